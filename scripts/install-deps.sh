@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages latchkey needs to build, run and test.
+# Quick when everything is already there: it only calls apt-get for what is missing.
+set -euo pipefail
+
+BUILD_PKGS=(
+  build-essential cmake pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev libsodium-dev libsqlite3-dev libpq-dev libexpected-dev
+)
+TEST_PKGS=(
+  libgtest-dev googletest
+  python3-pytest python3-requests python3-jwt python3-jwcrypto
+)
+
+want=("${BUILD_PKGS[@]}")
+if [ "${1:-}" = "--test" ]; then want+=("${TEST_PKGS[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  SUDO="sudo"
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,244 @@
+#include "api/routes.hpp"
+
+#include <boost/json.hpp>
+
+#include "api/json_io.hpp"
+#include "util/time.hpp"
+
+namespace latchkey::api {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+using http::Request;
+using http::Response;
+using auth::AuthError;
+
+namespace {
+
+struct ErrorInfo {
+  unsigned status;
+  std::string_view code;
+  std::string_view message;
+  std::string_view description;  // RFC 6750 error_description for token failures
+};
+
+ErrorInfo info(AuthError e) {
+  switch (e) {
+    case AuthError::credentials_required:
+      return {400, "invalid_request", "Username and password are required", {}};
+    case AuthError::username_invalid:
+      return {400, "invalid_username",
+              "Username must be 1 to 64 characters with no control characters", {}};
+    case AuthError::password_too_short:
+      return {400, "weak_password", "Password must be at least 8 characters", {}};
+    case AuthError::password_too_long:
+      return {400, "invalid_password", "Password must be at most 1024 bytes", {}};
+    case AuthError::username_taken: return {409, "user_exists", "User already exists", {}};
+    case AuthError::invalid_credentials:
+      return {401, "invalid_credentials", "Invalid credentials", {}};
+    case AuthError::token_missing: return {401, "token_missing", "Token is missing", {}};
+    case AuthError::token_invalid: return {401, "invalid_token", "Invalid token", "invalid token"};
+    case AuthError::token_expired:
+      return {401, "token_expired", "Token has expired", "token expired"};
+    case AuthError::token_wrong_type:
+      return {401, "invalid_token_type", "Invalid token type", "wrong token type"};
+    case AuthError::session_ended:
+      return {401, "token_revoked", "Token has been revoked", "session ended"};
+    case AuthError::token_mismatch: return {400, "token_mismatch", "Refresh token mismatch", {}};
+    case AuthError::session_not_found: return {404, "session_not_found", "Session not found", {}};
+    case AuthError::unavailable:
+      return {503, "unavailable", "Service temporarily unavailable, try again shortly", {}};
+    case AuthError::internal: return {500, "internal_error", "Internal server error", {}};
+  }
+  return {500, "internal_error", "Internal server error", {}};
+}
+
+Response message(unsigned status, std::string_view text) {
+  return json_response(status, json::object{{"message", text}});
+}
+
+json::object session_json(const auth::SessionInfo& s) {
+  return json::object{
+      {"session_id", s.session.id},
+      {"created_at", format_rfc3339(s.session.created_at)},
+      {"last_used_at", format_rfc3339(s.session.last_used_at)},
+      {"expires_at", format_rfc3339(s.session.expires_at)},
+      {"user_agent", s.session.user_agent},
+      {"ip", s.session.ip},
+      {"current", s.current},
+  };
+}
+
+class Api {
+ public:
+  Api(auth::Service& service, WorkerPool& pool) : service_(service), pool_(pool) {}
+
+  awaitable<Response> signup(const Request& req) {
+    auto body = parse_object(req.body);
+    if (!body) co_return body_error(body.error());
+    auto username = string_field(*body, "username");
+    if (!username) co_return wrong_type(username.error());
+    auto password = string_field(*body, "password");
+    if (!password) co_return wrong_type(password.error());
+    auto r = co_await pool_.run([&] {
+      return service_.signup(username->value_or(""), password->value_or(""));
+    });
+    if (!r) co_return error_response(AuthError::unavailable);
+    if (!*r) co_return error_response(r->error());
+    co_return message(201, "User created successfully");
+  }
+
+  awaitable<Response> login(const Request& req) {
+    auto body = parse_object(req.body);
+    if (!body) co_return body_error(body.error());
+    auto username = string_field(*body, "username");
+    if (!username) co_return wrong_type(username.error());
+    auto password = string_field(*body, "password");
+    if (!password) co_return wrong_type(password.error());
+    const auth::Client client{req.header("User-Agent"), req.remote_ip};
+    auto r = co_await pool_.run([&] {
+      return service_.login(username->value_or(""), password->value_or(""), client);
+    });
+    if (!r) co_return error_response(AuthError::unavailable);
+    if (!*r) co_return error_response(r->error());
+    const auth::TokenPair& t = **r;
+    co_return json_response(200, json::object{
+                                     {"message", "Login successful"},
+                                     {"access_token", t.access_token},
+                                     {"refresh_token", t.refresh_token},
+                                     {"token_type", "Bearer"},
+                                     {"expires_in", t.expires_in},
+                                     {"session_id", t.session_id},
+                                 });
+  }
+
+  awaitable<Response> protected_resource(const Request& req) {
+    auto caller = authenticate(req);
+    if (!caller) co_return error_response(caller.error());
+    co_return message(200, "Hello, " + caller->username +
+                               ". You have successfully accessed the protected route.");
+  }
+
+  awaitable<Response> logout(const Request& req) {
+    auto caller = authenticate(req);
+    if (!caller) co_return error_response(caller.error());
+    auto body = parse_object(req.body);
+    if (!body) co_return body_error(body.error());
+    auto token = string_field(*body, "token");
+    if (!token) co_return wrong_type(token.error());
+    auto session_id = string_field(*body, "session_id");
+    if (!session_id) co_return wrong_type(session_id.error());
+    const auth::LogoutTarget target{*token, *session_id};
+    auto r = co_await pool_.run([&] { return service_.logout(*caller, target); });
+    if (!r) co_return error_response(AuthError::unavailable);
+    if (!*r) co_return error_response(r->error());
+    co_return message(200, "Logout successful");
+  }
+
+  awaitable<Response> refresh(const Request& req) {
+    // The seed sends the refresh token twice, as the Bearer and in the body;
+    // either alone is enough, and if both are there they must agree.
+    std::string_view token;
+    auto bearer = bearer_token(req);
+    if (bearer) {
+      token = *bearer;
+    } else if (bearer.error() != AuthError::token_missing) {
+      co_return error_response(bearer.error());
+    }
+    auto body = parse_object(req.body);
+    if (!body) co_return body_error(body.error());
+    auto in_body = string_field(*body, "refresh_token");
+    if (!in_body) co_return wrong_type(in_body.error());
+    if (*in_body) {
+      if (!token.empty() && token != **in_body) co_return error_response(AuthError::token_mismatch);
+      token = **in_body;
+    }
+    const auth::Client client{req.header("User-Agent"), req.remote_ip};
+    auto r = co_await pool_.run([&] { return service_.refresh(token, client); });
+    if (!r) co_return error_response(AuthError::unavailable);
+    if (!*r) co_return error_response(r->error());
+    co_return json_response(200, json::object{
+                                     {"message", "Token refreshed"},
+                                     {"new_access_token", **r},
+                                     {"token_type", "Bearer"},
+                                     {"expires_in", service_.options().access_ttl},
+                                 });
+  }
+
+  awaitable<Response> active_sessions(const Request& req) {
+    auto caller = authenticate(req);
+    if (!caller) co_return error_response(caller.error());
+    auto r = co_await pool_.run([&] { return service_.list_sessions(*caller); });
+    if (!r) co_return error_response(AuthError::unavailable);
+    if (!*r) co_return error_response(r->error());
+    json::array sessions;
+    for (const auto& s : **r) sessions.push_back(session_json(s));
+    co_return json_response(200, json::object{{"active_sessions", std::move(sessions)}});
+  }
+
+  awaitable<Response> health(const Request&) {
+    co_return json_response(200, json::object{{"status", "ok"}});
+  }
+
+ private:
+  auth::Expected<auth::Principal> authenticate(const Request& req) const {
+    auto token = bearer_token(req);
+    if (!token) return tl::unexpected(token.error());
+    return service_.authenticate(*token);
+  }
+
+  auth::Service& service_;
+  WorkerPool& pool_;
+};
+
+}  // namespace
+
+Response error_response(AuthError e) {
+  const ErrorInfo i = info(e);
+  Response r = http::json_error(i.status, i.code, i.message);
+  if (i.status == 401) {
+    std::string challenge = "Bearer realm=\"latchkey\"";
+    if (!i.description.empty()) {
+      challenge += ", error=\"invalid_token\", error_description=\"";
+      challenge += i.description;
+      challenge += '"';
+    }
+    r.headers.emplace_back("WWW-Authenticate", std::move(challenge));
+  }
+  if (i.status == 503) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+auth::Expected<std::string_view> bearer_token(const Request& req) {
+  if (req.repeated("Authorization")) return tl::unexpected(AuthError::token_invalid);
+  const std::string_view h = req.header("Authorization");
+  constexpr std::string_view kScheme = "bearer";
+  if (h.size() <= kScheme.size() || h[kScheme.size()] != ' ') return tl::unexpected(AuthError::token_missing);
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    const char c = h[i] >= 'A' && h[i] <= 'Z' ? static_cast<char>(h[i] + 32) : h[i];
+    if (c != kScheme[i]) return tl::unexpected(AuthError::token_missing);
+  }
+  std::string_view token = h.substr(kScheme.size() + 1);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  if (token.empty()) return tl::unexpected(AuthError::token_missing);
+  if (token.find_first_of(" ,\t") != std::string_view::npos || token.size() > token::kMaxTokenLength)
+    return tl::unexpected(AuthError::token_invalid);
+  return token;
+}
+
+void add_routes(http::Router& router, auth::Service& service, WorkerPool& pool) {
+  auto api = std::make_shared<Api>(service, pool);
+  auto bind = [api](awaitable<Response> (Api::*fn)(const Request&)) {
+    return [api, fn](const Request& req) { return ((*api).*fn)(req); };
+  };
+  router.add("POST", "/signup", bind(&Api::signup));
+  router.add("POST", "/login", bind(&Api::login));
+  router.add("GET", "/protected", bind(&Api::protected_resource));
+  router.add("POST", "/logout", bind(&Api::logout));
+  router.add("POST", "/refresh_token", bind(&Api::refresh));
+  router.add("GET", "/get_active_sessions", bind(&Api::active_sessions));
+  router.add("GET", "/healthz", bind(&Api::health));
+}
+
+}  // namespace latchkey::api

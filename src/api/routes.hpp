@@ -1,0 +1,21 @@
+#pragma once
+// The HTTP face of the auth service: the seed's six endpoints (same paths,
+// fields and messages as the seed's curl guide) plus /healthz. Decodes
+// requests, runs blocking service calls on the worker pool, encodes answers.
+#include "auth/service.hpp"
+#include "http/router.hpp"
+#include "util/worker_pool.hpp"
+
+namespace latchkey::api {
+
+void add_routes(http::Router& router, auth::Service& service, WorkerPool& pool);
+
+// The one answer for each service failure (status, code, message and, for
+// 401, a WWW-Authenticate challenge per RFC 6750).
+http::Response error_response(auth::AuthError e);
+
+// The token of an `Authorization: Bearer <token>` header; token_missing when
+// there is none (or another scheme), token_invalid when it is malformed.
+auth::Expected<std::string_view> bearer_token(const http::Request& req);
+
+}  // namespace latchkey::api

@@ -1,0 +1,34 @@
+#pragma once
+// Every expected failure of the auth service. The HTTP layer maps each to
+// exactly one status and message (see api/routes.cpp).
+#include <string_view>
+
+#include <tl/expected.hpp>
+
+namespace latchkey::auth {
+
+enum class AuthError {
+  // input
+  credentials_required,  // username or password missing, empty or not a string
+  username_invalid,      // too long or has control characters
+  password_too_short,
+  password_too_long,
+  username_taken,
+  // credentials and tokens
+  invalid_credentials,  // unknown user or wrong password: indistinguishable
+  token_missing,
+  token_invalid,     // malformed, forged, unknown key, wrong issuer or audience
+  token_expired,
+  token_wrong_type,  // access token where a refresh token belongs, or the reverse
+  session_ended,     // the token's session was logged out
+  token_mismatch,    // header and body carry different refresh tokens
+  session_not_found,  // names no live session of the caller
+  // the server
+  unavailable,  // database down or worker queue full: try again
+  internal,
+};
+
+template <class T>
+using Expected = tl::expected<T, AuthError>;
+
+}  // namespace latchkey::auth

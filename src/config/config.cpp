@@ -1,0 +1,184 @@
+#include "config/config.hpp"
+
+#include <charconv>
+#include <functional>
+#include <span>
+
+#include "config/duration.hpp"
+
+extern char** environ;
+
+namespace latchkey::config {
+
+namespace {
+
+using Setter = std::function<std::optional<std::string>(Config&, std::string_view)>;
+
+struct Setting {
+  std::string_view env;
+  std::string_view flag;
+  std::string_view help;
+  Setter set;  // returns an error text, or nullopt when the value was taken
+};
+
+template <class T>
+std::optional<T> parse_uint(std::string_view s, T min, T max) {
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || end != s.data() + s.size() || v < min || v > max) return std::nullopt;
+  return static_cast<T>(v);
+}
+
+std::optional<std::string> duration_into(UnixSeconds& out, std::string_view v) {
+  auto d = parse_duration(v);
+  if (!d) return "must be a duration such as 900, 900s, 15m, 12h or 30d";
+  out = *d;
+  return std::nullopt;
+}
+
+template <class T>
+Setter uint_setter(T Config::*field, T min, T max) {
+  return [=](Config& c, std::string_view v) -> std::optional<std::string> {
+    auto n = parse_uint<T>(v, min, max);
+    if (!n) return "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+    c.*field = *n;
+    return std::nullopt;
+  };
+}
+
+Setter string_setter(std::string Config::*field) {
+  return [=](Config& c, std::string_view v) -> std::optional<std::string> {
+    if (v.empty()) return "must not be empty";
+    c.*field = std::string(v);
+    return std::nullopt;
+  };
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> all = {
+      {"HOST", "host", "address to listen on (default 127.0.0.1)", string_setter(&Config::host)},
+      {"PORT", "port", "TCP port to listen on (default 5000)",
+       uint_setter<std::uint16_t>(&Config::port, 1, 65535)},
+      {"DATABASE_URL", "database-url",
+       "sqlite://PATH (default sqlite://latchkey.db; sqlite:///abs/path for an absolute path)",
+       string_setter(&Config::database_url)},
+      {"SECRET_KEY", "secret-key",
+       "HS256 signing key, at least 32 bytes; unset: a key is generated once and kept in the "
+       "database",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (v.empty()) {
+           c.secret_key.reset();
+           return std::nullopt;
+         }
+         if (v.size() < kMinSecretBytes) {
+           return "is " + std::to_string(v.size()) + " bytes; it must be at least " +
+                  std::to_string(kMinSecretBytes) + " (try: openssl rand -base64 48)";
+         }
+         c.secret_key = std::string(v);
+         return std::nullopt;
+       }},
+      {"ACCESS_TOKEN_TTL", "access-token-ttl", "access token lifetime (default 15m)",
+       [](Config& c, std::string_view v) { return duration_into(c.access_token_ttl, v); }},
+      {"REFRESH_TOKEN_TTL", "refresh-token-ttl", "refresh token and session lifetime (default 30d)",
+       [](Config& c, std::string_view v) { return duration_into(c.refresh_token_ttl, v); }},
+      {"ISSUER", "issuer", "the `iss` of tokens (default http://HOST:PORT)",
+       string_setter(&Config::issuer)},
+      {"AUDIENCE", "audience", "the `aud` of access tokens (default latchkey)",
+       string_setter(&Config::audience)},
+      {"MAX_BODY_BYTES", "max-body-bytes", "largest request body accepted (default 65536)",
+       uint_setter<std::size_t>(&Config::max_body_bytes, 1024, 16 * 1024 * 1024)},
+      {"IO_THREADS", "io-threads", "threads serving connections (default: one per core)",
+       uint_setter<unsigned>(&Config::io_threads, 0, 256)},
+      {"WORKER_THREADS", "worker-threads",
+       "threads for password hashing and database calls (default: one per core)",
+       uint_setter<unsigned>(&Config::worker_threads, 0, 256)},
+      {"WORKER_QUEUE", "worker-queue",
+       "jobs that may wait for a worker before new ones get 503 (default 1024)",
+       uint_setter<std::size_t>(&Config::worker_queue, 1, 1000000)},
+      {"LOG_FORMAT", "log-format", "json or text (default: json unless stderr is a terminal)",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (v != "json" && v != "text") return "must be json or text";
+         c.log_format = std::string(v);
+         return std::nullopt;
+       }},
+      {"LOG_LEVEL", "log-level", "debug, info, warn or error (default info)",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (v != "debug" && v != "info" && v != "warn" && v != "error")
+           return "must be debug, info, warn or error";
+         c.log_level = std::string(v);
+         return std::nullopt;
+       }},
+  };
+  return all;
+}
+
+std::optional<std::string> apply(Config& c, const Setting& s, std::string_view value,
+                                 std::string_view source) {
+  if (auto err = s.set(c, value)) {
+    return std::string(s.env) + " (from " + std::string(source) + ") " + *err;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Vars process_environment() {
+  Vars vars;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    const auto eq = kv.find('=');
+    if (eq != std::string_view::npos) vars.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return vars;
+}
+
+tl::expected<Config, std::string> load(const Vars& environment, const Vars& dotenv,
+                                       const std::vector<std::string>& flags) {
+  Config c;
+  for (const auto& [source, vars] : {std::pair{"environment", &environment},
+                                     std::pair{".env", &dotenv}}) {
+    for (const Setting& s : settings()) {
+      if (auto it = vars->find(s.env); it != vars->end()) {
+        if (auto err = apply(c, s, it->second, source)) return tl::unexpected(*err);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < flags.size(); ++i) {
+    std::string_view arg = flags[i];
+    if (!arg.starts_with("--")) return tl::unexpected("unexpected argument '" + flags[i] + "'");
+    arg.remove_prefix(2);
+    std::string_view name = arg;
+    std::optional<std::string> value;
+    if (const auto eq = arg.find('='); eq != std::string_view::npos) {
+      name = arg.substr(0, eq);
+      value = std::string(arg.substr(eq + 1));
+    }
+    const Setting* match = nullptr;
+    for (const Setting& s : settings()) {
+      if (s.flag == name) match = &s;
+    }
+    if (!match) return tl::unexpected("unknown option --" + std::string(name) + " (see --help)");
+    if (!value) {
+      if (i + 1 >= flags.size()) return tl::unexpected("option --" + std::string(name) + " needs a value");
+      value = flags[++i];
+    }
+    if (auto err = apply(c, *match, *value, "--" + std::string(name))) return tl::unexpected(*err);
+  }
+  if (c.issuer.empty()) c.issuer = "http://" + c.host + ":" + std::to_string(c.port);
+  return c;
+}
+
+std::string settings_help() {
+  std::string out;
+  for (const Setting& s : settings()) {
+    std::string left = "  --" + std::string(s.flag) + " / " + std::string(s.env);
+    if (left.size() < 40) left.resize(40, ' ');
+    else left += "\n" + std::string(40, ' ');
+    out += left;
+    out += s.help;
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace latchkey::config

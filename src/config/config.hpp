@@ -1,0 +1,49 @@
+#pragma once
+// One typed Config from three sources, in rising order of precedence: the
+// process environment, a `.env` file in the working directory, and
+// command-line flags (`--port 5001` or `--port=5001`).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "config/dotenv.hpp"
+#include "util/time.hpp"
+
+namespace latchkey::config {
+
+struct Config {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 5000;
+  std::string database_url = "sqlite://latchkey.db";
+  std::optional<std::string> secret_key;  // HS256 under this key when set
+  UnixSeconds access_token_ttl = 15 * 60;
+  UnixSeconds refresh_token_ttl = 30 * 86400;
+  std::string issuer;  // default http://HOST:PORT
+  std::string audience = "latchkey";
+  std::size_t max_body_bytes = 64 * 1024;
+  unsigned io_threads = 0;      // 0: one per core
+  unsigned worker_threads = 0;  // 0: one per core
+  std::size_t worker_queue = 1024;
+  std::string log_format;  // "json", "text" or empty for automatic
+  std::string log_level = "info";
+};
+
+// Smallest accepted SECRET_KEY, in bytes (RFC 7518 section 3.2: HS256 keys
+// of at least the hash size).
+inline constexpr std::size_t kMinSecretBytes = 32;
+
+// Environment variables, .env contents and flags (argv without the command).
+// The error is one line naming the offending setting.
+tl::expected<Config, std::string> load(const Vars& environment, const Vars& dotenv,
+                                       const std::vector<std::string>& flags);
+
+// The process environment, as Vars.
+Vars process_environment();
+
+// `latchkey --help` text for the settings.
+std::string settings_help();
+
+}  // namespace latchkey::config

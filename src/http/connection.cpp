@@ -1,0 +1,204 @@
+#include "http/connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+
+#include "crypto/random.hpp"
+#include "util/log.hpp"
+
+namespace latchkey::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using asio::use_awaitable;
+constexpr auto tuple_awaitable = asio::as_tuple(use_awaitable);
+
+namespace {
+
+using BeastRequest = bhttp::request<bhttp::string_body>;
+
+class BeastHeaders final : public Headers {
+ public:
+  explicit BeastHeaders(const BeastRequest& r) : r_(r) {}
+  std::string_view get(std::string_view name) const override { return r_[name]; }
+  std::size_t count(std::string_view name) const override { return r_.count(name); }
+
+ private:
+  const BeastRequest& r_;
+};
+
+bool valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':'))
+      return false;
+  }
+  return true;
+}
+
+bhttp::response<bhttp::string_body> to_beast(Response&& r, unsigned version, bool keep_alive,
+                                             std::string_view request_id) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+  res.set(bhttp::field::content_type, r.content_type);
+  res.set(bhttp::field::cache_control, r.cache_control);
+  if (r.cache_control == "no-store") res.set(bhttp::field::pragma, "no-cache");
+  res.set("X-Content-Type-Options", "nosniff");
+  if (!request_id.empty()) res.set("X-Request-Id", request_id);
+  for (auto& [name, value] : r.headers) res.set(name, value);
+  res.body() = std::move(r.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+// The status for a request that could not be read, or 0 to close silently.
+unsigned status_for_read_error(const beast::error_code& ec) {
+  if (ec == bhttp::error::body_limit) return 413;
+  if (ec == bhttp::error::header_limit) return 431;
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+      ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
+    return 400;
+  return 0;
+}
+
+Response read_error_response(unsigned status) {
+  switch (status) {
+    case 413: return json_error(413, "payload_too_large", "Request body is too large");
+    case 431: return json_error(431, "headers_too_large", "Request headers are too large");
+    default: return json_error(400, "bad_request", "Malformed HTTP request");
+  }
+}
+
+}  // namespace
+
+Connection::Connection(beast::tcp_stream stream, const Router& router, const ServerOptions& options)
+    : stream_(std::move(stream)), router_(router), options_(options) {}
+
+void Connection::stop() {
+  stopping_ = true;
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (!self->busy_) self->stream_.cancel();  // wakes an idle read; it then ends the loop
+  });
+}
+
+asio::awaitable<void> Connection::serve() {
+  beast::error_code ec;
+  const std::string remote_ip = stream_.socket().remote_endpoint(ec).address().to_string();
+  beast::flat_buffer buffer;
+  bool close_gracefully = true;
+
+  while (!stopping_) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+    parser.body_limit(options_.max_body_bytes);
+
+    busy_ = false;
+    stream_.expires_after(buffer.size() > 0 ? options_.read_timeout : options_.idle_timeout);
+    auto [hec, hn] = co_await bhttp::async_read_header(stream_, buffer, parser, tuple_awaitable);
+    busy_ = true;
+    unsigned early_status = 0;
+    if (hec) {
+      early_status = status_for_read_error(hec);
+      if (early_status == 0) {
+        close_gracefully = false;
+        break;
+      }
+    } else {
+      const auto& head = parser.get();
+      if (auto len = parser.content_length(); len && *len > options_.max_body_bytes) {
+        early_status = 413;  // refuse before reading what we would not keep
+      } else {
+        if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
+          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, head.version()};
+          stream_.expires_after(options_.write_timeout);
+          auto [wec, wn] = co_await bhttp::async_write(stream_, cont, tuple_awaitable);
+          if (wec) break;
+        }
+        stream_.expires_after(options_.read_timeout);
+        auto [bec, bn] = co_await bhttp::async_read(stream_, buffer, parser, tuple_awaitable);
+        if (bec) {
+          early_status = status_for_read_error(bec);
+          if (early_status == 0) {
+            close_gracefully = false;
+            break;
+          }
+        }
+      }
+    }
+
+    if (early_status != 0) {
+      // The rest of the stream cannot be trusted: answer, then close.
+      auto res = to_beast(read_error_response(early_status), 11, false, {});
+      stream_.expires_after(options_.write_timeout);
+      co_await bhttp::async_write(stream_, res, tuple_awaitable);
+      log::info("http.request", {{"status", static_cast<std::int64_t>(early_status)},
+                                 {"ip", std::string_view(remote_ip)}, {"reason", "unreadable request"}});
+      break;
+    }
+
+    const auto started = std::chrono::steady_clock::now();
+    BeastRequest req = parser.release();
+    BeastHeaders headers(req);
+    Request request(headers);
+    request.method = req.method_string();
+    const std::string_view target = req.target();
+    const auto q = target.find('?');
+    request.path = target.substr(0, q);
+    request.query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+    request.body = req.body();
+    request.remote_ip = remote_ip;
+    std::string request_id(req["X-Request-Id"]);
+    if (!valid_request_id(request_id)) request_id = crypto::random_token(12);
+    request.request_id = request_id;
+
+    Response response;
+    try {
+      response = co_await router_.dispatch(request);
+    } catch (const std::exception& e) {
+      log::error("http.handler_failed", {{"path", request.path}, {"request_id", std::string_view(request_id)},
+                                         {"what", std::string_view(e.what())}});
+      response = json_error(500, "internal_error", "Internal server error");
+    }
+    const unsigned status = response.status;
+    const bool keep_alive = req.keep_alive() && !stopping_;
+    auto res = to_beast(std::move(response), req.version(), keep_alive, request_id);
+    stream_.expires_after(options_.write_timeout);
+    auto [wec, wn] = co_await bhttp::async_write(stream_, res, tuple_awaitable);
+
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - started).count();
+    log::info("http.request", {{"method", request.method}, {"path", request.path},
+                               {"status", static_cast<std::int64_t>(status)},
+                               {"ms", static_cast<double>(micros) / 1000.0},
+                               {"ip", std::string_view(remote_ip)},
+                               {"request_id", std::string_view(request_id)}});
+    if (wec) {
+      close_gracefully = false;
+      break;
+    }
+    if (!keep_alive) break;
+  }
+
+  if (close_gracefully) {
+    // Half-close, then drain briefly: closing with unread input would make the
+    // kernel send a reset that can destroy the answer we just wrote.
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    char sink[4096];
+    std::size_t drained = 0;
+    while (drained < 1024 * 1024) {
+      auto [rec, n] = co_await stream_.async_read_some(asio::buffer(sink), tuple_awaitable);
+      if (rec) break;
+      drained += n;
+    }
+  }
+  stream_.socket().close(ec);
+}
+
+}  // namespace latchkey::http

@@ -1,0 +1,160 @@
+#include "http/server.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <csignal>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "http/connection.hpp"
+#include "util/log.hpp"
+
+namespace latchkey::http {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+struct Server::Impl {
+  Impl(ServerOptions o, const Router& r) : options(std::move(o)), router(r) {}
+
+  ServerOptions options;
+  const Router& router;
+  asio::io_context ioc;
+  asio::strand<asio::io_context::executor_type> strand{asio::make_strand(ioc)};
+  tcp::acceptor acceptor{strand};
+  asio::signal_set signals{strand, SIGINT, SIGTERM};
+  asio::steady_timer grace{strand};
+
+  std::mutex mutex;
+  std::unordered_set<std::shared_ptr<Connection>> connections;
+  bool stopping = false;
+
+  asio::awaitable<void> accept_loop();
+  void begin_stop();
+  void forget(const std::shared_ptr<Connection>& c);
+};
+
+asio::awaitable<void> Server::Impl::accept_loop() {
+  for (;;) {
+    auto [ec, socket] =
+        co_await acceptor.async_accept(asio::make_strand(ioc), asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      if (!acceptor.is_open()) co_return;
+      log::warn("http.accept_failed", {{"reason", std::string_view(ec.message())}});
+      // Out of descriptors: give connections in flight a moment to finish.
+      asio::steady_timer pause(strand, std::chrono::milliseconds(50));
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto conn = std::make_shared<Connection>(boost::beast::tcp_stream(tcp::socket(std::move(socket))),
+                                             router, options);
+    {
+      std::lock_guard lock(mutex);
+      if (stopping) co_return;
+      connections.insert(conn);
+    }
+    auto executor = conn->serve_executor();
+    asio::co_spawn(executor, conn->serve(), [this, conn](std::exception_ptr e) {
+      if (e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          log::error("http.connection_failed", {{"what", std::string_view(ex.what())}});
+        } catch (...) {
+          log::error("http.connection_failed", {{"what", "unknown exception"}});
+        }
+      }
+      forget(conn);
+    });
+  }
+}
+
+void Server::Impl::forget(const std::shared_ptr<Connection>& c) {
+  std::lock_guard lock(mutex);
+  connections.erase(c);
+  if (stopping && connections.empty()) {
+    asio::post(strand, [this] { grace.cancel(); });
+  }
+}
+
+void Server::Impl::begin_stop() {
+  boost::system::error_code ignored;
+  acceptor.close(ignored);
+  std::lock_guard lock(mutex);
+  stopping = true;
+  log::info("server.stopping", {{"connections", static_cast<std::int64_t>(connections.size())}});
+  if (connections.empty()) return;
+  for (const auto& c : connections) c->stop();
+  grace.expires_after(options.shutdown_grace);
+  grace.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;  // cancelled: every connection finished in time
+    log::warn("server.grace_expired");
+    ioc.stop();
+  });
+}
+
+Server::Server(ServerOptions options, const Router& router)
+    : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+
+Server::~Server() = default;
+
+void Server::listen() {
+  auto& o = impl_->options;
+  const std::string where = o.host + ":" + std::to_string(o.port);
+  boost::system::error_code ec;
+  asio::ip::address address = asio::ip::make_address(o.host, ec);
+  if (ec) {
+    tcp::resolver resolver(impl_->ioc);
+    auto results = resolver.resolve(o.host, std::to_string(o.port), ec);
+    if (ec || results.empty())
+      throw std::runtime_error("cannot listen on " + where + ": unknown host");
+    address = results.begin()->endpoint().address();
+  }
+  tcp::endpoint endpoint(address, o.port);
+  auto& a = impl_->acceptor;
+  auto fail = [&](std::string_view step) {
+    throw std::runtime_error("cannot listen on " + where + ": " + ec.message() +
+                             (step.empty() ? "" : " (" + std::string(step) + ")"));
+  };
+  a.open(endpoint.protocol(), ec);
+  if (ec) fail("open");
+  a.set_option(asio::socket_base::reuse_address(true), ec);
+  a.bind(endpoint, ec);
+  if (ec) fail("");
+  a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) fail("listen");
+}
+
+std::uint16_t Server::port() const {
+  boost::system::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void Server::run(unsigned threads) {
+  auto& impl = *impl_;
+  impl.signals.async_wait([&impl](boost::system::error_code ec, int) {
+    if (!ec) impl.begin_stop();
+  });
+  asio::co_spawn(impl.strand, impl.accept_loop(), [](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      log::error("http.accept_loop_failed", {{"what", std::string_view(ex.what())}});
+    } catch (...) {
+      log::error("http.accept_loop_failed", {{"what", "unknown exception"}});
+    }
+  });
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&impl] { impl.ioc.run(); });
+  impl.ioc.run();
+  for (auto& t : pool) t.join();
+}
+
+}  // namespace latchkey::http

@@ -1,0 +1,44 @@
+#pragma once
+// The HTTP/1.1 listener: accepts connections on the I/O threads and serves
+// each with a coroutine (read, dispatch, write, repeat). On SIGINT/SIGTERM it
+// stops accepting, closes idle connections, lets requests in flight finish
+// and returns from run().
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/router.hpp"
+
+namespace latchkey::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 5000;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::seconds read_timeout{30};   // one whole request, header and body
+  std::chrono::seconds idle_timeout{60};   // between requests on a kept-alive connection
+  std::chrono::seconds write_timeout{30};
+  std::chrono::seconds shutdown_grace{10}; // in-flight requests get this long at stop
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, const Router& router);
+  ~Server();
+
+  // Binds and listens. Throws std::runtime_error with a one-line reason
+  // ("cannot listen on 127.0.0.1:5000: Address already in use").
+  void listen();
+  // Serves on `threads` I/O threads until a stop signal; then drains.
+  void run(unsigned threads);
+  // The port actually bound (useful with port 0).
+  std::uint16_t port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace latchkey::http

@@ -1,0 +1,43 @@
+#include "store/migrations.hpp"
+
+#include <array>
+
+namespace latchkey::store {
+
+namespace {
+
+constexpr std::array kMigrations{
+    Migration{1, "users, sessions and signing keys", R"sql(
+CREATE TABLE users (
+  id            TEXT PRIMARY KEY,
+  username      TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  created_at    BIGINT NOT NULL
+);
+CREATE TABLE sessions (
+  id           TEXT PRIMARY KEY,
+  user_id      TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  refresh_hash TEXT NOT NULL UNIQUE,
+  created_at   BIGINT NOT NULL,
+  last_used_at BIGINT NOT NULL,
+  expires_at   BIGINT NOT NULL,
+  revoked_at   BIGINT,
+  user_agent   TEXT NOT NULL DEFAULT '',
+  ip           TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_by_user ON sessions (user_id, created_at);
+CREATE INDEX sessions_by_revoked_at ON sessions (revoked_at) WHERE revoked_at IS NOT NULL;
+CREATE TABLE signing_keys (
+  kid        TEXT PRIMARY KEY,
+  alg        TEXT NOT NULL,
+  material   TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+}  // namespace latchkey::store

@@ -1,0 +1,18 @@
+#pragma once
+// The schema, as an ordered list of migrations shared by every backend.
+// Each step is applied once, in order, inside a transaction, and recorded in
+// the table `schema_migrations`. Never edit a released step: append a new one.
+#include <span>
+#include <string_view>
+
+namespace latchkey::store {
+
+struct Migration {
+  int version;
+  std::string_view description;
+  std::string_view sql;  // portable SQL: both SQLite and PostgreSQL run it
+};
+
+std::span<const Migration> migrations();
+
+}  // namespace latchkey::store

@@ -1,0 +1,283 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <stdexcept>
+
+#include "store/migrations.hpp"
+#include "store/sqlite/sqlite_db.hpp"
+#include "util/log.hpp"
+
+namespace latchkey::store::sqlite {
+
+namespace {
+
+StoreError error_from(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT: return StoreError::conflict;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY: return StoreError::unavailable;
+    default: return StoreError::failed;
+  }
+}
+
+tl::unexpected<StoreError> fail(Db& db, int rc, std::string_view what) {
+  log::error("store.sqlite", {{"op", what}, {"code", static_cast<std::int64_t>(rc)},
+                              {"detail", std::string_view(db.last_error())}});
+  return tl::unexpected(error_from(rc));
+}
+
+constexpr std::string_view kSessionColumns =
+    "id, user_id, created_at, last_used_at, expires_at, revoked_at, user_agent, ip";
+
+Session read_session(const Statement& st) {
+  Session s;
+  s.id = st.text(0);
+  s.user_id = st.text(1);
+  s.created_at = st.int64(2);
+  s.last_used_at = st.int64(3);
+  s.expires_at = st.int64(4);
+  s.revoked_at = st.optional_int64(5);
+  s.user_agent = st.text(6);
+  s.ip = st.text(7);
+  return s;
+}
+
+User read_user(const Statement& st) {
+  return User{st.text(0), st.text(1), st.text(2), st.int64(3)};
+}
+
+// Runs a statement that returns no rows; not_found when `require_change`
+// and nothing changed.
+Result<void> run(Db& db, Statement* st, std::string_view what, bool require_change = false) {
+  int rc = st->step();
+  st->reset();
+  if (rc != SQLITE_DONE) return fail(db, rc, what);
+  if (require_change && db.changes() == 0) return tl::unexpected(StoreError::not_found);
+  return {};
+}
+
+template <class T, class Read>
+Result<T> one_row(Db& db, Statement* st, std::string_view what, Read read) {
+  int rc = st->step();
+  if (rc == SQLITE_ROW) {
+    T row = read(*st);
+    st->reset();
+    return row;
+  }
+  st->reset();
+  if (rc == SQLITE_DONE) return tl::unexpected(StoreError::not_found);
+  return fail(db, rc, what);
+}
+
+template <class T, class Read>
+Result<std::vector<T>> all_rows(Db& db, Statement* st, std::string_view what, Read read) {
+  std::vector<T> rows;
+  int rc;
+  while ((rc = st->step()) == SQLITE_ROW) rows.push_back(read(*st));
+  st->reset();
+  if (rc != SQLITE_DONE) return fail(db, rc, what);
+  return rows;
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path) : db_(std::make_unique<Db>(path)) {
+  // busy_timeout first: another process (an admin command) may hold the lock.
+  if (db_->exec("PRAGMA busy_timeout = 5000") != SQLITE_OK ||
+      db_->exec("PRAGMA journal_mode = WAL") != SQLITE_OK ||
+      db_->exec("PRAGMA synchronous = FULL") != SQLITE_OK ||
+      db_->exec("PRAGMA foreign_keys = ON") != SQLITE_OK) {
+    throw std::runtime_error("cannot use SQLite database '" + path + "': " + db_->last_error());
+  }
+  migrate();
+}
+
+SqliteStore::~SqliteStore() = default;
+
+void SqliteStore::migrate() {
+  auto check = [&](int rc) {
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+      throw std::runtime_error(std::string("database migration failed: ") + db_->last_error());
+  };
+  check(db_->exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      "version BIGINT PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
+  Statement* cur = db_->prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  check(cur->step());
+  const std::int64_t have = cur->int64(0);
+  cur->reset();
+  const auto all = migrations();
+  if (!all.empty() && have > all.back().version) {
+    throw std::runtime_error("database schema version " + std::to_string(have) +
+                             " is newer than this latchkey understands (" +
+                             std::to_string(all.back().version) + ")");
+  }
+  for (const Migration& m : all) {
+    if (m.version <= have) continue;
+    check(db_->exec("BEGIN IMMEDIATE"));
+    int rc = db_->exec(m.sql);
+    if (rc == SQLITE_OK) {
+      Statement* rec = db_->prepare(
+          "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?1, ?2, ?3)");
+      rec->bind(1, static_cast<std::int64_t>(m.version));
+      rec->bind(2, m.description);
+      rec->bind(3, now_unix());
+      rc = rec->step();
+      rec->reset();
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+      std::string msg = db_->last_error();
+      db_->exec("ROLLBACK");
+      throw std::runtime_error("database migration " + std::to_string(m.version) +
+                               " failed: " + msg);
+    }
+    check(db_->exec("COMMIT"));
+    log::info("store.migrated", {{"version", static_cast<std::int64_t>(m.version)},
+                                 {"description", m.description}});
+  }
+}
+
+Result<void> SqliteStore::create_user(const User& u) {
+  std::lock_guard lock(mutex_);
+  Statement* st = db_->prepare(
+      "INSERT INTO users (id, username, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)");
+  st->bind(1, u.id);
+  st->bind(2, u.username);
+  st->bind(3, u.password_hash);
+  st->bind(4, u.created_at);
+  int rc = st->step();
+  st->reset();
+  if (rc == SQLITE_DONE) return {};
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) return tl::unexpected(StoreError::conflict);
+  return fail(*db_, rc, "create_user");
+}
+
+Result<User> SqliteStore::find_user_by_name(std::string_view username) {
+  std::lock_guard lock(mutex_);
+  Statement* st = db_->prepare(
+      "SELECT id, username, password_hash, created_at FROM users WHERE username = ?1");
+  st->bind(1, username);
+  return one_row<User>(*db_, st, "find_user_by_name", read_user);
+}
+
+Result<User> SqliteStore::find_user_by_id(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  Statement* st =
+      db_->prepare("SELECT id, username, password_hash, created_at FROM users WHERE id = ?1");
+  st->bind(1, id);
+  return one_row<User>(*db_, st, "find_user_by_id", read_user);
+}
+
+Result<void> SqliteStore::set_password_hash(std::string_view user_id, std::string_view hash) {
+  std::lock_guard lock(mutex_);
+  Statement* st = db_->prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1");
+  st->bind(1, user_id);
+  st->bind(2, hash);
+  return run(*db_, st, "set_password_hash", true);
+}
+
+Result<void> SqliteStore::create_session(const Session& s, std::string_view refresh_hash) {
+  std::lock_guard lock(mutex_);
+  Statement* st = db_->prepare(
+      "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at, "
+      "user_agent, ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  st->bind(1, s.id);
+  st->bind(2, s.user_id);
+  st->bind(3, refresh_hash);
+  st->bind(4, s.created_at);
+  st->bind(5, s.last_used_at);
+  st->bind(6, s.expires_at);
+  st->bind(7, s.user_agent);
+  st->bind(8, s.ip);
+  return run(*db_, st, "create_session");
+}
+
+Result<Session> SqliteStore::find_session_by_refresh_hash(std::string_view refresh_hash) {
+  std::lock_guard lock(mutex_);
+  static const std::string sql =
+      std::string("SELECT ").append(kSessionColumns).append(" FROM sessions WHERE refresh_hash = ?1");
+  Statement* st = db_->prepare(sql);
+  st->bind(1, refresh_hash);
+  return one_row<Session>(*db_, st, "find_session_by_refresh_hash", read_session);
+}
+
+Result<Session> SqliteStore::find_session(std::string_view session_id) {
+  std::lock_guard lock(mutex_);
+  static const std::string sql =
+      std::string("SELECT ").append(kSessionColumns).append(" FROM sessions WHERE id = ?1");
+  Statement* st = db_->prepare(sql);
+  st->bind(1, session_id);
+  return one_row<Session>(*db_, st, "find_session", read_session);
+}
+
+Result<void> SqliteStore::touch_session(std::string_view session_id, UnixSeconds now) {
+  std::lock_guard lock(mutex_);
+  Statement* st = db_->prepare("UPDATE sessions SET last_used_at = ?2 WHERE id = ?1");
+  st->bind(1, session_id);
+  st->bind(2, now);
+  return run(*db_, st, "touch_session");
+}
+
+Result<void> SqliteStore::revoke_session(std::string_view session_id, std::string_view user_id,
+                                         UnixSeconds now) {
+  std::lock_guard lock(mutex_);
+  Statement* st = db_->prepare(
+      "UPDATE sessions SET revoked_at = ?3 "
+      "WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL AND expires_at > ?3");
+  st->bind(1, session_id);
+  st->bind(2, user_id);
+  st->bind(3, now);
+  return run(*db_, st, "revoke_session", true);
+}
+
+Result<std::vector<Session>> SqliteStore::list_live_sessions(std::string_view user_id,
+                                                             UnixSeconds now) {
+  std::lock_guard lock(mutex_);
+  static const std::string sql =
+      std::string("SELECT ")
+          .append(kSessionColumns)
+          .append(" FROM sessions WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2"
+                  " ORDER BY created_at DESC, id");
+  Statement* st = db_->prepare(sql);
+  st->bind(1, user_id);
+  st->bind(2, now);
+  return all_rows<Session>(*db_, st, "list_live_sessions", read_session);
+}
+
+Result<std::vector<RevokedSession>> SqliteStore::list_revoked_since(UnixSeconds since) {
+  std::lock_guard lock(mutex_);
+  Statement* st = db_->prepare("SELECT id, revoked_at FROM sessions WHERE revoked_at >= ?1");
+  st->bind(1, since);
+  return all_rows<RevokedSession>(*db_, st, "list_revoked_since", [](const Statement& r) {
+    return RevokedSession{r.text(0), r.int64(1)};
+  });
+}
+
+Result<std::vector<StoredKey>> SqliteStore::list_keys() {
+  std::lock_guard lock(mutex_);
+  Statement* st = db_->prepare(
+      "SELECT kid, alg, material, created_at FROM signing_keys ORDER BY created_at DESC, kid");
+  return all_rows<StoredKey>(*db_, st, "list_keys", [](const Statement& r) {
+    return StoredKey{r.text(0), r.text(1), r.text(2), r.int64(3)};
+  });
+}
+
+Result<void> SqliteStore::add_key(const StoredKey& k) {
+  std::lock_guard lock(mutex_);
+  Statement* st = db_->prepare(
+      "INSERT INTO signing_keys (kid, alg, material, created_at) VALUES (?1, ?2, ?3, ?4)");
+  st->bind(1, k.kid);
+  st->bind(2, k.alg);
+  st->bind(3, k.material);
+  st->bind(4, k.created_at);
+  int rc = st->step();
+  st->reset();
+  if (rc == SQLITE_DONE) return {};
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) return tl::unexpected(StoreError::conflict);
+  return fail(*db_, rc, "add_key");
+}
+
+}  // namespace latchkey::store::sqlite

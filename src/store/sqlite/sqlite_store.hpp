@@ -1,0 +1,47 @@
+#pragma once
+// The Store on an embedded SQLite file: WAL journal, synchronous=FULL, so a
+// write that was answered survives kill -9 and power loss. One connection,
+// serialised by a mutex; SQLite allows a single writer at a time anyway.
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/store.hpp"
+
+namespace latchkey::store::sqlite {
+
+class Db;
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) and migrates. Throws std::runtime_error with
+  // a one-line reason on failure: start-up only.
+  explicit SqliteStore(const std::string& path);
+  ~SqliteStore() override;
+
+  Result<void> create_user(const User& user) override;
+  Result<User> find_user_by_name(std::string_view username) override;
+  Result<User> find_user_by_id(std::string_view id) override;
+  Result<void> set_password_hash(std::string_view user_id, std::string_view hash) override;
+
+  Result<void> create_session(const Session& session, std::string_view refresh_hash) override;
+  Result<Session> find_session_by_refresh_hash(std::string_view refresh_hash) override;
+  Result<Session> find_session(std::string_view session_id) override;
+  Result<void> touch_session(std::string_view session_id, UnixSeconds now) override;
+  Result<void> revoke_session(std::string_view session_id, std::string_view user_id,
+                              UnixSeconds now) override;
+  Result<std::vector<Session>> list_live_sessions(std::string_view user_id,
+                                                  UnixSeconds now) override;
+  Result<std::vector<RevokedSession>> list_revoked_since(UnixSeconds since) override;
+
+  Result<std::vector<StoredKey>> list_keys() override;
+  Result<void> add_key(const StoredKey& key) override;
+
+ private:
+  void migrate();
+
+  std::mutex mutex_;
+  std::unique_ptr<Db> db_;
+};
+
+}  // namespace latchkey::store::sqlite

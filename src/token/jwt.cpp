@@ -1,0 +1,197 @@
+#include "token/jwt.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <optional>
+
+#include "crypto/base64url.hpp"
+#include "crypto/digest.hpp"
+
+namespace latchkey::token {
+
+namespace json = boost::json;
+using crypto::base64url_decode;
+using crypto::base64url_encode;
+
+namespace {
+
+constexpr std::string_view kAccessTyp = "at+jwt";
+
+std::string sign_bytes(const SigningKey& key, std::string_view data) {
+  switch (key.alg) {
+    case Alg::HS256: return crypto::hmac_sha256(key.secret, data);
+  }
+  return {};
+}
+
+bool verify_bytes(const SigningKey& key, std::string_view data, std::string_view sig) {
+  switch (key.alg) {
+    case Alg::HS256: return crypto::constant_time_equal(crypto::hmac_sha256(key.secret, data), sig);
+  }
+  return false;
+}
+
+std::optional<json::object> decode_object(std::string_view part) {
+  auto raw = base64url_decode(part);
+  if (!raw) return std::nullopt;
+  boost::system::error_code ec;
+  json::parse_options opts;
+  opts.max_depth = 8;
+  json::value v = json::parse(*raw, ec, {}, opts);
+  if (ec || !v.is_object()) return std::nullopt;
+  return std::move(v.as_object());
+}
+
+const json::string* get_string(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end() || !it->value().is_string()) return nullptr;
+  return &it->value().get_string();
+}
+
+// NumericDate: an integer, or a JSON number with an integral value.
+std::optional<UnixSeconds> get_time(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end()) return std::nullopt;
+  const json::value& v = it->value();
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+    return static_cast<UnixSeconds>(v.get_uint64());
+  if (v.is_double() && v.get_double() >= -9.2e18 && v.get_double() <= 9.2e18)
+    return static_cast<UnixSeconds>(v.get_double());
+  return std::nullopt;
+}
+
+bool audience_matches(const json::object& payload, std::string_view want) {
+  auto it = payload.find("aud");
+  if (it == payload.end()) return false;
+  const json::value& aud = it->value();
+  if (aud.is_string()) return aud.get_string() == want;
+  if (aud.is_array()) {
+    const auto& arr = aud.get_array();
+    return std::any_of(arr.begin(), arr.end(),
+                       [&](const json::value& x) { return x.is_string() && x.get_string() == want; });
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view describe(VerifyError e) {
+  switch (e) {
+    case VerifyError::malformed: return "malformed token";
+    case VerifyError::unsupported_alg: return "algorithm not allowed";
+    case VerifyError::forbidden_header: return "token header not allowed";
+    case VerifyError::unknown_kid: return "unknown signing key";
+    case VerifyError::bad_signature: return "bad signature";
+    case VerifyError::expired: return "token expired";
+    case VerifyError::not_yet_valid: return "token not yet valid";
+    case VerifyError::wrong_type: return "wrong token type";
+    case VerifyError::wrong_issuer: return "wrong issuer";
+    case VerifyError::wrong_audience: return "wrong audience";
+    case VerifyError::missing_claim: return "missing claim";
+  }
+  return "invalid token";
+}
+
+bool looks_like_jwt(std::string_view text) {
+  return std::count(text.begin(), text.end(), '.') == 2;
+}
+
+std::string sign_access_token(const AccessClaims& c, const SigningKey& key) {
+  json::object header;
+  header["alg"] = alg_name(key.alg);
+  header["typ"] = kAccessTyp;
+  header["kid"] = key.kid;
+
+  json::object payload;
+  payload["iss"] = c.iss;
+  payload["sub"] = c.sub;
+  payload["aud"] = c.aud;
+  payload["exp"] = c.exp;
+  payload["iat"] = c.iat;
+  payload["jti"] = c.jti;
+  payload["sid"] = c.sid;
+  payload["type"] = "access";
+  payload["preferred_username"] = c.username;
+
+  std::string out = base64url_encode(json::serialize(header));
+  out += '.';
+  out += base64url_encode(json::serialize(payload));
+  std::string sig = sign_bytes(key, out);
+  out += '.';
+  out += base64url_encode(sig);
+  return out;
+}
+
+tl::expected<AccessClaims, VerifyError> verify_access_token(std::string_view jwt,
+                                                            const KeySet& keys,
+                                                            const VerifyPolicy& policy,
+                                                            UnixSeconds now) {
+  using E = VerifyError;
+  if (jwt.empty() || jwt.size() > kMaxTokenLength) return tl::unexpected(E::malformed);
+  const auto dot1 = jwt.find('.');
+  if (dot1 == std::string_view::npos) return tl::unexpected(E::malformed);
+  const auto dot2 = jwt.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos || jwt.find('.', dot2 + 1) != std::string_view::npos)
+    return tl::unexpected(E::malformed);
+  const std::string_view signing_input = jwt.substr(0, dot2);
+  const std::string_view header_part = jwt.substr(0, dot1);
+  const std::string_view payload_part = jwt.substr(dot1 + 1, dot2 - dot1 - 1);
+  const std::string_view sig_part = jwt.substr(dot2 + 1);
+
+  auto header = decode_object(header_part);
+  if (!header) return tl::unexpected(E::malformed);
+  for (std::string_view h : {"jku", "jwk", "x5u", "x5c", "crit"}) {
+    if (header->contains(h)) return tl::unexpected(E::forbidden_header);
+  }
+  const json::string* alg_text = get_string(*header, "alg");
+  if (!alg_text) return tl::unexpected(E::malformed);
+  auto alg = alg_from_name(*alg_text);
+  if (!alg) return tl::unexpected(E::unsupported_alg);
+  const json::string* kid = get_string(*header, "kid");
+  if (!kid) return tl::unexpected(E::unknown_kid);
+  const SigningKey* key = keys.find(*kid);
+  if (!key) return tl::unexpected(E::unknown_kid);
+  if (key->alg != *alg) return tl::unexpected(E::unsupported_alg);
+
+  auto sig = base64url_decode(sig_part);
+  if (!sig || sig->empty()) return tl::unexpected(E::malformed);
+  if (!verify_bytes(*key, signing_input, *sig)) return tl::unexpected(E::bad_signature);
+
+  // Only now, with an authentic token, do the claims mean anything.
+  const json::string* typ = get_string(*header, "typ");
+  if (!typ || !(*typ == kAccessTyp || *typ == "application/at+jwt"))
+    return tl::unexpected(E::wrong_type);
+
+  auto payload = decode_object(payload_part);
+  if (!payload) return tl::unexpected(E::malformed);
+
+  AccessClaims c;
+  const json::string* iss = get_string(*payload, "iss");
+  const json::string* sub = get_string(*payload, "sub");
+  const json::string* sid = get_string(*payload, "sid");
+  const json::string* jti = get_string(*payload, "jti");
+  auto exp = get_time(*payload, "exp");
+  auto iat = get_time(*payload, "iat");
+  if (!iss || !sub || !sid || !jti || !exp || !iat) return tl::unexpected(E::missing_claim);
+  if (*iss != policy.issuer) return tl::unexpected(E::wrong_issuer);
+  if (!audience_matches(*payload, policy.audience)) return tl::unexpected(E::wrong_audience);
+  if (!policy.ignore_expiry && now > *exp + policy.leeway) return tl::unexpected(E::expired);
+  if (*iat > now + policy.leeway) return tl::unexpected(E::not_yet_valid);
+  if (auto nbf = get_time(*payload, "nbf"); nbf && *nbf > now + policy.leeway)
+    return tl::unexpected(E::not_yet_valid);
+
+  c.iss = *iss;
+  c.aud = policy.audience;
+  c.sub = *sub;
+  c.sid = *sid;
+  c.jti = *jti;
+  c.exp = *exp;
+  c.iat = *iat;
+  if (const json::string* name = get_string(*payload, "preferred_username")) c.username = *name;
+  return c;
+}
+
+}  // namespace latchkey::token

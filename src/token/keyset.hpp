@@ -1,0 +1,44 @@
+#pragma once
+// The server's own signing keys. A token names its key by `kid`; a key is
+// used with exactly one algorithm (RFC 8725 section 3.1), and verification
+// only ever picks keys from this set.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/time.hpp"
+
+namespace latchkey::token {
+
+enum class Alg { HS256 };
+
+std::string_view alg_name(Alg a);
+std::optional<Alg> alg_from_name(std::string_view name);
+
+struct SigningKey {
+  std::string kid;
+  Alg alg = Alg::HS256;
+  std::string secret;  // raw key bytes (HS256); never logged, never published
+  UnixSeconds created_at = 0;
+};
+
+class KeySet {
+ public:
+  KeySet() = default;
+  // The first key signs; all of them verify.
+  explicit KeySet(std::vector<SigningKey> keys);
+
+  const SigningKey& current() const { return keys_.front(); }
+  const SigningKey* find(std::string_view kid) const;
+  bool empty() const { return keys_.empty(); }
+  const std::vector<SigningKey>& keys() const { return keys_; }
+
+ private:
+  std::vector<SigningKey> keys_;
+};
+
+// A stable, non-reversible key id for a configured secret (SECRET_KEY).
+std::string kid_for_secret(std::string_view secret);
+
+}  // namespace latchkey::token

@@ -1,0 +1,30 @@
+#pragma once
+// Structured logging to stderr: one JSON object per line (default when stderr
+// is not a terminal) or readable text. Callers pass fields, never secrets:
+// no password, token or key is ever given to the logger.
+#include <cstdint>
+#include <initializer_list>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace latchkey::log {
+
+enum class Level { debug, info, warn, error };
+enum class Format { json, text };
+
+using Value = std::variant<std::string_view, std::int64_t, double, bool>;
+using Field = std::pair<std::string_view, Value>;
+
+void set_format(Format f);
+void set_level(Level l);
+bool enabled(Level l);
+
+void write(Level l, std::string_view event, std::initializer_list<Field> fields = {});
+
+inline void debug(std::string_view e, std::initializer_list<Field> f = {}) { write(Level::debug, e, f); }
+inline void info(std::string_view e, std::initializer_list<Field> f = {}) { write(Level::info, e, f); }
+inline void warn(std::string_view e, std::initializer_list<Field> f = {}) { write(Level::warn, e, f); }
+inline void error(std::string_view e, std::initializer_list<Field> f = {}) { write(Level::error, e, f); }
+
+}  // namespace latchkey::log

@@ -1,0 +1,49 @@
+# latchkey: the two commands are `make run` and `make test`.
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+JOBS ?= 2
+PYTHON ?= /usr/bin/python3
+CMAKE_FLAGS ?=
+ifeq ($(CI),true)
+CMAKE_FLAGS += -DLATCHKEY_WERROR=ON
+endif
+
+.PHONY: all deps test-deps configure build build-tests run test unit e2e clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+test-deps:
+	@bash scripts/install-deps.sh --test
+
+configure:
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS) > $(BUILD_DIR).configure.log 2>&1 \
+	  || { cat $(BUILD_DIR).configure.log; exit 1; }
+
+build: deps configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target latchkey
+
+# Serves on 127.0.0.1:5000 with ./latchkey.db (settings: see README).
+run: build
+	./$(BUILD_DIR)/latchkey
+
+build-tests: test-deps configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+unit: build-tests
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+
+e2e: build-tests
+	LATCHKEY_BIN=$(abspath $(BUILD_DIR))/latchkey $(PYTHON) -m pytest -q tests/e2e
+
+# Every test: unit (GoogleTest via ctest), then end-to-end (pytest against the real binary).
+test: build-tests
+	@start=$$(date +%s); \
+	(cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)) && \
+	LATCHKEY_BIN=$(abspath $(BUILD_DIR))/latchkey $(PYTHON) -m pytest -q tests/e2e && \
+	echo "make test: all tests passed in $$(( $$(date +%s) - start )) s"
+
+clean:
+	rm -rf $(BUILD_DIR) $(BUILD_DIR).configure.log

@@ -1,6 +1,7 @@
 // latchkey: authentication and session server.
 //   latchkey [serve] [--flags]    serve the API (the default command)
 //   latchkey --help | --version
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -58,13 +59,19 @@ int serve(const config::Config& cfg) {
   }
   auto keys = auth::load_signing_keys(*db, cfg.secret_key, now_unix());
   if (!keys) return fail(keys.error(), 1);
+  auto refresh_secret = auth::load_refresh_secret(*db, now_unix());
+  if (!refresh_secret) return fail(refresh_secret.error(), 1);
 
   auth::Options opts;
   opts.access_ttl = cfg.access_token_ttl;
   opts.refresh_ttl = cfg.refresh_token_ttl;
+  opts.idle_ttl = cfg.session_idle_ttl;
+  opts.reuse_grace = cfg.refresh_reuse_grace;
+  opts.rotate_refresh_tokens = cfg.refresh_rotation;
+  opts.max_sessions_per_user = cfg.max_sessions_per_user;
   opts.issuer = cfg.issuer;
   opts.audience = cfg.audience;
-  auth::Service service(*db, std::move(*keys), opts, now_unix);
+  auth::Service service(*db, std::move(*keys), std::move(*refresh_secret), opts, now_unix);
   auto revoked = service.load_revocations();
   if (!revoked) return fail("cannot read revoked sessions from the database", 1);
 
@@ -77,6 +84,11 @@ int serve(const config::Config& cfg) {
   server_opts.port = cfg.port;
   server_opts.max_body_bytes = cfg.max_body_bytes;
   http::Server server(server_opts, router);
+  // Last-use times noted by authenticated requests reach the database in batches.
+  server.every(std::chrono::seconds(10), [&]() -> boost::asio::awaitable<void> {
+    auto flushed = co_await pool.run([&] { return service.flush_usage(); });
+    if (flushed && !*flushed) log::warn("sessions.usage_flush_failed");
+  });
   try {
     server.listen();
   } catch (const std::exception& e) {

@@ -34,6 +34,8 @@ ErrorInfo info(AuthError e) {
     case AuthError::password_too_long:
       return {400, "invalid_password", "Password must be at most 1024 bytes", {}};
     case AuthError::username_taken: return {409, "user_exists", "User already exists", {}};
+    case AuthError::passwords_required:
+      return {400, "invalid_request", "current_password and new_password are required", {}};
     case AuthError::invalid_credentials:
       return {401, "invalid_credentials", "Invalid credentials", {}};
     case AuthError::token_missing: return {401, "token_missing", "Token is missing", {}};
@@ -44,6 +46,9 @@ ErrorInfo info(AuthError e) {
       return {401, "invalid_token_type", "Invalid token type", "wrong token type"};
     case AuthError::session_ended:
       return {401, "token_revoked", "Token has been revoked", "session ended"};
+    case AuthError::token_reused:
+      return {401, "token_reused", "Refresh token was already used; the session has been ended",
+              "refresh token reused"};
     case AuthError::token_mismatch: return {400, "token_mismatch", "Refresh token mismatch", {}};
     case AuthError::session_not_found: return {404, "session_not_found", "Session not found", {}};
     case AuthError::unavailable:
@@ -62,7 +67,8 @@ json::object session_json(const auth::SessionInfo& s) {
       {"session_id", s.session.id},
       {"created_at", format_rfc3339(s.session.created_at)},
       {"last_used_at", format_rfc3339(s.session.last_used_at)},
-      {"expires_at", format_rfc3339(s.session.expires_at)},
+      {"expires_at", format_rfc3339(s.expires_at)},
+      {"device", s.device},
       {"user_agent", s.session.user_agent},
       {"ip", s.session.ip},
       {"current", s.current},
@@ -153,16 +159,48 @@ class Api {
       if (!token.empty() && token != **in_body) co_return error_response(AuthError::token_mismatch);
       token = **in_body;
     }
-    const auth::Client client{req.header("User-Agent"), req.remote_ip};
-    auto r = co_await pool_.run([&] { return service_.refresh(token, client); });
+    auto r = co_await pool_.run([&] { return service_.refresh(token); });
     if (!r) co_return error_response(AuthError::unavailable);
     if (!*r) co_return error_response(r->error());
+    const auth::TokenPair& t = **r;
     co_return json_response(200, json::object{
                                      {"message", "Token refreshed"},
-                                     {"new_access_token", **r},
+                                     {"new_access_token", t.access_token},
+                                     {"refresh_token", t.refresh_token},
                                      {"token_type", "Bearer"},
-                                     {"expires_in", service_.options().access_ttl},
+                                     {"expires_in", t.expires_in},
                                  });
+  }
+
+  // POST /logout_all (keep_current = false) and /logout_others (true).
+  awaitable<Response> logout_many(const Request& req, bool keep_current) {
+    auto caller = authenticate(req);
+    if (!caller) co_return error_response(caller.error());
+    auto r = co_await pool_.run([&] { return service_.logout_all(*caller, keep_current); });
+    if (!r) co_return error_response(AuthError::unavailable);
+    if (!*r) co_return error_response(r->error());
+    co_return json_response(
+        200, json::object{{"message", keep_current ? "Other sessions ended" : "All sessions ended"},
+                          {"sessions_ended", **r}});
+  }
+  awaitable<Response> logout_all(const Request& req) { return logout_many(req, false); }
+  awaitable<Response> logout_others(const Request& req) { return logout_many(req, true); }
+
+  awaitable<Response> change_password(const Request& req) {
+    auto caller = authenticate(req);
+    if (!caller) co_return error_response(caller.error());
+    auto body = parse_object(req.body);
+    if (!body) co_return body_error(body.error());
+    auto current = string_field(*body, "current_password");
+    if (!current) co_return wrong_type(current.error());
+    auto replacement = string_field(*body, "new_password");
+    if (!replacement) co_return wrong_type(replacement.error());
+    auto r = co_await pool_.run([&] {
+      return service_.change_password(*caller, current->value_or(""), replacement->value_or(""));
+    });
+    if (!r) co_return error_response(AuthError::unavailable);
+    if (!*r) co_return error_response(r->error());
+    co_return json_response(200, json::object{{"message", "Password changed"}, {"sessions_ended", **r}});
   }
 
   awaitable<Response> active_sessions(const Request& req) {
@@ -181,7 +219,7 @@ class Api {
   }
 
  private:
-  auth::Expected<auth::Principal> authenticate(const Request& req) const {
+  auth::Expected<auth::Principal> authenticate(const Request& req) {
     auto token = bearer_token(req);
     if (!token) return tl::unexpected(token.error());
     return service_.authenticate(*token);
@@ -238,6 +276,9 @@ void add_routes(http::Router& router, auth::Service& service, WorkerPool& pool) 
   router.add("POST", "/logout", bind(&Api::logout));
   router.add("POST", "/refresh_token", bind(&Api::refresh));
   router.add("GET", "/get_active_sessions", bind(&Api::active_sessions));
+  router.add("POST", "/logout_all", bind(&Api::logout_all));
+  router.add("POST", "/logout_others", bind(&Api::logout_others));
+  router.add("POST", "/change_password", bind(&Api::change_password));
   router.add("GET", "/healthz", bind(&Api::health));
 }
 

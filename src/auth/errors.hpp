@@ -14,6 +14,7 @@ enum class AuthError {
   password_too_short,
   password_too_long,
   username_taken,
+  passwords_required,    // change_password without current_password or new_password
   // credentials and tokens
   invalid_credentials,  // unknown user or wrong password: indistinguishable
   token_missing,
@@ -21,6 +22,7 @@ enum class AuthError {
   token_expired,
   token_wrong_type,  // access token where a refresh token belongs, or the reverse
   session_ended,     // the token's session was logged out
+  token_reused,      // a spent refresh token came back after the grace window: session ended
   token_mismatch,    // header and body carry different refresh tokens
   session_not_found,  // names no live session of the caller
   // the server

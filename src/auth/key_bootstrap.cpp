@@ -51,4 +51,12 @@ tl::expected<token::KeySet, std::string> load_signing_keys(store::Store& store,
   return token::KeySet(std::move(*keys));
 }
 
+tl::expected<std::string, std::string> load_refresh_secret(store::Store& store, UnixSeconds now) {
+  auto kept = store.ensure_secret("refresh_chain", crypto::base64url_encode(crypto::random_bytes(32)), now);
+  if (!kept) return tl::unexpected("cannot read the refresh secret: " + std::string(store::describe(kept.error())));
+  auto secret = crypto::base64url_decode(*kept);
+  if (!secret || secret->size() < 32) return tl::unexpected(std::string("the stored refresh secret is damaged"));
+  return *secret;
+}
+
 }  // namespace latchkey::auth

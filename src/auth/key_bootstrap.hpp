@@ -18,4 +18,9 @@ tl::expected<token::KeySet, std::string> load_signing_keys(store::Store& store,
                                                           const std::optional<std::string>& secret,
                                                           UnixSeconds now);
 
+// The secret that keys the refresh-token chain: generated once and kept in
+// the database, so every instance and every restart derives the same chain.
+// Blocking (store).
+tl::expected<std::string, std::string> load_refresh_secret(store::Store& store, UnixSeconds now);
+
 }  // namespace latchkey::auth

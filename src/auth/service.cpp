@@ -1,9 +1,9 @@
 #include "auth/service.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
-#include "crypto/base64url.hpp"
-#include "crypto/digest.hpp"
+#include "auth/device.hpp"
 #include "crypto/random.hpp"
 #include "util/log.hpp"
 
@@ -11,12 +11,17 @@ namespace latchkey::auth {
 
 namespace {
 
-constexpr std::string_view kRefreshPrefix = "lkr_";
-constexpr std::size_t kRefreshBytes = 32;
-constexpr std::size_t kMaxRefreshTokenLength = 128;
+// A rotation that loses its compare-and-set re-reads the session and
+// decides again; a second loss in a row only happens under absurd contention.
+constexpr int kRotationAttempts = 3;
 
 AuthError from_store(store::StoreError e) {
   return e == store::StoreError::unavailable ? AuthError::unavailable : AuthError::internal;
+}
+
+template <class T>
+tl::unexpected<AuthError> store_failure(const store::Result<T>& r) {
+  return tl::unexpected(from_store(r.error()));
 }
 
 // Counts UTF-8 code points; false on control characters (the JSON decoder
@@ -40,12 +45,13 @@ AuthError from_verify(token::VerifyError e) {
 
 }  // namespace
 
-std::string refresh_token_digest(std::string_view refresh_token) {
-  return crypto::base64url_encode(crypto::sha256(refresh_token));
-}
-
-Service::Service(store::Store& store, token::KeySet keys, Options options, Clock clock)
-    : store_(store), keys_(std::move(keys)), options_(std::move(options)), clock_(std::move(clock)) {
+Service::Service(store::Store& store, token::KeySet keys, std::string refresh_secret, Options options,
+                 Clock clock)
+    : store_(store),
+      keys_(std::move(keys)),
+      chain_(std::move(refresh_secret)),
+      options_(std::move(options)),
+      clock_(std::move(clock)) {
   if (keys_.empty()) throw std::invalid_argument("the auth service needs a signing key");
   policy_.issuer = options_.issuer;
   policy_.audience = options_.audience;
@@ -59,28 +65,31 @@ Service::Service(store::Store& store, token::KeySet keys, Options options, Clock
 Expected<std::size_t> Service::load_revocations() {
   const UnixSeconds now = clock_();
   auto rows = store_.list_revoked_since(now - options_.access_ttl - options_.leeway);
-  if (!rows) return tl::unexpected(from_store(rows.error()));
+  if (!rows) return store_failure(rows);
   for (const auto& r : *rows) {
     revoked_.add(r.id, r.revoked_at + options_.access_ttl + options_.leeway);
   }
   return rows->size();
 }
 
+Expected<void> Service::check_new_password(std::string_view password) const {
+  if (password.size() < options_.min_password_bytes) return tl::unexpected(AuthError::password_too_short);
+  if (password.size() > options_.max_password_bytes) return tl::unexpected(AuthError::password_too_long);
+  return {};
+}
+
 Expected<void> Service::signup(std::string_view username, std::string_view password) {
   if (username.empty() || password.empty()) return tl::unexpected(AuthError::credentials_required);
   if (!username_ok(username, options_.max_username_chars))
     return tl::unexpected(AuthError::username_invalid);
-  if (password.size() < options_.min_password_bytes)
-    return tl::unexpected(AuthError::password_too_short);
-  if (password.size() > options_.max_password_bytes)
-    return tl::unexpected(AuthError::password_too_long);
+  if (auto ok = check_new_password(password); !ok) return ok;
 
   auto hash = crypto::hash_password(password, options_.password);
   if (!hash) return tl::unexpected(AuthError::unavailable);
   store::User user{crypto::random_uuid(), std::string(username), std::move(*hash), clock_()};
   if (auto r = store_.create_user(user); !r) {
     if (r.error() == store::StoreError::conflict) return tl::unexpected(AuthError::username_taken);
-    return tl::unexpected(from_store(r.error()));
+    return store_failure(r);
   }
   log::info("auth.signup", {{"user_id", std::string_view(user.id)}});
   return {};
@@ -89,21 +98,21 @@ Expected<void> Service::signup(std::string_view username, std::string_view passw
 Expected<TokenPair> Service::login(std::string_view username, std::string_view password,
                                    const Client& client) {
   if (username.empty() || password.empty()) return tl::unexpected(AuthError::credentials_required);
-  // Over-long input cannot match a stored password: refuse it like a wrong one,
-  // after the same work, without hashing megabytes.
+  // Over-long input cannot match a stored password: refuse it like a wrong
+  // one, after the same work, without hashing megabytes.
   const bool oversized = password.size() > options_.max_password_bytes ||
                          username.size() > 4 * options_.max_username_chars;
-
   store::Result<store::User> user = tl::unexpected(store::StoreError::not_found);
   if (!oversized) user = store_.find_user_by_name(username);
   if (!user) {
-    if (user.error() != store::StoreError::not_found) return tl::unexpected(from_store(user.error()));
+    if (user.error() != store::StoreError::not_found) return store_failure(user);
     crypto::verify_password(dummy_hash_, password.substr(0, options_.max_password_bytes));
     log::info("auth.login_failed", {{"reason", "bad_credentials"}});
     return tl::unexpected(AuthError::invalid_credentials);
   }
   if (!crypto::verify_password(user->password_hash, password)) {
-    log::info("auth.login_failed", {{"reason", "bad_credentials"}, {"user_id", std::string_view(user->id)}});
+    log::info("auth.login_failed",
+              {{"reason", "bad_credentials"}, {"user_id", std::string_view(user->id)}});
     return tl::unexpected(AuthError::invalid_credentials);
   }
   if (crypto::needs_rehash(user->password_hash, options_.password)) {
@@ -123,74 +132,132 @@ Expected<TokenPair> Service::login(std::string_view username, std::string_view p
   s.expires_at = now + options_.refresh_ttl;
   s.user_agent = std::string(client.user_agent.substr(0, 512));
   s.ip = std::string(client.ip);
-  std::string refresh = std::string(kRefreshPrefix) + crypto::random_token(kRefreshBytes);
-  if (auto r = store_.create_session(s, refresh_token_digest(refresh)); !r)
-    return tl::unexpected(from_store(r.error()));
+  std::string refresh = chain_.first(s.id);
+  s.refresh_hash = refresh_token_digest(refresh);
+  if (auto r = store_.create_session(s); !r) return store_failure(r);
+  if (options_.max_sessions_per_user > 0) enforce_session_cap(*user, now);
 
   log::info("auth.login", {{"user_id", std::string_view(user->id)}, {"session_id", std::string_view(s.id)}});
-  return TokenPair{issue_access_token(*user, s.id, now), std::move(refresh), s.id,
-                   options_.access_ttl};
+  return pair_for(*user, std::move(refresh), now);
 }
 
-Expected<std::string> Service::refresh(std::string_view refresh_token, const Client&) {
+void Service::enforce_session_cap(const store::User& user, UnixSeconds now) {
+  auto live = store_.list_live_sessions(user.id, now, now - options_.idle_ttl + 1);
+  if (!live || live->size() <= options_.max_sessions_per_user) return;
+  std::sort(live->begin(), live->end(), [](const store::Session& a, const store::Session& b) {
+    return a.last_used_at != b.last_used_at ? a.last_used_at < b.last_used_at
+                                            : a.created_at < b.created_at;
+  });
+  const std::size_t excess = live->size() - options_.max_sessions_per_user;
+  for (std::size_t i = 0; i < excess; ++i) {
+    const auto& victim = (*live)[i];
+    if (store_.revoke_session(victim.id, user.id, now, store::EndReason::session_limit)) {
+      mark_revoked(victim.id, now);
+      log::info("auth.session_limit", {{"user_id", std::string_view(user.id)},
+                                       {"session_id", std::string_view(victim.id)}});
+    }
+  }
+}
+
+Expected<TokenPair> Service::refresh(std::string_view refresh_token) {
   if (refresh_token.empty()) return tl::unexpected(AuthError::token_missing);
-  if (token::looks_like_jwt(refresh_token)) return tl::unexpected(AuthError::token_wrong_type);
-  if (refresh_token.size() > kMaxRefreshTokenLength || !refresh_token.starts_with(kRefreshPrefix))
-    return tl::unexpected(AuthError::token_invalid);
-
-  const std::string digest = refresh_token_digest(refresh_token);
-  auto session = store_.find_session_by_refresh_hash(digest);
-  if (!session) {
-    if (session.error() == store::StoreError::not_found) return tl::unexpected(AuthError::token_invalid);
-    return tl::unexpected(from_store(session.error()));
+  auto parts = parse_refresh_token(refresh_token);
+  if (!parts) {
+    return tl::unexpected(token::looks_like_jwt(refresh_token) ? AuthError::token_wrong_type
+                                                               : AuthError::token_invalid);
   }
-  const UnixSeconds now = clock_();
-  if (session->revoked_at) return tl::unexpected(AuthError::session_ended);
-  if (session->expires_at <= now) return tl::unexpected(AuthError::token_expired);
+  const RefreshPolicy policy{options_.reuse_grace, options_.idle_ttl};
 
-  auto user = store_.find_user_by_id(session->user_id);
-  if (!user) {
-    if (user.error() == store::StoreError::not_found) return tl::unexpected(AuthError::session_ended);
-    return tl::unexpected(from_store(user.error()));
+  for (int attempt = 0; attempt < kRotationAttempts; ++attempt) {
+    auto s = store_.find_session(parts->session_id);
+    if (!s) {
+      if (s.error() == store::StoreError::not_found) return tl::unexpected(AuthError::token_invalid);
+      return store_failure(s);
+    }
+    if (!chain_.belongs(refresh_token, *s)) return tl::unexpected(AuthError::token_invalid);
+    const UnixSeconds now = clock_();
+    const RefreshVerdict verdict = classify_refresh(*s, parts->generation, now, policy);
+    if (verdict == RefreshVerdict::ended) return tl::unexpected(AuthError::session_ended);
+    if (verdict == RefreshVerdict::expired) return tl::unexpected(AuthError::token_expired);
+    if (verdict == RefreshVerdict::reuse) return end_reused_session(*s, now);
+
+    auto user = store_.find_user_by_id(s->user_id);
+    if (!user) {
+      if (user.error() == store::StoreError::not_found) return tl::unexpected(AuthError::session_ended);
+      return store_failure(user);
+    }
+    if (verdict == RefreshVerdict::replay) {
+      // A retry or a second tab: the pair the first use received, not a new chain.
+      ++counters_.refresh_replayed;
+      return pair_for(*user, chain_.next(refresh_token), *s->rotated_at);
+    }
+    if (!options_.rotate_refresh_tokens) {
+      usage_.note(s->id, now);
+      return pair_for(*user, std::string(refresh_token), now);
+    }
+    std::string next = chain_.next(refresh_token);
+    const std::string old_hash = refresh_token_digest(refresh_token);
+    const std::string new_hash = refresh_token_digest(next);
+    auto won = store_.rotate_refresh(store::Rotation{s->id, s->generation, old_hash, new_hash, now});
+    if (!won) return store_failure(won);
+    if (*won) {
+      ++counters_.refresh_rotated;
+      return pair_for(*user, std::move(next), now);
+    }
+    // Another request rotated first: look again (it is now a replay).
   }
-  if (auto r = store_.touch_session(session->id, now); !r) return tl::unexpected(from_store(r.error()));
-  return issue_access_token(*user, session->id, now);
+  log::warn("auth.refresh_contention", {{"session_id", parts->session_id}});
+  return tl::unexpected(AuthError::unavailable);
 }
 
-Expected<std::string> Service::session_of_token(const Principal& caller, std::string_view token) {
-  if (token::looks_like_jwt(token)) {
+Expected<TokenPair> Service::end_reused_session(const store::Session& s, UnixSeconds now) {
+  ++counters_.refresh_reuse_detected;
+  log::warn("auth.refresh_reuse_detected",
+            {{"user_id", std::string_view(s.user_id)}, {"session_id", std::string_view(s.id)}});
+  auto r = store_.revoke_session(s.id, s.user_id, now, store::EndReason::reuse_detected);
+  if (!r && r.error() != store::StoreError::not_found) return store_failure(r);
+  mark_revoked(s.id, now);
+  return tl::unexpected(AuthError::token_reused);
+}
+
+Expected<store::Session> Service::session_of_token(const Principal& caller, std::string_view token) {
+  std::string session_id;
+  const auto refresh_parts = parse_refresh_token(token);
+  if (!refresh_parts) {
     // Any authentic access token of the caller names its session, even an
     // expired one: the session behind it may still hold a live refresh token.
     token::VerifyPolicy p = policy_;
     p.ignore_expiry = true;
     auto claims = token::verify_access_token(token, keys_, p, clock_());
     if (!claims || claims->sub != caller.user_id) return tl::unexpected(AuthError::session_not_found);
-    return claims->sid;
+    session_id = std::move(claims->sid);
+  } else {
+    session_id = std::string(refresh_parts->session_id);
   }
-  if (token.size() > kMaxRefreshTokenLength || !token.starts_with(kRefreshPrefix))
-    return tl::unexpected(AuthError::session_not_found);
-  auto s = store_.find_session_by_refresh_hash(refresh_token_digest(token));
+  auto s = store_.find_session(session_id);
   if (!s) {
     if (s.error() == store::StoreError::not_found) return tl::unexpected(AuthError::session_not_found);
-    return tl::unexpected(from_store(s.error()));
+    return store_failure(s);
   }
   if (s->user_id != caller.user_id) return tl::unexpected(AuthError::session_not_found);
-  return s->id;
+  if (refresh_parts && !chain_.belongs(token, *s))
+    return tl::unexpected(AuthError::session_not_found);
+  return std::move(*s);
 }
 
 Expected<std::string> Service::logout(const Principal& caller, const LogoutTarget& target) {
   std::string session_id = caller.session_id;
   if (target.token) {
-    auto sid = session_of_token(caller, *target.token);
-    if (!sid) return tl::unexpected(sid.error());
-    session_id = std::move(*sid);
+    auto s = session_of_token(caller, *target.token);
+    if (!s) return tl::unexpected(s.error());
+    session_id = std::move(s->id);
   } else if (target.session_id) {
     session_id = std::string(*target.session_id);
   }
   const UnixSeconds now = clock_();
-  if (auto r = store_.revoke_session(session_id, caller.user_id, now); !r) {
+  if (auto r = store_.revoke_session(session_id, caller.user_id, now, store::EndReason::logout); !r) {
     if (r.error() == store::StoreError::not_found) return tl::unexpected(AuthError::session_not_found);
-    return tl::unexpected(from_store(r.error()));
+    return store_failure(r);
   }
   mark_revoked(session_id, now);
   log::info("auth.logout", {{"user_id", std::string_view(caller.user_id)},
@@ -198,43 +265,117 @@ Expected<std::string> Service::logout(const Principal& caller, const LogoutTarge
   return session_id;
 }
 
+Expected<std::size_t> Service::logout_all(const Principal& caller, bool keep_current) {
+  const UnixSeconds now = clock_();
+  const auto reason = keep_current ? store::EndReason::logout_others : store::EndReason::logout_all;
+  auto ended = store_.revoke_user_sessions(
+      caller.user_id, keep_current ? std::optional<std::string_view>(caller.session_id) : std::nullopt,
+      now, reason);
+  if (!ended) return store_failure(ended);
+  mark_revoked(*ended, now);
+  log::info("auth.logout_all", {{"user_id", std::string_view(caller.user_id)},
+                                {"reason", store::reason_name(reason)},
+                                {"sessions_ended", static_cast<std::int64_t>(ended->size())}});
+  return ended->size();
+}
+
+Expected<std::size_t> Service::change_password(const Principal& caller, std::string_view current,
+                                               std::string_view replacement) {
+  if (current.empty() || replacement.empty()) return tl::unexpected(AuthError::passwords_required);
+  auto user = store_.find_user_by_id(caller.user_id);
+  if (!user) {
+    if (user.error() == store::StoreError::not_found) return tl::unexpected(AuthError::session_ended);
+    return store_failure(user);
+  }
+  if (current.size() > options_.max_password_bytes ||
+      !crypto::verify_password(user->password_hash, current)) {
+    log::info("auth.password_change_failed", {{"user_id", std::string_view(user->id)}});
+    return tl::unexpected(AuthError::invalid_credentials);
+  }
+  if (auto ok = check_new_password(replacement); !ok) return tl::unexpected(ok.error());
+  auto hash = crypto::hash_password(replacement, options_.password);
+  if (!hash) return tl::unexpected(AuthError::unavailable);
+  if (auto r = store_.set_password_hash(user->id, *hash); !r) return store_failure(r);
+  const UnixSeconds now = clock_();
+  auto ended = store_.revoke_user_sessions(user->id, caller.session_id, now,
+                                           store::EndReason::password_change);
+  if (!ended) return store_failure(ended);
+  mark_revoked(*ended, now);
+  log::info("auth.password_changed", {{"user_id", std::string_view(user->id)},
+                                      {"sessions_ended", static_cast<std::int64_t>(ended->size())}});
+  return ended->size();
+}
+
 Expected<std::vector<SessionInfo>> Service::list_sessions(const Principal& caller) {
-  auto rows = store_.list_live_sessions(caller.user_id, clock_());
-  if (!rows) return tl::unexpected(from_store(rows.error()));
+  const UnixSeconds now = clock_();
+  auto rows = store_.list_live_sessions(caller.user_id, now, now - options_.idle_ttl + 1);
+  if (!rows) return store_failure(rows);
   std::vector<SessionInfo> out;
   out.reserve(rows->size());
   for (auto& s : *rows) {
-    const bool current = s.id == caller.session_id;
-    out.push_back(SessionInfo{std::move(s), current});
+    SessionInfo info;
+    info.expires_at = session_end(s, options_.idle_ttl);
+    info.device = describe_device(s.user_agent);
+    info.current = s.id == caller.session_id;
+    info.session = std::move(s);
+    out.push_back(std::move(info));
   }
   return out;
 }
 
-Expected<Principal> Service::authenticate(std::string_view access_token) const {
+Expected<std::size_t> Service::flush_usage() {
+  auto used = usage_.take(clock_());
+  if (auto r = store_.touch_sessions(used); !r) return store_failure(r);
+  return used.size();
+}
+
+Expected<Principal> Service::authenticate(std::string_view access_token) {
   if (access_token.empty()) return tl::unexpected(AuthError::token_missing);
-  auto claims = token::verify_access_token(access_token, keys_, policy_, clock_());
+  if (parse_refresh_token(access_token)) return tl::unexpected(AuthError::token_wrong_type);
+  const UnixSeconds now = clock_();
+  auto claims = token::verify_access_token(access_token, keys_, policy_, now);
   if (!claims) return tl::unexpected(from_verify(claims.error()));
   if (revoked_.contains(claims->sid)) return tl::unexpected(AuthError::session_ended);
+  usage_.note(claims->sid, now);
   return Principal{std::move(claims->sub), std::move(claims->username), std::move(claims->sid)};
 }
 
 std::string Service::issue_access_token(const store::User& user, std::string_view session_id,
-                                        UnixSeconds now) const {
+                                        UnixSeconds iat, std::string jti) const {
   token::AccessClaims c;
   c.iss = options_.issuer;
   c.aud = options_.audience;
   c.sub = user.id;
   c.username = user.username;
   c.sid = std::string(session_id);
-  c.jti = crypto::random_token(16);
-  c.iat = now;
-  c.exp = now + options_.access_ttl;
+  c.jti = std::move(jti);
+  c.iat = iat;
+  c.exp = iat + options_.access_ttl;
   return token::sign_access_token(c, keys_.current());
+}
+
+TokenPair Service::pair_for(const store::User& user, std::string refresh_token, UnixSeconds iat) const {
+  auto parts = parse_refresh_token(refresh_token);
+  std::string sid(parts ? parts->session_id : std::string_view{});
+  // With rotation the jti follows from the refresh token, so a replay within
+  // the grace window signs the very same claims.
+  std::string jti = options_.rotate_refresh_tokens ? chain_.jti_for(refresh_token)
+                                                   : crypto::random_token(16);
+  TokenPair p;
+  p.access_token = issue_access_token(user, sid, iat, std::move(jti));
+  p.refresh_token = std::move(refresh_token);
+  p.session_id = std::move(sid);
+  p.expires_in = iat + options_.access_ttl - clock_();
+  return p;
 }
 
 void Service::mark_revoked(std::string_view session_id, UnixSeconds now) {
   revoked_.prune(now);
   revoked_.add(session_id, now + options_.access_ttl + options_.leeway);
+}
+
+void Service::mark_revoked(const std::vector<std::string>& session_ids, UnixSeconds now) {
+  for (const auto& id : session_ids) mark_revoked(id, now);
 }
 
 }  // namespace latchkey::auth

@@ -1,17 +1,21 @@
 #pragma once
-// The authentication service: sign-up, login, refresh, logout and session
-// listing, in terms of users and sessions. It knows nothing of HTTP or SQL.
+// The authentication service: sign-up, login, refresh with rotation, logout,
+// password change and session listing, in terms of users and sessions. It
+// knows nothing of HTTP or SQL.
 //
 // Methods marked "blocking" hash passwords or call the Store: the caller runs
 // them on the worker pool. authenticate() only verifies a signature and
-// reads the in-memory revocation set: safe on an I/O thread.
+// reads in-memory state: safe on an I/O thread.
+#include <atomic>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "auth/errors.hpp"
+#include "auth/refresh_chain.hpp"
 #include "auth/revocation_set.hpp"
+#include "auth/usage_tracker.hpp"
 #include "crypto/password.hpp"
 #include "store/store.hpp"
 #include "token/jwt.hpp"
@@ -21,8 +25,12 @@ namespace latchkey::auth {
 
 struct Options {
   UnixSeconds access_ttl = 15 * 60;
-  UnixSeconds refresh_ttl = 30 * 86400;
-  UnixSeconds leeway = 30;  // clock skew allowed on token times
+  UnixSeconds refresh_ttl = 30 * 86400;  // absolute session lifetime
+  UnixSeconds idle_ttl = 7 * 86400;      // a session unused this long ends
+  UnixSeconds reuse_grace = 10;          // a spent refresh token is replayed, not punished, this long
+  bool rotate_refresh_tokens = true;
+  std::size_t max_sessions_per_user = 0;  // 0: no cap
+  UnixSeconds leeway = 30;                // clock skew allowed on token times
   std::string issuer;
   std::string audience = "latchkey";
   crypto::PasswordParams password;
@@ -53,6 +61,8 @@ struct TokenPair {
 
 struct SessionInfo {
   store::Session session;
+  UnixSeconds expires_at = 0;  // the earlier of the absolute and the idle end
+  std::string device;          // "Firefox on Linux"
   bool current = false;
 };
 
@@ -63,10 +73,19 @@ struct LogoutTarget {
   std::optional<std::string_view> session_id;
 };
 
+// Event counts since start, for logs and metrics.
+struct Counters {
+  std::atomic<std::uint64_t> refresh_rotated{0};
+  std::atomic<std::uint64_t> refresh_replayed{0};
+  std::atomic<std::uint64_t> refresh_reuse_detected{0};
+};
+
 class Service {
  public:
-  // Blocking (computes a dummy hash for unknown-user logins).
-  Service(store::Store& store, token::KeySet keys, Options options, Clock clock);
+  // Blocking (computes a dummy hash for unknown-user logins). `refresh_secret`
+  // keys the refresh-token chain (see refresh_chain.hpp).
+  Service(store::Store& store, token::KeySet keys, std::string refresh_secret, Options options,
+          Clock clock);
 
   // Blocking. Rebuilds the revocation set from the database: run at start.
   Expected<std::size_t> load_revocations();
@@ -74,35 +93,51 @@ class Service {
   Expected<void> signup(std::string_view username, std::string_view password);  // blocking
   Expected<TokenPair> login(std::string_view username, std::string_view password,
                             const Client& client);  // blocking
-  // A new access token for the session of this refresh token. Blocking.
-  Expected<std::string> refresh(std::string_view refresh_token, const Client& client);
+  // The next token pair of the refresh token's session (rotation), the same
+  // pair again for a retry within the grace window, and the end of the
+  // session for a token spent earlier. Blocking.
+  Expected<TokenPair> refresh(std::string_view refresh_token);
   // Ends one session of the caller; returns the id of the ended session. Blocking.
   Expected<std::string> logout(const Principal& caller, const LogoutTarget& target);
+  // Ends every session of the caller (keep_current: all but the caller's). Blocking.
+  Expected<std::size_t> logout_all(const Principal& caller, bool keep_current);
+  // Verifies the current password, sets the new one and ends the caller's
+  // other sessions; returns how many ended. Blocking.
+  Expected<std::size_t> change_password(const Principal& caller, std::string_view current,
+                                        std::string_view replacement);
   Expected<std::vector<SessionInfo>> list_sessions(const Principal& caller);  // blocking
+  // Writes pending last-use times. Blocking; run periodically.
+  Expected<std::size_t> flush_usage();
 
   // Non-blocking.
-  Expected<Principal> authenticate(std::string_view access_token) const;
+  Expected<Principal> authenticate(std::string_view access_token);
 
   const token::KeySet& keys() const { return keys_; }
   const Options& options() const { return options_; }
+  const Counters& counters() const { return counters_; }
   std::size_t revoked_count() const { return revoked_.size(); }
 
  private:
-  Expected<std::string> session_of_token(const Principal& caller, std::string_view token);
+  Expected<void> check_new_password(std::string_view password) const;
+  Expected<store::Session> session_of_token(const Principal& caller, std::string_view token);
   std::string issue_access_token(const store::User& user, std::string_view session_id,
-                                 UnixSeconds now) const;
+                                 UnixSeconds iat, std::string jti) const;
+  TokenPair pair_for(const store::User& user, std::string refresh_token, UnixSeconds iat) const;
+  Expected<TokenPair> end_reused_session(const store::Session& s, UnixSeconds now);
+  void enforce_session_cap(const store::User& user, UnixSeconds now);
   void mark_revoked(std::string_view session_id, UnixSeconds now);
+  void mark_revoked(const std::vector<std::string>& session_ids, UnixSeconds now);
 
   store::Store& store_;
   token::KeySet keys_;
+  RefreshChain chain_;
   Options options_;
   Clock clock_;
   token::VerifyPolicy policy_;
   std::string dummy_hash_;
   RevocationSet revoked_;
+  UsageTracker usage_;
+  Counters counters_;
 };
-
-// Refresh tokens are opaque random strings; only this digest is stored.
-std::string refresh_token_digest(std::string_view refresh_token);
 
 }  // namespace latchkey::auth

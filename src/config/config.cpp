@@ -81,6 +81,32 @@ const std::vector<Setting>& settings() {
        [](Config& c, std::string_view v) { return duration_into(c.access_token_ttl, v); }},
       {"REFRESH_TOKEN_TTL", "refresh-token-ttl", "refresh token and session lifetime (default 30d)",
        [](Config& c, std::string_view v) { return duration_into(c.refresh_token_ttl, v); }},
+      {"SESSION_IDLE_TTL", "session-idle-ttl", "a session unused this long ends (default 7d)",
+       [](Config& c, std::string_view v) { return duration_into(c.session_idle_ttl, v); }},
+      {"REFRESH_ROTATION", "refresh-rotation",
+       "on: every refresh returns a new refresh token and spends the old one (default); off: one "
+       "refresh token for the session's life (weaker)",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (v == "on" || v == "true" || v == "1") c.refresh_rotation = true;
+         else if (v == "off" || v == "false" || v == "0") c.refresh_rotation = false;
+         else return "must be on or off";
+         return std::nullopt;
+       }},
+      {"REFRESH_REUSE_GRACE", "refresh-reuse-grace",
+       "a spent refresh token presented again this soon gets the same new pair instead of ending "
+       "the session (default 10s; 0 disables)",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (v == "0" || v == "0s") {
+           c.refresh_reuse_grace = 0;
+           return std::nullopt;
+         }
+         auto err = duration_into(c.refresh_reuse_grace, v);
+         if (!err && c.refresh_reuse_grace > 300) return "must be at most 5m";
+         return err;
+       }},
+      {"MAX_SESSIONS_PER_USER", "max-sessions-per-user",
+       "when a login would exceed it, the least recently used session ends (default 0: no cap)",
+       uint_setter<std::size_t>(&Config::max_sessions_per_user, 0, 100000)},
       {"ISSUER", "issuer", "the `iss` of tokens (default http://HOST:PORT)",
        string_setter(&Config::issuer)},
       {"AUDIENCE", "audience", "the `aud` of access tokens (default latchkey)",

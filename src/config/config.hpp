@@ -21,6 +21,10 @@ struct Config {
   std::optional<std::string> secret_key;  // HS256 under this key when set
   UnixSeconds access_token_ttl = 15 * 60;
   UnixSeconds refresh_token_ttl = 30 * 86400;
+  UnixSeconds session_idle_ttl = 7 * 86400;
+  UnixSeconds refresh_reuse_grace = 10;
+  bool refresh_rotation = true;
+  std::size_t max_sessions_per_user = 0;
   std::string issuer;  // default http://HOST:PORT
   std::string audience = "latchkey";
   std::size_t max_body_bytes = 64 * 1024;

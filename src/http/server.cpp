@@ -29,11 +29,19 @@ struct Server::Impl {
   asio::signal_set signals{strand, SIGINT, SIGTERM};
   asio::steady_timer grace{strand};
 
+  struct Periodic {
+    std::chrono::milliseconds interval;
+    std::function<asio::awaitable<void>()> task;
+    std::unique_ptr<asio::steady_timer> timer;
+  };
+  std::vector<Periodic> periodic;
+
   std::mutex mutex;
   std::unordered_set<std::shared_ptr<Connection>> connections;
   bool stopping = false;
 
   asio::awaitable<void> accept_loop();
+  asio::awaitable<void> periodic_loop(Periodic& p);
   void begin_stop();
   void forget(const std::shared_ptr<Connection>& c);
 };
@@ -61,17 +69,18 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     }
     auto executor = conn->serve_executor();
     asio::co_spawn(executor, conn->serve(), [this, conn](std::exception_ptr e) {
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          log::error("http.connection_failed", {{"what", std::string_view(ex.what())}});
-        } catch (...) {
-          log::error("http.connection_failed", {{"what", "unknown exception"}});
-        }
-      }
+      log::exception("http.connection_failed", e);
       forget(conn);
     });
+  }
+}
+
+asio::awaitable<void> Server::Impl::periodic_loop(Periodic& p) {
+  for (;;) {
+    p.timer->expires_after(p.interval);
+    auto [ec] = co_await p.timer->async_wait(asio::as_tuple(asio::use_awaitable));
+    co_await p.task();
+    if (ec) co_return;  // cancelled by stop: that was the last run
   }
 }
 
@@ -86,6 +95,7 @@ void Server::Impl::forget(const std::shared_ptr<Connection>& c) {
 void Server::Impl::begin_stop() {
   boost::system::error_code ignored;
   acceptor.close(ignored);
+  for (auto& p : periodic) p.timer->cancel();
   std::lock_guard lock(mutex);
   stopping = true;
   log::info("server.stopping", {{"connections", static_cast<std::int64_t>(connections.size())}});
@@ -131,6 +141,12 @@ void Server::listen() {
   if (ec) fail("listen");
 }
 
+void Server::every(std::chrono::milliseconds interval,
+                   std::function<asio::awaitable<void>()> task) {
+  impl_->periodic.push_back(
+      Impl::Periodic{interval, std::move(task), std::make_unique<asio::steady_timer>(impl_->strand)});
+}
+
 std::uint16_t Server::port() const {
   boost::system::error_code ec;
   return impl_->acceptor.local_endpoint(ec).port();
@@ -141,16 +157,12 @@ void Server::run(unsigned threads) {
   impl.signals.async_wait([&impl](boost::system::error_code ec, int) {
     if (!ec) impl.begin_stop();
   });
-  asio::co_spawn(impl.strand, impl.accept_loop(), [](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      log::error("http.accept_loop_failed", {{"what", std::string_view(ex.what())}});
-    } catch (...) {
-      log::error("http.accept_loop_failed", {{"what", "unknown exception"}});
-    }
-  });
+  asio::co_spawn(impl.strand, impl.accept_loop(),
+                 [](std::exception_ptr e) { log::exception("http.accept_loop_failed", e); });
+  for (auto& p : impl.periodic) {
+    asio::co_spawn(impl.strand, impl.periodic_loop(p),
+                   [](std::exception_ptr e) { log::exception("server.periodic_task_failed", e); });
+  }
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&impl] { impl.ioc.run(); });
   impl.ioc.run();

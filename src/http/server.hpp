@@ -5,8 +5,11 @@
 // and returns from run().
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+
+#include <boost/asio/awaitable.hpp>
 
 #include "http/router.hpp"
 
@@ -33,6 +36,9 @@ class Server {
   void listen();
   // Serves on `threads` I/O threads until a stop signal; then drains.
   void run(unsigned threads);
+  // Runs `task` every `interval` while serving, and once more at stop (so a
+  // periodic flush loses nothing). Call before run().
+  void every(std::chrono::milliseconds interval, std::function<boost::asio::awaitable<void>()> task);
   // The port actually bound (useful with port 0).
   std::uint16_t port() const;
 

@@ -34,6 +34,17 @@ CREATE TABLE signing_keys (
   created_at BIGINT NOT NULL
 );
 )sql"},
+    Migration{2, "refresh rotation state, end reasons, server secrets", R"sql(
+ALTER TABLE sessions ADD COLUMN generation BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN prev_refresh_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN rotated_at BIGINT;
+ALTER TABLE sessions ADD COLUMN revoked_reason TEXT;
+CREATE TABLE server_secrets (
+  name       TEXT PRIMARY KEY,
+  value      TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

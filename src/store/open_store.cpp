@@ -6,16 +6,6 @@
 
 namespace latchkey::store {
 
-std::string_view describe(StoreError e) {
-  switch (e) {
-    case StoreError::not_found: return "not found";
-    case StoreError::conflict: return "conflict";
-    case StoreError::unavailable: return "database unavailable";
-    case StoreError::failed: return "database error";
-  }
-  return "database error";
-}
-
 tl::expected<DatabaseUrl, std::string> parse_database_url(std::string_view url) {
   constexpr std::string_view sqlite = "sqlite://";
   if (url.starts_with(sqlite)) {

@@ -3,6 +3,7 @@
 // (SQLite now, PostgreSQL next) live in subfolders; nothing here names a
 // database. Every call blocks: run them on the worker pool, never on an I/O
 // thread. Every call is safe from any thread.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,10 +39,36 @@ struct Session {
   std::string user_id;
   UnixSeconds created_at = 0;
   UnixSeconds last_used_at = 0;
-  UnixSeconds expires_at = 0;
+  UnixSeconds expires_at = 0;  // absolute end; the idle limit is applied by the service
   std::optional<UnixSeconds> revoked_at;
   std::string user_agent;
   std::string ip;
+  // Refresh rotation state: the digest of the current refresh token, of the
+  // one it replaced, how many rotations happened and when the last one did.
+  std::string refresh_hash;
+  std::string prev_refresh_hash;
+  std::int64_t generation = 0;
+  std::optional<UnixSeconds> rotated_at;
+};
+
+// Why a session ended, kept with it for the audit trail.
+enum class EndReason { logout, logout_all, logout_others, password_change, reuse_detected, session_limit };
+
+std::string_view reason_name(EndReason r);
+
+// One session's rotation: from generation `from` (whose token digest is
+// `old_hash`) to from + 1 with `new_hash`.
+struct Rotation {
+  std::string_view session_id;
+  std::int64_t from = 0;
+  std::string_view old_hash;
+  std::string_view new_hash;
+  UnixSeconds now = 0;
+};
+
+struct Usage {
+  std::string session_id;
+  UnixSeconds used_at = 0;
 };
 
 struct RevokedSession {
@@ -66,22 +93,34 @@ class Store {
   virtual Result<User> find_user_by_id(std::string_view id) = 0;
   virtual Result<void> set_password_hash(std::string_view user_id, std::string_view hash) = 0;
 
-  // `refresh_hash` is the digest of the session's refresh token; the token
-  // itself is never stored.
-  virtual Result<void> create_session(const Session& session, std::string_view refresh_hash) = 0;
-  // The session (live or not) whose refresh token digest this is.
-  virtual Result<Session> find_session_by_refresh_hash(std::string_view refresh_hash) = 0;
+  // `session.refresh_hash` is the digest of the session's first refresh
+  // token; tokens themselves are never stored.
+  virtual Result<void> create_session(const Session& session) = 0;
   virtual Result<Session> find_session(std::string_view session_id) = 0;
-  virtual Result<void> touch_session(std::string_view session_id, UnixSeconds now) = 0;
+  // Compare-and-set: advances the session only if it is still at generation
+  // `r.from` and not revoked. false (not an error) when another request won.
+  virtual Result<bool> rotate_refresh(const Rotation& r) = 0;
+  // Records use times (never moving last_used_at backwards).
+  virtual Result<void> touch_sessions(const std::vector<Usage>& used) = 0;
   // Ends one live session of this user; not_found when it is not theirs or
   // already ended.
   virtual Result<void> revoke_session(std::string_view session_id, std::string_view user_id,
-                                      UnixSeconds now) = 0;
-  // Sessions neither revoked nor expired at `now`, newest first.
-  virtual Result<std::vector<Session>> list_live_sessions(std::string_view user_id,
-                                                          UnixSeconds now) = 0;
+                                      UnixSeconds now, EndReason reason) = 0;
+  // Ends every live session of the user but `keep` (if given); returns their ids.
+  virtual Result<std::vector<std::string>> revoke_user_sessions(
+      std::string_view user_id, std::optional<std::string_view> keep, UnixSeconds now,
+      EndReason reason) = 0;
+  // Sessions not revoked, not past expires_at at `now` and used at or after
+  // `idle_since`, newest first.
+  virtual Result<std::vector<Session>> list_live_sessions(std::string_view user_id, UnixSeconds now,
+                                                          UnixSeconds idle_since) = 0;
   // Sessions revoked at or after `since`: to rebuild the in-memory revocation set.
   virtual Result<std::vector<RevokedSession>> list_revoked_since(UnixSeconds since) = 0;
+
+  // A named server secret, created with `value` if absent; returns the one
+  // that is kept (which may have been created by another process).
+  virtual Result<std::string> ensure_secret(std::string_view name, std::string_view value,
+                                            UnixSeconds now) = 0;
 
   virtual Result<std::vector<StoredKey>> list_keys() = 0;
   // conflict when the kid exists.

@@ -118,4 +118,15 @@ void write(Level l, std::string_view event, std::initializer_list<Field> fields)
   std::fflush(stderr);
 }
 
+void exception(std::string_view event, std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    write(Level::error, event, {{"what", std::string_view(ex.what())}});
+  } catch (...) {
+    write(Level::error, event, {{"what", "unknown exception"}});
+  }
+}
+
 }  // namespace latchkey::log

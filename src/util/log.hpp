@@ -3,6 +3,7 @@
 // is not a terminal) or readable text. Callers pass fields, never secrets:
 // no password, token or key is ever given to the logger.
 #include <cstdint>
+#include <exception>
 #include <initializer_list>
 #include <string_view>
 #include <utility>
@@ -21,6 +22,10 @@ void set_level(Level l);
 bool enabled(Level l);
 
 void write(Level l, std::string_view event, std::initializer_list<Field> fields = {});
+
+// Logs an exception that escaped a coroutine (a bug) under `event`; no-op
+// for a null pointer. Use as the body of co_spawn completion handlers.
+void exception(std::string_view event, std::exception_ptr e);
 
 inline void debug(std::string_view e, std::initializer_list<Field> f = {}) { write(Level::debug, e, f); }
 inline void info(std::string_view e, std::initializer_list<Field> f = {}) { write(Level::info, e, f); }

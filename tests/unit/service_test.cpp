@@ -24,12 +24,17 @@ class ServiceTest : public ::testing::Test {
     service_ = make_service();
   }
 
-  std::unique_ptr<Service> make_service(crypto::PasswordParams params = {1, 64 * 1024}) {
+  static Options options(crypto::PasswordParams params = {1, 64 * 1024}) {
     Options o;
     o.issuer = "http://test";
     o.password = params;  // cheap hashing: these tests are about the flows
+    return o;
+  }
+
+  std::unique_ptr<Service> make_service(Options o = options()) {
     auto keys = load_signing_keys(*store_, std::nullopt, now_).value();
-    return std::make_unique<Service>(*store_, std::move(keys), o, [this] { return now_; });
+    auto secret = load_refresh_secret(*store_, now_).value();
+    return std::make_unique<Service>(*store_, std::move(keys), secret, o, [this] { return now_; });
   }
 
   TokenPair signup_and_login(const std::string& name, const std::string& ua = "ua") {
@@ -101,20 +106,22 @@ TEST_F(ServiceTest, EachLoginIsItsOwnSession) {
 TEST_F(ServiceTest, RefreshGivesANewAccessTokenForTheSameSession) {
   auto t = signup_and_login("alice");
   now_ += 60;
-  auto fresh = service_->refresh(t.refresh_token, {});
+  auto fresh = service_->refresh(t.refresh_token);
   ASSERT_TRUE(fresh.has_value());
-  auto p = service_->authenticate(*fresh).value();
+  auto p = service_->authenticate(fresh->access_token).value();
   EXPECT_EQ(p.session_id, t.session_id);
+  EXPECT_NE(fresh->refresh_token, t.refresh_token);
   auto s = store_->find_session(t.session_id).value();
   EXPECT_EQ(s.last_used_at, now_);
+  EXPECT_EQ(s.generation, 1);
 }
 
 TEST_F(ServiceTest, TokenTypesDoNotCross) {
   auto t = signup_and_login("alice");
-  EXPECT_EQ(service_->refresh(t.access_token, {}).error(), AuthError::token_wrong_type);
-  EXPECT_EQ(service_->authenticate(t.refresh_token).error(), AuthError::token_invalid);
-  EXPECT_EQ(service_->refresh("lkr_not-a-real-token", {}).error(), AuthError::token_invalid);
-  EXPECT_EQ(service_->refresh("", {}).error(), AuthError::token_missing);
+  EXPECT_EQ(service_->refresh(t.access_token).error(), AuthError::token_wrong_type);
+  EXPECT_EQ(service_->authenticate(t.refresh_token).error(), AuthError::token_wrong_type);
+  EXPECT_EQ(service_->refresh("lkr_not-a-real-token").error(), AuthError::token_invalid);
+  EXPECT_EQ(service_->refresh("").error(), AuthError::token_missing);
   EXPECT_EQ(service_->authenticate("").error(), AuthError::token_missing);
 }
 
@@ -122,9 +129,10 @@ TEST_F(ServiceTest, ExpiryOfAccessAndRefreshTokens) {
   auto t = signup_and_login("alice");
   now_ += service_->options().access_ttl + service_->options().leeway + 1;
   EXPECT_EQ(service_->authenticate(t.access_token).error(), AuthError::token_expired);
-  EXPECT_TRUE(service_->refresh(t.refresh_token, {}).has_value());
+  auto next = service_->refresh(t.refresh_token);
+  ASSERT_TRUE(next.has_value());
   now_ = kStart + service_->options().refresh_ttl;
-  EXPECT_EQ(service_->refresh(t.refresh_token, {}).error(), AuthError::token_expired);
+  EXPECT_EQ(service_->refresh(next->refresh_token).error(), AuthError::token_expired);
 }
 
 TEST_F(ServiceTest, LogoutEndsOneSessionAtOnce) {
@@ -135,10 +143,10 @@ TEST_F(ServiceTest, LogoutEndsOneSessionAtOnce) {
   ASSERT_TRUE(ended.has_value());
   EXPECT_EQ(*ended, b.session_id);
   EXPECT_EQ(service_->authenticate(b.access_token).error(), AuthError::session_ended);
-  EXPECT_EQ(service_->refresh(b.refresh_token, {}).error(), AuthError::session_ended);
+  EXPECT_EQ(service_->refresh(b.refresh_token).error(), AuthError::session_ended);
   EXPECT_TRUE(service_->authenticate(a.access_token).has_value());
   EXPECT_TRUE(service_->authenticate(c.access_token).has_value());
-  EXPECT_TRUE(service_->refresh(c.refresh_token, {}).has_value());
+  EXPECT_TRUE(service_->refresh(c.refresh_token).has_value());
   EXPECT_EQ(service_->list_sessions(who(a))->size(), 2u);
   // Ending it again finds nothing.
   EXPECT_EQ(service_->logout(who(a), LogoutTarget{b.access_token, std::nullopt}).error(),
@@ -165,17 +173,17 @@ TEST_F(ServiceTest, NobodyEndsAnotherUsersSession) {
     EXPECT_EQ(service_->logout(who(alice), t).error(), AuthError::session_not_found);
   }
   EXPECT_TRUE(service_->authenticate(bob.access_token).has_value());
-  EXPECT_TRUE(service_->refresh(bob.refresh_token, {}).has_value());
+  EXPECT_TRUE(service_->refresh(bob.refresh_token).has_value());
 }
 
 TEST_F(ServiceTest, AnExpiredAccessTokenStillNamesItsSessionForLogout) {
   auto a = signup_and_login("alice");
   auto b = login("alice");
   now_ += service_->options().access_ttl + 3600;
-  auto fresh = service_->refresh(a.refresh_token, {}).value();
-  auto caller = service_->authenticate(fresh).value();
+  auto fresh = service_->refresh(a.refresh_token).value();
+  auto caller = service_->authenticate(fresh.access_token).value();
   EXPECT_EQ(service_->logout(caller, LogoutTarget{b.access_token, std::nullopt}).value(), b.session_id);
-  EXPECT_EQ(service_->refresh(b.refresh_token, {}).error(), AuthError::session_ended);
+  EXPECT_EQ(service_->refresh(b.refresh_token).error(), AuthError::session_ended);
 }
 
 TEST_F(ServiceTest, RevocationsSurviveARestart) {
@@ -191,7 +199,7 @@ TEST_F(ServiceTest, RevocationsSurviveARestart) {
 TEST_F(ServiceTest, LoginUpgradesAnOutdatedHash) {
   ASSERT_TRUE(service_->signup("alice", "password123"));
   const auto before = store_->find_user_by_name("alice")->password_hash;
-  auto stronger = make_service({2, 128 * 1024});
+  auto stronger = make_service(options({2, 128 * 1024}));
   ASSERT_TRUE(stronger->login("alice", "password123", {}).has_value());
   const auto after = store_->find_user_by_name("alice")->password_hash;
   EXPECT_NE(before, after);
@@ -204,4 +212,143 @@ TEST_F(ServiceTest, ConfiguredSecretSignsHs256UnderThatKey) {
   ASSERT_EQ(keys.keys().size(), 1u);
   EXPECT_EQ(keys.current().secret, secret);
   EXPECT_EQ(keys.current().kid, token::kid_for_secret(secret));
+}
+
+TEST_F(ServiceTest, RetryWithinGraceGetsTheSamePairAndNoNewChain) {
+  auto t = signup_and_login("alice");
+  now_ += 100;
+  auto first = service_->refresh(t.refresh_token).value();
+  now_ += service_->options().reuse_grace;  // still inside the window
+  auto again = service_->refresh(t.refresh_token).value();
+  EXPECT_EQ(again.refresh_token, first.refresh_token);
+  EXPECT_EQ(again.access_token, first.access_token);
+  EXPECT_EQ(store_->find_session(t.session_id)->generation, 1);
+  EXPECT_EQ(service_->counters().refresh_replayed.load(), 1u);
+  // The chain goes on from the one new token.
+  EXPECT_TRUE(service_->refresh(first.refresh_token).has_value());
+}
+
+TEST_F(ServiceTest, SpentTokenAfterGraceEndsTheWholeSession) {
+  auto t = signup_and_login("alice");
+  auto first = service_->refresh(t.refresh_token).value();
+  now_ += service_->options().reuse_grace + 1;
+  EXPECT_EQ(service_->refresh(t.refresh_token).error(), AuthError::token_reused);
+  EXPECT_EQ(service_->authenticate(first.access_token).error(), AuthError::session_ended);
+  EXPECT_EQ(service_->refresh(first.refresh_token).error(), AuthError::session_ended);
+  EXPECT_EQ(service_->counters().refresh_reuse_detected.load(), 1u);
+}
+
+TEST_F(ServiceTest, AnOlderTokenOfTheChainIsReuseEvenWithinGrace) {
+  auto t = signup_and_login("alice");
+  auto g1 = service_->refresh(t.refresh_token).value();
+  auto g2 = service_->refresh(g1.refresh_token).value();
+  EXPECT_EQ(service_->refresh(t.refresh_token).error(), AuthError::token_reused);
+  EXPECT_EQ(service_->refresh(g2.refresh_token).error(), AuthError::session_ended);
+}
+
+TEST_F(ServiceTest, ForgedTokensNeverRevokeAnything) {
+  auto t = signup_and_login("alice");
+  auto first = service_->refresh(t.refresh_token).value();
+  now_ += 3600;
+  // Right session id and generation, wrong secret: not ours, so no theft signal.
+  const std::string forged = "lkr_" + t.session_id + ".0.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+  EXPECT_EQ(service_->refresh(forged).error(), AuthError::token_invalid);
+  const std::string future = "lkr_" + t.session_id + ".9.AAAA";
+  EXPECT_EQ(service_->refresh(future).error(), AuthError::token_invalid);
+  EXPECT_TRUE(service_->refresh(first.refresh_token).has_value());
+}
+
+TEST_F(ServiceTest, RotationOffKeepsOneRefreshToken) {
+  auto o = options();
+  o.rotate_refresh_tokens = false;
+  service_ = make_service(o);
+  auto t = signup_and_login("alice");
+  for (int i = 0; i < 3; ++i) {
+    now_ += 3600;
+    auto r = service_->refresh(t.refresh_token);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->refresh_token, t.refresh_token);
+    EXPECT_NE(r->access_token, t.access_token);
+  }
+  EXPECT_EQ(store_->find_session(t.session_id)->generation, 0);
+}
+
+TEST_F(ServiceTest, IdleSessionsEnd) {
+  auto t = signup_and_login("alice");
+  const std::string user_id = who(t).user_id;
+  now_ += service_->options().idle_ttl - 10;
+  auto r = service_->refresh(t.refresh_token).value();  // use resets the idle clock
+  now_ += service_->options().idle_ttl - 10;
+  auto list = service_->list_sessions(Principal{user_id, "alice", "other"}).value();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].expires_at, now_ + 10);
+  now_ += 10;
+  EXPECT_EQ(service_->refresh(r.refresh_token).error(), AuthError::token_expired);
+  EXPECT_TRUE(service_->list_sessions(Principal{user_id, "alice", "x"})->empty());
+}
+
+TEST_F(ServiceTest, LogoutAllAndOthers) {
+  auto a = signup_and_login("alice");
+  auto b = login("alice");
+  auto c = login("alice");
+  auto bob = signup_and_login("bob");
+  EXPECT_EQ(service_->logout_all(who(a), true).value(), 2u);
+  EXPECT_TRUE(service_->authenticate(a.access_token).has_value());
+  EXPECT_EQ(service_->authenticate(b.access_token).error(), AuthError::session_ended);
+  EXPECT_EQ(service_->authenticate(c.access_token).error(), AuthError::session_ended);
+  EXPECT_EQ(service_->logout_all(who(a), false).value(), 1u);
+  EXPECT_EQ(service_->authenticate(a.access_token).error(), AuthError::session_ended);
+  EXPECT_TRUE(service_->authenticate(bob.access_token).has_value());
+}
+
+TEST_F(ServiceTest, PasswordChangeEndsTheOtherSessions) {
+  auto a = signup_and_login("alice");
+  auto b = login("alice");
+  EXPECT_EQ(service_->change_password(who(a), "wrong-password", "new-password-1").error(),
+            AuthError::invalid_credentials);
+  EXPECT_TRUE(service_->authenticate(b.access_token).has_value());  // nothing changed
+  EXPECT_EQ(service_->change_password(who(a), "password123", "short").error(),
+            AuthError::password_too_short);
+  EXPECT_EQ(service_->change_password(who(a), "", "new-password-1").error(),
+            AuthError::passwords_required);
+  EXPECT_EQ(service_->change_password(who(a), "password123", "new-password-1").value(), 1u);
+  EXPECT_TRUE(service_->authenticate(a.access_token).has_value());
+  EXPECT_EQ(service_->authenticate(b.access_token).error(), AuthError::session_ended);
+  EXPECT_EQ(service_->login("alice", "password123", {}).error(), AuthError::invalid_credentials);
+  EXPECT_TRUE(service_->login("alice", "new-password-1", {}).has_value());
+}
+
+TEST_F(ServiceTest, SessionCapEndsTheLeastRecentlyUsed) {
+  auto o = options();
+  o.max_sessions_per_user = 2;
+  service_ = make_service(o);
+  auto a = signup_and_login("alice");
+  now_ += 10;
+  auto b = login("alice");
+  now_ += 10;
+  ASSERT_TRUE(service_->refresh(a.refresh_token).has_value());  // a is now the more recent
+  now_ += 10;
+  auto c = login("alice");
+  EXPECT_EQ(service_->authenticate(b.access_token).error(), AuthError::session_ended);
+  EXPECT_TRUE(service_->authenticate(c.access_token).has_value());
+  EXPECT_EQ(service_->list_sessions(who(c))->size(), 2u);
+}
+
+TEST_F(ServiceTest, UseOfAnAccessTokenUpdatesLastUseAtMostOncePerMinute) {
+  auto t = signup_and_login("alice");
+  now_ += 120;
+  ASSERT_TRUE(service_->authenticate(t.access_token).has_value());
+  EXPECT_EQ(service_->flush_usage().value(), 1u);
+  EXPECT_EQ(store_->find_session(t.session_id)->last_used_at, now_);
+  now_ += 5;
+  ASSERT_TRUE(service_->authenticate(t.access_token).has_value());
+  EXPECT_EQ(service_->flush_usage().value(), 0u);  // within the minute: no write yet
+}
+
+TEST_F(ServiceTest, SessionListDescribesDevices) {
+  auto t = signup_and_login(
+      "alice", "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0");
+  auto list = service_->list_sessions(who(t)).value();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].device, "Firefox on Linux");
 }

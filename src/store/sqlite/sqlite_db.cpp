@@ -5,7 +5,9 @@
 namespace latchkey::store::sqlite {
 
 void Statement::bind(int i, std::string_view v) {
-  sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  // A default string_view has a null data pointer, which SQLite would bind as
+  // NULL; text is always text here, even when empty.
+  sqlite3_bind_text(stmt_, i, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
 void Statement::bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
 void Statement::bind_null(int i) { sqlite3_bind_null(stmt_, i); }

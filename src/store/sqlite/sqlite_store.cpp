@@ -29,8 +29,9 @@ tl::unexpected<StoreError> fail(Db& db, int rc, std::string_view what) {
   return tl::unexpected(error_from(rc));
 }
 
-constexpr std::string_view kSessionColumns =
-    "id, user_id, created_at, last_used_at, expires_at, revoked_at, user_agent, ip";
+#define LK_SESSION_COLUMNS                                                                \
+  "id, user_id, created_at, last_used_at, expires_at, revoked_at, user_agent, ip, "        \
+  "refresh_hash, prev_refresh_hash, generation, rotated_at"
 
 Session read_session(const Statement& st) {
   Session s;
@@ -42,6 +43,10 @@ Session read_session(const Statement& st) {
   s.revoked_at = st.optional_int64(5);
   s.user_agent = st.text(6);
   s.ip = st.text(7);
+  s.refresh_hash = st.text(8);
+  s.prev_refresh_hash = st.text(9);
+  s.generation = st.int64(10);
+  s.rotated_at = st.optional_int64(11);
   return s;
 }
 
@@ -179,14 +184,14 @@ Result<void> SqliteStore::set_password_hash(std::string_view user_id, std::strin
   return run(*db_, st, "set_password_hash", true);
 }
 
-Result<void> SqliteStore::create_session(const Session& s, std::string_view refresh_hash) {
+Result<void> SqliteStore::create_session(const Session& s) {
   std::lock_guard lock(mutex_);
   Statement* st = db_->prepare(
       "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at, "
       "user_agent, ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   st->bind(1, s.id);
   st->bind(2, s.user_id);
-  st->bind(3, refresh_hash);
+  st->bind(3, s.refresh_hash);
   st->bind(4, s.created_at);
   st->bind(5, s.last_used_at);
   st->bind(6, s.expires_at);
@@ -195,55 +200,92 @@ Result<void> SqliteStore::create_session(const Session& s, std::string_view refr
   return run(*db_, st, "create_session");
 }
 
-Result<Session> SqliteStore::find_session_by_refresh_hash(std::string_view refresh_hash) {
-  std::lock_guard lock(mutex_);
-  static const std::string sql =
-      std::string("SELECT ").append(kSessionColumns).append(" FROM sessions WHERE refresh_hash = ?1");
-  Statement* st = db_->prepare(sql);
-  st->bind(1, refresh_hash);
-  return one_row<Session>(*db_, st, "find_session_by_refresh_hash", read_session);
-}
-
 Result<Session> SqliteStore::find_session(std::string_view session_id) {
   std::lock_guard lock(mutex_);
-  static const std::string sql =
-      std::string("SELECT ").append(kSessionColumns).append(" FROM sessions WHERE id = ?1");
-  Statement* st = db_->prepare(sql);
+  Statement* st = db_->prepare("SELECT " LK_SESSION_COLUMNS " FROM sessions WHERE id = ?1");
   st->bind(1, session_id);
   return one_row<Session>(*db_, st, "find_session", read_session);
 }
 
-Result<void> SqliteStore::touch_session(std::string_view session_id, UnixSeconds now) {
+Result<bool> SqliteStore::rotate_refresh(const Rotation& r) {
   std::lock_guard lock(mutex_);
-  Statement* st = db_->prepare("UPDATE sessions SET last_used_at = ?2 WHERE id = ?1");
-  st->bind(1, session_id);
-  st->bind(2, now);
-  return run(*db_, st, "touch_session");
+  Statement* st = db_->prepare(
+      "UPDATE sessions SET refresh_hash = ?4, prev_refresh_hash = ?3, generation = ?2 + 1, "
+      "rotated_at = ?5, last_used_at = ?5 "
+      "WHERE id = ?1 AND generation = ?2 AND refresh_hash = ?3 AND revoked_at IS NULL");
+  st->bind(1, r.session_id);
+  st->bind(2, r.from);
+  st->bind(3, r.old_hash);
+  st->bind(4, r.new_hash);
+  st->bind(5, r.now);
+  int rc = st->step();
+  st->reset();
+  if (rc != SQLITE_DONE) return fail(*db_, rc, "rotate_refresh");
+  return db_->changes() == 1;
+}
+
+Result<void> SqliteStore::touch_sessions(const std::vector<Usage>& used) {
+  if (used.empty()) return {};
+  std::lock_guard lock(mutex_);
+  if (int rc = db_->exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) return fail(*db_, rc, "touch_sessions");
+  Statement* st =
+      db_->prepare("UPDATE sessions SET last_used_at = MAX(last_used_at, ?2) WHERE id = ?1");
+  for (const Usage& u : used) {
+    st->bind(1, u.session_id);
+    st->bind(2, u.used_at);
+    int rc = st->step();
+    st->reset();
+    if (rc != SQLITE_DONE) {
+      db_->exec("ROLLBACK");
+      return fail(*db_, rc, "touch_sessions");
+    }
+  }
+  if (int rc = db_->exec("COMMIT"); rc != SQLITE_OK) {
+    db_->exec("ROLLBACK");
+    return fail(*db_, rc, "touch_sessions");
+  }
+  return {};
 }
 
 Result<void> SqliteStore::revoke_session(std::string_view session_id, std::string_view user_id,
-                                         UnixSeconds now) {
+                                         UnixSeconds now, EndReason reason) {
   std::lock_guard lock(mutex_);
   Statement* st = db_->prepare(
-      "UPDATE sessions SET revoked_at = ?3 "
+      "UPDATE sessions SET revoked_at = ?3, revoked_reason = ?4 "
       "WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL AND expires_at > ?3");
   st->bind(1, session_id);
   st->bind(2, user_id);
   st->bind(3, now);
+  st->bind(4, reason_name(reason));
   return run(*db_, st, "revoke_session", true);
 }
 
-Result<std::vector<Session>> SqliteStore::list_live_sessions(std::string_view user_id,
-                                                             UnixSeconds now) {
+Result<std::vector<std::string>> SqliteStore::revoke_user_sessions(
+    std::string_view user_id, std::optional<std::string_view> keep, UnixSeconds now,
+    EndReason reason) {
   std::lock_guard lock(mutex_);
-  static const std::string sql =
-      std::string("SELECT ")
-          .append(kSessionColumns)
-          .append(" FROM sessions WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2"
-                  " ORDER BY created_at DESC, id");
-  Statement* st = db_->prepare(sql);
+  Statement* st = db_->prepare(
+      "UPDATE sessions SET revoked_at = ?3, revoked_reason = ?4 "
+      "WHERE user_id = ?1 AND id <> ?2 AND revoked_at IS NULL AND expires_at > ?3 RETURNING id");
+  st->bind(1, user_id);
+  st->bind(2, keep.value_or(std::string_view{}));
+  st->bind(3, now);
+  st->bind(4, reason_name(reason));
+  return all_rows<std::string>(*db_, st, "revoke_user_sessions",
+                               [](const Statement& r) { return r.text(0); });
+}
+
+Result<std::vector<Session>> SqliteStore::list_live_sessions(std::string_view user_id,
+                                                             UnixSeconds now,
+                                                             UnixSeconds idle_since) {
+  std::lock_guard lock(mutex_);
+  Statement* st = db_->prepare(
+      "SELECT " LK_SESSION_COLUMNS
+      " FROM sessions WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2"
+      " AND last_used_at >= ?3 ORDER BY created_at DESC, rowid DESC");
   st->bind(1, user_id);
   st->bind(2, now);
+  st->bind(3, idle_since);
   return all_rows<Session>(*db_, st, "list_live_sessions", read_session);
 }
 
@@ -254,6 +296,22 @@ Result<std::vector<RevokedSession>> SqliteStore::list_revoked_since(UnixSeconds 
   return all_rows<RevokedSession>(*db_, st, "list_revoked_since", [](const Statement& r) {
     return RevokedSession{r.text(0), r.int64(1)};
   });
+}
+
+Result<std::string> SqliteStore::ensure_secret(std::string_view name, std::string_view value,
+                                               UnixSeconds now) {
+  std::lock_guard lock(mutex_);
+  Statement* ins = db_->prepare(
+      "INSERT INTO server_secrets (name, value, created_at) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (name) DO NOTHING");
+  ins->bind(1, name);
+  ins->bind(2, value);
+  ins->bind(3, now);
+  if (auto r = run(*db_, ins, "ensure_secret"); !r) return tl::unexpected(r.error());
+  Statement* sel = db_->prepare("SELECT value FROM server_secrets WHERE name = ?1");
+  sel->bind(1, name);
+  return one_row<std::string>(*db_, sel, "ensure_secret",
+                              [](const Statement& r) { return r.text(0); });
 }
 
 Result<std::vector<StoredKey>> SqliteStore::list_keys() {

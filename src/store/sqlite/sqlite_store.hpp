@@ -24,16 +24,21 @@ class SqliteStore final : public Store {
   Result<User> find_user_by_id(std::string_view id) override;
   Result<void> set_password_hash(std::string_view user_id, std::string_view hash) override;
 
-  Result<void> create_session(const Session& session, std::string_view refresh_hash) override;
-  Result<Session> find_session_by_refresh_hash(std::string_view refresh_hash) override;
+  Result<void> create_session(const Session& session) override;
   Result<Session> find_session(std::string_view session_id) override;
-  Result<void> touch_session(std::string_view session_id, UnixSeconds now) override;
+  Result<bool> rotate_refresh(const Rotation& r) override;
+  Result<void> touch_sessions(const std::vector<Usage>& used) override;
   Result<void> revoke_session(std::string_view session_id, std::string_view user_id,
-                              UnixSeconds now) override;
-  Result<std::vector<Session>> list_live_sessions(std::string_view user_id,
-                                                  UnixSeconds now) override;
+                              UnixSeconds now, EndReason reason) override;
+  Result<std::vector<std::string>> revoke_user_sessions(std::string_view user_id,
+                                                        std::optional<std::string_view> keep,
+                                                        UnixSeconds now, EndReason reason) override;
+  Result<std::vector<Session>> list_live_sessions(std::string_view user_id, UnixSeconds now,
+                                                  UnixSeconds idle_since) override;
   Result<std::vector<RevokedSession>> list_revoked_since(UnixSeconds since) override;
 
+  Result<std::string> ensure_secret(std::string_view name, std::string_view value,
+                                    UnixSeconds now) override;
   Result<std::vector<StoredKey>> list_keys() override;
   Result<void> add_key(const StoredKey& key) override;
 

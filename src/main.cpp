@@ -77,7 +77,7 @@ int serve(const config::Config& cfg) {
 
   WorkerPool pool(threads_or_cores(cfg.worker_threads), cfg.worker_queue);
   http::Router router;
-  api::add_routes(router, service, pool);
+  api::add_routes(router, service, pool, api::ApiOptions{cfg.introspection_secret});
 
   http::ServerOptions server_opts;
   server_opts.host = cfg.host;

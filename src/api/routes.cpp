@@ -2,7 +2,10 @@
 
 #include <boost/json.hpp>
 
+#include "api/form.hpp"
 #include "api/json_io.hpp"
+#include "crypto/base64url.hpp"
+#include "crypto/digest.hpp"
 #include "util/time.hpp"
 
 namespace latchkey::api {
@@ -75,9 +78,57 @@ json::object session_json(const auth::SessionInfo& s) {
   };
 }
 
+// The `token` field of an RFC 7662 / RFC 7009 request: form-encoded as the
+// RFCs say, or JSON for clients that only speak JSON.
+tl::expected<std::string, Response> token_field(const Request& req) {
+  std::string token;
+  if (req.header("Content-Type").starts_with("application/json")) {
+    auto body = parse_object(req.body);
+    if (!body) return tl::unexpected(body_error(body.error()));
+    auto t = string_field(*body, "token");
+    if (!t) return tl::unexpected(wrong_type(t.error()));
+    token = std::string(t->value_or(""));
+  } else {
+    auto form = parse_form(req.body);
+    if (!form) {
+      return tl::unexpected(http::json_error(400, "invalid_request",
+                                             form.error() == FormError::repeated_field
+                                                 ? "A form field was given twice"
+                                                 : "Request body is not a valid form"));
+    }
+    if (auto it = form->find("token"); it != form->end()) token = it->second;
+  }
+  if (token.empty()) return tl::unexpected(http::json_error(400, "invalid_request", "token is required"));
+  return token;
+}
+
+// The introspection credential: `Authorization: Basic base64(id:secret)` or
+// `Bearer secret`, compared in constant time.
+bool client_authorized(const Request& req, const std::optional<std::string>& secret) {
+  if (!secret || req.repeated("Authorization")) return false;
+  const std::string_view h = req.header("Authorization");
+  std::string presented;
+  if (h.size() > 6 && (h.substr(0, 6) == "Basic " || h.substr(0, 6) == "basic ")) {
+    std::string b64(h.substr(6));
+    for (char& c : b64) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    while (!b64.empty() && b64.back() == '=') b64.pop_back();
+    auto decoded = crypto::base64url_decode(b64);
+    if (!decoded) return false;
+    const auto colon = decoded->find(':');
+    if (colon == std::string::npos) return false;
+    presented = decoded->substr(colon + 1);
+  } else if (auto bearer = bearer_token(req)) {
+    presented = std::string(*bearer);
+  } else {
+    return false;
+  }
+  return crypto::constant_time_equal(crypto::sha256(presented), crypto::sha256(*secret));
+}
+
 class Api {
  public:
-  Api(auth::Service& service, WorkerPool& pool) : service_(service), pool_(pool) {}
+  Api(auth::Service& service, WorkerPool& pool, ApiOptions options)
+      : service_(service), pool_(pool), options_(std::move(options)) {}
 
   awaitable<Response> signup(const Request& req) {
     auto body = parse_object(req.body);
@@ -214,6 +265,42 @@ class Api {
     co_return json_response(200, json::object{{"active_sessions", std::move(sessions)}});
   }
 
+  awaitable<Response> introspect(const Request& req) {
+    if (!client_authorized(req, options_.introspection_secret)) {
+      Response r = http::json_error(401, "invalid_client",
+                                    options_.introspection_secret
+                                        ? "Introspection needs the service credential"
+                                        : "Introspection is not enabled (set INTROSPECTION_SECRET)");
+      r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"latchkey\"");
+      co_return r;
+    }
+    auto token = token_field(req);
+    if (!token) co_return token.error();
+    auto r = co_await pool_.run([&] { return service_.introspect(*token); });
+    if (!r) co_return error_response(AuthError::unavailable);
+    if (!*r) co_return error_response(r->error());
+    const auth::Introspection& i = **r;
+    if (!i.active) co_return json_response(200, json::object{{"active", false}});
+    json::object out{{"active", true},          {"token_type", i.token_type},
+                     {"sub", i.sub},            {"username", i.username},
+                     {"sid", i.sid},            {"iss", service_.options().issuer},
+                     {"iat", i.iat},            {"exp", i.exp}};
+    if (i.token_type == "access_token") {
+      out["aud"] = service_.options().audience;
+      out["jti"] = i.jti;
+    }
+    co_return json_response(200, out);
+  }
+
+  awaitable<Response> revoke(const Request& req) {
+    auto token = token_field(req);
+    if (!token) co_return token.error();
+    auto r = co_await pool_.run([&] { return service_.revoke_token(*token); });
+    if (!r) co_return error_response(AuthError::unavailable);
+    if (!*r) co_return error_response(r->error());
+    co_return message(200, "Token revoked");
+  }
+
   awaitable<Response> health(const Request&) {
     co_return json_response(200, json::object{{"status", "ok"}});
   }
@@ -227,6 +314,7 @@ class Api {
 
   auth::Service& service_;
   WorkerPool& pool_;
+  ApiOptions options_;
 };
 
 }  // namespace
@@ -265,8 +353,9 @@ auth::Expected<std::string_view> bearer_token(const Request& req) {
   return token;
 }
 
-void add_routes(http::Router& router, auth::Service& service, WorkerPool& pool) {
-  auto api = std::make_shared<Api>(service, pool);
+void add_routes(http::Router& router, auth::Service& service, WorkerPool& pool,
+                ApiOptions options) {
+  auto api = std::make_shared<Api>(service, pool, std::move(options));
   auto bind = [api](awaitable<Response> (Api::*fn)(const Request&)) {
     return [api, fn](const Request& req) { return ((*api).*fn)(req); };
   };
@@ -279,6 +368,8 @@ void add_routes(http::Router& router, auth::Service& service, WorkerPool& pool) 
   router.add("POST", "/logout_all", bind(&Api::logout_all));
   router.add("POST", "/logout_others", bind(&Api::logout_others));
   router.add("POST", "/change_password", bind(&Api::change_password));
+  router.add("POST", "/introspect", bind(&Api::introspect));
+  router.add("POST", "/revoke", bind(&Api::revoke));
   router.add("GET", "/healthz", bind(&Api::health));
 }
 

@@ -2,13 +2,22 @@
 // The HTTP face of the auth service: the seed's six endpoints (same paths,
 // fields and messages as the seed's curl guide) plus /healthz. Decodes
 // requests, runs blocking service calls on the worker pool, encodes answers.
+#include <optional>
+#include <string>
+
 #include "auth/service.hpp"
 #include "http/router.hpp"
 #include "util/worker_pool.hpp"
 
 namespace latchkey::api {
 
-void add_routes(http::Router& router, auth::Service& service, WorkerPool& pool);
+struct ApiOptions {
+  // Services present it to POST /introspect; unset refuses everyone.
+  std::optional<std::string> introspection_secret;
+};
+
+void add_routes(http::Router& router, auth::Service& service, WorkerPool& pool,
+                ApiOptions options = {});
 
 // The one answer for each service failure (status, code, message and, for
 // 401, a WWW-Authenticate challenge per RFC 6750).

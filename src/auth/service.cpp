@@ -323,6 +323,69 @@ Expected<std::vector<SessionInfo>> Service::list_sessions(const Principal& calle
   return out;
 }
 
+Expected<Introspection> Service::introspect(std::string_view token) {
+  const UnixSeconds now = clock_();
+  Introspection out;
+  if (auto parts = parse_refresh_token(token)) {
+    auto s = store_.find_session(parts->session_id);
+    if (!s) return s.error() == store::StoreError::not_found ? Expected<Introspection>(out) : store_failure(s);
+    const RefreshPolicy policy{options_.reuse_grace, options_.idle_ttl};
+    if (!chain_.belongs(token, *s) ||
+        classify_refresh(*s, parts->generation, now, policy) != RefreshVerdict::rotate)
+      return out;
+    auto user = store_.find_user_by_id(s->user_id);
+    if (!user) return user.error() == store::StoreError::not_found ? Expected<Introspection>(out) : store_failure(user);
+    out.active = true;
+    out.token_type = "refresh_token";
+    out.sub = s->user_id;
+    out.username = user->username;
+    out.sid = s->id;
+    out.iat = s->rotated_at.value_or(s->created_at);
+    out.exp = session_end(*s, options_.idle_ttl);
+    return out;
+  }
+  auto claims = token::verify_access_token(token, keys_, policy_, now);
+  if (!claims || revoked_.contains(claims->sid)) return out;
+  auto s = store_.find_session(claims->sid);
+  if (!s) return s.error() == store::StoreError::not_found ? Expected<Introspection>(out) : store_failure(s);
+  if (s->revoked_at || s->user_id != claims->sub) return out;
+  out.active = true;
+  out.token_type = "access_token";
+  out.sub = std::move(claims->sub);
+  out.username = std::move(claims->username);
+  out.sid = std::move(claims->sid);
+  out.jti = std::move(claims->jti);
+  out.iat = claims->iat;
+  out.exp = claims->exp;
+  return out;
+}
+
+Expected<void> Service::revoke_token(std::string_view token) {
+  std::string session_id;
+  std::string user_id;
+  if (auto parts = parse_refresh_token(token)) {
+    auto s = store_.find_session(parts->session_id);
+    if (!s) return s.error() == store::StoreError::not_found ? Expected<void>() : store_failure(s);
+    if (!chain_.belongs(token, *s)) return {};
+    session_id = s->id;
+    user_id = s->user_id;
+  } else {
+    token::VerifyPolicy p = policy_;
+    p.ignore_expiry = true;
+    auto claims = token::verify_access_token(token, keys_, p, clock_());
+    if (!claims) return {};
+    session_id = std::move(claims->sid);
+    user_id = std::move(claims->sub);
+  }
+  const UnixSeconds now = clock_();
+  auto r = store_.revoke_session(session_id, user_id, now, store::EndReason::revoked);
+  if (!r) return r.error() == store::StoreError::not_found ? Expected<void>() : store_failure(r);
+  mark_revoked(session_id, now);
+  log::info("auth.token_revoked", {{"user_id", std::string_view(user_id)},
+                                   {"session_id", std::string_view(session_id)}});
+  return {};
+}
+
 Expected<std::size_t> Service::flush_usage() {
   auto used = usage_.take(clock_());
   if (auto r = store_.touch_sessions(used); !r) return store_failure(r);

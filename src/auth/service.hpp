@@ -73,6 +73,18 @@ struct LogoutTarget {
   std::optional<std::string_view> session_id;
 };
 
+// What RFC 7662 introspection tells about a token.
+struct Introspection {
+  bool active = false;
+  std::string token_type;  // "access_token" or "refresh_token"
+  std::string sub;
+  std::string username;
+  std::string sid;
+  std::string jti;
+  UnixSeconds iat = 0;
+  UnixSeconds exp = 0;
+};
+
 // Event counts since start, for logs and metrics.
 struct Counters {
   std::atomic<std::uint64_t> refresh_rotated{0};
@@ -106,6 +118,12 @@ class Service {
   Expected<std::size_t> change_password(const Principal& caller, std::string_view current,
                                         std::string_view replacement);
   Expected<std::vector<SessionInfo>> list_sessions(const Principal& caller);  // blocking
+  // Whether a token is live right now, checked against the database so that a
+  // logout anywhere shows at once (RFC 7662). Blocking.
+  Expected<Introspection> introspect(std::string_view token);
+  // Ends the session of an access or refresh token; unknown tokens are not an
+  // error (RFC 7009). Blocking.
+  Expected<void> revoke_token(std::string_view token);
   // Writes pending last-use times. Blocking; run periodically.
   Expected<std::size_t> flush_usage();
 

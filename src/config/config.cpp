@@ -111,6 +111,18 @@ const std::vector<Setting>& settings() {
        string_setter(&Config::issuer)},
       {"AUDIENCE", "audience", "the `aud` of access tokens (default latchkey)",
        string_setter(&Config::audience)},
+      {"INTROSPECTION_SECRET", "introspection-secret",
+       "credential services present to POST /introspect (HTTP Basic password or Bearer), at least "
+       "16 bytes; unset: introspection is refused",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (v.empty()) {
+           c.introspection_secret.reset();
+           return std::nullopt;
+         }
+         if (v.size() < 16) return "must be at least 16 bytes";
+         c.introspection_secret = std::string(v);
+         return std::nullopt;
+       }},
       {"MAX_BODY_BYTES", "max-body-bytes", "largest request body accepted (default 65536)",
        uint_setter<std::size_t>(&Config::max_body_bytes, 1024, 16 * 1024 * 1024)},
       {"IO_THREADS", "io-threads", "threads serving connections (default: one per core)",

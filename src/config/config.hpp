@@ -27,6 +27,7 @@ struct Config {
   std::size_t max_sessions_per_user = 0;
   std::string issuer;  // default http://HOST:PORT
   std::string audience = "latchkey";
+  std::optional<std::string> introspection_secret;  // unset: /introspect refuses everyone
   std::size_t max_body_bytes = 64 * 1024;
   unsigned io_threads = 0;      // 0: one per core
   unsigned worker_threads = 0;  // 0: one per core

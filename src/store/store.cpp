@@ -20,6 +20,7 @@ std::string_view reason_name(EndReason r) {
     case EndReason::password_change: return "password_change";
     case EndReason::reuse_detected: return "reuse_detected";
     case EndReason::session_limit: return "session_limit";
+    case EndReason::revoked: return "revoked";
   }
   return "logout";
 }

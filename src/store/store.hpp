@@ -52,7 +52,10 @@ struct Session {
 };
 
 // Why a session ended, kept with it for the audit trail.
-enum class EndReason { logout, logout_all, logout_others, password_change, reuse_detected, session_limit };
+enum class EndReason {
+  logout, logout_all, logout_others, password_change, reuse_detected, session_limit,
+  revoked,  // through the RFC 7009 revocation endpoint
+};
 
 std::string_view reason_name(EndReason r);
 

@@ -8,7 +8,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DLATCHKEY_WERROR=ON
 endif
 
-.PHONY: all deps test-deps configure build build-tests run test unit e2e clean
+.PHONY: all deps test-deps interop-deps configure build build-tests run test unit e2e clean
 
 all: build
 
@@ -29,8 +29,14 @@ build: deps configure
 run: build
 	./$(BUILD_DIR)/latchkey
 
-build-tests: test-deps configure
+build-tests: test-deps configure interop-deps
 	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+# jose (npm), a test-only dependency: verifies our tokens as a foreign service would.
+interop-deps: tests/interop/node_modules/.package-lock.json
+
+tests/interop/node_modules/.package-lock.json: tests/interop/package.json tests/interop/package-lock.json
+	cd tests/interop && npm ci --no-audit --no-fund --loglevel=error
 
 unit: build-tests
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)

@@ -14,7 +14,12 @@ TEST_PKGS=(
 )
 
 want=("${BUILD_PKGS[@]}")
-if [ "${1:-}" = "--test" ]; then want+=("${TEST_PKGS[@]}"); fi
+if [ "${1:-}" = "--test" ]; then
+  want+=("${TEST_PKGS[@]}")
+  # Node.js runs the interoperability tests (jose from npm). Any install that
+  # provides node and npm will do (Debian's, or NodeSource's, which bundles npm).
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then want+=(nodejs npm); fi
+fi
 
 missing=()
 for p in "${want[@]}"; do

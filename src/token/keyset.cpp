@@ -1,5 +1,7 @@
 #include "token/keyset.hpp"
 
+#include <openssl/evp.h>
+
 #include <stdexcept>
 
 #include "crypto/base64url.hpp"
@@ -10,14 +12,23 @@ namespace latchkey::token {
 std::string_view alg_name(Alg a) {
   switch (a) {
     case Alg::HS256: return "HS256";
+    case Alg::ES256: return "ES256";
+    case Alg::EdDSA: return "EdDSA";
+    case Alg::RS256: return "RS256";
   }
   return "";
 }
 
 std::optional<Alg> alg_from_name(std::string_view name) {
-  if (name == "HS256") return Alg::HS256;
+  for (Alg a : {Alg::HS256, Alg::ES256, Alg::EdDSA, Alg::RS256}) {
+    if (name == alg_name(a)) return a;
+  }
   return std::nullopt;
 }
+
+bool is_asymmetric(Alg a) { return a != Alg::HS256; }
+
+PKey adopt_pkey(EVP_PKEY* raw) { return PKey(raw, EVP_PKEY_free); }
 
 KeySet::KeySet(std::vector<SigningKey> keys) : keys_(std::move(keys)) {
   if (keys_.empty()) throw std::invalid_argument("a key set needs at least one key");

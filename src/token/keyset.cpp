@@ -4,8 +4,11 @@
 
 #include <stdexcept>
 
+#include <boost/json.hpp>
+
 #include "crypto/base64url.hpp"
 #include "crypto/digest.hpp"
+#include "token/jwk.hpp"
 
 namespace latchkey::token {
 
@@ -39,6 +42,16 @@ const SigningKey* KeySet::find(std::string_view kid) const {
     if (k.kid == kid) return &k;
   }
   return nullptr;
+}
+
+boost::json::object KeySet::jwks() const {
+  boost::json::array list;
+  for (const auto& k : keys_) {
+    if (!is_asymmetric(k.alg)) continue;
+    auto jwk = public_jwk(k);
+    if (!jwk.empty()) list.emplace_back(std::move(jwk));
+  }
+  return {{"keys", std::move(list)}};
 }
 
 std::string kid_for_secret(std::string_view secret) {

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "util/time.hpp"
 
 namespace latchkey::token {
@@ -51,6 +53,10 @@ class KeySet {
   const SigningKey* find(std::string_view kid) const;
   bool empty() const { return keys_.empty(); }
   const std::vector<SigningKey>& keys() const { return keys_; }
+
+  // The JWK Set (RFC 7517 section 5) of the asymmetric keys' public halves:
+  // {"keys": [...]}. HS256 keys are never included.
+  boost::json::object jwks() const;
 
  private:
   std::vector<SigningKey> keys_;

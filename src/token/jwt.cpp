@@ -3,11 +3,10 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <array>
 #include <optional>
 
 #include "crypto/base64url.hpp"
-#include "crypto/digest.hpp"
+#include "token/jws.hpp"
 
 namespace latchkey::token {
 
@@ -18,20 +17,6 @@ using crypto::base64url_encode;
 namespace {
 
 constexpr std::string_view kAccessTyp = "at+jwt";
-
-std::string sign_bytes(const SigningKey& key, std::string_view data) {
-  switch (key.alg) {
-    case Alg::HS256: return crypto::hmac_sha256(key.secret, data);
-  }
-  return {};
-}
-
-bool verify_bytes(const SigningKey& key, std::string_view data, std::string_view sig) {
-  switch (key.alg) {
-    case Alg::HS256: return crypto::constant_time_equal(crypto::hmac_sha256(key.secret, data), sig);
-  }
-  return false;
-}
 
 std::optional<json::object> decode_object(std::string_view part) {
   auto raw = base64url_decode(part);
@@ -119,7 +104,7 @@ std::string sign_access_token(const AccessClaims& c, const SigningKey& key) {
   std::string out = base64url_encode(json::serialize(header));
   out += '.';
   out += base64url_encode(json::serialize(payload));
-  std::string sig = sign_bytes(key, out);
+  std::string sig = sign_signature(key, out);
   out += '.';
   out += base64url_encode(sig);
   return out;
@@ -158,7 +143,7 @@ tl::expected<AccessClaims, VerifyError> verify_access_token(std::string_view jwt
 
   auto sig = base64url_decode(sig_part);
   if (!sig || sig->empty()) return tl::unexpected(E::malformed);
-  if (!verify_bytes(*key, signing_input, *sig)) return tl::unexpected(E::bad_signature);
+  if (!verify_signature(*key, signing_input, *sig)) return tl::unexpected(E::bad_signature);
 
   // Only now, with an authentic token, do the claims mean anything.
   const json::string* typ = get_string(*header, "typ");

@@ -51,6 +51,7 @@ struct VerifyPolicy {
 // Tokens longer than this are refused before any decoding.
 inline constexpr std::size_t kMaxTokenLength = 8192;
 
+// Signs with key.alg (jws.hpp); throws std::invalid_argument if the key cannot sign.
 std::string sign_access_token(const AccessClaims& claims, const SigningKey& key);
 
 tl::expected<AccessClaims, VerifyError> verify_access_token(std::string_view jwt,

@@ -1,9 +1,10 @@
 // latchkey: authentication and session server.
-//   latchkey [serve] [--flags]    serve the API (the default command)
+//   latchkey [serve] [--flags]     serve the API (the default command)
+//   latchkey migrate               create or upgrade the schema, then exit
+//   latchkey keys list | rotate [--now]
 //   latchkey --help | --version
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <exception>
 #include <string>
 #include <thread>
@@ -29,9 +30,12 @@ void print_usage() {
   std::printf(
       "latchkey %s: authentication and session server\n\n"
       "Usage:\n"
-      "  latchkey [serve] [options]   serve the HTTP API (default)\n"
-      "  latchkey --help              this text\n"
-      "  latchkey --version           the version\n\n"
+      "  latchkey [serve] [options]        serve the HTTP API (default)\n"
+      "  latchkey migrate [options]        create or upgrade the database schema, then exit\n"
+      "  latchkey keys list [options]      the signing keys and their state\n"
+      "  latchkey keys rotate [--now]      add a signing key; it signs after KEY_PUBLISH_DELAY\n"
+      "                                    (--now: at once, for a compromised key)\n"
+      "  latchkey --help | --version\n\n"
       "Settings come from the environment, then a .env file in the working directory,\n"
       "then options, each overriding the one before:\n\n%s",
       kVersion, config::settings_help().c_str());
@@ -48,18 +52,67 @@ unsigned threads_or_cores(unsigned configured) {
   return n > 0 ? n : 2;
 }
 
-int serve(const config::Config& cfg) {
+auth::KeyPolicy key_policy(const config::Config& cfg) {
+  auth::KeyPolicy p;
+  p.secret = cfg.secret_key;
+  p.alg = token::alg_from_name(cfg.jwt_alg).value_or(token::Alg::ES256);
+  p.access_ttl = cfg.access_token_ttl;
+  p.leeway = cfg.token_leeway;
+  return p;
+}
+
+// Opens (and migrates) the configured database, or explains why not.
+tl::expected<std::unique_ptr<store::Store>, int> open_database(const config::Config& cfg) {
   auto url = store::parse_database_url(cfg.database_url);
-  if (!url) return fail(url.error(), 2);
-  std::unique_ptr<store::Store> db;
+  if (!url) return tl::unexpected(fail(url.error(), 2));
   try {
-    db = store::open_store(*url);
+    return store::open_store(*url);
   } catch (const std::exception& e) {
-    return fail(e.what(), 1);
+    return tl::unexpected(fail(e.what(), 1));
   }
-  auto keys = auth::load_signing_keys(*db, cfg.secret_key, now_unix());
+}
+
+int keys_command(const config::Config& cfg, const std::vector<std::string>& words, bool now_flag) {
+  auto db = open_database(cfg);
+  if (!db) return db.error();
+  const auth::KeyPolicy policy = key_policy(cfg);
+  const UnixSeconds now = now_unix();
+  if (words.size() == 2 && words[1] == "rotate") {
+    if (cfg.secret_key) return fail("keys rotate: SECRET_KEY is set; rotate it by changing SECRET_KEY", 2);
+    auto row = auth::rotate_signing_key(**db, policy.alg, now, now_flag ? 0 : cfg.key_publish_delay);
+    if (!row) return fail(row.error(), 1);
+    std::printf("new key %s (%s) signs from %s; running servers pick it up within 30 s\n",
+                row->kid.c_str(), row->alg.c_str(), format_rfc3339(row->not_before).c_str());
+    return 0;
+  }
+  if (words.size() == 2 && words[1] == "list") {
+    if (cfg.secret_key) {
+      std::printf("SECRET_KEY is set: HS256, kid %s (not stored, never published)\n",
+                  token::kid_for_secret(*cfg.secret_key).c_str());
+      return 0;
+    }
+    auto rows = (*db)->list_keys();
+    if (!rows) return fail("cannot read signing keys", 1);
+    std::printf("%-14s %-6s %-10s %-21s %-21s\n", "KID", "ALG", "STATE", "SIGNS FROM", "RETIRED AT");
+    for (const auto& k : *rows) {
+      std::printf("%-14s %-6s %-10s %-21s %-21s\n", k.kid.c_str(), k.alg.c_str(),
+                  std::string(auth::key_state_name(auth::key_state(k, *rows, policy, now))).c_str(),
+                  format_rfc3339(k.not_before).c_str(),
+                  k.retired_at ? format_rfc3339(*k.retired_at).c_str() : "-");
+    }
+    return 0;
+  }
+  return fail("usage: latchkey keys list | latchkey keys rotate [--now]", 2);
+}
+
+int serve(const config::Config& cfg) {
+  auto db = open_database(cfg);
+  if (!db) return db.error();
+  store::Store& store = **db;
+  const auth::KeyPolicy policy = key_policy(cfg);
+  auto keys = auth::load_signing_keys(store, policy, now_unix());
   if (!keys) return fail(keys.error(), 1);
-  auto refresh_secret = auth::load_refresh_secret(*db, now_unix());
+  auto refresh_secret = auth::load_refresh_secret(store, now_unix());
   if (!refresh_secret) return fail(refresh_secret.error(), 1);
 
   auth::Options opts;
@@ -67,17 +120,19 @@ int serve(const config::Config& cfg) {
   opts.refresh_ttl = cfg.refresh_token_ttl;
   opts.idle_ttl = cfg.session_idle_ttl;
   opts.reuse_grace = cfg.refresh_reuse_grace;
+  opts.leeway = cfg.token_leeway;
   opts.rotate_refresh_tokens = cfg.refresh_rotation;
   opts.max_sessions_per_user = cfg.max_sessions_per_user;
   opts.issuer = cfg.issuer;
   opts.audience = cfg.audience;
-  auth::Service service(*db, std::move(*keys), std::move(*refresh_secret), opts, now_unix);
+  auth::Service service(store, std::move(*keys), std::move(*refresh_secret), opts, now_unix);
   auto revoked = service.load_revocations();
   if (!revoked) return fail("cannot read revoked sessions from the database", 1);
 
   WorkerPool pool(threads_or_cores(cfg.worker_threads), cfg.worker_queue);
   http::Router router;
-  api::add_routes(router, service, pool, api::ApiOptions{cfg.introspection_secret});
+  api::add_routes(router, service, pool,
+                  api::ApiOptions{cfg.introspection_secret, static_cast<long>(cfg.jwks_max_age)});
 
   http::ServerOptions server_opts;
   server_opts.host = cfg.host;
@@ -89,16 +144,27 @@ int serve(const config::Config& cfg) {
     auto flushed = co_await pool.run([&] { return service.flush_usage(); });
     if (flushed && !*flushed) log::warn("sessions.usage_flush_failed");
   });
+  // Keys rotated by `latchkey keys rotate` (or by another instance), and
+  // scheduled keys coming into force.
+  if (!cfg.secret_key) {
+    server.every(std::chrono::seconds(30), [&]() -> boost::asio::awaitable<void> {
+      auto loaded = co_await pool.run([&] { return auth::load_signing_keys(store, policy, now_unix()); });
+      if (loaded && *loaded) service.set_keys(std::move(**loaded));
+      else log::warn("keys.reload_failed");
+    });
+  }
   try {
     server.listen();
   } catch (const std::exception& e) {
     return fail(e.what(), 1);
   }
   const std::string address = "http://" + cfg.host + ":" + std::to_string(server.port());
+  const auto& signer = service.keys()->current();
   log::info("server.listening",
             {{"address", std::string_view(address)},
-             {"database", url->kind == store::DatabaseUrl::Kind::sqlite ? "sqlite" : "postgres"},
-             {"signing", cfg.secret_key ? "SECRET_KEY (HS256)" : "database key (HS256)"},
+             {"database", cfg.database_url.starts_with("sqlite") ? "sqlite" : "postgres"},
+             {"alg", token::alg_name(signer.alg)},
+             {"kid", std::string_view(signer.kid)},
              {"revoked_sessions", static_cast<std::int64_t>(*revoked)}});
   server.run(threads_or_cores(cfg.io_threads));
   pool.join();
@@ -110,15 +176,23 @@ int serve(const config::Config& cfg) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  std::string command = "serve";
-  if (!args.empty() && !args.front().starts_with("-")) {
-    command = args.front();
+  // Leading words name the command; options follow.
+  std::vector<std::string> words;
+  while (!args.empty() && !args.front().starts_with("-")) {
+    words.push_back(args.front());
     args.erase(args.begin());
   }
+  bool now_flag = false;
+  std::erase_if(args, [&](const std::string& a) {
+    if (a != "--now") return false;
+    now_flag = true;
+    return true;
+  });
   for (const auto& a : args) {
-    if (a == "--help" || a == "-h") command = "help";
-    if (a == "--version") command = "version";
+    if (a == "--help" || a == "-h") words = {"help"};
+    if (a == "--version") words = {"version"};
   }
+  const std::string command = words.empty() ? "serve" : words.front();
   if (command == "help") {
     print_usage();
     return 0;
@@ -127,7 +201,9 @@ int main(int argc, char** argv) {
     std::printf("latchkey %s\n", kVersion);
     return 0;
   }
-  if (command != "serve") return fail("unknown command '" + command + "' (see --help)", 2);
+  if (command != "serve" && command != "migrate" && command != "keys")
+    return fail("unknown command '" + command + "' (see --help)", 2);
+  if (now_flag && command != "keys") return fail("--now only goes with `keys rotate`", 2);
 
   try {
     crypto::init();
@@ -140,6 +216,14 @@ int main(int argc, char** argv) {
     if (cfg->log_level == "debug") log::set_level(log::Level::debug);
     if (cfg->log_level == "warn") log::set_level(log::Level::warn);
     if (cfg->log_level == "error") log::set_level(log::Level::error);
+    if (command == "keys") return keys_command(*cfg, words, now_flag);
+    if (command == "migrate") {
+      auto db = open_database(*cfg);
+      if (!db) return db.error();
+      std::printf("database schema is up to date\n");
+      return 0;
+    }
+    if (words.size() > 1) return fail("unexpected argument '" + words[1] + "'", 2);
     return serve(*cfg);
   } catch (const std::exception& e) {
     return fail(std::string("fatal: ") + e.what(), 1);

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "api/form.hpp"
 #include "api/json_io.hpp"
 #include "crypto/base64url.hpp"
@@ -128,7 +130,10 @@ bool client_authorized(const Request& req, const std::optional<std::string>& sec
 class Api {
  public:
   Api(auth::Service& service, WorkerPool& pool, ApiOptions options)
-      : service_(service), pool_(pool), options_(std::move(options)) {}
+      : service_(service),
+        pool_(pool),
+        options_(std::move(options)),
+        cache_control_("public, max-age=" + std::to_string(options_.jwks_max_age)) {}
 
   awaitable<Response> signup(const Request& req) {
     auto body = parse_object(req.body);
@@ -301,6 +306,37 @@ class Api {
     co_return message(200, "Token revoked");
   }
 
+  awaitable<Response> jwks(const Request&) {
+    Response r = json_response(200, service_.keys()->jwks());
+    r.cache_control = cache_control_;
+    co_return r;
+  }
+
+  awaitable<Response> discovery(const Request&) {
+    const std::string& iss = service_.options().issuer;
+    json::array algs;
+    for (const auto& k : service_.keys()->keys()) {
+      const auto name = token::alg_name(k.alg);
+      if (std::find(algs.begin(), algs.end(), json::value(name)) == algs.end()) algs.emplace_back(name);
+    }
+    Response r = json_response(200, json::object{
+        {"issuer", iss},
+        {"jwks_uri", iss + "/.well-known/jwks.json"},
+        {"token_endpoint", iss + "/refresh_token"},
+        {"token_endpoint_auth_methods_supported", json::array{"none"}},
+        {"introspection_endpoint", iss + "/introspect"},
+        {"introspection_endpoint_auth_methods_supported", json::array{"client_secret_basic"}},
+        {"revocation_endpoint", iss + "/revoke"},
+        {"revocation_endpoint_auth_methods_supported", json::array{"none"}},
+        {"id_token_signing_alg_values_supported", algs},
+        {"subject_types_supported", json::array{"public"}},
+        {"claims_supported", json::array{"iss", "sub", "aud", "exp", "iat", "jti", "sid",
+                                         "preferred_username"}},
+    });
+    r.cache_control = cache_control_;
+    co_return r;
+  }
+
   awaitable<Response> health(const Request&) {
     co_return json_response(200, json::object{{"status", "ok"}});
   }
@@ -315,6 +351,7 @@ class Api {
   auth::Service& service_;
   WorkerPool& pool_;
   ApiOptions options_;
+  std::string cache_control_;  // for the public, cacheable documents
 };
 
 }  // namespace
@@ -368,6 +405,8 @@ void add_routes(http::Router& router, auth::Service& service, WorkerPool& pool,
   router.add("POST", "/logout_all", bind(&Api::logout_all));
   router.add("POST", "/logout_others", bind(&Api::logout_others));
   router.add("POST", "/change_password", bind(&Api::change_password));
+  router.add("GET", "/.well-known/jwks.json", bind(&Api::jwks));
+  router.add("GET", "/.well-known/openid-configuration", bind(&Api::discovery));
   router.add("POST", "/introspect", bind(&Api::introspect));
   router.add("POST", "/revoke", bind(&Api::revoke));
   router.add("GET", "/healthz", bind(&Api::health));

@@ -14,6 +14,8 @@ namespace latchkey::api {
 struct ApiOptions {
   // Services present it to POST /introspect; unset refuses everyone.
   std::optional<std::string> introspection_secret;
+  // Cache-Control max-age of the JWKS and the discovery document.
+  long jwks_max_age = 300;
 };
 
 void add_routes(http::Router& router, auth::Service& service, WorkerPool& pool,

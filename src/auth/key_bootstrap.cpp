@@ -1,59 +1,116 @@
 #include "auth/key_bootstrap.hpp"
 
+#include <algorithm>
+
 #include "crypto/base64url.hpp"
 #include "crypto/random.hpp"
+#include "token/key_material.hpp"
 #include "util/log.hpp"
 
 namespace latchkey::auth {
 
 namespace {
 
-constexpr std::size_t kGeneratedSecretBytes = 64;
+std::string store_error(std::string_view what, store::StoreError e) {
+  return std::string(what) + ": " + std::string(store::describe(e));
+}
 
-tl::expected<std::vector<token::SigningKey>, std::string> stored_keys(store::Store& store) {
-  auto rows = store.list_keys();
-  if (!rows) return tl::unexpected("cannot read signing keys: " + std::string(store::describe(rows.error())));
-  std::vector<token::SigningKey> keys;
-  for (const auto& row : *rows) {
-    auto alg = token::alg_from_name(row.alg);
-    auto secret = crypto::base64url_decode(row.material);
-    if (!alg || !secret) {
-      log::warn("keys.skipped", {{"kid", std::string_view(row.kid)}, {"reason", "unreadable"}});
-      continue;
-    }
-    keys.push_back(token::SigningKey{row.kid, *alg, std::move(*secret), row.created_at});
+bool can_sign_at(const store::StoredKey& k, UnixSeconds now) {
+  return k.not_before <= now && (!k.retired_at || *k.retired_at > now);
+}
+
+bool still_verifies(const store::StoredKey& k, const KeyPolicy& p, UnixSeconds now) {
+  return !k.retired_at || *k.retired_at + p.access_ttl + p.leeway > now;
+}
+
+// The signer among `rows` (ordered newest not_before first), if any.
+const store::StoredKey* signer_of(const std::vector<store::StoredKey>& rows, UnixSeconds now) {
+  for (const auto& k : rows) {
+    if (can_sign_at(k, now)) return &k;
   }
-  return keys;
+  return nullptr;
+}
+
+tl::expected<store::StoredKey, std::string> new_stored_key(token::Alg alg, UnixSeconds now,
+                                                          UnixSeconds not_before) {
+  auto key = token::generate_key(alg, crypto::random_token(9), now);
+  if (!key) return tl::unexpected("cannot generate a " + std::string(token::alg_name(alg)) + " key: " + key.error());
+  return store::StoredKey{key->kid, std::string(token::alg_name(alg)), token::encode_key_material(*key),
+                          now, not_before, std::nullopt};
 }
 
 }  // namespace
 
-tl::expected<token::KeySet, std::string> load_signing_keys(store::Store& store,
-                                                          const std::optional<std::string>& secret,
+std::string_view key_state_name(KeyState s) {
+  switch (s) {
+    case KeyState::upcoming: return "upcoming";
+    case KeyState::signing: return "signing";
+    case KeyState::verifying: return "verifying";
+    case KeyState::expired: return "expired";
+  }
+  return "expired";
+}
+
+KeyState key_state(const store::StoredKey& key, const std::vector<store::StoredKey>& all,
+                   const KeyPolicy& policy, UnixSeconds now) {
+  if (key.not_before > now) return KeyState::upcoming;
+  const store::StoredKey* signer = signer_of(all, now);
+  if (signer && signer->kid == key.kid) return KeyState::signing;
+  return still_verifies(key, policy, now) ? KeyState::verifying : KeyState::expired;
+}
+
+tl::expected<store::StoredKey, std::string> rotate_signing_key(store::Store& store, token::Alg alg,
+                                                              UnixSeconds now, UnixSeconds publish_delay) {
+  auto row = new_stored_key(alg, now, now + publish_delay);
+  if (!row) return row;
+  if (auto r = store.rotate_key(*row); !r) return tl::unexpected(store_error("cannot store the new key", r.error()));
+  log::info("keys.rotated", {{"kid", std::string_view(row->kid)}, {"alg", std::string_view(row->alg)},
+                             {"signs_from", row->not_before}});
+  return row;
+}
+
+tl::expected<token::KeySet, std::string> load_signing_keys(store::Store& store, const KeyPolicy& policy,
                                                           UnixSeconds now) {
-  if (secret) {
-    return token::KeySet({token::SigningKey{token::kid_for_secret(*secret), token::Alg::HS256, *secret, now}});
+  if (policy.secret) {
+    return token::KeySet({token::SigningKey{token::kid_for_secret(*policy.secret), token::Alg::HS256,
+                                            *policy.secret, now}});
   }
-  auto keys = stored_keys(store);
-  if (!keys) return tl::unexpected(keys.error());
-  if (keys->empty()) {
-    token::SigningKey k{crypto::random_token(9), token::Alg::HS256,
-                        crypto::random_bytes(kGeneratedSecretBytes), now};
-    auto added = store.add_key(store::StoredKey{k.kid, std::string(token::alg_name(k.alg)),
-                                                crypto::base64url_encode(k.secret), now});
-    if (!added && added.error() != store::StoreError::conflict)
-      return tl::unexpected("cannot store a new signing key: " + std::string(store::describe(added.error())));
-    log::info("keys.generated", {{"kid", std::string_view(k.kid)}, {"alg", token::alg_name(k.alg)}});
-    keys = stored_keys(store);
-    if (!keys) return tl::unexpected(keys.error());
-    if (keys->empty()) return tl::unexpected(std::string("no usable signing key in the database"));
+  auto rows = store.list_keys();
+  if (!rows) return tl::unexpected(store_error("cannot read signing keys", rows.error()));
+  const store::StoredKey* signer = signer_of(*rows, now);
+  if (!signer || signer->alg != token::alg_name(policy.alg)) {
+    // First start, or JWT_ALG changed: a key of the configured algorithm
+    // signs from now on; the others verify until their tokens expire.
+    auto fresh = rotate_signing_key(store, policy.alg, now, 0);
+    if (!fresh) return tl::unexpected(fresh.error());
+    rows = store.list_keys();
+    if (!rows) return tl::unexpected(store_error("cannot read signing keys", rows.error()));
+    signer = signer_of(*rows, now);
+    if (!signer) return tl::unexpected(std::string("no signing key after generating one"));
   }
-  return token::KeySet(std::move(*keys));
+
+  std::vector<token::SigningKey> keys;
+  auto add = [&](const store::StoredKey& row) -> bool {
+    auto alg = token::alg_from_name(row.alg);
+    if (!alg) return false;
+    auto key = token::decode_key_material(row.kid, *alg, row.material, row.created_at);
+    if (!key) {
+      log::warn("keys.unreadable", {{"kid", std::string_view(row.kid)}, {"reason", std::string_view(key.error())}});
+      return false;
+    }
+    keys.push_back(std::move(*key));
+    return true;
+  };
+  if (!add(*signer)) return tl::unexpected("the signing key " + signer->kid + " cannot be read");
+  for (const auto& row : *rows) {
+    if (row.kid != signer->kid && still_verifies(row, policy, now)) add(row);
+  }
+  return token::KeySet(std::move(keys));
 }
 
 tl::expected<std::string, std::string> load_refresh_secret(store::Store& store, UnixSeconds now) {
   auto kept = store.ensure_secret("refresh_chain", crypto::base64url_encode(crypto::random_bytes(32)), now);
-  if (!kept) return tl::unexpected("cannot read the refresh secret: " + std::string(store::describe(kept.error())));
+  if (!kept) return tl::unexpected(store_error("cannot read the refresh secret", kept.error()));
   auto secret = crypto::base64url_decode(*kept);
   if (!secret || secret->size() < 32) return tl::unexpected(std::string("the stored refresh secret is damaged"));
   return *secret;

@@ -48,11 +48,11 @@ AuthError from_verify(token::VerifyError e) {
 Service::Service(store::Store& store, token::KeySet keys, std::string refresh_secret, Options options,
                  Clock clock)
     : store_(store),
-      keys_(std::move(keys)),
+      keys_(std::make_shared<const token::KeySet>(std::move(keys))),
       chain_(std::move(refresh_secret)),
       options_(std::move(options)),
       clock_(std::move(clock)) {
-  if (keys_.empty()) throw std::invalid_argument("the auth service needs a signing key");
+  if (keys_.load()->empty()) throw std::invalid_argument("the auth service needs a signing key");
   policy_.issuer = options_.issuer;
   policy_.audience = options_.audience;
   policy_.leeway = options_.leeway;
@@ -228,7 +228,7 @@ Expected<store::Session> Service::session_of_token(const Principal& caller, std:
     // expired one: the session behind it may still hold a live refresh token.
     token::VerifyPolicy p = policy_;
     p.ignore_expiry = true;
-    auto claims = token::verify_access_token(token, keys_, p, clock_());
+    auto claims = token::verify_access_token(token, *keys(), p, clock_());
     if (!claims || claims->sub != caller.user_id) return tl::unexpected(AuthError::session_not_found);
     session_id = std::move(claims->sid);
   } else {
@@ -344,7 +344,7 @@ Expected<Introspection> Service::introspect(std::string_view token) {
     out.exp = session_end(*s, options_.idle_ttl);
     return out;
   }
-  auto claims = token::verify_access_token(token, keys_, policy_, now);
+  auto claims = token::verify_access_token(token, *keys(), policy_, now);
   if (!claims || revoked_.contains(claims->sid)) return out;
   auto s = store_.find_session(claims->sid);
   if (!s) return s.error() == store::StoreError::not_found ? Expected<Introspection>(out) : store_failure(s);
@@ -372,7 +372,7 @@ Expected<void> Service::revoke_token(std::string_view token) {
   } else {
     token::VerifyPolicy p = policy_;
     p.ignore_expiry = true;
-    auto claims = token::verify_access_token(token, keys_, p, clock_());
+    auto claims = token::verify_access_token(token, *keys(), p, clock_());
     if (!claims) return {};
     session_id = std::move(claims->sid);
     user_id = std::move(claims->sub);
@@ -396,7 +396,7 @@ Expected<Principal> Service::authenticate(std::string_view access_token) {
   if (access_token.empty()) return tl::unexpected(AuthError::token_missing);
   if (parse_refresh_token(access_token)) return tl::unexpected(AuthError::token_wrong_type);
   const UnixSeconds now = clock_();
-  auto claims = token::verify_access_token(access_token, keys_, policy_, now);
+  auto claims = token::verify_access_token(access_token, *keys(), policy_, now);
   if (!claims) return tl::unexpected(from_verify(claims.error()));
   if (revoked_.contains(claims->sid)) return tl::unexpected(AuthError::session_ended);
   usage_.note(claims->sid, now);
@@ -414,7 +414,7 @@ std::string Service::issue_access_token(const store::User& user, std::string_vie
   c.jti = std::move(jti);
   c.iat = iat;
   c.exp = iat + options_.access_ttl;
-  return token::sign_access_token(c, keys_.current());
+  return token::sign_access_token(c, keys()->current());
 }
 
 TokenPair Service::pair_for(const store::User& user, std::string refresh_token, UnixSeconds iat) const {
@@ -430,6 +430,16 @@ TokenPair Service::pair_for(const store::User& user, std::string refresh_token, 
   p.session_id = std::move(sid);
   p.expires_in = iat + options_.access_ttl - clock_();
   return p;
+}
+
+void Service::set_keys(token::KeySet keys) {
+  if (keys.empty()) return;
+  auto next = std::make_shared<const token::KeySet>(std::move(keys));
+  auto before = keys_.exchange(next);
+  if (before->current().kid != next->current().kid) {
+    log::info("keys.signer_changed", {{"kid", std::string_view(next->current().kid)},
+                                      {"alg", token::alg_name(next->current().alg)}});
+  }
 }
 
 void Service::mark_revoked(std::string_view session_id, UnixSeconds now) {

@@ -7,6 +7,7 @@
 // them on the worker pool. authenticate() only verifies a signature and
 // reads in-memory state: safe on an I/O thread.
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -130,7 +131,9 @@ class Service {
   // Non-blocking.
   Expected<Principal> authenticate(std::string_view access_token);
 
-  const token::KeySet& keys() const { return keys_; }
+  // The keys in force; swapped whole when keys rotate.
+  std::shared_ptr<const token::KeySet> keys() const { return keys_.load(); }
+  void set_keys(token::KeySet keys);
   const Options& options() const { return options_; }
   const Counters& counters() const { return counters_; }
   std::size_t revoked_count() const { return revoked_.size(); }
@@ -147,7 +150,7 @@ class Service {
   void mark_revoked(const std::vector<std::string>& session_ids, UnixSeconds now);
 
   store::Store& store_;
-  token::KeySet keys_;
+  std::atomic<std::shared_ptr<const token::KeySet>> keys_;
   RefreshChain chain_;
   Options options_;
   Clock clock_;

@@ -1,5 +1,6 @@
 #include "config/config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <span>
@@ -33,6 +34,19 @@ std::optional<std::string> duration_into(UnixSeconds& out, std::string_view v) {
   auto d = parse_duration(v);
   if (!d) return "must be a duration such as 900, 900s, 15m, 12h or 30d";
   out = *d;
+  return std::nullopt;
+}
+
+// A duration from 0 to 5 minutes.
+std::optional<std::string> short_duration_into(UnixSeconds& out, std::string_view v) {
+  if (v == "0" || v == "0s") {
+    out = 0;
+    return std::nullopt;
+  }
+  UnixSeconds d = 0;
+  if (auto err = duration_into(d, v)) return err;
+  if (d > 300) return "must be at most 5m";
+  out = d;
   return std::nullopt;
 }
 
@@ -77,6 +91,21 @@ const std::vector<Setting>& settings() {
          c.secret_key = std::string(v);
          return std::nullopt;
        }},
+      {"JWT_ALG", "jwt-alg",
+       "signing algorithm of generated keys: ES256 (default), EdDSA, RS256 or HS256; SECRET_KEY "
+       "implies HS256",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (v != "ES256" && v != "EdDSA" && v != "RS256" && v != "HS256")
+           return "must be ES256, EdDSA, RS256 or HS256";
+         c.jwt_alg = std::string(v);
+         return std::nullopt;
+       }},
+      {"KEY_PUBLISH_DELAY", "key-publish-delay",
+       "after `latchkey keys rotate`, the new key is published this long before it signs "
+       "(default 10m; at least JWKS_MAX_AGE)",
+       [](Config& c, std::string_view v) { return duration_into(c.key_publish_delay, v); }},
+      {"JWKS_MAX_AGE", "jwks-max-age", "Cache-Control max-age of the JWKS (default 5m)",
+       [](Config& c, std::string_view v) { return duration_into(c.jwks_max_age, v); }},
       {"ACCESS_TOKEN_TTL", "access-token-ttl", "access token lifetime (default 15m)",
        [](Config& c, std::string_view v) { return duration_into(c.access_token_ttl, v); }},
       {"REFRESH_TOKEN_TTL", "refresh-token-ttl", "refresh token and session lifetime (default 30d)",
@@ -95,15 +124,9 @@ const std::vector<Setting>& settings() {
       {"REFRESH_REUSE_GRACE", "refresh-reuse-grace",
        "a spent refresh token presented again this soon gets the same new pair instead of ending "
        "the session (default 10s; 0 disables)",
-       [](Config& c, std::string_view v) -> std::optional<std::string> {
-         if (v == "0" || v == "0s") {
-           c.refresh_reuse_grace = 0;
-           return std::nullopt;
-         }
-         auto err = duration_into(c.refresh_reuse_grace, v);
-         if (!err && c.refresh_reuse_grace > 300) return "must be at most 5m";
-         return err;
-       }},
+       [](Config& c, std::string_view v) { return short_duration_into(c.refresh_reuse_grace, v); }},
+      {"TOKEN_LEEWAY", "token-leeway", "clock skew allowed when checking token times (default 30s)",
+       [](Config& c, std::string_view v) { return short_duration_into(c.token_leeway, v); }},
       {"MAX_SESSIONS_PER_USER", "max-sessions-per-user",
        "when a login would exceed it, the least recently used session ends (default 0: no cap)",
        uint_setter<std::size_t>(&Config::max_sessions_per_user, 0, 100000)},
@@ -158,6 +181,15 @@ std::optional<std::string> apply(Config& c, const Setting& s, std::string_view v
   return std::nullopt;
 }
 
+// Whether a setting was given at all, by any source.
+bool vars_set(const Vars& env, const Vars& dotenv, const std::vector<std::string>& flags,
+              std::string_view var, std::string_view flag) {
+  if (env.count(var) || dotenv.count(var)) return true;
+  const std::string f = "--" + std::string(flag);
+  return std::any_of(flags.begin(), flags.end(),
+                     [&](const std::string& a) { return a == f || a.starts_with(f + "="); });
+}
+
 }  // namespace
 
 Vars process_environment() {
@@ -203,6 +235,12 @@ tl::expected<Config, std::string> load(const Vars& environment, const Vars& dote
     if (auto err = apply(c, *match, *value, "--" + std::string(name))) return tl::unexpected(*err);
   }
   if (c.issuer.empty()) c.issuer = "http://" + c.host + ":" + std::to_string(c.port);
+  while (c.issuer.size() > 1 && c.issuer.back() == '/') c.issuer.pop_back();
+  if (c.secret_key && c.jwt_alg != "HS256" && vars_set(environment, dotenv, flags, "JWT_ALG", "jwt-alg"))
+    return tl::unexpected("JWT_ALG " + c.jwt_alg + " conflicts with SECRET_KEY, which signs HS256");
+  if (c.key_publish_delay < c.jwks_max_age)
+    return tl::unexpected(std::string("KEY_PUBLISH_DELAY must be at least JWKS_MAX_AGE, or verifiers "
+                                      "holding a cached JWKS would meet keys they do not know"));
   return c;
 }
 

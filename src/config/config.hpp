@@ -19,10 +19,14 @@ struct Config {
   std::uint16_t port = 5000;
   std::string database_url = "sqlite://latchkey.db";
   std::optional<std::string> secret_key;  // HS256 under this key when set
+  std::string jwt_alg = "ES256";          // for generated keys: ES256, EdDSA, RS256 or HS256
+  UnixSeconds key_publish_delay = 10 * 60;  // a rotated-in key is published this long before it signs
+  UnixSeconds jwks_max_age = 5 * 60;
   UnixSeconds access_token_ttl = 15 * 60;
   UnixSeconds refresh_token_ttl = 30 * 86400;
   UnixSeconds session_idle_ttl = 7 * 86400;
   UnixSeconds refresh_reuse_grace = 10;
+  UnixSeconds token_leeway = 30;
   bool refresh_rotation = true;
   std::size_t max_sessions_per_user = 0;
   std::string issuer;  // default http://HOST:PORT

@@ -45,6 +45,10 @@ CREATE TABLE server_secrets (
   created_at BIGINT NOT NULL
 );
 )sql"},
+    Migration{3, "signing key schedule", R"sql(
+ALTER TABLE signing_keys ADD COLUMN not_before BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE signing_keys ADD COLUMN retired_at BIGINT;
+)sql"},
 };
 
 }  // namespace

@@ -84,6 +84,8 @@ struct StoredKey {
   std::string alg;
   std::string material;  // encoded key bytes; secret
   UnixSeconds created_at = 0;
+  UnixSeconds not_before = 0;             // signs from then on (published before)
+  std::optional<UnixSeconds> retired_at;  // stops signing then; verifies a while longer
 };
 
 class Store {
@@ -128,6 +130,9 @@ class Store {
   virtual Result<std::vector<StoredKey>> list_keys() = 0;
   // conflict when the kid exists.
   virtual Result<void> add_key(const StoredKey& key) = 0;
+  // Adds `key` and retires every key not yet retired at key.not_before, in
+  // one transaction.
+  virtual Result<void> rotate_key(const StoredKey& key) = 0;
 };
 
 }  // namespace latchkey::store

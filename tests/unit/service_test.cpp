@@ -32,7 +32,9 @@ class ServiceTest : public ::testing::Test {
   }
 
   std::unique_ptr<Service> make_service(Options o = options()) {
-    auto keys = load_signing_keys(*store_, std::nullopt, now_).value();
+    KeyPolicy kp;
+    kp.alg = token::Alg::HS256;  // cheap to generate; the algorithms have their own tests
+    auto keys = load_signing_keys(*store_, kp, now_).value();
     auto secret = load_refresh_secret(*store_, now_).value();
     return std::make_unique<Service>(*store_, std::move(keys), secret, o, [this] { return now_; });
   }
@@ -208,7 +210,7 @@ TEST_F(ServiceTest, LoginUpgradesAnOutdatedHash) {
 
 TEST_F(ServiceTest, ConfiguredSecretSignsHs256UnderThatKey) {
   const std::string secret(40, 's');
-  auto keys = load_signing_keys(*store_, secret, now_).value();
+  auto keys = load_signing_keys(*store_, KeyPolicy{secret, token::Alg::ES256, 900, 30}, now_).value();
   ASSERT_EQ(keys.keys().size(), 1u);
   EXPECT_EQ(keys.current().secret, secret);
   EXPECT_EQ(keys.current().kid, token::kid_for_secret(secret));

@@ -181,14 +181,14 @@ TEST_F(SqliteStoreTest, DataSurvivesReopening) {
   {
     sqlite::SqliteStore db(path);
     ASSERT_TRUE(db.create_user(user("u1", "alice")));
-    ASSERT_TRUE(db.add_key(StoredKey{"k1", "HS256", "c2VjcmV0", 10}));
+    ASSERT_TRUE(db.add_key(StoredKey{"k1", "HS256", "c2VjcmV0", 10, 10, std::nullopt}));
   }
   sqlite::SqliteStore db(path);
   EXPECT_TRUE(db.find_user_by_name("alice").has_value());
   auto keys = db.list_keys().value();
   ASSERT_EQ(keys.size(), 1u);
   EXPECT_EQ(keys[0].kid, "k1");
-  EXPECT_EQ(db.add_key(StoredKey{"k1", "HS256", "x", 11}).error(), StoreError::conflict);
+  EXPECT_EQ(db.add_key(StoredKey{"k1", "HS256", "x", 11, 11, std::nullopt}).error(), StoreError::conflict);
 }
 
 TEST_F(SqliteStoreTest, UnusableFilesFailAtStartWithAReason) {

@@ -317,25 +317,47 @@ Result<std::string> SqliteStore::ensure_secret(std::string_view name, std::strin
 Result<std::vector<StoredKey>> SqliteStore::list_keys() {
   std::lock_guard lock(mutex_);
   Statement* st = db_->prepare(
-      "SELECT kid, alg, material, created_at FROM signing_keys ORDER BY created_at DESC, kid");
+      "SELECT kid, alg, material, created_at, not_before, retired_at FROM signing_keys "
+      "ORDER BY not_before DESC, created_at DESC, kid");
   return all_rows<StoredKey>(*db_, st, "list_keys", [](const Statement& r) {
-    return StoredKey{r.text(0), r.text(1), r.text(2), r.int64(3)};
+    return StoredKey{r.text(0), r.text(1), r.text(2), r.int64(3), r.int64(4), r.optional_int64(5)};
   });
 }
 
-Result<void> SqliteStore::add_key(const StoredKey& k) {
-  std::lock_guard lock(mutex_);
+Result<void> SqliteStore::insert_key(const StoredKey& k) {
   Statement* st = db_->prepare(
-      "INSERT INTO signing_keys (kid, alg, material, created_at) VALUES (?1, ?2, ?3, ?4)");
+      "INSERT INTO signing_keys (kid, alg, material, created_at, not_before, retired_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   st->bind(1, k.kid);
   st->bind(2, k.alg);
   st->bind(3, k.material);
   st->bind(4, k.created_at);
+  st->bind(5, k.not_before);
+  st->bind(6, k.retired_at);
   int rc = st->step();
   st->reset();
   if (rc == SQLITE_DONE) return {};
   if ((rc & 0xff) == SQLITE_CONSTRAINT) return tl::unexpected(StoreError::conflict);
   return fail(*db_, rc, "add_key");
+}
+
+Result<void> SqliteStore::add_key(const StoredKey& k) {
+  std::lock_guard lock(mutex_);
+  return insert_key(k);
+}
+
+Result<void> SqliteStore::rotate_key(const StoredKey& k) {
+  std::lock_guard lock(mutex_);
+  if (int rc = db_->exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) return fail(*db_, rc, "rotate_key");
+  Statement* st = db_->prepare("UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL");
+  st->bind(1, k.not_before);
+  auto retired = run(*db_, st, "rotate_key");
+  auto added = retired ? insert_key(k) : Result<void>(tl::unexpected(retired.error()));
+  if (!added || db_->exec("COMMIT") != SQLITE_OK) {
+    db_->exec("ROLLBACK");
+    return added ? tl::unexpected(StoreError::unavailable) : added;
+  }
+  return {};
 }
 
 }  // namespace latchkey::store::sqlite

@@ -41,9 +41,11 @@ class SqliteStore final : public Store {
                                     UnixSeconds now) override;
   Result<std::vector<StoredKey>> list_keys() override;
   Result<void> add_key(const StoredKey& key) override;
+  Result<void> rotate_key(const StoredKey& key) override;
 
  private:
   void migrate();
+  Result<void> insert_key(const StoredKey& key);  // with mutex_ held
 
   std::mutex mutex_;
   std::unique_ptr<Db> db_;

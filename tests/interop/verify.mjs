@@ -1,10 +1,10 @@
 // Verifies a latchkey access token with `jose`, fetching the keys from the
 // server's JWKS over HTTP, as any other service would.
-//   node verify.mjs <jwks url> <issuer> <audience> <token>
+//   node verify.mjs <jwks url> <issuer> <audience> <token> [unix time to judge at]
 // Prints {"ok": true, "payload": {...}} or {"ok": false, "code": "..."}; exit 0 either way.
 import { createRemoteJWKSet, jwtVerify } from "jose";
 
-const [jwksUrl, issuer, audience, token] = process.argv.slice(2);
+const [jwksUrl, issuer, audience, token, at] = process.argv.slice(2);
 const jwks = createRemoteJWKSet(new URL(jwksUrl));
 try {
   const { payload, protectedHeader } = await jwtVerify(token, jwks, {
@@ -12,6 +12,7 @@ try {
     audience,
     typ: "at+jwt",
     algorithms: ["ES256", "EdDSA", "RS256"],
+    ...(at ? { currentDate: new Date(Number(at) * 1000) } : {}),
   });
   console.log(JSON.stringify({ ok: true, alg: protectedHeader.alg, payload }));
 } catch (e) {

@@ -7,11 +7,13 @@ Every process started here is killed at teardown, whatever happens.
 """
 import atexit
 import base64
+import calendar
 import collections
 import http.client
 import itertools
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -25,13 +27,25 @@ import requests
 HERE = Path(__file__).resolve().parent
 LATCHKEY_BIN = os.environ.get("LATCHKEY_BIN") or str(HERE / ".." / ".." / "build" / "latchkey")
 
+
+def _settings_in_help():
+    """The setting names `latchkey --help` lists ("--port / PORT")."""
+    try:
+        out = subprocess.run([LATCHKEY_BIN, "--help"], capture_output=True, text=True, timeout=5,
+                             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")}).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return tuple(re.findall(r"--[a-z0-9-]+ / ([A-Z][A-Z0-9_]*)", out))
+
+
 # Every setting latchkey reads: none of them may leak in from the outer
-# environment unless a test passes it explicitly.
-LATCHKEY_SETTINGS = (
+# environment unless a test passes it explicitly. The fixed list is the
+# brief's; --help adds whatever newer settings the binary knows.
+LATCHKEY_SETTINGS = tuple(dict.fromkeys((
     "HOST", "PORT", "DATABASE_URL", "SECRET_KEY", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL",
     "ISSUER", "AUDIENCE", "MAX_BODY_BYTES", "IO_THREADS", "WORKER_THREADS", "WORKER_QUEUE",
-    "LOG_FORMAT", "LOG_LEVEL",
-)
+    "LOG_FORMAT", "LOG_LEVEL", *_settings_in_help(),
+)))
 # Proxies must never see 127.0.0.1 traffic (neither ours nor the server's).
 PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 
@@ -84,6 +98,13 @@ def clean_env(extra=None):
     return env
 
 
+def direct_session():
+    """A requests.Session that ignores proxy variables and .netrc."""
+    s = requests.Session()
+    s.trust_env = False
+    return s
+
+
 _names = itertools.count()
 
 
@@ -131,8 +152,7 @@ class Server:
             stderr=self._log_file,
         )
         _live_processes.append(self.proc)
-        self.http = requests.Session()
-        self.http.trust_env = False  # no proxies, no .netrc
+        self.http = direct_session()
         if wait:
             self.wait_ready()
         return self
@@ -140,17 +160,18 @@ class Server:
     def wait_ready(self, timeout=STARTUP_TIMEOUT):
         deadline = time.monotonic() + timeout
         last = None
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"latchkey exited with {self.proc.returncode} during start-up; log:\n{self.log}")
-            try:
-                r = requests.get(self.url("/healthz"), timeout=1, proxies={"http": None})
-                if r.status_code == 200:
-                    return
-                last = r.status_code
-            except requests.RequestException as e:
-                last = e
-            time.sleep(0.05)
+        with direct_session() as probe:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    pytest.fail(f"latchkey exited with {self.proc.returncode} during start-up; log:\n{self.log}")
+                try:
+                    r = probe.get(self.url("/healthz"), timeout=1)
+                    if r.status_code == 200:
+                        return
+                    last = r.status_code
+                except requests.RequestException as e:
+                    last = e
+                time.sleep(0.05)
         self.kill9()
         pytest.fail(f"latchkey not ready on port {self.port} after {timeout}s ({last}); log:\n{self.log}")
 
@@ -173,6 +194,19 @@ class Server:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
                 pytest.fail(f"latchkey did not exit within {timeout}s of signal {sig}; log:\n{self.log}")
+        self._log_file.close()
+        return self.proc.returncode
+
+    def wait_exit(self, timeout=STOP_TIMEOUT):
+        """Waits (without signalling) for the process to exit; returns the
+        exit code, or kills it and fails the test after `timeout` seconds."""
+        self._close_http()
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+            pytest.fail(f"latchkey did not exit within {timeout}s; log:\n{self.log}")
         self._log_file.close()
         return self.proc.returncode
 
@@ -312,16 +346,28 @@ def sessions(s, access_token):
 
 
 def assert_error(r, status, code, message=None):
-    """An error answer: `status`, JSON body with exactly error and message."""
+    """An error answer: `status`, JSON body with exactly error and message
+    (`code` None: any error code)."""
     assert r.status_code == status, f"{r.status_code} {r.text}"
     body = r.json()
     assert set(body) == {"error", "message"}, body
-    assert body["error"] == code, body
+    assert isinstance(body["error"], str) and body["error"], body
+    if code is not None:
+        assert body["error"] == code, body
     assert isinstance(body["message"], str) and body["message"], body
     if message is not None:
         assert body["message"] == message, body
     assert r.headers.get("Cache-Control") == "no-store"
     return body
+
+
+RFC3339_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def epoch(ts):
+    """Seconds since the epoch of an RFC 3339 UTC time such as 2026-11-24T01:23:27Z."""
+    assert isinstance(ts, str) and RFC3339_UTC.fullmatch(ts), ts
+    return calendar.timegm(time.strptime(ts, "%Y-%m-%dT%H:%M:%SZ"))
 
 
 def b64url_json(part):

@@ -4,6 +4,7 @@
 //   latchkey keys list | rotate [--now]
 //   latchkey --help | --version
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -128,6 +129,9 @@ int serve(const config::Config& cfg) {
   auth::Service service(store, std::move(*keys), std::move(*refresh_secret), opts, now_unix);
   auto revoked = service.load_revocations();
   if (!revoked) return fail("cannot read revoked sessions from the database", 1);
+  // Logouts made elsewhere (other instances, admin commands) reach memory.
+  store.watch_revocations([&](const store::RevokedSession& r) { service.note_revoked(r); },
+                          [&] { (void)service.load_revocations(); });
 
   WorkerPool pool(threads_or_cores(cfg.worker_threads), cfg.worker_queue);
   http::Router router;
@@ -167,6 +171,10 @@ int serve(const config::Config& cfg) {
              {"kid", std::string_view(signer.kid)},
              {"revoked_sessions", static_cast<std::int64_t>(*revoked)}});
   server.run(threads_or_cores(cfg.io_threads));
+  // Stopping: a late signal must not turn a clean exit into a killed one.
+  std::signal(SIGINT, SIG_IGN);
+  std::signal(SIGTERM, SIG_IGN);
+  store.stop_watching();
   pool.join();
   log::info("server.stopped");
   return 0;

@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include <chrono>
+
 #include "auth/device.hpp"
 #include "crypto/random.hpp"
 #include "util/log.hpp"
+#include "util/utf8.hpp"
 
 namespace latchkey::auth {
 
@@ -24,15 +27,19 @@ tl::unexpected<AuthError> store_failure(const store::Result<T>& r) {
   return tl::unexpected(from_store(r.error()));
 }
 
-// Counts UTF-8 code points; false on control characters (the JSON decoder
-// has already refused invalid UTF-8).
+// 1 to max_chars characters, none of them a control character (the JSON
+// decoder has already refused invalid UTF-8).
 bool username_ok(std::string_view name, std::size_t max_chars) {
-  std::size_t chars = 0;
   for (unsigned char c : name) {
     if (c < 0x20 || c == 0x7f) return false;
-    if ((c & 0xc0) != 0x80) ++chars;
   }
+  const std::size_t chars = utf8_length(name);
   return chars >= 1 && chars <= max_chars;
+}
+
+std::int64_t now_micros() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 AuthError from_verify(token::VerifyError e) {
@@ -66,14 +73,16 @@ Expected<std::size_t> Service::load_revocations() {
   const UnixSeconds now = clock_();
   auto rows = store_.list_revoked_since(now - options_.access_ttl - options_.leeway);
   if (!rows) return store_failure(rows);
-  for (const auto& r : *rows) {
-    revoked_.add(r.id, r.revoked_at + options_.access_ttl + options_.leeway);
-  }
+  for (const auto& r : *rows) note_revoked(r);
   return rows->size();
 }
 
+void Service::note_revoked(const store::RevokedSession& r) {
+  revoked_.add(r.id, r.revoked_at + options_.access_ttl + options_.leeway);
+}
+
 Expected<void> Service::check_new_password(std::string_view password) const {
-  if (password.size() < options_.min_password_bytes) return tl::unexpected(AuthError::password_too_short);
+  if (utf8_length(password) < options_.min_password_chars) return tl::unexpected(AuthError::password_too_short);
   if (password.size() > options_.max_password_bytes) return tl::unexpected(AuthError::password_too_long);
   return {};
 }
@@ -130,8 +139,10 @@ Expected<TokenPair> Service::login(std::string_view username, std::string_view p
   s.created_at = now;
   s.last_used_at = now;
   s.expires_at = now + options_.refresh_ttl;
-  s.user_agent = std::string(client.user_agent.substr(0, 512));
-  s.ip = std::string(client.ip);
+  s.created_seq = now_micros();
+  // Headers are not checked as UTF-8; the session list is JSON.
+  s.user_agent = sanitize_utf8(client.user_agent, 512);
+  s.ip = sanitize_utf8(client.ip, 64);
   std::string refresh = chain_.first(s.id);
   s.refresh_hash = refresh_token_digest(refresh);
   if (auto r = store_.create_session(s); !r) return store_failure(r);
@@ -189,20 +200,26 @@ Expected<TokenPair> Service::refresh(std::string_view refresh_token) {
     if (verdict == RefreshVerdict::replay) {
       // A retry or a second tab: the pair the first use received, not a new chain.
       ++counters_.refresh_replayed;
-      return pair_for(*user, chain_.next(refresh_token), *s->rotated_at);
+      TokenPair pair = pair_for(*user, chain_.next(refresh_token), *s->rotated_at);
+      pair.access_token = cached_access_token(refresh_token_digest(pair.refresh_token),
+                                              std::move(pair.access_token), now);
+      return pair;
     }
     if (!options_.rotate_refresh_tokens) {
       usage_.note(s->id, now);
       return pair_for(*user, std::string(refresh_token), now);
     }
-    std::string next = chain_.next(refresh_token);
     const std::string old_hash = refresh_token_digest(refresh_token);
-    const std::string new_hash = refresh_token_digest(next);
+    TokenPair pair = pair_for(*user, chain_.next(refresh_token), now);
+    const std::string new_hash = refresh_token_digest(pair.refresh_token);
+    // Recorded before the compare-and-set, so that requests losing it find
+    // the winner's access token when they come back as replays.
+    pair.access_token = cached_access_token(new_hash, std::move(pair.access_token), now);
     auto won = store_.rotate_refresh(store::Rotation{s->id, s->generation, old_hash, new_hash, now});
     if (!won) return store_failure(won);
     if (*won) {
       ++counters_.refresh_rotated;
-      return pair_for(*user, std::move(next), now);
+      return pair;
     }
     // Another request rotated first: look again (it is now a replay).
   }
@@ -440,6 +457,20 @@ void Service::set_keys(token::KeySet keys) {
     log::info("keys.signer_changed", {{"kid", std::string_view(next->current().kid)},
                                       {"alg", token::alg_name(next->current().alg)}});
   }
+}
+
+std::string Service::cached_access_token(const std::string& refresh_digest, std::string candidate,
+                                         UnixSeconds now) {
+  std::lock_guard lock(replay_mutex_);
+  if (replay_cache_.size() > 4096) {
+    std::erase_if(replay_cache_, [now](const auto& e) { return e.second.second < now; });
+  }
+  auto [it, inserted] =
+      replay_cache_.try_emplace(refresh_digest, std::move(candidate), now + options_.reuse_grace + 1);
+  if (!inserted && it->second.second < now) {
+    it->second = {std::move(candidate), now + options_.reuse_grace + 1};
+  }
+  return it->second.first;
 }
 
 void Service::mark_revoked(std::string_view session_id, UnixSeconds now) {

@@ -8,6 +8,10 @@
 // reads in-memory state: safe on an I/O thread.
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,7 +39,7 @@ struct Options {
   std::string issuer;
   std::string audience = "latchkey";
   crypto::PasswordParams password;
-  std::size_t min_password_bytes = 8;
+  std::size_t min_password_chars = 8;
   std::size_t max_password_bytes = 1024;
   std::size_t max_username_chars = 64;
 };
@@ -102,6 +106,8 @@ class Service {
 
   // Blocking. Rebuilds the revocation set from the database: run at start.
   Expected<std::size_t> load_revocations();
+  // A revocation made by another process. Non-blocking.
+  void note_revoked(const store::RevokedSession& r);
 
   Expected<void> signup(std::string_view username, std::string_view password);  // blocking
   Expected<TokenPair> login(std::string_view username, std::string_view password,
@@ -149,7 +155,17 @@ class Service {
   void mark_revoked(std::string_view session_id, UnixSeconds now);
   void mark_revoked(const std::vector<std::string>& session_ids, UnixSeconds now);
 
+  // The access token issued with a freshly rotated refresh token, by that
+  // token's digest, for the grace window: a replay answers the very same
+  // token even where signatures are randomised (ES256), and concurrent
+  // refreshes agree on one. Per process; across instances a replay gets the
+  // same claims, freshly signed.
+  std::string cached_access_token(const std::string& refresh_digest, std::string candidate,
+                                  UnixSeconds now);
+
   store::Store& store_;
+  std::mutex replay_mutex_;
+  std::unordered_map<std::string, std::pair<std::string, UnixSeconds>> replay_cache_;
   std::atomic<std::shared_ptr<const token::KeySet>> keys_;
   RefreshChain chain_;
   Options options_;

@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "crypto/random.hpp"
+#include "token/jwt.hpp"
 #include "util/log.hpp"
 
 namespace latchkey::http {
@@ -67,8 +68,32 @@ unsigned status_for_read_error(const beast::error_code& ec) {
   return 0;
 }
 
+// When the header block is too large because of one huge Authorization
+// field, the trouble is the token, not the request: answer it as a token.
+bool oversized_authorization(const beast::flat_buffer& buffer) {
+  const std::string_view raw(static_cast<const char*>(buffer.data().data()), buffer.size());
+  std::size_t pos = 0;
+  while (pos < raw.size()) {
+    std::size_t eol = raw.find("\r\n", pos);
+    const std::string_view line = raw.substr(pos, eol == std::string_view::npos ? raw.npos : eol - pos);
+    if (line.size() > token::kMaxTokenLength && line.size() >= 14 &&
+        beast::iequals(line.substr(0, 14), "authorization:"))
+      return true;
+    if (eol == std::string_view::npos) break;
+    pos = eol + 2;
+  }
+  return false;
+}
+
 Response read_error_response(unsigned status) {
   switch (status) {
+    case 401: {
+      Response r = json_error(401, "invalid_token", "Invalid token");
+      r.headers.emplace_back("WWW-Authenticate",
+                             "Bearer realm=\"latchkey\", error=\"invalid_token\", "
+                             "error_description=\"invalid token\"");
+      return r;
+    }
     case 413: return json_error(413, "payload_too_large", "Request body is too large");
     case 431: return json_error(431, "headers_too_large", "Request headers are too large");
     default: return json_error(400, "bad_request", "Malformed HTTP request");
@@ -105,6 +130,7 @@ asio::awaitable<void> Connection::serve() {
     unsigned early_status = 0;
     if (hec) {
       early_status = status_for_read_error(hec);
+      if (early_status == 431 && oversized_authorization(buffer)) early_status = 401;
       if (early_status == 0) {
         close_gracefully = false;
         break;
@@ -134,11 +160,15 @@ asio::awaitable<void> Connection::serve() {
 
     if (early_status != 0) {
       // The rest of the stream cannot be trusted: answer, then close.
-      auto res = to_beast(read_error_response(early_status), 11, false, {});
+      std::string request_id;
+      if (parser.is_header_done()) request_id = std::string(std::string_view(parser.get()["X-Request-Id"]));
+      if (!valid_request_id(request_id)) request_id = crypto::random_token(12);
+      auto res = to_beast(read_error_response(early_status), 11, false, request_id);
       stream_.expires_after(options_.write_timeout);
       co_await bhttp::async_write(stream_, res, tuple_awaitable);
       log::info("http.request", {{"status", static_cast<std::int64_t>(early_status)},
-                                 {"ip", std::string_view(remote_ip)}, {"reason", "unreadable request"}});
+                                 {"ip", std::string_view(remote_ip)}, {"reason", "unreadable request"},
+                                 {"request_id", std::string_view(request_id)}});
       break;
     }
 

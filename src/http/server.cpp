@@ -88,7 +88,11 @@ void Server::Impl::forget(const std::shared_ptr<Connection>& c) {
   std::lock_guard lock(mutex);
   connections.erase(c);
   if (stopping && connections.empty()) {
-    asio::post(strand, [this] { grace.cancel(); });
+    asio::post(strand, [this] {
+      grace.cancel();
+      boost::system::error_code ignored;
+      signals.cancel(ignored);
+    });
   }
 }
 
@@ -96,10 +100,19 @@ void Server::Impl::begin_stop() {
   boost::system::error_code ignored;
   acceptor.close(ignored);
   for (auto& p : periodic) p.timer->cancel();
+  // A second signal while draining: stop waiting for requests in flight.
+  signals.async_wait([this](boost::system::error_code ec, int) {
+    if (ec) return;
+    log::warn("server.stop_forced");
+    ioc.stop();
+  });
   std::lock_guard lock(mutex);
   stopping = true;
   log::info("server.stopping", {{"connections", static_cast<std::int64_t>(connections.size())}});
-  if (connections.empty()) return;
+  if (connections.empty()) {
+    signals.cancel(ignored);
+    return;
+  }
   for (const auto& c : connections) c->stop();
   grace.expires_after(options.shutdown_grace);
   grace.async_wait([this](boost::system::error_code ec) {
@@ -163,9 +176,20 @@ void Server::run(unsigned threads) {
     asio::co_spawn(impl.strand, impl.periodic_loop(p),
                    [](std::exception_ptr e) { log::exception("server.periodic_task_failed", e); });
   }
+  // An exception escaping a handler is a bug: log it and keep serving.
+  auto run_loop = [&impl] {
+    for (;;) {
+      try {
+        impl.ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        log::error("server.handler_exception", {{"what", std::string_view(e.what())}});
+      }
+    }
+  };
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&impl] { impl.ioc.run(); });
-  impl.ioc.run();
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back(run_loop);
+  run_loop();
   for (auto& t : pool) t.join();
 }
 

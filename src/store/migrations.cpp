@@ -49,6 +49,10 @@ CREATE TABLE server_secrets (
 ALTER TABLE signing_keys ADD COLUMN not_before BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE signing_keys ADD COLUMN retired_at BIGINT;
 )sql"},
+    Migration{4, "login order within a second", R"sql(
+ALTER TABLE sessions ADD COLUMN created_seq BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX sessions_by_user_order ON sessions (user_id, created_at, created_seq);
+)sql"},
 };
 
 }  // namespace

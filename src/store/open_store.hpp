@@ -16,10 +16,12 @@ struct DatabaseUrl {
 };
 
 // "sqlite://latchkey.db" (relative), "sqlite:///var/lib/x.db" (absolute),
-// "postgres://..." / "postgresql://...". The error is a one-line reason.
+// "postgres://..." / "postgresql://..." / libpq "key=value ..." strings.
+// The error is a one-line reason.
 tl::expected<DatabaseUrl, std::string> parse_database_url(std::string_view url);
 
 // Opens and migrates. Throws std::runtime_error with a one-line reason: start-up only.
-std::unique_ptr<Store> open_store(const DatabaseUrl& url);
+// `pool_size`: connections for PostgreSQL (SQLite uses one).
+std::unique_ptr<Store> open_store(const DatabaseUrl& url, std::size_t pool_size = 8);
 
 }  // namespace latchkey::store

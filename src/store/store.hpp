@@ -4,6 +4,7 @@
 // database. Every call blocks: run them on the worker pool, never on an I/O
 // thread. Every call is safe from any thread.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,8 @@ struct Session {
   std::string prev_refresh_hash;
   std::int64_t generation = 0;
   std::optional<UnixSeconds> rotated_at;
+  std::int64_t created_seq = 0;  // microseconds at creation: orders logins within one second
+  std::string end_reason;        // set once revoked (see EndReason)
 };
 
 // Why a session ended, kept with it for the audit trail.
@@ -74,6 +77,7 @@ struct Usage {
   UnixSeconds used_at = 0;
 };
 
+
 struct RevokedSession {
   std::string id;
   UnixSeconds revoked_at = 0;
@@ -86,6 +90,20 @@ struct StoredKey {
   UnixSeconds created_at = 0;
   UnixSeconds not_before = 0;             // signs from then on (published before)
   std::optional<UnixSeconds> retired_at;  // stops signing then; verifies a while longer
+};
+
+struct Secret {
+  std::string name;
+  std::string value;
+  UnixSeconds created_at = 0;
+};
+
+// Everything a deployment holds, for moving it from one store to another.
+struct Snapshot {
+  std::vector<User> users;
+  std::vector<Session> sessions;
+  std::vector<StoredKey> keys;
+  std::vector<Secret> secrets;
 };
 
 class Store {
@@ -133,6 +151,19 @@ class Store {
   // Adds `key` and retires every key not yet retired at key.not_before, in
   // one transaction.
   virtual Result<void> rotate_key(const StoredKey& key) = 0;
+
+  // Revocations made by other processes sharing this database: `on_revoked`
+  // as each becomes known, `on_resync` when some may have been missed (the
+  // caller then reloads them with list_revoked_since). Callbacks run on a
+  // thread of the store's. Call once, before serving.
+  using RevokedCallback = std::function<void(const RevokedSession&)>;
+  virtual void watch_revocations(RevokedCallback on_revoked, std::function<void()> on_resync) = 0;
+  // Stops watching; idempotent.
+  virtual void stop_watching() = 0;
+
+  // The whole content, and its import into an empty store (one transaction).
+  virtual Result<Snapshot> export_all() = 0;
+  virtual Result<void> import_all(const Snapshot& snapshot) = 0;
 };
 
 }  // namespace latchkey::store

@@ -107,7 +107,12 @@ TEST_F(SqliteStoreTest, LiveSessionsNewestFirstWithoutEndedOrExpired) {
 TEST_F(SqliteStoreTest, SameSecondSessionsListNewestFirst) {
   sqlite::SqliteStore db(path);
   ASSERT_TRUE(db.create_user(user("u1", "alice")));
-  for (const char* id : {"zz", "aa", "mm"}) ASSERT_TRUE(db.create_session(session(id, "u1", 1000, 9000)));
+  std::int64_t seq = 0;
+  for (const char* id : {"zz", "aa", "mm"}) {
+    auto s = session(id, "u1", 1000, 9000);
+    s.created_seq = ++seq;
+    ASSERT_TRUE(db.create_session(s));
+  }
   auto live = db.list_live_sessions("u1", 2000, 0).value();
   ASSERT_EQ(live.size(), 3u);
   EXPECT_EQ(live[0].id, "mm");

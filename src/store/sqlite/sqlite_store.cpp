@@ -31,7 +31,8 @@ tl::unexpected<StoreError> fail(Db& db, int rc, std::string_view what) {
 
 #define LK_SESSION_COLUMNS                                                                \
   "id, user_id, created_at, last_used_at, expires_at, revoked_at, user_agent, ip, "        \
-  "refresh_hash, prev_refresh_hash, generation, rotated_at"
+  "refresh_hash, prev_refresh_hash, generation, rotated_at, created_seq, "                 \
+  "COALESCE(revoked_reason, '')"
 
 Session read_session(const Statement& st) {
   Session s;
@@ -47,6 +48,8 @@ Session read_session(const Statement& st) {
   s.prev_refresh_hash = st.text(9);
   s.generation = st.int64(10);
   s.rotated_at = st.optional_int64(11);
+  s.created_seq = st.int64(12);
+  s.end_reason = st.text(13);
   return s;
 }
 
@@ -100,7 +103,116 @@ SqliteStore::SqliteStore(const std::string& path) : db_(std::make_unique<Db>(pat
   migrate();
 }
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() { stop_watching(); }
+
+void SqliteStore::watch_revocations(RevokedCallback on_revoked, std::function<void()>) {
+  watcher_ = std::thread([this, on_revoked = std::move(on_revoked)] {
+    UnixSeconds since = now_unix() - 2;
+    std::unique_lock lock(watch_mutex_);
+    while (!watch_wake_.wait_for(lock, std::chrono::seconds(1), [&] { return watch_stop_; })) {
+      lock.unlock();
+      const UnixSeconds now = now_unix();
+      if (auto rows = list_revoked_since(since)) {
+        for (const auto& r : *rows) on_revoked(r);
+        since = now - 2;  // revoked_at has one-second resolution: overlap a little
+      }
+      lock.lock();
+    }
+  });
+}
+
+void SqliteStore::stop_watching() {
+  {
+    std::lock_guard lock(watch_mutex_);
+    watch_stop_ = true;
+  }
+  watch_wake_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
+}
+
+Result<Snapshot> SqliteStore::export_all() {
+  Snapshot snap;
+  {
+    std::lock_guard lock(mutex_);
+    auto users = all_rows<User>(*db_, db_->prepare("SELECT id, username, password_hash, created_at FROM users"),
+                                "export_all", read_user);
+    if (!users) return tl::unexpected(users.error());
+    snap.users = std::move(*users);
+    auto sessions = all_rows<Session>(*db_, db_->prepare("SELECT " LK_SESSION_COLUMNS " FROM sessions"),
+                                      "export_all", read_session);
+    if (!sessions) return tl::unexpected(sessions.error());
+    snap.sessions = std::move(*sessions);
+    auto secrets = all_rows<Secret>(*db_, db_->prepare("SELECT name, value, created_at FROM server_secrets"),
+                                    "export_all", [](const Statement& r) {
+                                      return Secret{r.text(0), r.text(1), r.int64(2)};
+                                    });
+    if (!secrets) return tl::unexpected(secrets.error());
+    snap.secrets = std::move(*secrets);
+  }
+  auto keys = list_keys();
+  if (!keys) return tl::unexpected(keys.error());
+  snap.keys = std::move(*keys);
+  return snap;
+}
+
+Result<void> SqliteStore::import_all(const Snapshot& snap) {
+  std::lock_guard lock(mutex_);
+  if (int rc = db_->exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) return fail(*db_, rc, "import_all");
+  auto abort = [&](StoreError e) {
+    db_->exec("ROLLBACK");
+    return tl::unexpected(e);
+  };
+  Statement* count = db_->prepare("SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM sessions)");
+  if (count->step() != SQLITE_ROW) return abort(StoreError::failed);
+  const bool empty = count->int64(0) == 0;
+  count->reset();
+  if (!empty) return abort(StoreError::conflict);
+  for (const User& u : snap.users) {
+    Statement* st = db_->prepare(
+        "INSERT INTO users (id, username, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)");
+    st->bind(1, u.id);
+    st->bind(2, u.username);
+    st->bind(3, u.password_hash);
+    st->bind(4, u.created_at);
+    if (auto r = run(*db_, st, "import_all"); !r) return abort(r.error());
+  }
+  for (const Session& x : snap.sessions) {
+    Statement* st = db_->prepare(
+        "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at, "
+        "revoked_at, user_agent, ip, prev_refresh_hash, generation, rotated_at, created_seq, "
+        "revoked_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    st->bind(1, x.id);
+    st->bind(2, x.user_id);
+    st->bind(3, x.refresh_hash);
+    st->bind(4, x.created_at);
+    st->bind(5, x.last_used_at);
+    st->bind(6, x.expires_at);
+    st->bind(7, x.revoked_at);
+    st->bind(8, x.user_agent);
+    st->bind(9, x.ip);
+    st->bind(10, x.prev_refresh_hash);
+    st->bind(11, x.generation);
+    st->bind(12, x.rotated_at);
+    st->bind(13, x.created_seq);
+    if (x.end_reason.empty()) st->bind_null(14);
+    else st->bind(14, x.end_reason);
+    if (auto r = run(*db_, st, "import_all"); !r) return abort(r.error());
+  }
+  for (const StoredKey& k : snap.keys) {
+    if (auto r = insert_key(k); !r) return abort(r.error());
+  }
+  for (const Secret& sec : snap.secrets) {
+    Statement* st = db_->prepare(
+        "INSERT INTO server_secrets (name, value, created_at) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at");
+    st->bind(1, sec.name);
+    st->bind(2, sec.value);
+    st->bind(3, sec.created_at);
+    if (auto r = run(*db_, st, "import_all"); !r) return abort(r.error());
+  }
+  if (int rc = db_->exec("COMMIT"); rc != SQLITE_OK) return abort(error_from(rc));
+  return {};
+}
 
 void SqliteStore::migrate() {
   auto check = [&](int rc) {
@@ -188,7 +300,7 @@ Result<void> SqliteStore::create_session(const Session& s) {
   std::lock_guard lock(mutex_);
   Statement* st = db_->prepare(
       "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at, "
-      "user_agent, ip) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      "user_agent, ip, created_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   st->bind(1, s.id);
   st->bind(2, s.user_id);
   st->bind(3, s.refresh_hash);
@@ -197,6 +309,7 @@ Result<void> SqliteStore::create_session(const Session& s) {
   st->bind(6, s.expires_at);
   st->bind(7, s.user_agent);
   st->bind(8, s.ip);
+  st->bind(9, s.created_seq);
   return run(*db_, st, "create_session");
 }
 
@@ -282,7 +395,7 @@ Result<std::vector<Session>> SqliteStore::list_live_sessions(std::string_view us
   Statement* st = db_->prepare(
       "SELECT " LK_SESSION_COLUMNS
       " FROM sessions WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2"
-      " AND last_used_at >= ?3 ORDER BY created_at DESC, rowid DESC");
+      " AND last_used_at >= ?3 ORDER BY created_at DESC, created_seq DESC, id");
   st->bind(1, user_id);
   st->bind(2, now);
   st->bind(3, idle_since);

@@ -3,7 +3,9 @@
 // write that was answered survives kill -9 and power loss. One connection,
 // serialised by a mutex; SQLite allows a single writer at a time anyway.
 #include <memory>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <string>
 
 #include "store/store.hpp"
@@ -43,12 +45,25 @@ class SqliteStore final : public Store {
   Result<void> add_key(const StoredKey& key) override;
   Result<void> rotate_key(const StoredKey& key) override;
 
+  // Polls for revocations made by other processes on the same file (admin
+  // commands) once a second.
+  void watch_revocations(RevokedCallback on_revoked, std::function<void()> on_resync) override;
+  void stop_watching() override;
+
+  Result<Snapshot> export_all() override;
+  Result<void> import_all(const Snapshot& snapshot) override;
+
  private:
   void migrate();
   Result<void> insert_key(const StoredKey& key);  // with mutex_ held
 
   std::mutex mutex_;
   std::unique_ptr<Db> db_;
+
+  std::mutex watch_mutex_;
+  std::condition_variable watch_wake_;
+  bool watch_stop_ = false;
+  std::thread watcher_;
 };
 
 }  // namespace latchkey::store::sqlite

@@ -36,6 +36,9 @@ void print_usage() {
       "  latchkey keys list [options]      the signing keys and their state\n"
       "  latchkey keys rotate [--now]      add a signing key; it signs after KEY_PUBLISH_DELAY\n"
       "                                    (--now: at once, for a compromised key)\n"
+      "  latchkey copy-store --from URL --to URL\n"
+      "                                    copy users, sessions and keys into an empty database\n"
+      "                                    (e.g. sqlite://latchkey.db to postgres://...)\n"
       "  latchkey --help | --version\n\n"
       "Settings come from the environment, then a .env file in the working directory,\n"
       "then options, each overriding the one before:\n\n%s",
@@ -67,10 +70,32 @@ tl::expected<std::unique_ptr<store::Store>, int> open_database(const config::Con
   auto url = store::parse_database_url(cfg.database_url);
   if (!url) return tl::unexpected(fail(url.error(), 2));
   try {
-    return store::open_store(*url);
+    return store::open_store(*url, cfg.database_pool_size);
   } catch (const std::exception& e) {
     return tl::unexpected(fail(e.what(), 1));
   }
+}
+
+// Moves a deployment from one database to another, e.g. SQLite to PostgreSQL.
+int copy_store(const config::Config& cfg, const std::string& from, const std::string& to) {
+  config::Config src = cfg;
+  src.database_url = from;
+  config::Config dst = cfg;
+  dst.database_url = to;
+  auto source = open_database(src);
+  if (!source) return source.error();
+  auto target = open_database(dst);
+  if (!target) return target.error();
+  auto snap = (*source)->export_all();
+  if (!snap) return fail("cannot read " + from + ": " + std::string(store::describe(snap.error())), 1);
+  if (auto r = (*target)->import_all(*snap); !r) {
+    if (r.error() == store::StoreError::conflict)
+      return fail("copy-store: the target already holds users or sessions; copy into an empty database", 1);
+    return fail("cannot write " + to + ": " + std::string(store::describe(r.error())), 1);
+  }
+  std::printf("copied %zu users, %zu sessions, %zu keys, %zu secrets\n", snap->users.size(),
+              snap->sessions.size(), snap->keys.size(), snap->secrets.size());
+  return 0;
 }
 
 int keys_command(const config::Config& cfg, const std::vector<std::string>& words, bool now_flag) {
@@ -196,6 +221,17 @@ int main(int argc, char** argv) {
     now_flag = true;
     return true;
   });
+  // copy-store's own options.
+  std::string copy_from, copy_to;
+  for (std::size_t i = 0; i < args.size();) {
+    const bool is_from = args[i] == "--from", is_to = args[i] == "--to";
+    if ((is_from || is_to) && i + 1 < args.size()) {
+      (is_from ? copy_from : copy_to) = args[i + 1];
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+    } else {
+      ++i;
+    }
+  }
   for (const auto& a : args) {
     if (a == "--help" || a == "-h") words = {"help"};
     if (a == "--version") words = {"version"};
@@ -209,7 +245,7 @@ int main(int argc, char** argv) {
     std::printf("latchkey %s\n", kVersion);
     return 0;
   }
-  if (command != "serve" && command != "migrate" && command != "keys")
+  if (command != "serve" && command != "migrate" && command != "keys" && command != "copy-store")
     return fail("unknown command '" + command + "' (see --help)", 2);
   if (now_flag && command != "keys") return fail("--now only goes with `keys rotate`", 2);
 
@@ -225,6 +261,10 @@ int main(int argc, char** argv) {
     if (cfg->log_level == "warn") log::set_level(log::Level::warn);
     if (cfg->log_level == "error") log::set_level(log::Level::error);
     if (command == "keys") return keys_command(*cfg, words, now_flag);
+    if (command == "copy-store") {
+      if (copy_from.empty() || copy_to.empty()) return fail("usage: latchkey copy-store --from URL --to URL", 2);
+      return copy_store(*cfg, copy_from, copy_to);
+    }
     if (command == "migrate") {
       auto db = open_database(*cfg);
       if (!db) return db.error();

@@ -74,8 +74,12 @@ const std::vector<Setting>& settings() {
       {"PORT", "port", "TCP port to listen on (default 5000)",
        uint_setter<std::uint16_t>(&Config::port, 1, 65535)},
       {"DATABASE_URL", "database-url",
-       "sqlite://PATH (default sqlite://latchkey.db; sqlite:///abs/path for an absolute path)",
+       "sqlite://PATH (default sqlite://latchkey.db; sqlite:///abs/path for an absolute path), "
+       "postgres://user:pass@host:5432/db or a libpq key=value string",
        string_setter(&Config::database_url)},
+      {"DATABASE_POOL_SIZE", "database-pool-size",
+       "PostgreSQL connections per instance (default 8)",
+       uint_setter<std::size_t>(&Config::database_pool_size, 1, 1000)},
       {"SECRET_KEY", "secret-key",
        "HS256 signing key, at least 32 bytes; unset: a key is generated once and kept in the "
        "database",

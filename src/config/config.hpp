@@ -18,6 +18,7 @@ struct Config {
   std::string host = "127.0.0.1";
   std::uint16_t port = 5000;
   std::string database_url = "sqlite://latchkey.db";
+  std::size_t database_pool_size = 8;  // PostgreSQL connections per instance
   std::optional<std::string> secret_key;  // HS256 under this key when set
   std::string jwt_alg = "ES256";          // for generated keys: ES256, EdDSA, RS256 or HS256
   UnixSeconds key_publish_delay = 10 * 60;  // a rotated-in key is published this long before it signs

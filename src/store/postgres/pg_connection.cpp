@@ -27,7 +27,10 @@ PGconn* connect(const std::string& conninfo) {
   const char* keys[] = {"dbname", "connect_timeout", "application_name", "keepalives_idle",
                         "keepalives_interval", "keepalives_count", "tcp_user_timeout", nullptr};
   const char* values[] = {conninfo.c_str(), "2", "latchkey", "10", "2", "3", "5000", nullptr};
-  return PQconnectdbParams(keys, values, 1);
+  PGconn* conn = PQconnectdbParams(keys, values, 1);
+  // Server notices ("relation already exists, skipping") are not for stderr.
+  if (conn) PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  return conn;
 }
 
 std::string PgResult::text(int row, int col) const {

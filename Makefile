@@ -44,12 +44,10 @@ unit: build-tests
 e2e: build-tests
 	LATCHKEY_BIN=$(abspath $(BUILD_DIR))/latchkey $(PYTHON) -m pytest -q tests/e2e
 
-# Every test: unit (GoogleTest via ctest), then end-to-end (pytest against the real binary).
+# Every test: unit (GoogleTest via ctest), then end-to-end (pytest against the
+# real binary), with a throwaway PostgreSQL for both.
 test: build-tests
-	@start=$$(date +%s); \
-	(cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)) && \
-	LATCHKEY_BIN=$(abspath $(BUILD_DIR))/latchkey $(PYTHON) -m pytest -q tests/e2e && \
-	echo "make test: all tests passed in $$(( $$(date +%s) - start )) s"
+	@BUILD_DIR=$(BUILD_DIR) bash scripts/run-tests.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(BUILD_DIR).configure.log

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Every test: unit tests (ctest) and end-to-end tests (pytest), both against a
+# throwaway PostgreSQL started here and stopped on exit, so the store
+# conformance suite and the multi-instance tests run on the real thing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD_DIR:-build}
+start=$(date +%s)
+
+pgdir=$(mktemp -d /tmp/latchkey-pg.XXXXXX)
+cleanup() { scripts/pg-test-server.sh stop "$pgdir"; rm -rf "$pgdir"; }
+trap cleanup EXIT
+LATCHKEY_TEST_PG_URL=$(scripts/pg-test-server.sh start "$pgdir")
+export LATCHKEY_TEST_PG_URL LATCHKEY_TEST_PG_DIR="$pgdir" LATCHKEY_REQUIRE_PG=1
+echo "run-tests: PostgreSQL for the tests at $LATCHKEY_TEST_PG_URL"
+
+(cd "$build" && ctest --output-on-failure -j2)
+LATCHKEY_BIN="$PWD/$build/latchkey" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
+echo "make test: all tests passed in $(( $(date +%s) - start )) s"

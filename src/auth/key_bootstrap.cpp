@@ -80,9 +80,13 @@ tl::expected<token::KeySet, std::string> load_signing_keys(store::Store& store, 
   const store::StoredKey* signer = signer_of(*rows, now);
   if (!signer || signer->alg != token::alg_name(policy.alg)) {
     // First start, or JWT_ALG changed: a key of the configured algorithm
-    // signs from now on; the others verify until their tokens expire.
-    auto fresh = rotate_signing_key(store, policy.alg, now, 0);
+    // signs from now on; the others verify until their tokens expire. Other
+    // instances may be doing the same right now: the store keeps one.
+    auto fresh = new_stored_key(policy.alg, now, now);
     if (!fresh) return tl::unexpected(fresh.error());
+    auto added = store.install_signer(*fresh, now);
+    if (!added) return tl::unexpected(store_error("cannot store a new signing key", added.error()));
+    if (*added) log::info("keys.generated", {{"kid", std::string_view(fresh->kid)}, {"alg", std::string_view(fresh->alg)}});
     rows = store.list_keys();
     if (!rows) return tl::unexpected(store_error("cannot read signing keys", rows.error()));
     signer = signer_of(*rows, now);

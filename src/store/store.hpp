@@ -151,6 +151,11 @@ class Store {
   // Adds `key` and retires every key not yet retired at key.not_before, in
   // one transaction.
   virtual Result<void> rotate_key(const StoredKey& key) = 0;
+  // Makes `key` the signer at `now` (as rotate_key) unless the key that signs
+  // at `now` already has key.alg; serialised across processes, so instances
+  // starting together on an empty database agree on one key. Returns whether
+  // `key` was added.
+  virtual Result<bool> install_signer(const StoredKey& key, UnixSeconds now) = 0;
 
   // Revocations made by other processes sharing this database: `on_revoked`
   // as each becomes known, `on_resync` when some may have been missed (the

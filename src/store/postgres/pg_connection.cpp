@@ -1,5 +1,7 @@
 #include "store/postgres/pg_connection.hpp"
 
+#include <poll.h>
+
 #include <charconv>
 #include <cstdlib>
 
@@ -24,9 +26,12 @@ StoreError classify(std::string_view sqlstate, bool connection_lost) {
 
 PGconn* connect(const std::string& conninfo) {
   // Later keywords override what the connection string says.
+  // A database that hangs must not hold requests for long: statements and
+  // lock waits are bounded too.
   const char* keys[] = {"dbname", "connect_timeout", "application_name", "keepalives_idle",
-                        "keepalives_interval", "keepalives_count", "tcp_user_timeout", nullptr};
-  const char* values[] = {conninfo.c_str(), "2", "latchkey", "10", "2", "3", "5000", nullptr};
+                        "keepalives_interval", "keepalives_count", "tcp_user_timeout", "options", nullptr};
+  const char* values[] = {conninfo.c_str(), "2", "latchkey", "10", "2", "3", "5000",
+                          "-c statement_timeout=5000 -c lock_timeout=3000", nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, 1);
   // Server notices ("relation already exists, skipping") are not for stderr.
   if (conn) PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
@@ -69,8 +74,23 @@ std::string PgConnection::last_error() const {
   return e;
 }
 
+// An idle connection has nothing to say; if its socket is readable, the
+// server sent something (a termination notice, EOF after a restart): read it,
+// and the status tells whether the connection is still usable.
+static bool still_alive(PGconn* conn) {
+  // A terminating server sends its notice, then closes: the close shows on
+  // the next read, so read for as long as there is something to read.
+  for (int i = 0; i < 8 && PQstatus(conn) == CONNECTION_OK; ++i) {
+    pollfd pfd{PQsocket(conn), POLLIN, 0};
+    if (poll(&pfd, 1, 0) <= 0) break;
+    if (PQconsumeInput(conn) == 0) return false;
+    while (PGnotify* n = PQnotifies(conn)) PQfreemem(n);
+  }
+  return PQstatus(conn) == CONNECTION_OK;
+}
+
 Result<void> PgConnection::ensure() {
-  if (conn_ && PQstatus(conn_) == CONNECTION_OK) return {};
+  if (conn_ && still_alive(conn_)) return {};
   drop();
   conn_ = connect(conninfo_);
   if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {

@@ -289,6 +289,27 @@ Result<void> PostgresStore::rotate_key(const StoredKey& k) {
   });
 }
 
+Result<bool> PostgresStore::install_signer(const StoredKey& k, UnixSeconds now) {
+  bool added = false;
+  auto done = transaction(pool_, [&](PgConnection& c) -> Result<void> {
+    auto locked = c.run("signer_lock", "SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock + 1) + ")", {});
+    if (!locked) return tl::unexpected(locked.error());
+    auto signer = c.run("current_signer",
+                        "SELECT alg FROM signing_keys WHERE not_before <= $1 AND (retired_at IS NULL OR retired_at > $1) "
+                        "ORDER BY not_before DESC, created_at DESC, kid LIMIT 1",
+                        {p(now)});
+    if (!signer) return tl::unexpected(signer.error());
+    if (signer->rows() == 1 && signer->text(0, 0) == k.alg) return {};
+    auto retired = c.run("retire_keys", "UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL", {p(now)});
+    if (!retired) return tl::unexpected(retired.error());
+    if (auto r = none(c.run("insert_key", kInsertKey, key_params(k))); !r) return r;
+    added = true;
+    return {};
+  });
+  if (!done) return tl::unexpected(done.error());
+  return added;
+}
+
 void PostgresStore::watch_revocations(RevokedCallback on_revoked, std::function<void()> on_resync) {
   listener_ = std::thread([this, on_revoked = std::move(on_revoked), on_resync = std::move(on_resync)] {
     listen_loop(on_revoked, on_resync);

@@ -48,6 +48,7 @@ class PostgresStore final : public Store {
   Result<std::vector<StoredKey>> list_keys() override;
   Result<void> add_key(const StoredKey& key) override;
   Result<void> rotate_key(const StoredKey& key) override;
+  Result<bool> install_signer(const StoredKey& key, UnixSeconds now) override;
 
   void watch_revocations(RevokedCallback on_revoked, std::function<void()> on_resync) override;
   void stop_watching() override;

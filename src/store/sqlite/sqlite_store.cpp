@@ -105,6 +105,31 @@ SqliteStore::SqliteStore(const std::string& path) : db_(std::make_unique<Db>(pat
 
 SqliteStore::~SqliteStore() { stop_watching(); }
 
+Result<bool> SqliteStore::install_signer(const StoredKey& k, UnixSeconds now) {
+  std::lock_guard lock(mutex_);
+  if (int rc = db_->exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) return fail(*db_, rc, "install_signer");
+  auto rollback = [&](StoreError e) -> Result<bool> {
+    db_->exec("ROLLBACK");
+    return tl::unexpected(e);
+  };
+  Statement* signer = db_->prepare(
+      "SELECT alg FROM signing_keys WHERE not_before <= ?1 AND (retired_at IS NULL OR retired_at > ?1) "
+      "ORDER BY not_before DESC, created_at DESC, kid LIMIT 1");
+  signer->bind(1, now);
+  auto current = one_row<std::string>(*db_, signer, "install_signer", [](const Statement& r) { return r.text(0); });
+  if (!current && current.error() != StoreError::not_found) return rollback(current.error());
+  if (current && *current == k.alg) {
+    db_->exec("COMMIT");
+    return false;
+  }
+  Statement* retire = db_->prepare("UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL");
+  retire->bind(1, now);
+  if (auto r = run(*db_, retire, "install_signer"); !r) return rollback(r.error());
+  if (auto r = insert_key(k); !r) return rollback(r.error());
+  if (int rc = db_->exec("COMMIT"); rc != SQLITE_OK) return rollback(error_from(rc));
+  return true;
+}
+
 void SqliteStore::watch_revocations(RevokedCallback on_revoked, std::function<void()>) {
   watcher_ = std::thread([this, on_revoked = std::move(on_revoked)] {
     UnixSeconds since = now_unix() - 2;

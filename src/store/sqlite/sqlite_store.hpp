@@ -44,6 +44,7 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredKey>> list_keys() override;
   Result<void> add_key(const StoredKey& key) override;
   Result<void> rotate_key(const StoredKey& key) override;
+  Result<bool> install_signer(const StoredKey& key, UnixSeconds now) override;
 
   // Polls for revocations made by other processes on the same file (admin
   // commands) once a second.

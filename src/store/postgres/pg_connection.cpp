@@ -13,7 +13,7 @@ namespace {
 
 StoreError classify(std::string_view sqlstate, bool connection_lost) {
   if (connection_lost) return StoreError::unavailable;
-  if (sqlstate == "23505") return StoreError::conflict;  // unique_violation
+  if (sqlstate == "23505" || sqlstate == "23503") return StoreError::conflict;  // unique, foreign key
   if (sqlstate.starts_with("08") ||                        // connection exception
       sqlstate.starts_with("57P") ||                       // operator intervention (shutdown)
       sqlstate == "40001" || sqlstate == "40P01" ||        // serialization failure, deadlock

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 
@@ -14,6 +15,8 @@ namespace {
 
 constexpr auto kPoolWait = std::chrono::milliseconds(1500);
 constexpr std::int64_t kMigrationLock = 0x6c6174636b6579;  // "latckey": one migrator at a time
+// One signing-key change at a time, across instances.
+constexpr std::string_view kKeyLock = "SELECT pg_advisory_xact_lock(30506595914262906)";
 
 #define LK_PG_SESSION_COLUMNS                                                                   \
   "id, user_id, created_at, last_used_at, expires_at, revoked_at, user_agent, ip, "            \
@@ -196,8 +199,12 @@ Result<bool> PostgresStore::rotate_refresh(const Rotation& r) {
   return res->affected() == 1;
 }
 
-Result<void> PostgresStore::touch_sessions(const std::vector<Usage>& used) {
-  if (used.empty()) return {};
+Result<void> PostgresStore::touch_sessions(const std::vector<Usage>& batch) {
+  if (batch.empty()) return {};
+  // Rows locked in one order by every instance: batches never deadlock.
+  std::vector<Usage> used = batch;
+  std::sort(used.begin(), used.end(),
+            [](const Usage& a, const Usage& b) { return a.session_id < b.session_id; });
   return transaction(pool_, [&](PgConnection& c) -> Result<void> {
     for (const Usage& u : used) {
       auto r = c.run("touch_session",
@@ -282,6 +289,10 @@ Result<void> PostgresStore::add_key(const StoredKey& k) {
 
 Result<void> PostgresStore::rotate_key(const StoredKey& k) {
   return transaction(pool_, [&](PgConnection& c) -> Result<void> {
+    // Serialised with every other key change, or two rotations could each
+    // miss the key the other inserts and leave two current keys.
+    auto locked = c.run("key_lock", kKeyLock, {});
+    if (!locked) return tl::unexpected(locked.error());
     auto retired = c.run("retire_keys", "UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL",
                          {p(k.not_before)});
     if (!retired) return tl::unexpected(retired.error());
@@ -292,7 +303,7 @@ Result<void> PostgresStore::rotate_key(const StoredKey& k) {
 Result<bool> PostgresStore::install_signer(const StoredKey& k, UnixSeconds now) {
   bool added = false;
   auto done = transaction(pool_, [&](PgConnection& c) -> Result<void> {
-    auto locked = c.run("signer_lock", "SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock + 1) + ")", {});
+    auto locked = c.run("key_lock", kKeyLock, {});
     if (!locked) return tl::unexpected(locked.error());
     auto signer = c.run("current_signer",
                         "SELECT alg FROM signing_keys WHERE not_before <= $1 AND (retired_at IS NULL OR retired_at > $1) "
@@ -329,12 +340,11 @@ void PostgresStore::listen_loop(RevokedCallback on_revoked, std::function<void()
       for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
       continue;
     }
-    // Listening again: anything revoked while we were deaf is in the table.
-    if (!first) {
-      log::info("store.listener_reconnected");
-      on_resync();
-    }
+    // Listening (again): anything revoked before, while nobody was listening
+    // (between the start-up load and now, or during an outage), is in the table.
+    if (!first) log::info("store.listener_reconnected");
     first = false;
+    on_resync();
     PGconn* raw = conn.raw();
     while (!stop_) {
       pollfd pfd{PQsocket(raw), POLLIN, 0};
@@ -360,20 +370,33 @@ void PostgresStore::listen_loop(RevokedCallback on_revoked, std::function<void()
 
 Result<Snapshot> PostgresStore::export_all() {
   Snapshot snap;
-  auto users = query(pool_, "export_users", "SELECT id, username, password_hash, created_at FROM users", {});
-  if (!users) return tl::unexpected(users.error());
-  snap.users = rows_of<User>(*users, read_user);
-  auto sessions = query(pool_, "export_sessions", "SELECT " LK_PG_SESSION_COLUMNS " FROM sessions", {});
-  if (!sessions) return tl::unexpected(sessions.error());
-  snap.sessions = rows_of<Session>(*sessions, read_session);
-  auto secrets = query(pool_, "export_secrets", "SELECT name, value, created_at FROM server_secrets", {});
-  if (!secrets) return tl::unexpected(secrets.error());
-  snap.secrets = rows_of<Secret>(*secrets, [](const PgResult& r, int i) {
-    return Secret{r.text(i, 0), r.text(i, 1), r.int64(i, 2)};
-  });
-  auto keys = list_keys();
-  if (!keys) return tl::unexpected(keys.error());
-  snap.keys = std::move(*keys);
+  auto conn = pool_.acquire();
+  if (!conn) return tl::unexpected(conn.error());
+  PgConnection& c = **conn;
+  // One consistent picture, even while instances keep serving.
+  if (auto r = c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !r) return tl::unexpected(r.error());
+  auto read = [&]() -> Result<void> {
+    auto users = c.run("export_users", "SELECT id, username, password_hash, created_at FROM users", {});
+    if (!users) return tl::unexpected(users.error());
+    snap.users = rows_of<User>(*users, read_user);
+    auto sessions = c.run("export_sessions", "SELECT " LK_PG_SESSION_COLUMNS " FROM sessions", {});
+    if (!sessions) return tl::unexpected(sessions.error());
+    snap.sessions = rows_of<Session>(*sessions, read_session);
+    auto secrets = c.run("export_secrets", "SELECT name, value, created_at FROM server_secrets", {});
+    if (!secrets) return tl::unexpected(secrets.error());
+    snap.secrets = rows_of<Secret>(*secrets, [](const PgResult& r, int i) {
+      return Secret{r.text(i, 0), r.text(i, 1), r.int64(i, 2)};
+    });
+    auto keys = c.run("export_keys",
+                      "SELECT kid, alg, material, created_at, not_before, retired_at FROM signing_keys "
+                      "ORDER BY not_before DESC, created_at DESC, kid",
+                      {});
+    if (!keys) return tl::unexpected(keys.error());
+    snap.keys = rows_of<StoredKey>(*keys, read_key);
+    return {};
+  }();
+  (void)c.exec(read ? "COMMIT" : "ROLLBACK");
+  if (!read) return tl::unexpected(read.error());
   return snap;
 }
 

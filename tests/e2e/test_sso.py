@@ -103,7 +103,7 @@ def test_a_rotated_out_key_fails_everywhere(server_factory, alg):
     s = server_factory(env={"JWT_ALG": alg, "ACCESS_TOKEN_TTL": "1", "TOKEN_LEEWAY": "0"})
     old = login(s, new_user(s))["access_token"]
     assert s.stop() == 0
-    rotated = run_to_exit(s.workdir, env={"DATABASE_URL": s.env["DATABASE_URL"]},
+    rotated = run_to_exit(s.workdir, env={"DATABASE_URL": s.env["DATABASE_URL"], "JWT_ALG": alg},
                           args=["keys", "rotate", "--now"])
     assert rotated.code == 0, rotated.stderr
     time.sleep(1.5)  # the old key's last token has expired: it leaves the key set

@@ -8,7 +8,10 @@ namespace latchkey::api {
 tl::expected<std::map<std::string, std::string, std::less<>>, FormError> parse_form(std::string_view body) {
   std::map<std::string, std::string, std::less<>> fields;
   if (body.empty()) return fields;
-  auto encoded = boost::urls::parse_query(body);
+  // Boost.URL 1.81's parse_query measures its input with strlen (boostorg/url#757):
+  // give it a NUL-terminated copy, never a view into a larger buffer.
+  const std::string text(body);
+  auto encoded = boost::urls::parse_query(text);
   if (!encoded) return tl::unexpected(FormError::malformed);
   boost::urls::encoding_opts opts;
   opts.space_as_plus = true;

@@ -12,7 +12,7 @@
 namespace latchkey::api {
 
 // Ways a body can fail before any field is looked at; each maps to one answer.
-enum class BodyError { not_json, not_object };
+enum class BodyError { not_json, not_object, duplicate_key };
 
 // Parses a body as one JSON object (limited depth, UTF-8 checked). An empty
 // body is an empty object.

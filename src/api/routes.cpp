@@ -35,9 +35,13 @@ ErrorInfo info(AuthError e) {
       return {400, "invalid_username",
               "Username must be 1 to 64 characters with no control characters", {}};
     case AuthError::password_too_short:
-      return {400, "weak_password", "Password must be at least 8 characters", {}};
+      return {400, "weak_password", "Password is too short", {}};
     case AuthError::password_too_long:
       return {400, "invalid_password", "Password must be at most 1024 bytes", {}};
+    case AuthError::password_common:
+      return {400, "weak_password", "Password is too common; choose another", {}};
+    case AuthError::password_is_username:
+      return {400, "weak_password", "Password must not be the username", {}};
     case AuthError::username_taken: return {409, "user_exists", "User already exists", {}};
     case AuthError::passwords_required:
       return {400, "invalid_request", "current_password and new_password are required", {}};

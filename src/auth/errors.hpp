@@ -13,6 +13,8 @@ enum class AuthError {
   username_invalid,      // too long or has control characters
   password_too_short,
   password_too_long,
+  password_common,       // among the 10,000 most common passwords
+  password_is_username,
   username_taken,
   passwords_required,    // change_password without current_password or new_password
   // credentials and tokens

@@ -5,7 +5,9 @@
 
 #include <chrono>
 
+#include "auth/common_passwords.hpp"
 #include "auth/device.hpp"
+#include "auth/username.hpp"
 #include "crypto/random.hpp"
 #include "util/log.hpp"
 #include "util/utf8.hpp"
@@ -25,16 +27,6 @@ AuthError from_store(store::StoreError e) {
 template <class T>
 tl::unexpected<AuthError> store_failure(const store::Result<T>& r) {
   return tl::unexpected(from_store(r.error()));
-}
-
-// 1 to max_chars characters, none of them a control character (the JSON
-// decoder has already refused invalid UTF-8).
-bool username_ok(std::string_view name, std::size_t max_chars) {
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7f) return false;
-  }
-  const std::size_t chars = utf8_length(name);
-  return chars >= 1 && chars <= max_chars;
 }
 
 std::int64_t now_micros() {
@@ -81,21 +73,27 @@ void Service::note_revoked(const store::RevokedSession& r) {
   revoked_.add(r.id, r.revoked_at + options_.access_ttl + options_.leeway);
 }
 
-Expected<void> Service::check_new_password(std::string_view password) const {
+// ASVS 6.2: a length floor, a generous ceiling, no composition rules, not a
+// common password, not the username.
+Expected<void> Service::check_new_password(std::string_view password, const Username& name) const {
   if (utf8_length(password) < options_.min_password_chars) return tl::unexpected(AuthError::password_too_short);
   if (password.size() > options_.max_password_bytes) return tl::unexpected(AuthError::password_too_long);
+  if (is_common_password(password)) return tl::unexpected(AuthError::password_common);
+  auto as_name = normalize_username(password, options_.max_password_bytes);
+  if (as_name && as_name->key == name.key) return tl::unexpected(AuthError::password_is_username);
   return {};
 }
 
 Expected<void> Service::signup(std::string_view username, std::string_view password) {
   if (username.empty() || password.empty()) return tl::unexpected(AuthError::credentials_required);
-  if (!username_ok(username, options_.max_username_chars))
-    return tl::unexpected(AuthError::username_invalid);
-  if (auto ok = check_new_password(password); !ok) return ok;
+  auto name = normalize_username(username, options_.max_username_chars);
+  if (!name) return tl::unexpected(AuthError::username_invalid);
+  if (auto ok = check_new_password(password, *name); !ok) return ok;
 
   auto hash = crypto::hash_password(password, options_.password);
   if (!hash) return tl::unexpected(AuthError::unavailable);
-  store::User user{crypto::random_uuid(), std::string(username), std::move(*hash), clock_()};
+  store::User user{crypto::random_uuid(), std::move(name->display), std::move(*hash), clock_(),
+                   std::move(name->key)};
   if (auto r = store_.create_user(user); !r) {
     if (r.error() == store::StoreError::conflict) return tl::unexpected(AuthError::username_taken);
     return store_failure(r);
@@ -112,7 +110,10 @@ Expected<TokenPair> Service::login(std::string_view username, std::string_view p
   const bool oversized = password.size() > options_.max_password_bytes ||
                          username.size() > 4 * options_.max_username_chars;
   store::Result<store::User> user = tl::unexpected(store::StoreError::not_found);
-  if (!oversized) user = store_.find_user_by_name(username);
+  if (!oversized) {
+    if (auto name = normalize_username(username, options_.max_username_chars))
+      user = store_.find_user_by_name(name->key);
+  }
   if (!user) {
     if (user.error() != store::StoreError::not_found) return store_failure(user);
     crypto::verify_password(dummy_hash_, password.substr(0, options_.max_password_bytes));
@@ -309,7 +310,8 @@ Expected<std::size_t> Service::change_password(const Principal& caller, std::str
     log::info("auth.password_change_failed", {{"user_id", std::string_view(user->id)}});
     return tl::unexpected(AuthError::invalid_credentials);
   }
-  if (auto ok = check_new_password(replacement); !ok) return tl::unexpected(ok.error());
+  const Username name{user->username, user->username_key};
+  if (auto ok = check_new_password(replacement, name); !ok) return tl::unexpected(ok.error());
   auto hash = crypto::hash_password(replacement, options_.password);
   if (!hash) return tl::unexpected(AuthError::unavailable);
   if (auto r = store_.set_password_hash(user->id, *hash); !r) return store_failure(r);

@@ -21,6 +21,7 @@
 #include "auth/refresh_chain.hpp"
 #include "auth/revocation_set.hpp"
 #include "auth/usage_tracker.hpp"
+#include "auth/username.hpp"
 #include "crypto/password.hpp"
 #include "store/store.hpp"
 #include "token/jwt.hpp"
@@ -145,7 +146,7 @@ class Service {
   std::size_t revoked_count() const { return revoked_.size(); }
 
  private:
-  Expected<void> check_new_password(std::string_view password) const;
+  Expected<void> check_new_password(std::string_view password, const Username& name) const;
   Expected<store::Session> session_of_token(const Principal& caller, std::string_view token);
   std::string issue_access_token(const store::User& user, std::string_view session_id,
                                  UnixSeconds iat, std::string jti) const;

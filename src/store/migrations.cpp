@@ -53,6 +53,11 @@ ALTER TABLE signing_keys ADD COLUMN retired_at BIGINT;
 ALTER TABLE sessions ADD COLUMN created_seq BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX sessions_by_user_order ON sessions (user_id, created_at, created_seq);
 )sql"},
+    Migration{5, "usernames compared case-insensitively", R"sql(
+ALTER TABLE users ADD COLUMN username_key TEXT;
+UPDATE users SET username_key = username WHERE username_key IS NULL;
+CREATE UNIQUE INDEX users_by_key ON users (username_key);
+)sql"},
 };
 
 }  // namespace

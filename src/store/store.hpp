@@ -30,9 +30,10 @@ using Result = tl::expected<T, StoreError>;
 
 struct User {
   std::string id;  // stable, opaque: the JWT `sub`
-  std::string username;
+  std::string username;       // as shown: trimmed, NFC
   std::string password_hash;  // argon2id PHC string
   UnixSeconds created_at = 0;
+  std::string username_key;   // unique, what lookups use: NFC, case-folded
 };
 
 struct Session {
@@ -110,9 +111,9 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // conflict when the username is taken.
+  // conflict when the username (its key) is taken.
   virtual Result<void> create_user(const User& user) = 0;
-  virtual Result<User> find_user_by_name(std::string_view username) = 0;
+  virtual Result<User> find_user_by_name(std::string_view username_key) = 0;
   virtual Result<User> find_user_by_id(std::string_view id) = 0;
   virtual Result<void> set_password_hash(std::string_view user_id, std::string_view hash) = 0;
 

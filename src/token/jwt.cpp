@@ -163,7 +163,8 @@ tl::expected<AccessClaims, VerifyError> verify_access_token(std::string_view jwt
   if (!iss || !sub || !sid || !jti || !exp || !iat) return tl::unexpected(E::missing_claim);
   if (*iss != policy.issuer) return tl::unexpected(E::wrong_issuer);
   if (!audience_matches(*payload, policy.audience)) return tl::unexpected(E::wrong_audience);
-  if (!policy.ignore_expiry && now > *exp + policy.leeway) return tl::unexpected(E::expired);
+  // exp is the token's (up to INT64_MAX): compare without adding to it.
+  if (!policy.ignore_expiry && now - policy.leeway > *exp) return tl::unexpected(E::expired);
   if (*iat > now + policy.leeway) return tl::unexpected(E::not_yet_valid);
   if (auto nbf = get_time(*payload, "nbf"); nbf && *nbf > now + policy.leeway)
     return tl::unexpected(E::not_yet_valid);

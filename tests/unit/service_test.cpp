@@ -354,3 +354,25 @@ TEST_F(ServiceTest, SessionListDescribesDevices) {
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0].device, "Firefox on Linux");
 }
+
+TEST_F(ServiceTest, UsernamesAreOneAccountWhateverTheCase) {
+  ASSERT_TRUE(service_->signup("  Alice ", "password123"));
+  EXPECT_EQ(service_->signup("alice", "password123").error(), AuthError::username_taken);
+  EXPECT_EQ(service_->signup("ALICE", "password123").error(), AuthError::username_taken);
+  auto t = service_->login("aLiCe", "password123", {});
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(service_->authenticate(t->access_token)->username, "Alice");
+}
+
+TEST_F(ServiceTest, PasswordPolicy) {
+  EXPECT_EQ(service_->signup("bob", "passwor").error(), AuthError::password_too_short);
+  EXPECT_EQ(service_->signup("bob", "password").error(), AuthError::password_common);
+  EXPECT_EQ(service_->signup("bob", "iloveyou").error(), AuthError::password_common);
+  EXPECT_EQ(service_->signup("bob", "Password1").error(), AuthError::password_common);
+  EXPECT_EQ(service_->signup("bobby-tables", "Bobby-Tables").error(), AuthError::password_is_username);
+  EXPECT_TRUE(service_->signup("bob", "eight ch").has_value());  // 8 characters, no composition rules
+  auto a = service_->login("bob", "eight ch", {}).value();
+  EXPECT_EQ(service_->change_password(service_->authenticate(a.access_token).value(), "eight ch", "qwerty123")
+                .error(),
+            AuthError::password_common);
+}

@@ -99,7 +99,7 @@ class PgAdmin {
   PGconn* conn_ = nullptr;
 };
 
-User user(std::string id, std::string name) { return User{std::move(id), std::move(name), "$hash", 100}; }
+User user(std::string id, std::string name) { return User{std::move(id), name, "$hash", 100, name}; }
 
 Session session(std::string id, std::string user_id, UnixSeconds created, UnixSeconds expires,
                 std::string refresh_hash = "") {
@@ -351,9 +351,9 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
 // Fills a store through the API with every kind of row and field the
 // service writes.
 void fill(Store& db) {
-  ASSERT_TRUE(db.create_user(User{"u1", "alice", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", 1000}));
-  ASSERT_TRUE(db.create_user(User{"u2", "bj\xc3\xb6rk", "$hash2", 1001}));
-  ASSERT_TRUE(db.create_user(User{"u3", "carol", "$hash3", 1700000000}));
+  ASSERT_TRUE(db.create_user(User{"u1", "alice", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", 1000, "alice"}));
+  ASSERT_TRUE(db.create_user(User{"u2", "bj\xc3\xb6rk", "$hash2", 1001, "bj\xc3\xb6rk"}));
+  ASSERT_TRUE(db.create_user(User{"u3", "carol", "$hash3", 1700000000, "carol"}));
 
   auto live = session("live", "u1", 1000, 9000000000);
   live.created_seq = 1700000000123456;

@@ -42,7 +42,9 @@ Session read_session(const PgResult& r, int i) {
   return s;
 }
 
-User read_user(const PgResult& r, int i) { return User{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.int64(i, 3)}; }
+User read_user(const PgResult& r, int i) {
+  return User{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.int64(i, 3), r.text(i, 4)};
+}
 
 StoredKey read_key(const PgResult& r, int i) {
   return StoredKey{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.int64(i, 3), r.int64(i, 4), r.optional_int64(i, 5)};
@@ -152,20 +154,23 @@ void PostgresStore::migrate() {
 
 Result<void> PostgresStore::create_user(const User& u) {
   return none(query(pool_, "create_user",
-                    "INSERT INTO users (id, username, password_hash, created_at) VALUES ($1, $2, $3, $4)",
-                    {p(u.id), p(u.username), p(u.password_hash), p(u.created_at)}));
+                    "INSERT INTO users (id, username, password_hash, created_at, username_key) "
+                    "VALUES ($1, $2, $3, $4, $5)",
+                    {p(u.id), p(u.username), p(u.password_hash), p(u.created_at), p(u.username_key)}));
 }
 
-Result<User> PostgresStore::find_user_by_name(std::string_view username) {
-  return one<User>(query(pool_, "find_user_by_name",
-                         "SELECT id, username, password_hash, created_at FROM users WHERE username = $1",
-                         {p(username)}),
+Result<User> PostgresStore::find_user_by_name(std::string_view username_key) {
+  return one<User>(query(pool_, "find_user_by_key",
+                         "SELECT id, username, password_hash, created_at, username_key FROM users "
+                         "WHERE username_key = $1",
+                         {p(username_key)}),
                    read_user);
 }
 
 Result<User> PostgresStore::find_user_by_id(std::string_view id) {
   return one<User>(query(pool_, "find_user_by_id",
-                         "SELECT id, username, password_hash, created_at FROM users WHERE id = $1", {p(id)}),
+                         "SELECT id, username, password_hash, created_at, username_key FROM users WHERE id = $1",
+                         {p(id)}),
                    read_user);
 }
 
@@ -376,7 +381,7 @@ Result<Snapshot> PostgresStore::export_all() {
   // One consistent picture, even while instances keep serving.
   if (auto r = c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !r) return tl::unexpected(r.error());
   auto read = [&]() -> Result<void> {
-    auto users = c.run("export_users", "SELECT id, username, password_hash, created_at FROM users", {});
+    auto users = c.run("export_users", "SELECT id, username, password_hash, created_at, username_key FROM users", {});
     if (!users) return tl::unexpected(users.error());
     snap.users = rows_of<User>(*users, read_user);
     auto sessions = c.run("export_sessions", "SELECT " LK_PG_SESSION_COLUMNS " FROM sessions", {});
@@ -407,8 +412,9 @@ Result<void> PostgresStore::import_all(const Snapshot& snap) {
     if (count->int64(0, 0) != 0) return tl::unexpected(StoreError::conflict);
     for (const User& u : snap.users) {
       auto r = c.run("import_user",
-                     "INSERT INTO users (id, username, password_hash, created_at) VALUES ($1, $2, $3, $4)",
-                     {p(u.id), p(u.username), p(u.password_hash), p(u.created_at)});
+                     "INSERT INTO users (id, username, password_hash, created_at, username_key) "
+                     "VALUES ($1, $2, $3, $4, $5)",
+                     {p(u.id), p(u.username), p(u.password_hash), p(u.created_at), p(u.username_key)});
       if (!r) return tl::unexpected(r.error());
     }
     for (const Session& x : snap.sessions) {

@@ -54,7 +54,7 @@ Session read_session(const Statement& st) {
 }
 
 User read_user(const Statement& st) {
-  return User{st.text(0), st.text(1), st.text(2), st.int64(3)};
+  return User{st.text(0), st.text(1), st.text(2), st.int64(3), st.text(4)};
 }
 
 // Runs a statement that returns no rows; not_found when `require_change`
@@ -159,7 +159,7 @@ Result<Snapshot> SqliteStore::export_all() {
   Snapshot snap;
   {
     std::lock_guard lock(mutex_);
-    auto users = all_rows<User>(*db_, db_->prepare("SELECT id, username, password_hash, created_at FROM users"),
+    auto users = all_rows<User>(*db_, db_->prepare("SELECT id, username, password_hash, created_at, username_key FROM users"),
                                 "export_all", read_user);
     if (!users) return tl::unexpected(users.error());
     snap.users = std::move(*users);
@@ -194,11 +194,12 @@ Result<void> SqliteStore::import_all(const Snapshot& snap) {
   if (!empty) return abort(StoreError::conflict);
   for (const User& u : snap.users) {
     Statement* st = db_->prepare(
-        "INSERT INTO users (id, username, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)");
+        "INSERT INTO users (id, username, password_hash, created_at, username_key) VALUES (?1, ?2, ?3, ?4, ?5)");
     st->bind(1, u.id);
     st->bind(2, u.username);
     st->bind(3, u.password_hash);
     st->bind(4, u.created_at);
+    st->bind(5, u.username_key);
     if (auto r = run(*db_, st, "import_all"); !r) return abort(r.error());
   }
   for (const Session& x : snap.sessions) {
@@ -285,11 +286,12 @@ void SqliteStore::migrate() {
 Result<void> SqliteStore::create_user(const User& u) {
   std::lock_guard lock(mutex_);
   Statement* st = db_->prepare(
-      "INSERT INTO users (id, username, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)");
+      "INSERT INTO users (id, username, password_hash, created_at, username_key) VALUES (?1, ?2, ?3, ?4, ?5)");
   st->bind(1, u.id);
   st->bind(2, u.username);
   st->bind(3, u.password_hash);
   st->bind(4, u.created_at);
+  st->bind(5, u.username_key);
   int rc = st->step();
   st->reset();
   if (rc == SQLITE_DONE) return {};
@@ -297,18 +299,18 @@ Result<void> SqliteStore::create_user(const User& u) {
   return fail(*db_, rc, "create_user");
 }
 
-Result<User> SqliteStore::find_user_by_name(std::string_view username) {
+Result<User> SqliteStore::find_user_by_name(std::string_view username_key) {
   std::lock_guard lock(mutex_);
   Statement* st = db_->prepare(
-      "SELECT id, username, password_hash, created_at FROM users WHERE username = ?1");
-  st->bind(1, username);
+      "SELECT id, username, password_hash, created_at, username_key FROM users WHERE username_key = ?1");
+  st->bind(1, username_key);
   return one_row<User>(*db_, st, "find_user_by_name", read_user);
 }
 
 Result<User> SqliteStore::find_user_by_id(std::string_view id) {
   std::lock_guard lock(mutex_);
   Statement* st =
-      db_->prepare("SELECT id, username, password_hash, created_at FROM users WHERE id = ?1");
+      db_->prepare("SELECT id, username, password_hash, created_at, username_key FROM users WHERE id = ?1");
   st->bind(1, id);
   return one_row<User>(*db_, st, "find_user_by_id", read_user);
 }

@@ -5,6 +5,8 @@
 //   latchkey --help | --version
 #include <chrono>
 #include <csignal>
+
+#include <sys/resource.h>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -131,7 +133,19 @@ int keys_command(const config::Config& cfg, const std::vector<std::string>& word
   return fail("usage: latchkey keys list | latchkey keys rotate [--now]", 2);
 }
 
+// Every connection is a descriptor: use all the process may have.
+void raise_descriptor_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
 int serve(const config::Config& cfg) {
+  raise_descriptor_limit();
+  // A full disk (or a file size limit) must fail writes, not kill the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   auto db = open_database(cfg);
   if (!db) return db.error();
   store::Store& store = **db;
@@ -151,6 +165,10 @@ int serve(const config::Config& cfg) {
   opts.max_sessions_per_user = cfg.max_sessions_per_user;
   opts.issuer = cfg.issuer;
   opts.audience = cfg.audience;
+  opts.min_password_chars = cfg.password_min_length;
+  opts.throttle.free_failures = static_cast<int>(cfg.login_lock_after);
+  opts.throttle.base_lock = cfg.login_lock_base;
+  opts.throttle.account_failures = static_cast<int>(cfg.account_lock_after);
   auth::Service service(store, std::move(*keys), std::move(*refresh_secret), opts, now_unix);
   auto revoked = service.load_revocations();
   if (!revoked) return fail("cannot read revoked sessions from the database", 1);
@@ -160,13 +178,21 @@ int serve(const config::Config& cfg) {
 
   WorkerPool pool(threads_or_cores(cfg.worker_threads), cfg.worker_queue);
   http::Router router;
-  api::add_routes(router, service, pool,
-                  api::ApiOptions{cfg.introspection_secret, static_cast<long>(cfg.jwks_max_age)});
+  api::ApiOptions api_opts;
+  api_opts.introspection_secret = cfg.introspection_secret;
+  api_opts.jwks_max_age = static_cast<long>(cfg.jwks_max_age);
+  api_opts.login_per_minute = cfg.login_rate_per_minute;
+  api_opts.signup_per_minute = cfg.signup_rate_per_minute;
+  api::add_routes(router, service, pool, api_opts);
 
   http::ServerOptions server_opts;
   server_opts.host = cfg.host;
   server_opts.port = cfg.port;
   server_opts.max_body_bytes = cfg.max_body_bytes;
+  server_opts.max_connections = cfg.max_connections;
+  server_opts.header_timeout = std::chrono::seconds(cfg.header_timeout);
+  server_opts.read_timeout = std::chrono::seconds(cfg.request_timeout);
+  server_opts.idle_timeout = std::chrono::seconds(cfg.idle_timeout);
   http::Server server(server_opts, router);
   // Last-use times noted by authenticated requests reach the database in batches.
   server.every(std::chrono::seconds(10), [&]() -> boost::asio::awaitable<void> {

@@ -6,6 +6,7 @@
 
 #include "api/form.hpp"
 #include "api/json_io.hpp"
+#include "http/rate_limiter.hpp"
 #include "crypto/base64url.hpp"
 #include "crypto/digest.hpp"
 #include "util/time.hpp"
@@ -131,15 +132,27 @@ bool client_authorized(const Request& req, const std::optional<std::string>& sec
   return crypto::constant_time_equal(crypto::sha256(presented), crypto::sha256(*secret));
 }
 
+// 429 with Retry-After, when the client IP has used up its bucket.
+std::optional<Response> rate_limited(http::RateLimiter& limit, const Request& req) {
+  const long wait = limit.acquire(req.remote_ip);
+  if (wait == 0) return std::nullopt;
+  Response r = http::json_error(429, "rate_limited", "Too many requests; retry later");
+  r.headers.emplace_back("Retry-After", std::to_string(wait));
+  return r;
+}
+
 class Api {
  public:
   Api(auth::Service& service, WorkerPool& pool, ApiOptions options)
       : service_(service),
         pool_(pool),
         options_(std::move(options)),
-        cache_control_("public, max-age=" + std::to_string(options_.jwks_max_age)) {}
+        cache_control_("public, max-age=" + std::to_string(options_.jwks_max_age)),
+        login_limit_(options_.login_per_minute, options_.login_per_minute),
+        signup_limit_(options_.signup_per_minute, options_.signup_per_minute) {}
 
   awaitable<Response> signup(const Request& req) {
+    if (auto limited = rate_limited(signup_limit_, req)) co_return std::move(*limited);
     auto body = parse_object(req.body);
     if (!body) co_return body_error(body.error());
     auto username = string_field(*body, "username");
@@ -155,6 +168,7 @@ class Api {
   }
 
   awaitable<Response> login(const Request& req) {
+    if (auto limited = rate_limited(login_limit_, req)) co_return std::move(*limited);
     auto body = parse_object(req.body);
     if (!body) co_return body_error(body.error());
     auto username = string_field(*body, "username");
@@ -356,7 +370,10 @@ class Api {
   WorkerPool& pool_;
   ApiOptions options_;
   std::string cache_control_;  // for the public, cacheable documents
+  http::RateLimiter login_limit_;
+  http::RateLimiter signup_limit_;
 };
+
 
 }  // namespace
 

@@ -50,7 +50,8 @@ Service::Service(store::Store& store, token::KeySet keys, std::string refresh_se
       keys_(std::make_shared<const token::KeySet>(std::move(keys))),
       chain_(std::move(refresh_secret)),
       options_(std::move(options)),
-      clock_(std::move(clock)) {
+      clock_(std::move(clock)),
+      throttle_(options_.throttle) {
   if (keys_.load()->empty()) throw std::invalid_argument("the auth service needs a signing key");
   policy_.issuer = options_.issuer;
   policy_.audience = options_.audience;
@@ -109,22 +110,36 @@ Expected<TokenPair> Service::login(std::string_view username, std::string_view p
   // one, after the same work, without hashing megabytes.
   const bool oversized = password.size() > options_.max_password_bytes ||
                          username.size() > 4 * options_.max_username_chars;
-  store::Result<store::User> user = tl::unexpected(store::StoreError::not_found);
-  if (!oversized) {
-    if (auto name = normalize_username(username, options_.max_username_chars))
-      user = store_.find_user_by_name(name->key);
+  auto name = oversized ? std::nullopt : normalize_username(username, options_.max_username_chars);
+  // Throttled per account name, whether or not the account exists.
+  const std::string account = name ? name->key : std::string(username.substr(0, 256));
+  const UnixSeconds started = clock_();
+  auto refuse = [&](std::string_view reason, const std::string* user_id) -> Expected<TokenPair> {
+    if (reason == "locked") ++counters_.login_locked;
+    else ++counters_.login_bad_credentials;
+    if (user_id) log::info("auth.login_failed", {{"reason", reason}, {"user_id", std::string_view(*user_id)}});
+    else log::info("auth.login_failed", {{"reason", reason}});
+    return tl::unexpected(AuthError::invalid_credentials);
+  };
+  if (throttle_.locked(account, client.ip, started)) {
+    // Locked looks exactly like a wrong password, in body and in time.
+    crypto::verify_password(dummy_hash_, password.substr(0, options_.max_password_bytes));
+    return refuse("locked", nullptr);
   }
+  store::Result<store::User> user = tl::unexpected(store::StoreError::not_found);
+  if (name) user = store_.find_user_by_name(name->key);
   if (!user) {
     if (user.error() != store::StoreError::not_found) return store_failure(user);
     crypto::verify_password(dummy_hash_, password.substr(0, options_.max_password_bytes));
-    log::info("auth.login_failed", {{"reason", "bad_credentials"}});
-    return tl::unexpected(AuthError::invalid_credentials);
+    throttle_.failure(account, client.ip, clock_());
+    return refuse("bad_credentials", nullptr);
   }
   if (!crypto::verify_password(user->password_hash, password)) {
-    log::info("auth.login_failed",
-              {{"reason", "bad_credentials"}, {"user_id", std::string_view(user->id)}});
-    return tl::unexpected(AuthError::invalid_credentials);
+    throttle_.failure(account, client.ip, clock_());
+    return refuse("bad_credentials", &user->id);
   }
+  throttle_.success(account, client.ip);
+  ++counters_.login_succeeded;
   if (crypto::needs_rehash(user->password_hash, options_.password)) {
     // Parameters were raised since this hash was made: upgrade it now that
     // the password is at hand. Failure only postpones the upgrade.

@@ -19,6 +19,7 @@
 
 #include "auth/errors.hpp"
 #include "auth/refresh_chain.hpp"
+#include "auth/login_throttle.hpp"
 #include "auth/revocation_set.hpp"
 #include "auth/usage_tracker.hpp"
 #include "auth/username.hpp"
@@ -43,6 +44,7 @@ struct Options {
   std::size_t min_password_chars = 8;
   std::size_t max_password_bytes = 1024;
   std::size_t max_username_chars = 64;
+  ThrottlePolicy throttle;
 };
 
 // Where a request came from, recorded on the session it creates.
@@ -93,6 +95,9 @@ struct Introspection {
 
 // Event counts since start, for logs and metrics.
 struct Counters {
+  std::atomic<std::uint64_t> login_succeeded{0};
+  std::atomic<std::uint64_t> login_bad_credentials{0};
+  std::atomic<std::uint64_t> login_locked{0};
   std::atomic<std::uint64_t> refresh_rotated{0};
   std::atomic<std::uint64_t> refresh_replayed{0};
   std::atomic<std::uint64_t> refresh_reuse_detected{0};
@@ -174,6 +179,7 @@ class Service {
   token::VerifyPolicy policy_;
   std::string dummy_hash_;
   RevocationSet revoked_;
+  LoginThrottle throttle_;
   UsageTracker usage_;
   Counters counters_;
 };

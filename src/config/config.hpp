@@ -34,6 +34,16 @@ struct Config {
   std::string audience = "latchkey";
   std::optional<std::string> introspection_secret;  // unset: /introspect refuses everyone
   std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_connections = 4096;
+  UnixSeconds header_timeout = 10;   // to receive a whole header block
+  UnixSeconds request_timeout = 30;  // to receive a whole request
+  UnixSeconds idle_timeout = 60;     // between requests on a kept-alive connection
+  unsigned login_rate_per_minute = 30;   // per client IP; 0: off
+  unsigned signup_rate_per_minute = 10;  // per client IP; 0: off
+  unsigned login_lock_after = 5;         // failures per account and IP before it slows down
+  UnixSeconds login_lock_base = 30;      // first lock; doubles with each further failure, up to 15m
+  unsigned account_lock_after = 100;     // failures per account, all IPs, within 15 minutes
+  std::size_t password_min_length = 8;
   unsigned io_threads = 0;      // 0: one per core
   unsigned worker_threads = 0;  // 0: one per core
   std::size_t worker_queue = 1024;

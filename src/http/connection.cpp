@@ -124,7 +124,18 @@ asio::awaitable<void> Connection::serve() {
     parser.body_limit(options_.max_body_bytes);
 
     busy_ = false;
-    stream_.expires_after(buffer.size() > 0 ? options_.read_timeout : options_.idle_timeout);
+    if (buffer.size() == 0) {
+      // Idle until the next request starts; then the header clock runs, so a
+      // client that sends half a header and waits is cut off (slow loris).
+      stream_.expires_after(options_.idle_timeout);
+      auto [iec, n] = co_await stream_.async_read_some(buffer.prepare(4096), tuple_awaitable);
+      if (iec) {
+        close_gracefully = false;
+        break;
+      }
+      buffer.commit(n);
+    }
+    stream_.expires_after(options_.header_timeout);
     auto [hec, hn] = co_await bhttp::async_read_header(stream_, buffer, parser, tuple_awaitable);
     busy_ = true;
     unsigned early_status = 0;

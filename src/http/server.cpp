@@ -41,6 +41,10 @@ struct Server::Impl {
   bool stopping = false;
 
   asio::awaitable<void> accept_loop();
+  bool at_capacity() {
+    std::lock_guard lock(mutex);
+    return connections.size() >= options.max_connections;
+  }
   asio::awaitable<void> periodic_loop(Periodic& p);
   void begin_stop();
   void forget(const std::shared_ptr<Connection>& c);
@@ -60,6 +64,18 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
+    if (at_capacity()) {
+      // Refused cleanly: a short answer the client can read, then close.
+      static constexpr std::string_view kBusy =
+          "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+          "Retry-After: 1\r\nConnection: close\r\nContent-Length: 67\r\n\r\n"
+          "{\"error\":\"unavailable\",\"message\":\"Too many connections, try again\"}";
+      asio::write(socket, asio::buffer(kBusy), ignored);
+      socket.shutdown(tcp::socket::shutdown_both, ignored);
+      socket.close(ignored);
+      log::warn("http.connection_refused", {{"reason", "max_connections"}});
+      continue;
+    }
     auto conn = std::make_shared<Connection>(boost::beast::tcp_stream(tcp::socket(std::move(socket))),
                                              router, options);
     {

@@ -21,6 +21,8 @@ struct ServerOptions {
   std::size_t max_body_bytes = 64 * 1024;
   // Beast keeps field values under 64 KiB; the limit stays below that.
   std::size_t max_header_bytes = 60 * 1024;
+  std::size_t max_connections = 4096;
+  std::chrono::seconds header_timeout{10};  // from the first byte to the end of the header block
   std::chrono::seconds read_timeout{30};   // one whole request, header and body
   std::chrono::seconds idle_timeout{60};   // between requests on a kept-alive connection
   std::chrono::seconds write_timeout{30};

@@ -53,6 +53,9 @@ PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PRO
 TEST_SECRET = "e2e-test-secret-key-0123456789-abcdefghijklmnopq"
 assert len(TEST_SECRET) >= 32
 
+ABUSE_LIMITS_OFF = {"LOGIN_RATE_PER_MINUTE": "0", "SIGNUP_RATE_PER_MINUTE": "0",
+                    "LOGIN_LOCK_AFTER": "1000", "ACCOUNT_LOCK_AFTER": "0"}
+
 STARTUP_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
 HTTP_TIMEOUT = 10.0
@@ -130,6 +133,9 @@ class Server:
             "HOST": "127.0.0.1",
             "DATABASE_URL": database_url or f"sqlite://{self.workdir / 'latchkey.db'}",
             "LOG_FORMAT": "json",
+            # The suite logs in far more often than a person would, all from
+            # 127.0.0.1: the abuse limits get their own tests (test_abuse.py).
+            **ABUSE_LIMITS_OFF,
         }
         base.update(env or {})
         self.env = clean_env(base)
@@ -416,7 +422,7 @@ def run_to_exit(workdir, env=None, args=(), timeout=5.0):
     killed and the test fails."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    base = {"HOST": "127.0.0.1", "LOG_FORMAT": "json",
+    base = {"HOST": "127.0.0.1", "LOG_FORMAT": "json", **ABUSE_LIMITS_OFF,
             "DATABASE_URL": f"sqlite://{workdir / 'latchkey.db'}", "PORT": str(free_port())}
     base.update(env or {})
     p = subprocess.Popen([LATCHKEY_BIN, *args], cwd=workdir, env=clean_env(base),

@@ -19,7 +19,10 @@ std::optional<Username> normalize_username(std::string_view raw, std::size_t max
   for (int32_t i = 0; i < normal.length();) {
     const UChar32 c = normal.char32At(i);
     const auto type = u_charType(c);
-    if (type == U_CONTROL_CHAR || type == U_UNASSIGNED || type == U_SURROGATE || c == 0xfffd ||
+    // Control and invisible format characters (zero-width space, bidi
+    // overrides, BOM) would let two names look the same.
+    if (type == U_CONTROL_CHAR || type == U_FORMAT_CHAR || type == U_UNASSIGNED ||
+        type == U_SURROGATE || c == 0xfffd ||
         c == 0x2028 || c == 0x2029)
       return std::nullopt;
     i += U16_LENGTH(c);

@@ -27,7 +27,8 @@ TEST(Username, LengthInCharacters) {
 }
 
 TEST(Username, RefusesEmptyAndControlCharacters) {
-  for (const char* bad : {"", "   ", "a\nb", "a\x01" "b", "tab\there", "a\xc2\x85" "b", "x\xe2\x80\xa8y"}) {
+  for (const char* bad : {"", "   ", "a\nb", "a\x01" "b", "tab\there", "a\xc2\x85" "b", "x\xe2\x80\xa8y",
+                          "zero\xe2\x80\x8b" "width", "bidi\xe2\x80\xae" "evil", "\xef\xbb\xbf" "bom"}) {
     EXPECT_FALSE(normalize_username(bad, 64).has_value()) << bad;
   }
 }

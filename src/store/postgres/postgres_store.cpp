@@ -260,14 +260,18 @@ Result<std::vector<RevokedSession>> PostgresStore::list_revoked_since(UnixSecond
 }
 
 Result<std::string> PostgresStore::ensure_secret(std::string_view name, std::string_view value, UnixSeconds now) {
+  auto read = [&] {
+    return one<std::string>(query(pool_, "ensure_secret_select", "SELECT value FROM server_secrets WHERE name = $1",
+                                  {p(name)}),
+                            [](const PgResult& r, int i) { return r.text(i, 0); });
+  };
+  if (auto kept = read(); kept || kept.error() != StoreError::not_found) return kept;
   auto ins = query(pool_, "ensure_secret_insert",
                    "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) "
                    "ON CONFLICT (name) DO NOTHING",
                    {p(name), p(value), p(now)});
   if (!ins) return tl::unexpected(ins.error());
-  return one<std::string>(query(pool_, "ensure_secret_select", "SELECT value FROM server_secrets WHERE name = $1",
-                                {p(name)}),
-                          [](const PgResult& r, int i) { return r.text(i, 0); });
+  return read();
 }
 
 Result<std::vector<StoredKey>> PostgresStore::list_keys() {

@@ -441,6 +441,13 @@ Result<std::vector<RevokedSession>> SqliteStore::list_revoked_since(UnixSeconds 
 Result<std::string> SqliteStore::ensure_secret(std::string_view name, std::string_view value,
                                                UnixSeconds now) {
   std::lock_guard lock(mutex_);
+  auto read = [&] {
+    Statement* sel = db_->prepare("SELECT value FROM server_secrets WHERE name = ?1");
+    sel->bind(1, name);
+    return one_row<std::string>(*db_, sel, "ensure_secret", [](const Statement& r) { return r.text(0); });
+  };
+  // Read first: a database that can only be read still starts and serves reads.
+  if (auto kept = read(); kept || kept.error() != StoreError::not_found) return kept;
   Statement* ins = db_->prepare(
       "INSERT INTO server_secrets (name, value, created_at) VALUES (?1, ?2, ?3) "
       "ON CONFLICT (name) DO NOTHING");
@@ -448,10 +455,7 @@ Result<std::string> SqliteStore::ensure_secret(std::string_view name, std::strin
   ins->bind(2, value);
   ins->bind(3, now);
   if (auto r = run(*db_, ins, "ensure_secret"); !r) return tl::unexpected(r.error());
-  Statement* sel = db_->prepare("SELECT value FROM server_secrets WHERE name = ?1");
-  sel->bind(1, name);
-  return one_row<std::string>(*db_, sel, "ensure_secret",
-                              [](const Statement& r) { return r.text(0); });
+  return read();
 }
 
 Result<std::vector<StoredKey>> SqliteStore::list_keys() {

@@ -51,3 +51,15 @@ test: build-tests
 
 clean:
 	rm -rf $(BUILD_DIR) $(BUILD_DIR).configure.log
+
+# Fuzzing and sanitizers: `make fuzz` builds the libFuzzer targets with clang
+# (build-fuzz) and fuzzes each for FUZZ_SECONDS; `make sanitize` runs the tests
+# under ASan + UBSan (build-asan) and ThreadSanitizer (build-tsan).
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz sanitize
+
+fuzz:
+	@bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+sanitize: test-deps interop-deps
+	@bash scripts/sanitize-tests.sh --asan --tsan

@@ -54,7 +54,8 @@ clean:
 
 # Fuzzing and sanitizers: `make fuzz` builds the libFuzzer targets with clang
 # (build-fuzz) and fuzzes each for FUZZ_SECONDS; `make sanitize` runs the tests
-# under ASan + UBSan (build-asan) and ThreadSanitizer (build-tsan).
+# under ASan + UBSan (build-asan) and ThreadSanitizer (build-tsan), all of them
+# under both (make test runs the concurrency subset under TSan).
 FUZZ_SECONDS ?= 60
 .PHONY: fuzz sanitize
 
@@ -62,4 +63,4 @@ fuzz:
 	@bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 sanitize: test-deps interop-deps
-	@bash scripts/sanitize-tests.sh --asan --tsan
+	@bash scripts/sanitize-tests.sh --asan --tsan-full

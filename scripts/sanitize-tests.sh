@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The tests again, under sanitizers.
 #
-#   scripts/sanitize-tests.sh [--asan] [--tsan]     (default: --asan)
+#   scripts/sanitize-tests.sh [--asan] [--tsan | --tsan-full]   (default: --asan)
 #
 # --asan: build-asan (gcc, -DLATCHKEY_SANITIZE=ON: AddressSanitizer, leak
 #         checks, UndefinedBehaviorSanitizer), then every unit test (ctest) and
@@ -9,6 +9,8 @@
 # --tsan: build-tsan (-DLATCHKEY_TSAN=ON: ThreadSanitizer), then the
 #         concurrency-heavy unit tests and a short end-to-end subset (fifty
 #         concurrent refreshes) against build-tsan/latchkey.
+# --tsan-full: build-tsan, then every unit test and the whole end-to-end suite
+#         (about 90 s more than --tsan).
 #
 # A sanitizer report fails the run even when the test in hand would pass:
 #  - reports go to files in a temporary directory (log_path), and any file
@@ -26,12 +28,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-asan=0 tsan=0
+asan=0 tsan=0 tsan_full=0
 for a in "$@"; do
   case "$a" in
     --asan) asan=1 ;;
     --tsan) tsan=1 ;;
-    *) echo "usage: scripts/sanitize-tests.sh [--asan] [--tsan]" >&2; exit 2 ;;
+    --tsan-full) tsan=1 tsan_full=1 ;;
+    *) echo "usage: scripts/sanitize-tests.sh [--asan] [--tsan | --tsan-full]" >&2; exit 2 ;;
   esac
 done
 [ $asan -eq 0 ] && [ $tsan -eq 0 ] && asan=1
@@ -129,20 +132,23 @@ if [ $tsan -eq 1 ]; then
   step_done
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan.supp:log_path=$reports/tsan"
 
-  step "TSan: concurrency unit tests"
-  build-tsan/tests/unit/unit_tests --gtest_brief=1 \
-    --gtest_filter='*Concurrent*:*Rotation*:*Revocation*:*UsageTracker*:*Service*' \
+  unit_filter='*Concurrent*:*Rotation*:*Revocation*:*UsageTracker*:*Service*'
+  e2e_tests=(tests/e2e/test_rotation.py -k fifty)
+  if [ $tsan_full -eq 1 ]; then unit_filter='*'; e2e_tests=(tests/e2e); fi
+
+  step "TSan: unit tests ($unit_filter)"
+  build-tsan/tests/unit/unit_tests --gtest_brief=1 --gtest_filter="$unit_filter" \
     > "$scratch/tsan-unit.log" 2>&1 || { tail -n 60 "$scratch/tsan-unit.log"; failed=1; }
   grep -E '^\[ *(PASSED|FAILED) *\]|tests? from .* ran' "$scratch/tsan-unit.log" || true
   check_reports "unit tests (TSan)" || failed=1
   check_logs "unit tests (TSan)" "$scratch/tsan-unit.log" || failed=1
   step_done
 
-  step "TSan: end-to-end subset against build-tsan/latchkey"
+  step "TSan: end-to-end tests (${e2e_tests[*]}) against build-tsan/latchkey"
   LATCHKEY_BIN="$PWD/build-tsan/latchkey" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
-    --basetemp="$scratch/e2e-tsan" tests/e2e/test_rotation.py -k fifty || failed=1
-  check_reports "end-to-end subset (TSan)" || failed=1
-  check_logs "end-to-end subset (TSan)" "$scratch/e2e-tsan" || failed=1
+    --basetemp="$scratch/e2e-tsan" "${e2e_tests[@]}" || failed=1
+  check_reports "end-to-end tests (TSan)" || failed=1
+  check_logs "end-to-end tests (TSan)" "$scratch/e2e-tsan" || failed=1
   step_done
   unset TSAN_OPTIONS
 fi

@@ -1,4 +1,5 @@
 """Start, stop and what the process writes while it runs."""
+import os
 import json
 import signal
 import socket
@@ -9,6 +10,9 @@ import pytest
 import requests
 
 from conftest import PASSWORD, bearer, direct_session, login, new_user, read_response, refresh
+
+# A sanitized build (LATCHKEY_SANITIZED=1) exits slower: LeakSanitizer scans the heap.
+STOP_BOUND = 5 if os.environ.get("LATCHKEY_SANITIZED") else 2
 
 
 def login_request(name, password=PASSWORD):
@@ -35,7 +39,7 @@ def test_idle_keep_alive_connections_do_not_delay_stop(server):
         clients.append(c)
     t0 = time.monotonic()
     assert server.stop() == 0
-    assert time.monotonic() - t0 < 2
+    assert time.monotonic() - t0 < STOP_BOUND
     for c in clients:
         c.close()
 
@@ -46,7 +50,7 @@ def test_half_sent_request_does_not_delay_stop(server):
         time.sleep(0.05)
         t0 = time.monotonic()
         assert server.stop() == 0
-        assert time.monotonic() - t0 < 2
+        assert time.monotonic() - t0 < STOP_BOUND
 
 
 def test_login_in_flight_when_sigterm_arrives_completes(server_factory):

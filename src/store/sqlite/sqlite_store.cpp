@@ -193,14 +193,7 @@ Result<void> SqliteStore::import_all(const Snapshot& snap) {
   count->reset();
   if (!empty) return abort(StoreError::conflict);
   for (const User& u : snap.users) {
-    Statement* st = db_->prepare(
-        "INSERT INTO users (id, username, password_hash, created_at, username_key) VALUES (?1, ?2, ?3, ?4, ?5)");
-    st->bind(1, u.id);
-    st->bind(2, u.username);
-    st->bind(3, u.password_hash);
-    st->bind(4, u.created_at);
-    st->bind(5, u.username_key);
-    if (auto r = run(*db_, st, "import_all"); !r) return abort(r.error());
+    if (auto r = insert_user(u); !r) return abort(r.error());
   }
   for (const Session& x : snap.sessions) {
     Statement* st = db_->prepare(
@@ -285,6 +278,10 @@ void SqliteStore::migrate() {
 
 Result<void> SqliteStore::create_user(const User& u) {
   std::lock_guard lock(mutex_);
+  return insert_user(u);
+}
+
+Result<void> SqliteStore::insert_user(const User& u) {
   Statement* st = db_->prepare(
       "INSERT INTO users (id, username, password_hash, created_at, username_key) VALUES (?1, ?2, ?3, ?4, ?5)");
   st->bind(1, u.id);

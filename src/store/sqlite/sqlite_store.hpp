@@ -57,6 +57,7 @@ class SqliteStore final : public Store {
  private:
   void migrate();
   Result<void> insert_key(const StoredKey& key);  // with mutex_ held
+  Result<void> insert_user(const User& user);     // with mutex_ held
 
   std::mutex mutex_;
   std::unique_ptr<Db> db_;

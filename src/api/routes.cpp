@@ -61,12 +61,17 @@ ErrorInfo info(AuthError e) {
               "refresh token reused"};
     case AuthError::token_mismatch: return {400, "token_mismatch", "Refresh token mismatch", {}};
     case AuthError::session_not_found: return {404, "session_not_found", "Session not found", {}};
+    case AuthError::account_disabled: return {403, "account_disabled", "Account is disabled", {}};
+    case AuthError::user_not_found: return {404, "user_not_found", "User not found", {}};
     case AuthError::unavailable:
       return {503, "unavailable", "Service temporarily unavailable, try again shortly", {}};
     case AuthError::internal: return {500, "internal_error", "Internal server error", {}};
   }
   return {500, "internal_error", "Internal server error", {}};
 }
+
+// Where a request came from, for sessions and the audit trail.
+auth::Client client_of(const Request& req) { return auth::Client{req.header("User-Agent"), req.remote_ip}; }
 
 Response message(unsigned status, std::string_view text) {
   return json_response(status, json::object{{"message", text}});
@@ -160,7 +165,7 @@ class Api {
     auto password = string_field(*body, "password");
     if (!password) co_return wrong_type(password.error());
     auto r = co_await pool_.run([&] {
-      return service_.signup(username->value_or(""), password->value_or(""));
+      return service_.signup(username->value_or(""), password->value_or(""), client_of(req));
     });
     if (!r) co_return error_response(AuthError::unavailable);
     if (!*r) co_return error_response(r->error());
@@ -175,7 +180,7 @@ class Api {
     if (!username) co_return wrong_type(username.error());
     auto password = string_field(*body, "password");
     if (!password) co_return wrong_type(password.error());
-    const auth::Client client{req.header("User-Agent"), req.remote_ip};
+    const auth::Client client = client_of(req);
     auto r = co_await pool_.run([&] {
       return service_.login(username->value_or(""), password->value_or(""), client);
     });
@@ -209,7 +214,7 @@ class Api {
     auto session_id = string_field(*body, "session_id");
     if (!session_id) co_return wrong_type(session_id.error());
     const auth::LogoutTarget target{*token, *session_id};
-    auto r = co_await pool_.run([&] { return service_.logout(*caller, target); });
+    auto r = co_await pool_.run([&] { return service_.logout(*caller, target, client_of(req)); });
     if (!r) co_return error_response(AuthError::unavailable);
     if (!*r) co_return error_response(r->error());
     co_return message(200, "Logout successful");
@@ -233,7 +238,7 @@ class Api {
       if (!token.empty() && token != **in_body) co_return error_response(AuthError::token_mismatch);
       token = **in_body;
     }
-    auto r = co_await pool_.run([&] { return service_.refresh(token); });
+    auto r = co_await pool_.run([&] { return service_.refresh(token, client_of(req)); });
     if (!r) co_return error_response(AuthError::unavailable);
     if (!*r) co_return error_response(r->error());
     const auth::TokenPair& t = **r;
@@ -250,7 +255,7 @@ class Api {
   awaitable<Response> logout_many(const Request& req, bool keep_current) {
     auto caller = authenticate(req);
     if (!caller) co_return error_response(caller.error());
-    auto r = co_await pool_.run([&] { return service_.logout_all(*caller, keep_current); });
+    auto r = co_await pool_.run([&] { return service_.logout_all(*caller, keep_current, client_of(req)); });
     if (!r) co_return error_response(AuthError::unavailable);
     if (!*r) co_return error_response(r->error());
     co_return json_response(
@@ -270,7 +275,8 @@ class Api {
     auto replacement = string_field(*body, "new_password");
     if (!replacement) co_return wrong_type(replacement.error());
     auto r = co_await pool_.run([&] {
-      return service_.change_password(*caller, current->value_or(""), replacement->value_or(""));
+      return service_.change_password(*caller, current->value_or(""), replacement->value_or(""),
+                                      client_of(req));
     });
     if (!r) co_return error_response(AuthError::unavailable);
     if (!*r) co_return error_response(r->error());
@@ -318,7 +324,7 @@ class Api {
   awaitable<Response> revoke(const Request& req) {
     auto token = token_field(req);
     if (!token) co_return token.error();
-    auto r = co_await pool_.run([&] { return service_.revoke_token(*token); });
+    auto r = co_await pool_.run([&] { return service_.revoke_token(*token, client_of(req)); });
     if (!r) co_return error_response(AuthError::unavailable);
     if (!*r) co_return error_response(r->error());
     co_return message(200, "Token revoked");

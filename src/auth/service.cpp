@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "auth/common_passwords.hpp"
+#include "auth/password_policy.hpp"
 #include "auth/device.hpp"
 #include "auth/username.hpp"
 #include "crypto/random.hpp"
@@ -77,15 +78,17 @@ void Service::note_revoked(const store::RevokedSession& r) {
 // ASVS 6.2: a length floor, a generous ceiling, no composition rules, not a
 // common password, not the username.
 Expected<void> Service::check_new_password(std::string_view password, const Username& name) const {
-  if (utf8_length(password) < options_.min_password_chars) return tl::unexpected(AuthError::password_too_short);
-  if (password.size() > options_.max_password_bytes) return tl::unexpected(AuthError::password_too_long);
-  if (is_common_password(password)) return tl::unexpected(AuthError::password_common);
-  auto as_name = normalize_username(password, options_.max_password_bytes);
-  if (as_name && as_name->key == name.key) return tl::unexpected(AuthError::password_is_username);
-  return {};
+  return auth::check_new_password(password, name, {options_.min_password_chars, options_.max_password_bytes});
 }
 
-Expected<void> Service::signup(std::string_view username, std::string_view password) {
+void Service::audit(AuditRecord r, const Client& client) const {
+  if (!audit_) return;
+  r.ip = client.ip;
+  r.user_agent = client.user_agent;
+  audit_->record(r);
+}
+
+Expected<void> Service::signup(std::string_view username, std::string_view password, const Client& client) {
   if (username.empty() || password.empty()) return tl::unexpected(AuthError::credentials_required);
   auto name = normalize_username(username, options_.max_username_chars);
   if (!name) return tl::unexpected(AuthError::username_invalid);
@@ -100,6 +103,7 @@ Expected<void> Service::signup(std::string_view username, std::string_view passw
     return store_failure(r);
   }
   log::info("auth.signup", {{"user_id", std::string_view(user.id)}});
+  audit({.event = "signup", .user_id = user.id, .username = user.username}, client);
   return {};
 }
 
@@ -119,6 +123,12 @@ Expected<TokenPair> Service::login(std::string_view username, std::string_view p
     else ++counters_.login_bad_credentials;
     if (user_id) log::info("auth.login_failed", {{"reason", reason}, {"user_id", std::string_view(*user_id)}});
     else log::info("auth.login_failed", {{"reason", reason}});
+    // The attempted name, bounded, when the account is unknown; never the password.
+    audit({.event = "login_failed",
+           .user_id = user_id ? std::string_view(*user_id) : std::string_view{},
+           .username = user_id ? std::string_view{} : (name ? std::string_view(name->display) : username),
+           .detail = audit_detail({{"reason", reason}})},
+          client);
     return tl::unexpected(AuthError::invalid_credentials);
   };
   if (throttle_.locked(account, client.ip, started)) {
@@ -137,6 +147,15 @@ Expected<TokenPair> Service::login(std::string_view username, std::string_view p
   if (!crypto::verify_password(user->password_hash, password)) {
     throttle_.failure(account, client.ip, clock_());
     return refuse("bad_credentials", &user->id);
+  }
+  if (user->disabled_at) {
+    // Said only to someone who knows the password (as Keycloak does): a
+    // wrong password gets invalid_credentials, whatever the account's state.
+    log::info("auth.login_refused", {{"reason", "account_disabled"}, {"user_id", std::string_view(user->id)}});
+    audit({.event = "login_failed", .user_id = user->id, .username = user->username,
+           .detail = audit_detail({{"reason", "account_disabled"}})},
+          client);
+    return tl::unexpected(AuthError::account_disabled);
   }
   throttle_.success(account, client.ip);
   ++counters_.login_succeeded;
@@ -161,10 +180,15 @@ Expected<TokenPair> Service::login(std::string_view username, std::string_view p
   s.ip = sanitize_utf8(client.ip, 64);
   std::string refresh = chain_.first(s.id);
   s.refresh_hash = refresh_token_digest(refresh);
-  if (auto r = store_.create_session(s); !r) return store_failure(r);
+  if (auto r = store_.create_session(s); !r) {
+    // not_found: the account was disabled or deleted since it was read.
+    if (r.error() == store::StoreError::not_found) return tl::unexpected(AuthError::account_disabled);
+    return store_failure(r);
+  }
   if (options_.max_sessions_per_user > 0) enforce_session_cap(*user, now);
 
   log::info("auth.login", {{"user_id", std::string_view(user->id)}, {"session_id", std::string_view(s.id)}});
+  audit({.event = "login", .user_id = user->id, .username = user->username, .session_id = s.id}, client);
   return pair_for(*user, std::move(refresh), now);
 }
 
@@ -182,11 +206,14 @@ void Service::enforce_session_cap(const store::User& user, UnixSeconds now) {
       mark_revoked(victim.id, now);
       log::info("auth.session_limit", {{"user_id", std::string_view(user.id)},
                                        {"session_id", std::string_view(victim.id)}});
+      audit({.event = "session_limit", .actor = "system", .user_id = user.id, .username = user.username,
+             .session_id = victim.id},
+            {});
     }
   }
 }
 
-Expected<TokenPair> Service::refresh(std::string_view refresh_token) {
+Expected<TokenPair> Service::refresh(std::string_view refresh_token, const Client& client) {
   if (refresh_token.empty()) return tl::unexpected(AuthError::token_missing);
   auto parts = parse_refresh_token(refresh_token);
   if (!parts) {
@@ -206,13 +233,14 @@ Expected<TokenPair> Service::refresh(std::string_view refresh_token) {
     const RefreshVerdict verdict = classify_refresh(*s, parts->generation, now, policy);
     if (verdict == RefreshVerdict::ended) return tl::unexpected(AuthError::session_ended);
     if (verdict == RefreshVerdict::expired) return tl::unexpected(AuthError::token_expired);
-    if (verdict == RefreshVerdict::reuse) return end_reused_session(*s, now);
+    if (verdict == RefreshVerdict::reuse) return end_reused_session(*s, now, client);
 
     auto user = store_.find_user_by_id(s->user_id);
     if (!user) {
       if (user.error() == store::StoreError::not_found) return tl::unexpected(AuthError::session_ended);
       return store_failure(user);
     }
+    if (user->disabled_at) return tl::unexpected(AuthError::session_ended);
     if (verdict == RefreshVerdict::replay) {
       // A retry or a second tab: the pair the first use received, not a new chain.
       ++counters_.refresh_replayed;
@@ -243,13 +271,15 @@ Expected<TokenPair> Service::refresh(std::string_view refresh_token) {
   return tl::unexpected(AuthError::unavailable);
 }
 
-Expected<TokenPair> Service::end_reused_session(const store::Session& s, UnixSeconds now) {
+Expected<TokenPair> Service::end_reused_session(const store::Session& s, UnixSeconds now,
+                                               const Client& client) {
   ++counters_.refresh_reuse_detected;
   log::warn("auth.refresh_reuse_detected",
             {{"user_id", std::string_view(s.user_id)}, {"session_id", std::string_view(s.id)}});
   auto r = store_.revoke_session(s.id, s.user_id, now, store::EndReason::reuse_detected);
   if (!r && r.error() != store::StoreError::not_found) return store_failure(r);
   mark_revoked(s.id, now);
+  audit({.event = "refresh_reuse_detected", .user_id = s.user_id, .session_id = s.id}, client);
   return tl::unexpected(AuthError::token_reused);
 }
 
@@ -278,7 +308,8 @@ Expected<store::Session> Service::session_of_token(const Principal& caller, std:
   return std::move(*s);
 }
 
-Expected<std::string> Service::logout(const Principal& caller, const LogoutTarget& target) {
+Expected<std::string> Service::logout(const Principal& caller, const LogoutTarget& target,
+                                      const Client& client) {
   std::string session_id = caller.session_id;
   if (target.token) {
     auto s = session_of_token(caller, *target.token);
@@ -295,10 +326,13 @@ Expected<std::string> Service::logout(const Principal& caller, const LogoutTarge
   mark_revoked(session_id, now);
   log::info("auth.logout", {{"user_id", std::string_view(caller.user_id)},
                             {"session_id", std::string_view(session_id)}});
+  audit({.event = "logout", .user_id = caller.user_id, .username = caller.username, .session_id = session_id,
+         .detail = audit_detail({{"by_session", std::string_view(caller.session_id)}})},
+        client);
   return session_id;
 }
 
-Expected<std::size_t> Service::logout_all(const Principal& caller, bool keep_current) {
+Expected<std::size_t> Service::logout_all(const Principal& caller, bool keep_current, const Client& client) {
   const UnixSeconds now = clock_();
   const auto reason = keep_current ? store::EndReason::logout_others : store::EndReason::logout_all;
   auto ended = store_.revoke_user_sessions(
@@ -309,11 +343,15 @@ Expected<std::size_t> Service::logout_all(const Principal& caller, bool keep_cur
   log::info("auth.logout_all", {{"user_id", std::string_view(caller.user_id)},
                                 {"reason", store::reason_name(reason)},
                                 {"sessions_ended", static_cast<std::int64_t>(ended->size())}});
+  audit({.event = store::reason_name(reason), .user_id = caller.user_id, .username = caller.username,
+         .session_id = caller.session_id,
+         .detail = audit_detail({{"sessions_ended", static_cast<std::int64_t>(ended->size())}})},
+        client);
   return ended->size();
 }
 
 Expected<std::size_t> Service::change_password(const Principal& caller, std::string_view current,
-                                               std::string_view replacement) {
+                                               std::string_view replacement, const Client& client) {
   if (current.empty() || replacement.empty()) return tl::unexpected(AuthError::passwords_required);
   auto user = store_.find_user_by_id(caller.user_id);
   if (!user) {
@@ -323,6 +361,9 @@ Expected<std::size_t> Service::change_password(const Principal& caller, std::str
   if (current.size() > options_.max_password_bytes ||
       !crypto::verify_password(user->password_hash, current)) {
     log::info("auth.password_change_failed", {{"user_id", std::string_view(user->id)}});
+    audit({.event = "password_change_failed", .user_id = user->id, .username = user->username,
+           .session_id = caller.session_id},
+          client);
     return tl::unexpected(AuthError::invalid_credentials);
   }
   const Username name{user->username, user->username_key};
@@ -337,6 +378,10 @@ Expected<std::size_t> Service::change_password(const Principal& caller, std::str
   mark_revoked(*ended, now);
   log::info("auth.password_changed", {{"user_id", std::string_view(user->id)},
                                       {"sessions_ended", static_cast<std::int64_t>(ended->size())}});
+  audit({.event = "password_change", .user_id = user->id, .username = user->username,
+         .session_id = caller.session_id,
+         .detail = audit_detail({{"sessions_ended", static_cast<std::int64_t>(ended->size())}})},
+        client);
   return ended->size();
 }
 
@@ -394,7 +439,7 @@ Expected<Introspection> Service::introspect(std::string_view token) {
   return out;
 }
 
-Expected<void> Service::revoke_token(std::string_view token) {
+Expected<void> Service::revoke_token(std::string_view token, const Client& client) {
   std::string session_id;
   std::string user_id;
   if (auto parts = parse_refresh_token(token)) {
@@ -417,6 +462,7 @@ Expected<void> Service::revoke_token(std::string_view token) {
   mark_revoked(session_id, now);
   log::info("auth.token_revoked", {{"user_id", std::string_view(user_id)},
                                    {"session_id", std::string_view(session_id)}});
+  audit({.event = "token_revoked", .user_id = user_id, .session_id = session_id}, client);
   return {};
 }
 

@@ -53,8 +53,10 @@ Session read_session(const Statement& st) {
   return s;
 }
 
+#define LK_USER_COLUMNS "id, username, password_hash, created_at, username_key, disabled_at"
+
 User read_user(const Statement& st) {
-  return User{st.text(0), st.text(1), st.text(2), st.int64(3), st.text(4)};
+  return User{st.text(0), st.text(1), st.text(2), st.int64(3), st.text(4), st.optional_int64(5)};
 }
 
 // Runs a statement that returns no rows; not_found when `require_change`
@@ -159,7 +161,7 @@ Result<Snapshot> SqliteStore::export_all() {
   Snapshot snap;
   {
     std::lock_guard lock(mutex_);
-    auto users = all_rows<User>(*db_, db_->prepare("SELECT id, username, password_hash, created_at, username_key FROM users"),
+    auto users = all_rows<User>(*db_, db_->prepare("SELECT " LK_USER_COLUMNS " FROM users"),
                                 "export_all", read_user);
     if (!users) return tl::unexpected(users.error());
     snap.users = std::move(*users);
@@ -173,6 +175,9 @@ Result<Snapshot> SqliteStore::export_all() {
                                     });
     if (!secrets) return tl::unexpected(secrets.error());
     snap.secrets = std::move(*secrets);
+    auto audit = export_audit();
+    if (!audit) return tl::unexpected(audit.error());
+    snap.audit = std::move(*audit);
   }
   auto keys = list_keys();
   if (!keys) return tl::unexpected(keys.error());
@@ -229,6 +234,7 @@ Result<void> SqliteStore::import_all(const Snapshot& snap) {
     st->bind(3, sec.created_at);
     if (auto r = run(*db_, st, "import_all"); !r) return abort(r.error());
   }
+  if (auto r = insert_audit(snap.audit); !r) return abort(r.error());
   if (int rc = db_->exec("COMMIT"); rc != SQLITE_OK) return abort(error_from(rc));
   return {};
 }
@@ -283,12 +289,14 @@ Result<void> SqliteStore::create_user(const User& u) {
 
 Result<void> SqliteStore::insert_user(const User& u) {
   Statement* st = db_->prepare(
-      "INSERT INTO users (id, username, password_hash, created_at, username_key) VALUES (?1, ?2, ?3, ?4, ?5)");
+      "INSERT INTO users (id, username, password_hash, created_at, username_key, disabled_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   st->bind(1, u.id);
   st->bind(2, u.username);
   st->bind(3, u.password_hash);
   st->bind(4, u.created_at);
   st->bind(5, u.username_key);
+  st->bind(6, u.disabled_at);
   int rc = st->step();
   st->reset();
   if (rc == SQLITE_DONE) return {};
@@ -299,7 +307,7 @@ Result<void> SqliteStore::insert_user(const User& u) {
 Result<User> SqliteStore::find_user_by_name(std::string_view username_key) {
   std::lock_guard lock(mutex_);
   Statement* st = db_->prepare(
-      "SELECT id, username, password_hash, created_at, username_key FROM users WHERE username_key = ?1");
+      "SELECT " LK_USER_COLUMNS " FROM users WHERE username_key = ?1");
   st->bind(1, username_key);
   return one_row<User>(*db_, st, "find_user_by_name", read_user);
 }
@@ -307,7 +315,7 @@ Result<User> SqliteStore::find_user_by_name(std::string_view username_key) {
 Result<User> SqliteStore::find_user_by_id(std::string_view id) {
   std::lock_guard lock(mutex_);
   Statement* st =
-      db_->prepare("SELECT id, username, password_hash, created_at, username_key FROM users WHERE id = ?1");
+      db_->prepare("SELECT " LK_USER_COLUMNS " FROM users WHERE id = ?1");
   st->bind(1, id);
   return one_row<User>(*db_, st, "find_user_by_id", read_user);
 }
@@ -322,9 +330,12 @@ Result<void> SqliteStore::set_password_hash(std::string_view user_id, std::strin
 
 Result<void> SqliteStore::create_session(const Session& s) {
   std::lock_guard lock(mutex_);
+  // Only for a user that exists and is not disabled: a login racing with a
+  // disable cannot leave a live session behind (writes are serialised).
   Statement* st = db_->prepare(
       "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at, "
-      "user_agent, ip, created_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      "user_agent, ip, created_seq) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
+      "FROM users WHERE id = ?2 AND disabled_at IS NULL");
   st->bind(1, s.id);
   st->bind(2, s.user_id);
   st->bind(3, s.refresh_hash);
@@ -334,7 +345,7 @@ Result<void> SqliteStore::create_session(const Session& s) {
   st->bind(7, s.user_agent);
   st->bind(8, s.ip);
   st->bind(9, s.created_seq);
-  return run(*db_, st, "create_session");
+  return run(*db_, st, "create_session", true);
 }
 
 Result<Session> SqliteStore::find_session(std::string_view session_id) {
@@ -428,7 +439,9 @@ Result<std::vector<Session>> SqliteStore::list_live_sessions(std::string_view us
 
 Result<std::vector<RevokedSession>> SqliteStore::list_revoked_since(UnixSeconds since) {
   std::lock_guard lock(mutex_);
-  Statement* st = db_->prepare("SELECT id, revoked_at FROM sessions WHERE revoked_at >= ?1");
+  Statement* st = db_->prepare(
+      "SELECT id, revoked_at FROM sessions WHERE revoked_at >= ?1 "
+      "UNION ALL SELECT id, revoked_at FROM deleted_session_revocations WHERE revoked_at >= ?1");
   st->bind(1, since);
   return all_rows<RevokedSession>(*db_, st, "list_revoked_since", [](const Statement& r) {
     return RevokedSession{r.text(0), r.int64(1)};

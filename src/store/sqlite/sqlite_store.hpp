@@ -54,10 +54,22 @@ class SqliteStore final : public Store {
   Result<Snapshot> export_all() override;
   Result<void> import_all(const Snapshot& snapshot) override;
 
+  // sqlite_admin_store.cpp
+  Result<std::vector<UserSummary>> list_users(const UserQuery& query) override;
+  Result<std::vector<std::string>> disable_user(std::string_view user_id, UnixSeconds now) override;
+  Result<void> enable_user(std::string_view user_id) override;
+  Result<std::vector<std::string>> delete_user(std::string_view user_id, UnixSeconds now,
+                                               UnixSeconds keep_revocations_since) override;
+  Result<void> append_audit(const std::vector<AuditEvent>& events) override;
+  Result<std::vector<AuditEvent>> list_audit(const AuditQuery& query) override;
+  Result<std::size_t> prune(UnixSeconds audit_before, UnixSeconds revocations_before) override;
+
  private:
   void migrate();
   Result<void> insert_key(const StoredKey& key);  // with mutex_ held
   Result<void> insert_user(const User& user);     // with mutex_ held
+  Result<void> insert_audit(const std::vector<AuditEvent>& events);  // with mutex_ held, in a transaction
+  Result<std::vector<AuditEvent>> export_audit();                    // with mutex_ held
 
   std::mutex mutex_;
   std::unique_ptr<Db> db_;

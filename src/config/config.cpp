@@ -150,6 +150,30 @@ const std::vector<Setting>& settings() {
          c.introspection_secret = std::string(v);
          return std::nullopt;
        }},
+      {"ADMIN_TOKEN", "admin-token",
+       "bearer token of the /admin/ HTTP API, at least 32 bytes (try: openssl rand -base64 48); "
+       "unset: the admin API is off and its paths answer 404",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (v.empty()) {
+           c.admin_token.reset();
+           return std::nullopt;
+         }
+         if (v.size() < kMinSecretBytes) {
+           return "is " + std::to_string(v.size()) + " bytes; it must be at least " +
+                  std::to_string(kMinSecretBytes) + " (try: openssl rand -base64 48)";
+         }
+         c.admin_token = std::string(v);
+         return std::nullopt;
+       }},
+      {"AUDIT_RETENTION", "audit-retention",
+       "audit trail events older than this are deleted, hourly (default 90d; 0 keeps them)",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (v == "0" || v == "0s") {
+           c.audit_retention = 0;
+           return std::nullopt;
+         }
+         return duration_into(c.audit_retention, v);
+       }},
       {"MAX_BODY_BYTES", "max-body-bytes", "largest request body accepted (default 65536)",
        uint_setter<std::size_t>(&Config::max_body_bytes, 1024, 16 * 1024 * 1024)},
       {"MAX_CONNECTIONS", "max-connections",

@@ -33,6 +33,8 @@ struct Config {
   std::string issuer;  // default http://HOST:PORT
   std::string audience = "latchkey";
   std::optional<std::string> introspection_secret;  // unset: /introspect refuses everyone
+  std::optional<std::string> admin_token;  // unset: every /admin/ path answers 404
+  UnixSeconds audit_retention = 90 * 86400;  // audit events older than this are pruned; 0: kept
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_connections = 4096;
   UnixSeconds header_timeout = 10;   // to receive a whole header block

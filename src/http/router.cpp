@@ -18,9 +18,18 @@ void Router::add(std::string_view method, std::string_view path, Handler handler
   routes_[std::string(path)][std::string(method)] = std::move(handler);
 }
 
+void Router::add_prefix(std::string_view prefix, Handler handler) {
+  prefixes_.emplace_back(std::string(prefix), std::move(handler));
+}
+
 boost::asio::awaitable<Response> Router::dispatch(const Request& req) const {
   auto by_path = routes_.find(req.path);
-  if (by_path == routes_.end()) co_return json_error(404, "not_found", "Not found");
+  if (by_path == routes_.end()) {
+    for (const auto& [prefix, handler] : prefixes_) {
+      if (req.path.starts_with(prefix)) co_return co_await handler(req);
+    }
+    co_return json_error(404, "not_found", "Not found");
+  }
   auto h = by_path->second.find(req.method);
   if (h == by_path->second.end()) {
     std::string allow;

@@ -2,6 +2,7 @@
 //   latchkey [serve] [--flags]     serve the API (the default command)
 //   latchkey migrate               create or upgrade the schema, then exit
 //   latchkey keys list | rotate [--now]
+//   latchkey user ... | sessions ... | audit ...   administration (src/cli)
 //   latchkey --help | --version
 #include <chrono>
 #include <csignal>
@@ -13,9 +14,13 @@
 #include <thread>
 #include <vector>
 
+#include "api/admin_routes.hpp"
 #include "api/routes.hpp"
+#include "auth/admin.hpp"
+#include "auth/audit_log.hpp"
 #include "auth/key_bootstrap.hpp"
 #include "auth/service.hpp"
+#include "cli/admin_commands.hpp"
 #include "config/config.hpp"
 #include "crypto/random.hpp"
 #include "http/server.hpp"
@@ -38,6 +43,13 @@ void print_usage() {
       "  latchkey keys list [options]      the signing keys and their state\n"
       "  latchkey keys rotate [--now]      add a signing key; it signs after KEY_PUBLISH_DELAY\n"
       "                                    (--now: at once, for a compromised key)\n"
+      "  latchkey user add NAME [--password-stdin]   create a user (password read from stdin)\n"
+      "  latchkey user list | show NAME | disable NAME | enable NAME | delete NAME\n"
+      "  latchkey user set-password NAME [--password-stdin]   ends the user's sessions\n"
+      "  latchkey sessions list --user NAME\n"
+      "  latchkey sessions revoke --user NAME (--session ID | --all)\n"
+      "  latchkey audit [--user NAME] [--limit N]   the audit trail, newest last\n"
+      "                                    (user, sessions and audit take --json)\n"
       "  latchkey copy-store --from URL --to URL\n"
       "                                    copy users, sessions and keys into an empty database\n"
       "                                    (e.g. sqlite://latchkey.db to postgres://...)\n"
@@ -109,6 +121,8 @@ int keys_command(const config::Config& cfg, const std::vector<std::string>& word
     if (cfg.secret_key) return fail("keys rotate: SECRET_KEY is set; rotate it by changing SECRET_KEY", 2);
     auto row = auth::rotate_signing_key(**db, policy.alg, now, now_flag ? 0 : cfg.key_publish_delay);
     if (!row) return fail(row.error(), 1);
+    auth::AuditLog audit(**db);
+    auth::Admin(**db, cli::admin_options(cfg), audit, now_unix).key_rotated(*row, auth::Actor{"cli"});
     std::printf("new key %s (%s) signs from %s; running servers pick it up within 30 s\n",
                 row->kid.c_str(), row->alg.c_str(), format_rfc3339(row->not_before).c_str());
     return 0;
@@ -170,6 +184,13 @@ int serve(const config::Config& cfg) {
   opts.throttle.base_lock = cfg.login_lock_base;
   opts.throttle.account_failures = static_cast<int>(cfg.account_lock_after);
   auth::Service service(store, std::move(*keys), std::move(*refresh_secret), opts, now_unix);
+  auth::AuditLog audit(store);
+  service.set_audit(&audit);
+  // Sessions ended through the admin API are refused here at once.
+  auth::Admin admin(store, cli::admin_options(cfg), audit, now_unix,
+                    [&](const std::vector<std::string>& ids, UnixSeconds at) {
+                      for (const auto& id : ids) service.note_revoked({id, at});
+                    });
   auto revoked = service.load_revocations();
   if (!revoked) return fail("cannot read revoked sessions from the database", 1);
   // Logouts made elsewhere (other instances, admin commands) reach memory.
@@ -184,6 +205,15 @@ int serve(const config::Config& cfg) {
   api_opts.login_per_minute = cfg.login_rate_per_minute;
   api_opts.signup_per_minute = cfg.signup_rate_per_minute;
   api::add_routes(router, service, pool, api_opts);
+  api::AdminApiOptions admin_opts;
+  admin_opts.token = cfg.admin_token;
+  admin_opts.store = &store;
+  admin_opts.key_policy = policy;
+  admin_opts.key_publish_delay = cfg.key_publish_delay;
+  admin_opts.reload_keys = [&] {
+    if (auto loaded = auth::load_signing_keys(store, policy, now_unix())) service.set_keys(std::move(*loaded));
+  };
+  api::add_admin_routes(router, admin, pool, admin_opts);
 
   http::ServerOptions server_opts;
   server_opts.host = cfg.host;
@@ -198,6 +228,22 @@ int serve(const config::Config& cfg) {
   server.every(std::chrono::seconds(10), [&]() -> boost::asio::awaitable<void> {
     auto flushed = co_await pool.run([&] { return service.flush_usage(); });
     if (flushed && !*flushed) log::warn("sessions.usage_flush_failed");
+  });
+  // Audit events queued by requests reach the database in batches.
+  server.every(std::chrono::milliseconds(250), [&]() -> boost::asio::awaitable<void> {
+    co_await pool.run([&] { return audit.flush(); });
+  });
+  // Retention: old audit events, and kept revocations of deleted users once
+  // every access token they could cover has expired.
+  server.every(std::chrono::hours(1), [&]() -> boost::asio::awaitable<void> {
+    const UnixSeconds now = now_unix();
+    const UnixSeconds audit_before = cfg.audit_retention > 0 ? now - cfg.audit_retention : 0;
+    auto pruned = co_await pool.run(
+        [&] { return store.prune(audit_before, now - cfg.access_token_ttl - cfg.token_leeway - 3600); });
+    if (pruned && *pruned && **pruned > 0)
+      log::info("audit.pruned", {{"events", static_cast<std::int64_t>(**pruned)}});
+    else if (pruned && !*pruned)
+      log::warn("audit.prune_failed");
   });
   // Keys rotated by `latchkey keys rotate` (or by another instance), and
   // scheduled keys coming into force.
@@ -227,6 +273,7 @@ int serve(const config::Config& cfg) {
   std::signal(SIGTERM, SIG_IGN);
   store.stop_watching();
   pool.join();
+  audit.flush();  // what the last requests recorded
   log::info("server.stopped");
   return 0;
 }
@@ -271,8 +318,15 @@ int main(int argc, char** argv) {
     std::printf("latchkey %s\n", kVersion);
     return 0;
   }
-  if (command != "serve" && command != "migrate" && command != "keys" && command != "copy-store")
+  const bool admin_command = command == "user" || command == "sessions" || command == "audit";
+  if (command != "serve" && command != "migrate" && command != "keys" && command != "copy-store" && !admin_command)
     return fail("unknown command '" + command + "' (see --help)", 2);
+  cli::CliOptions cli_options;
+  if (admin_command) {
+    auto taken = cli::take_cli_options(args);
+    if (!taken) return fail(taken.error(), 2);
+    cli_options = std::move(*taken);
+  }
   if (now_flag && command != "keys") return fail("--now only goes with `keys rotate`", 2);
 
   try {
@@ -287,6 +341,13 @@ int main(int argc, char** argv) {
     if (cfg->log_level == "warn") log::set_level(log::Level::warn);
     if (cfg->log_level == "error") log::set_level(log::Level::error);
     if (command == "keys") return keys_command(*cfg, words, now_flag);
+    if (admin_command) {
+      auto db = open_database(*cfg);
+      if (!db) return db.error();
+      if (command == "user") return cli::user_command(*cfg, **db, words, cli_options);
+      if (command == "sessions") return cli::sessions_command(*cfg, **db, words, cli_options);
+      return cli::audit_command(*cfg, **db, words, cli_options);
+    }
     if (command == "copy-store") {
       if (copy_from.empty() || copy_to.empty()) return fail("usage: latchkey copy-store --from URL --to URL", 2);
       return copy_store(*cfg, copy_from, copy_to);

@@ -135,11 +135,28 @@ Result<bool> SqliteStore::install_signer(const StoredKey& k, UnixSeconds now) {
 void SqliteStore::watch_revocations(RevokedCallback on_revoked, std::function<void()>) {
   watcher_ = std::thread([this, on_revoked = std::move(on_revoked)] {
     UnixSeconds since = now_unix() - 2;
+    std::int64_t seen_version = -1;
+    int idle_polls = 0;
     std::unique_lock lock(watch_mutex_);
-    while (!watch_wake_.wait_for(lock, std::chrono::seconds(1), [&] { return watch_stop_; })) {
+    // Every 100 ms, the file's data_version (changed by other processes'
+    // commits only) says whether to look; at least once a second regardless.
+    while (!watch_wake_.wait_for(lock, std::chrono::milliseconds(100), [&] { return watch_stop_; })) {
       lock.unlock();
+      std::int64_t version = -1;
+      {
+        std::lock_guard db_lock(mutex_);
+        Statement* st = db_->prepare("PRAGMA data_version");
+        if (st->step() == SQLITE_ROW) version = st->int64(0);
+        st->reset();
+      }
+      if (version == seen_version && version != -1 && ++idle_polls < 10) {
+        lock.lock();
+        continue;
+      }
+      idle_polls = 0;
       const UnixSeconds now = now_unix();
       if (auto rows = list_revoked_since(since)) {
+        seen_version = version;
         for (const auto& r : *rows) on_revoked(r);
         since = now - 2;  // revoked_at has one-second resolution: overlap a little
       }

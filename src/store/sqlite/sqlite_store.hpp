@@ -47,7 +47,7 @@ class SqliteStore final : public Store {
   Result<bool> install_signer(const StoredKey& key, UnixSeconds now) override;
 
   // Polls for revocations made by other processes on the same file (admin
-  // commands) once a second.
+  // commands): looks when another process has committed, within 100 ms.
   void watch_revocations(RevokedCallback on_revoked, std::function<void()> on_resync) override;
   void stop_watching() override;
 

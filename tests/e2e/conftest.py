@@ -435,3 +435,11 @@ def run_to_exit(workdir, env=None, args=(), timeout=5.0):
         out, err = p.communicate(timeout=5)
         pytest.fail(f"latchkey {args} still running after {timeout}s; stderr:\n{err.decode(errors='replace')}")
     return Exit(p.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
+
+
+def run_cli(server, *args, input=None, env=None, timeout=20.0):
+    """Runs `latchkey ARGS` (an administration command) against `server`'s
+    database and settings, with `input` on stdin. Returns Exit(code, stdout, stderr)."""
+    p = subprocess.run([LATCHKEY_BIN, *args], cwd=server.workdir, env={**server.env, **(env or {})},
+                       input=input, capture_output=True, text=True, timeout=timeout)
+    return Exit(p.returncode, p.stdout, p.stderr)

@@ -97,6 +97,17 @@ asio::awaitable<void> Server::Impl::periodic_loop(Periodic& p) {
     auto [ec] = co_await p.timer->async_wait(asio::as_tuple(asio::use_awaitable));
     co_await p.task();
     if (ec) co_return;  // cancelled by stop: that was the last run
+    // A stop that came while the task ran found no wait to cancel: run the
+    // last time now, or the loop would keep the server alive.
+    bool stop_came;
+    {
+      std::lock_guard lock(mutex);
+      stop_came = stopping;
+    }
+    if (stop_came) {
+      co_await p.task();
+      co_return;
+    }
   }
 }
 

@@ -186,7 +186,7 @@ class AdminApi {
       if (!*password || (*password)->empty()) co_return bad_request("password is required");
       const std::string pw(**password);
       co_return co_await run([&] { return admin_.set_password(name, pw, actor); },
-                             [](std::size_t n) { return message(200, "Password set", n); });
+                             [](std::size_t n) { return message(200, "Password set", n); }, true);
     }
     if (seg.size() == 3 && what == "sessions") {
       if (m == "GET")
@@ -236,7 +236,7 @@ class AdminApi {
     if (!password) co_return wrong_type(password.error());
     const std::string u(username->value_or("")), pw(password->value_or(""));
     co_return co_await run([&] { return admin_.add_user(u, pw, actor); },
-                           [](const auto& user) { return json_response(201, user_json(user)); });
+                           [](const auto& user) { return json_response(201, user_json(user)); }, true);
   }
 
   awaitable<Response> audit(const Request& req, std::optional<std::string> user) {
@@ -314,8 +314,9 @@ class AdminApi {
   // Runs `work` (blocking, returning auth::Expected<T>) on the pool; `ok`
   // turns its value into the answer.
   template <class Work, class Ok>
-  awaitable<Response> run(Work work, Ok ok) {
-    auto r = co_await pool_.run(std::move(work));
+  awaitable<Response> run(Work work, Ok ok, bool hashing = false) {
+    // argon2id work goes to its own lane, as for /signup.
+    auto r = hashing ? co_await pool_.run_hashing(std::move(work)) : co_await pool_.run(std::move(work));
     if (!r) co_return error_response(auth::AuthError::unavailable);
     if (!*r) co_return error_response(r->error());
     if constexpr (std::is_void_v<typename std::decay_t<decltype(*r)>::value_type>) {

@@ -67,7 +67,7 @@ AuditEvent read_event(const Statement& st) {
 }  // namespace
 
 Result<std::vector<UserSummary>> SqliteStore::list_users(const UserQuery& q) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare(
       "SELECT u.id, u.username, u.password_hash, u.created_at, u.username_key, u.disabled_at, "
       "(SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.revoked_at IS NULL "
@@ -84,7 +84,7 @@ Result<std::vector<UserSummary>> SqliteStore::list_users(const UserQuery& q) {
 }
 
 Result<std::vector<std::string>> SqliteStore::disable_user(std::string_view user_id, UnixSeconds now) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   return in_transaction<std::vector<std::string>>(*db_, "disable_user", [&]() -> Result<std::vector<std::string>> {
     Statement* mark = db_->prepare("UPDATE users SET disabled_at = COALESCE(disabled_at, ?2) WHERE id = ?1");
     mark->bind(1, user_id);
@@ -101,7 +101,7 @@ Result<std::vector<std::string>> SqliteStore::disable_user(std::string_view user
 }
 
 Result<void> SqliteStore::enable_user(std::string_view user_id) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare("UPDATE users SET disabled_at = NULL WHERE id = ?1");
   st->bind(1, user_id);
   if (auto r = done(*db_, st, "enable_user"); !r) return r;
@@ -111,7 +111,7 @@ Result<void> SqliteStore::enable_user(std::string_view user_id) {
 
 Result<std::vector<std::string>> SqliteStore::delete_user(std::string_view user_id, UnixSeconds now,
                                                           UnixSeconds keep_since) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   return in_transaction<std::vector<std::string>>(*db_, "delete_user", [&]() -> Result<std::vector<std::string>> {
     Statement* end = db_->prepare(
         "UPDATE sessions SET revoked_at = ?2, revoked_reason = 'user_deleted' "
@@ -161,7 +161,7 @@ Result<void> SqliteStore::insert_audit(const std::vector<AuditEvent>& events) {
 
 Result<void> SqliteStore::append_audit(const std::vector<AuditEvent>& events) {
   if (events.empty()) return {};
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   return in_transaction<void>(*db_, "append_audit", [&] { return insert_audit(events); });
 }
 
@@ -171,7 +171,7 @@ Result<std::vector<AuditEvent>> SqliteStore::export_audit() {
 }
 
 Result<std::vector<AuditEvent>> SqliteStore::list_audit(const AuditQuery& q) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   const std::string order = " AND (at, seq) < (?2, ?3) ORDER BY at DESC, seq DESC, id DESC LIMIT ?4";
   Statement* st = q.username_key
                       ? db_->prepare(std::string("SELECT ") + kAuditColumns +
@@ -191,7 +191,7 @@ Result<std::size_t> SqliteStore::prune(UnixSeconds audit_before, UnixSeconds rev
   constexpr std::int64_t kBatch = 5000;
   std::size_t removed = 0;
   for (;;) {
-    std::lock_guard lock(mutex_);
+    Access lock(*this);
     Statement* audit = db_->prepare(
         "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ?1 LIMIT ?2)");
     audit->bind(1, audit_before);
@@ -201,7 +201,7 @@ Result<std::size_t> SqliteStore::prune(UnixSeconds audit_before, UnixSeconds rev
     removed += static_cast<std::size_t>(n);
     if (n < kBatch) break;
   }
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* kept = db_->prepare("DELETE FROM deleted_session_revocations WHERE revoked_at < ?1");
   kept->bind(1, revocations_before);
   if (auto r = done(*db_, kept, "prune"); !r) return tl::unexpected(r.error());

@@ -316,7 +316,10 @@ class AdminApi {
   template <class Work, class Ok>
   awaitable<Response> run(Work work, Ok ok, bool hashing = false) {
     // argon2id work goes to its own lane, as for /signup.
-    auto r = hashing ? co_await pool_.run_hashing(std::move(work)) : co_await pool_.run(std::move(work));
+    // (No co_await inside ?: : GCC 12 miscompiles it.)
+    std::optional<std::invoke_result_t<Work>> r;
+    if (hashing) r = co_await pool_.run_hashing(std::move(work));
+    else r = co_await pool_.run(std::move(work));
     if (!r) co_return error_response(auth::AuthError::unavailable);
     if (!*r) co_return error_response(r->error());
     if constexpr (std::is_void_v<typename std::decay_t<decltype(*r)>::value_type>) {

@@ -61,6 +61,7 @@ def measure(server, scenario, args, background=None):
     """Warm-up, then args.runs runs; the median row. `background` (a callable
     returning a Popen) runs alongside each measured run: the login flood."""
     wrk(server.url, scenario.script, 2, scenario.env)
+    time.sleep(1.0)  # what the warm-up left queued (logins) drains first
     server.reset_peak_rss()
     runs, cpu, wall, flood = [], 0.0, 0.0, []
     for _ in range(args.runs):

@@ -13,7 +13,11 @@ TEST_PKGS=(
   python3-pytest python3-requests python3-jwt python3-jwcrypto
 )
 
+# make bench: wrk and Google Benchmark; the Flask seed for make bench-seed.
+BENCH_PKGS=(wrk libbenchmark-dev python3-requests python3-flask python3-jwt gunicorn)
+
 want=("${BUILD_PKGS[@]}")
+if [ "${1:-}" = "--bench" ]; then want+=("${BENCH_PKGS[@]}"); fi
 if [ "${1:-}" = "--test" ]; then
   want+=("${TEST_PKGS[@]}")
   # Node.js runs the interoperability tests (jose from npm). Any install that

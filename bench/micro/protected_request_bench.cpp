@@ -8,7 +8,9 @@
 // frames are recycled as they are in the server.
 //
 // Counters: allocs/op and bytes/op for the whole request, and the share of
-// each phase (parse_allocs/op, dispatch_allocs/op, write_allocs/op).
+// each phase (parse_allocs/op, dispatch_allocs/op, write_allocs/op);
+// retained_bytes/op, the heap still held once the requests are done (should
+// be 0: anything else grows with every request).
 // LATCHKEY_MICRO_ITERATIONS=N runs exactly N iterations (for heaptrack).
 //
 // Not included: the socket reads and writes, the access log line (the log
@@ -131,6 +133,7 @@ struct World {
 
 struct PhaseCounts {
   AllocCounts parse, dispatch, write;
+  std::int64_t retained = 0;  // heap still held after the loop, all requests done
 };
 
 void add(AllocCounts& into, const AllocCounts& d) {
@@ -144,6 +147,7 @@ void add(AllocCounts& into, const AllocCounts& d) {
 asio::awaitable<void> serve(benchmark::State& state, const World& w, const std::string& raw,
                             std::string& wire, PhaseCounts& phases) {
   const http::ServerOptions limits;
+  const AllocCounts start = alloc_counts();
   for (auto _ : state) {
     const AllocCounts t0 = alloc_counts();
     bhttp::request_parser<bhttp::string_body> parser;
@@ -190,6 +194,7 @@ asio::awaitable<void> serve(benchmark::State& state, const World& w, const std::
     add(phases.dispatch, t2 - t1);
     add(phases.write, t3 - t2);
   }
+  phases.retained = (alloc_counts() - start).live_bytes;
 }
 
 void BM_ProtectedRequest(benchmark::State& state) {
@@ -218,6 +223,7 @@ void BM_ProtectedRequest(benchmark::State& state) {
   state.counters["parse_allocs/op"] = Counter(static_cast<double>(phases.parse.allocs()), Counter::kAvgIterations);
   state.counters["dispatch_allocs/op"] = Counter(static_cast<double>(phases.dispatch.allocs()), Counter::kAvgIterations);
   state.counters["write_allocs/op"] = Counter(static_cast<double>(phases.write.allocs()), Counter::kAvgIterations);
+  state.counters["retained_bytes/op"] = Counter(static_cast<double>(phases.retained), Counter::kAvgIterations);
   state.SetLabel(std::to_string(raw.size()) + " bytes in, " + std::to_string(wire.size()) + " out");
 }
 

@@ -2,19 +2,33 @@
 // What several micro benchmarks share: keys, claims and policy made the way
 // tests/unit does (token_test_util.hpp), and the allocation counters a
 // benchmark reports.
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <benchmark/benchmark.h>
 
 #include "counting_allocator.hpp"
+#include "crypto/random.hpp"
 #include "token/jwt.hpp"
 #include "token/key_material.hpp"
 
 namespace latchkey::bench {
 
 inline constexpr UnixSeconds kNow = 1'800'000'000;
+
+// How many sessions the memory and lookup benchmarks hold.
+inline constexpr std::int64_t kEntries = 100'000;
+
+// Session ids as the service makes them (random_token(16): 22 characters).
+inline std::vector<std::string> session_ids(std::size_t n) {
+  std::vector<std::string> ids;
+  ids.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) ids.push_back(crypto::random_token(16));
+  return ids;
+}
 
 inline token::SigningKey make_key(token::Alg alg, std::string kid = "k1") {
   auto k = token::generate_key(alg, std::move(kid), kNow);

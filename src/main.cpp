@@ -177,7 +177,9 @@ int serve(const config::Config& cfg) {
   store.watch_revocations([&](const store::RevokedSession& r) { service.note_revoked(r); },
                           [&] { (void)service.load_revocations(); });
 
-  WorkerPool pool(threads_or_cores(cfg.worker_threads), cfg.worker_queue);
+  const unsigned hashers = threads_or_cores(cfg.worker_threads);
+  WorkerPool pool(WorkerPool::Lane{hashers, cfg.hash_queue > 0 ? cfg.hash_queue : 32 * hashers},
+                  WorkerPool::Lane{cfg.database_threads, cfg.worker_queue});
   http::Router router;
   api::ApiOptions api_opts;
   api_opts.introspection_secret = cfg.introspection_secret;

@@ -44,6 +44,9 @@ AuthError from_verify(token::VerifyError e) {
 
 }  // namespace
 
+// Access tokens kept for grace-window replays; at ~600 bytes each, 16 MB at most.
+constexpr std::size_t kReplayCacheEntries = 1 << 14;
+
 Service::Service(store::Store& store, token::KeySet keys, std::string refresh_secret, Options options,
                  Clock clock)
     : store_(store),
@@ -52,6 +55,7 @@ Service::Service(store::Store& store, token::KeySet keys, std::string refresh_se
       options_(std::move(options)),
       clock_(std::move(clock)),
       verified_(options_.token_cache_size, options_.leeway),
+      replays_(kReplayCacheEntries, options_.reuse_grace),
       throttle_(options_.throttle) {
   if (keys_.load()->empty()) throw std::invalid_argument("the auth service needs a signing key");
   policy_.issuer = options_.issuer;
@@ -218,7 +222,7 @@ Expected<TokenPair> Service::refresh(std::string_view refresh_token) {
       // A retry or a second tab: the pair the first use received, not a new chain.
       ++counters_.refresh_replayed;
       TokenPair pair = pair_for(*user, chain_.next(refresh_token), *s->rotated_at);
-      pair.access_token = cached_access_token(refresh_token_digest(pair.refresh_token),
+      pair.access_token = replays_.remember(refresh_token_digest(pair.refresh_token),
                                               std::move(pair.access_token), now);
       return pair;
     }
@@ -231,7 +235,7 @@ Expected<TokenPair> Service::refresh(std::string_view refresh_token) {
     const std::string new_hash = refresh_token_digest(pair.refresh_token);
     // Recorded before the compare-and-set, so that requests losing it find
     // the winner's access token when they come back as replays.
-    pair.access_token = cached_access_token(new_hash, std::move(pair.access_token), now);
+    pair.access_token = replays_.remember(new_hash, std::move(pair.access_token), now);
     auto won = store_.rotate_refresh(store::Rotation{s->id, s->generation, old_hash, new_hash, now});
     if (!won) return store_failure(won);
     if (*won) {
@@ -490,20 +494,6 @@ void Service::set_keys(token::KeySet keys) {
     log::info("keys.signer_changed", {{"kid", std::string_view(next->current().kid)},
                                       {"alg", token::alg_name(next->current().alg)}});
   }
-}
-
-std::string Service::cached_access_token(const std::string& refresh_digest, std::string candidate,
-                                         UnixSeconds now) {
-  std::lock_guard lock(replay_mutex_);
-  if (replay_cache_.size() > 4096) {
-    std::erase_if(replay_cache_, [now](const auto& e) { return e.second.second < now; });
-  }
-  auto [it, inserted] =
-      replay_cache_.try_emplace(refresh_digest, std::move(candidate), now + options_.reuse_grace + 1);
-  if (!inserted && it->second.second < now) {
-    it->second = {std::move(candidate), now + options_.reuse_grace + 1};
-  }
-  return it->second.first;
 }
 
 void Service::mark_revoked(std::string_view session_id, UnixSeconds now) {

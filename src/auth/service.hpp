@@ -19,6 +19,7 @@
 
 #include "auth/errors.hpp"
 #include "auth/refresh_chain.hpp"
+#include "auth/replay_cache.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/revocation_set.hpp"
 #include "auth/usage_tracker.hpp"
@@ -168,17 +169,7 @@ class Service {
   void mark_revoked(std::string_view session_id, UnixSeconds now);
   void mark_revoked(const std::vector<std::string>& session_ids, UnixSeconds now);
 
-  // The access token issued with a freshly rotated refresh token, by that
-  // token's digest, for the grace window: a replay answers the very same
-  // token even where signatures are randomised (ES256), and concurrent
-  // refreshes agree on one. Per process; across instances a replay gets the
-  // same claims, freshly signed.
-  std::string cached_access_token(const std::string& refresh_digest, std::string candidate,
-                                  UnixSeconds now);
-
   store::Store& store_;
-  std::mutex replay_mutex_;
-  std::unordered_map<std::string, std::pair<std::string, UnixSeconds>> replay_cache_;
   std::atomic<std::shared_ptr<const token::KeySet>> keys_;
   RefreshChain chain_;
   Options options_;
@@ -187,6 +178,7 @@ class Service {
   std::string dummy_hash_;
   RevocationSet revoked_;
   token::VerifiedCache verified_;
+  ReplayCache replays_;
   LoginThrottle throttle_;
   UsageTracker usage_;
   Counters counters_;

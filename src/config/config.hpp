@@ -48,6 +48,8 @@ struct Config {
   unsigned io_threads = 0;      // 0: one per core
   unsigned worker_threads = 0;  // 0: one per core
   std::size_t worker_queue = 1024;
+  std::size_t hash_queue = 0;  // 0: 32 per hashing thread
+  unsigned database_threads = 32;
   std::string log_format;  // "json", "text" or empty for automatic
   std::string log_level = "info";
 };

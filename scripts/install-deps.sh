@@ -9,7 +9,7 @@ BUILD_PKGS=(
   libssl-dev libsodium-dev libsqlite3-dev libpq-dev libexpected-dev libicu-dev
 )
 TEST_PKGS=(
-  libgtest-dev googletest postgresql postgresql-client
+  libgtest-dev googletest libbenchmark-dev postgresql postgresql-client
   python3-pytest python3-requests python3-jwt python3-jwcrypto
 )
 

@@ -193,7 +193,7 @@ def seed_rows(args, work):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=str(HERE.parent / "build" / "latchkey"))
-    ap.add_argument("--micro", default=str(HERE.parent / "build" / "bench" / "latchkey_micro"))
+    ap.add_argument("--micro", default=str(HERE.parent / "build" / "bench" / "micro" / "latchkey_micro"))
     ap.add_argument("--seed", action="store_true", help="also run the Flask seed")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--duration", type=int, default=10)

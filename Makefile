@@ -64,3 +64,20 @@ fuzz:
 
 sanitize: test-deps interop-deps
 	@bash scripts/sanitize-tests.sh --asan --tsan-full
+
+# Performance (bench/README.md): a Release build under wrk on loopback, 3 runs
+# of 10 s per scenario, one table; bench-seed adds the Flask seed side by side.
+# Bounded: about 10 minutes for bench, 15 for bench-seed.
+BENCH_ARGS ?=
+.PHONY: bench bench-seed bench-deps bench-build
+bench-deps:
+	@bash scripts/install-deps.sh --bench
+
+bench-build: bench-deps configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target latchkey $$(cmake --build $(BUILD_DIR) --target help | grep -q latchkey_micro && echo latchkey_micro)
+
+bench: bench-build
+	$(PYTHON) bench/run.py --bin $(BUILD_DIR)/latchkey --micro $(BUILD_DIR)/bench/micro/latchkey_micro $(BENCH_ARGS)
+
+bench-seed: bench-build
+	$(PYTHON) bench/run.py --seed --bin $(BUILD_DIR)/latchkey --micro $(BUILD_DIR)/bench/micro/latchkey_micro $(BENCH_ARGS)

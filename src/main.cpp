@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 
+#include <malloc.h>
 #include <sys/resource.h>
 #include <cstdio>
 #include <exception>
@@ -156,8 +157,18 @@ void raise_descriptor_limit() {
   }
 }
 
+// argon2id takes 19 MiB per hash. A fixed mmap threshold keeps those blocks
+// mmapped, so they go back to the system when freed: otherwise glibc raises
+// the threshold after the first free and a login flood leaves the heap large.
+// Few arenas: database threads are many but mostly waiting.
+void tune_allocator() {
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  mallopt(M_ARENA_MAX, 4);
+}
+
 int serve(const config::Config& cfg) {
   raise_descriptor_limit();
+  tune_allocator();
   // A full disk (or a file size limit) must fail writes, not kill the process.
   std::signal(SIGXFSZ, SIG_IGN);
   auto db = open_database(cfg);
@@ -198,8 +209,11 @@ int serve(const config::Config& cfg) {
   store.watch_revocations([&](const store::RevokedSession& r) { service.note_revoked(r); },
                           [&] { (void)service.load_revocations(); });
 
-  const unsigned hashers = threads_or_cores(cfg.worker_threads);
-  WorkerPool pool(WorkerPool::Lane{hashers, cfg.hash_queue > 0 ? cfg.hash_queue : 32 * hashers},
+  // Two hashing threads per core: a login's session write waits for a disk
+  // flush (a few ms), during which its core hashes for another login.
+  const unsigned cores = threads_or_cores(0);
+  const unsigned hashers = cfg.worker_threads > 0 ? cfg.worker_threads : 2 * cores;
+  WorkerPool pool(WorkerPool::Lane{hashers, cfg.hash_queue > 0 ? cfg.hash_queue : 32 * cores},
                   WorkerPool::Lane{cfg.database_threads, cfg.worker_queue});
   http::Router router;
   api::ApiOptions api_opts;

@@ -200,10 +200,15 @@ class Api {
   awaitable<Response> protected_resource(const Request& req) {
     auto caller = authenticate(req);
     if (!caller) co_return error_response(caller.error());
-    std::string text = "Hello, ";
-    text += caller->username;
-    text += ". You have successfully accessed the protected route.";
-    co_return message(200, text);
+    // The hottest answer: built straight into its body, one allocation.
+    constexpr std::string_view head = R"({"message":"Hello, )";
+    constexpr std::string_view tail = R"(. You have successfully accessed the protected route."})";
+    Response r;
+    r.body.reserve(head.size() + 6 * caller->username.size() + tail.size());
+    r.body += head;
+    append_json_escaped(r.body, caller->username);
+    r.body += tail;
+    co_return r;
   }
 
   awaitable<Response> logout(const Request& req) {

@@ -22,6 +22,9 @@ constexpr auto tuple_awaitable = asio::as_tuple(use_awaitable);
 
 namespace {
 
+// 72 random bits: 12 characters, short enough for std::string's inline buffer.
+constexpr std::size_t kRequestIdBytes = 9;
+
 using BeastRequest = bhttp::request<bhttp::string_body>;
 
 class BeastHeaders final : public Headers {
@@ -173,7 +176,7 @@ asio::awaitable<void> Connection::serve() {
       // The rest of the stream cannot be trusted: answer, then close.
       std::string request_id;
       if (parser.is_header_done()) request_id = std::string(std::string_view(parser.get()["X-Request-Id"]));
-      if (!valid_request_id(request_id)) request_id = crypto::random_token(12);
+      if (!valid_request_id(request_id)) request_id = crypto::random_token(kRequestIdBytes);
       auto res = to_beast(read_error_response(early_status), 11, false, request_id);
       stream_.expires_after(options_.write_timeout);
       co_await bhttp::async_write(stream_, res, tuple_awaitable);
@@ -195,7 +198,7 @@ asio::awaitable<void> Connection::serve() {
     request.body = req.body();
     request.remote_ip = remote_ip;
     std::string request_id(req["X-Request-Id"]);
-    if (!valid_request_id(request_id)) request_id = crypto::random_token(12);
+    if (!valid_request_id(request_id)) request_id = crypto::random_token(kRequestIdBytes);
     request.request_id = request_id;
 
     Response response;

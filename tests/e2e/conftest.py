@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 import requests
 
+import openapi_check
+
 HERE = Path(__file__).resolve().parent
 LATCHKEY_BIN = os.environ.get("LATCHKEY_BIN") or str(HERE / ".." / ".." / "build" / "latchkey")
 
@@ -83,6 +85,15 @@ def _kill_leftover_processes():
     _kill_all()
 
 
+@pytest.fixture(autouse=True)
+def _answers_match_openapi():
+    """Fails a test whose answers break docs/openapi.json (see openapi_check)."""
+    yield
+    problems = openapi_check.take_problems()
+    if problems:
+        pytest.fail("answers not as docs/openapi.json describes them:\n  " + "\n  ".join(problems[:10]))
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -105,7 +116,7 @@ def direct_session():
     """A requests.Session that ignores proxy variables and .netrc."""
     s = requests.Session()
     s.trust_env = False
-    return s
+    return openapi_check.attach(s)
 
 
 _names = itertools.count()

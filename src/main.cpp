@@ -21,17 +21,16 @@
 #include "http/server.hpp"
 #include "store/open_store.hpp"
 #include "util/log.hpp"
+#include "util/version.hpp"
 #include "util/worker_pool.hpp"
 
 namespace {
 
 using namespace latchkey;
 
-constexpr const char* kVersion = "0.1.0";
-
 void print_usage() {
   std::printf(
-      "latchkey %s: authentication and session server\n\n"
+      "%s: authentication and session server\n\n"
       "Usage:\n"
       "  latchkey [serve] [options]        serve the HTTP API (default)\n"
       "  latchkey migrate [options]        create or upgrade the database schema, then exit\n"
@@ -44,7 +43,7 @@ void print_usage() {
       "  latchkey --help | --version\n\n"
       "Settings come from the environment, then a .env file in the working directory,\n"
       "then options, each overriding the one before:\n\n%s",
-      kVersion, config::settings_help().c_str());
+      version_line().c_str(), config::settings_help().c_str());
 }
 
 int fail(const std::string& why, int code) {
@@ -268,7 +267,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "version") {
-    std::printf("latchkey %s\n", kVersion);
+    std::printf("%s\n", version_line().c_str());
     return 0;
   }
   if (command != "serve" && command != "migrate" && command != "keys" && command != "copy-store")

@@ -93,6 +93,8 @@ void check_refs(const json::value& v, const json::object& doc, const std::string
 
 TEST_F(OpenApiTest, IsOpenApi31) {
   EXPECT_EQ(doc_.at("openapi").as_string(), "3.1.0");
+  EXPECT_EQ(doc_.at("info").at("version").as_string(), LATCHKEY_PROJECT_VERSION)
+      << "docs/openapi.json's info.version is not the project version in CMakeLists.txt";
   EXPECT_FALSE(doc_.at("info").at("title").as_string().empty());
   EXPECT_TRUE(doc_.at("components").at("schemas").as_object().contains("Error"));
 }

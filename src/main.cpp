@@ -19,6 +19,7 @@
 #include "config/config.hpp"
 #include "crypto/random.hpp"
 #include "http/server.hpp"
+#include "http/tls.hpp"
 #include "store/open_store.hpp"
 #include "util/log.hpp"
 #include "util/version.hpp"
@@ -143,6 +144,13 @@ void raise_descriptor_limit() {
 
 int serve(const config::Config& cfg) {
   raise_descriptor_limit();
+  // HTTPS: bad certificate files stop the start before anything else happens.
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (!cfg.tls_cert.empty()) {
+    auto made = http::make_tls_context(cfg.tls_cert, cfg.tls_key);
+    if (!made) return fail(made.error(), 2);
+    tls = std::move(*made);
+  }
   // A full disk (or a file size limit) must fail writes, not kill the process.
   std::signal(SIGXFSZ, SIG_IGN);
   auto db = open_database(cfg);
@@ -192,6 +200,7 @@ int serve(const config::Config& cfg) {
   server_opts.header_timeout = std::chrono::seconds(cfg.header_timeout);
   server_opts.read_timeout = std::chrono::seconds(cfg.request_timeout);
   server_opts.idle_timeout = std::chrono::seconds(cfg.idle_timeout);
+  server_opts.tls = std::move(tls);
   http::Server server(server_opts, router);
   // Last-use times noted by authenticated requests reach the database in batches.
   server.every(std::chrono::seconds(10), [&]() -> boost::asio::awaitable<void> {
@@ -212,7 +221,8 @@ int serve(const config::Config& cfg) {
   } catch (const std::exception& e) {
     return fail(e.what(), 1);
   }
-  const std::string address = "http://" + cfg.host + ":" + std::to_string(server.port());
+  const std::string address =
+      (server_opts.tls ? "https://" : "http://") + cfg.host + ":" + std::to_string(server.port());
   const auto& signer = service.keys()->current();
   log::info("server.listening",
             {{"address", std::string_view(address)},

@@ -133,9 +133,12 @@ class Server:
     env: extra environment (None values unset a variable).
     args: extra command-line arguments.
     port: the port to talk to; by default a free one, passed as PORT.
+    ca: a PEM certificate to trust: the server speaks HTTPS (TLS_CERT and
+    TLS_KEY in env) and url() and the sessions use https with it.
     """
 
-    def __init__(self, workdir, env=None, args=(), port=None, database_url=None):
+    def __init__(self, workdir, env=None, args=(), port=None, database_url=None, ca=None):
+        self.ca = str(ca) if ca else None
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
@@ -170,6 +173,8 @@ class Server:
         )
         _live_processes.append(self.proc)
         self.http = direct_session()
+        if self.ca:
+            self.http.verify = self.ca
         if wait:
             self.wait_ready()
         return self
@@ -178,6 +183,8 @@ class Server:
         deadline = time.monotonic() + timeout
         last = None
         with direct_session() as probe:
+            if self.ca:
+                probe.verify = self.ca
             while time.monotonic() < deadline:
                 if self.proc.poll() is not None:
                     pytest.fail(f"latchkey exited with {self.proc.returncode} during start-up; log:\n{self.log}")
@@ -247,7 +254,7 @@ class Server:
     # -- talking to it ----------------------------------------------------
 
     def url(self, path="/"):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{'https' if self.ca else 'http'}://127.0.0.1:{self.port}{path}"
 
     @property
     def log(self):

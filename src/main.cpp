@@ -173,6 +173,7 @@ int serve(const config::Config& cfg) {
   opts.issuer = cfg.issuer;
   opts.audience = cfg.audience;
   opts.min_password_chars = cfg.password_min_length;
+  opts.token_cache_size = cfg.token_cache_size;
   opts.throttle.free_failures = static_cast<int>(cfg.login_lock_after);
   opts.throttle.base_lock = cfg.login_lock_base;
   opts.throttle.account_failures = static_cast<int>(cfg.account_lock_after);
@@ -183,7 +184,9 @@ int serve(const config::Config& cfg) {
   store.watch_revocations([&](const store::RevokedSession& r) { service.note_revoked(r); },
                           [&] { (void)service.load_revocations(); });
 
-  WorkerPool pool(threads_or_cores(cfg.worker_threads), cfg.worker_queue);
+  const unsigned hashers = threads_or_cores(cfg.worker_threads);
+  WorkerPool pool(WorkerPool::Lane{hashers, cfg.hash_queue > 0 ? cfg.hash_queue : 32 * hashers},
+                  WorkerPool::Lane{cfg.database_threads, cfg.worker_queue});
   http::Router router;
   api::ApiOptions api_opts;
   api_opts.introspection_secret = cfg.introspection_secret;

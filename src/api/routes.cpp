@@ -160,7 +160,7 @@ class Api {
     if (!username) co_return wrong_type(username.error());
     auto password = string_field(*body, "password");
     if (!password) co_return wrong_type(password.error());
-    auto r = co_await pool_.run([&] {
+    auto r = co_await pool_.run_hashing([&] {
       return service_.signup(username->value_or(""), password->value_or(""));
     });
     if (!r) co_return error_response(AuthError::unavailable);
@@ -177,7 +177,7 @@ class Api {
     auto password = string_field(*body, "password");
     if (!password) co_return wrong_type(password.error());
     const auth::Client client{req.header("User-Agent"), req.remote_ip};
-    auto r = co_await pool_.run([&] {
+    auto r = co_await pool_.run_hashing([&] {
       return service_.login(username->value_or(""), password->value_or(""), client);
     });
     if (!r) co_return error_response(AuthError::unavailable);
@@ -196,8 +196,10 @@ class Api {
   awaitable<Response> protected_resource(const Request& req) {
     auto caller = authenticate(req);
     if (!caller) co_return error_response(caller.error());
-    co_return message(200, "Hello, " + caller->username +
-                               ". You have successfully accessed the protected route.");
+    std::string text = "Hello, ";
+    text += caller->username;
+    text += ". You have successfully accessed the protected route.";
+    co_return message(200, text);
   }
 
   awaitable<Response> logout(const Request& req) {
@@ -270,7 +272,7 @@ class Api {
     if (!current) co_return wrong_type(current.error());
     auto replacement = string_field(*body, "new_password");
     if (!replacement) co_return wrong_type(replacement.error());
-    auto r = co_await pool_.run([&] {
+    auto r = co_await pool_.run_hashing([&] {
       return service_.change_password(*caller, current->value_or(""), replacement->value_or(""));
     });
     if (!r) co_return error_response(AuthError::unavailable);

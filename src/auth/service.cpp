@@ -44,6 +44,9 @@ AuthError from_verify(token::VerifyError e) {
 
 }  // namespace
 
+// Access tokens kept for grace-window replays; at ~600 bytes each, 16 MB at most.
+constexpr std::size_t kReplayCacheEntries = 1 << 14;
+
 Service::Service(store::Store& store, token::KeySet keys, std::string refresh_secret, Options options,
                  Clock clock)
     : store_(store),
@@ -51,6 +54,8 @@ Service::Service(store::Store& store, token::KeySet keys, std::string refresh_se
       chain_(std::move(refresh_secret)),
       options_(std::move(options)),
       clock_(std::move(clock)),
+      verified_(options_.token_cache_size, options_.leeway),
+      replays_(kReplayCacheEntries, options_.reuse_grace),
       throttle_(options_.throttle) {
   if (keys_.load()->empty()) throw std::invalid_argument("the auth service needs a signing key");
   policy_.issuer = options_.issuer;
@@ -217,7 +222,7 @@ Expected<TokenPair> Service::refresh(std::string_view refresh_token) {
       // A retry or a second tab: the pair the first use received, not a new chain.
       ++counters_.refresh_replayed;
       TokenPair pair = pair_for(*user, chain_.next(refresh_token), *s->rotated_at);
-      pair.access_token = cached_access_token(refresh_token_digest(pair.refresh_token),
+      pair.access_token = replays_.remember(refresh_token_digest(pair.refresh_token),
                                               std::move(pair.access_token), now);
       return pair;
     }
@@ -230,7 +235,7 @@ Expected<TokenPair> Service::refresh(std::string_view refresh_token) {
     const std::string new_hash = refresh_token_digest(pair.refresh_token);
     // Recorded before the compare-and-set, so that requests losing it find
     // the winner's access token when they come back as replays.
-    pair.access_token = cached_access_token(new_hash, std::move(pair.access_token), now);
+    pair.access_token = replays_.remember(new_hash, std::move(pair.access_token), now);
     auto won = store_.rotate_refresh(store::Rotation{s->id, s->generation, old_hash, new_hash, now});
     if (!won) return store_failure(won);
     if (*won) {
@@ -279,7 +284,7 @@ Expected<store::Session> Service::session_of_token(const Principal& caller, std:
 }
 
 Expected<std::string> Service::logout(const Principal& caller, const LogoutTarget& target) {
-  std::string session_id = caller.session_id;
+  std::string session_id(caller.session_id);
   if (target.token) {
     auto s = session_of_token(caller, *target.token);
     if (!s) return tl::unexpected(s.error());
@@ -428,13 +433,20 @@ Expected<std::size_t> Service::flush_usage() {
 
 Expected<Principal> Service::authenticate(std::string_view access_token) {
   if (access_token.empty()) return tl::unexpected(AuthError::token_missing);
-  if (parse_refresh_token(access_token)) return tl::unexpected(AuthError::token_wrong_type);
   const UnixSeconds now = clock_();
-  auto claims = token::verify_access_token(access_token, *keys(), policy_, now);
-  if (!claims) return tl::unexpected(from_verify(claims.error()));
-  if (revoked_.contains(claims->sid)) return tl::unexpected(AuthError::session_ended);
-  usage_.note(claims->sid, now);
-  return Principal{std::move(claims->sub), std::move(claims->username), std::move(claims->sid)};
+  auto token = verified_.find(access_token, now);
+  if (!token) {
+    if (parse_refresh_token(access_token)) return tl::unexpected(AuthError::token_wrong_type);
+    auto claims = token::verify_access_token(access_token, *keys(), policy_, now);
+    if (!claims) return tl::unexpected(from_verify(claims.error()));
+    token = std::make_shared<const token::VerifiedToken>(token::VerifiedToken{
+        std::move(claims->sub), std::move(claims->username), std::move(claims->sid), claims->exp});
+    verified_.insert(access_token, token);
+  }
+  // Revocation is checked on every request, cached token or not.
+  if (revoked_.contains(token->sid)) return tl::unexpected(AuthError::session_ended);
+  usage_.note(token->sid, now);
+  return Principal{token->sub, token->username, token->sid, token};
 }
 
 std::string Service::issue_access_token(const store::User& user, std::string_view session_id,
@@ -470,24 +482,18 @@ void Service::set_keys(token::KeySet keys) {
   if (keys.empty()) return;
   auto next = std::make_shared<const token::KeySet>(std::move(keys));
   auto before = keys_.exchange(next);
+  // A key that left the set takes its verified tokens with it.
+  auto kids = [](const token::KeySet& k) {
+    std::vector<std::string_view> out;
+    for (const auto& key : k.keys()) out.push_back(key.kid);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  if (kids(*before) != kids(*next)) verified_.clear();
   if (before->current().kid != next->current().kid) {
     log::info("keys.signer_changed", {{"kid", std::string_view(next->current().kid)},
                                       {"alg", token::alg_name(next->current().alg)}});
   }
-}
-
-std::string Service::cached_access_token(const std::string& refresh_digest, std::string candidate,
-                                         UnixSeconds now) {
-  std::lock_guard lock(replay_mutex_);
-  if (replay_cache_.size() > 4096) {
-    std::erase_if(replay_cache_, [now](const auto& e) { return e.second.second < now; });
-  }
-  auto [it, inserted] =
-      replay_cache_.try_emplace(refresh_digest, std::move(candidate), now + options_.reuse_grace + 1);
-  if (!inserted && it->second.second < now) {
-    it->second = {std::move(candidate), now + options_.reuse_grace + 1};
-  }
-  return it->second.first;
 }
 
 void Service::mark_revoked(std::string_view session_id, UnixSeconds now) {

@@ -19,6 +19,7 @@
 
 #include "auth/errors.hpp"
 #include "auth/refresh_chain.hpp"
+#include "auth/replay_cache.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/revocation_set.hpp"
 #include "auth/usage_tracker.hpp"
@@ -26,6 +27,7 @@
 #include "crypto/password.hpp"
 #include "store/store.hpp"
 #include "token/jwt.hpp"
+#include "token/verified_cache.hpp"
 #include "util/time.hpp"
 
 namespace latchkey::auth {
@@ -45,6 +47,8 @@ struct Options {
   std::size_t max_password_bytes = 1024;
   std::size_t max_username_chars = 64;
   ThrottlePolicy throttle;
+  // Verified access tokens kept (token/verified_cache.hpp); 0 turns it off.
+  std::size_t token_cache_size = 65536;
 };
 
 // Where a request came from, recorded on the session it creates.
@@ -53,11 +57,14 @@ struct Client {
   std::string_view ip;
 };
 
-// The bearer of a valid access token.
+// The bearer of a valid access token. The views stay valid as long as the
+// Principal (or a copy) lives: they point into `token` when it is set, and
+// otherwise into strings the caller keeps alive.
 struct Principal {
-  std::string user_id;
-  std::string username;
-  std::string session_id;
+  std::string_view user_id;
+  std::string_view username;
+  std::string_view session_id;
+  std::shared_ptr<const token::VerifiedToken> token;
 };
 
 struct TokenPair {
@@ -149,6 +156,7 @@ class Service {
   const Options& options() const { return options_; }
   const Counters& counters() const { return counters_; }
   std::size_t revoked_count() const { return revoked_.size(); }
+  std::size_t verified_cache_size() const { return verified_.size(); }
 
  private:
   Expected<void> check_new_password(std::string_view password, const Username& name) const;
@@ -161,17 +169,7 @@ class Service {
   void mark_revoked(std::string_view session_id, UnixSeconds now);
   void mark_revoked(const std::vector<std::string>& session_ids, UnixSeconds now);
 
-  // The access token issued with a freshly rotated refresh token, by that
-  // token's digest, for the grace window: a replay answers the very same
-  // token even where signatures are randomised (ES256), and concurrent
-  // refreshes agree on one. Per process; across instances a replay gets the
-  // same claims, freshly signed.
-  std::string cached_access_token(const std::string& refresh_digest, std::string candidate,
-                                  UnixSeconds now);
-
   store::Store& store_;
-  std::mutex replay_mutex_;
-  std::unordered_map<std::string, std::pair<std::string, UnixSeconds>> replay_cache_;
   std::atomic<std::shared_ptr<const token::KeySet>> keys_;
   RefreshChain chain_;
   Options options_;
@@ -179,6 +177,8 @@ class Service {
   token::VerifyPolicy policy_;
   std::string dummy_hash_;
   RevocationSet revoked_;
+  token::VerifiedCache verified_;
+  ReplayCache replays_;
   LoginThrottle throttle_;
   UsageTracker usage_;
   Counters counters_;

@@ -45,7 +45,7 @@ def _settings_in_help():
 # brief's; --help adds whatever newer settings the binary knows.
 LATCHKEY_SETTINGS = tuple(dict.fromkeys((
     "HOST", "PORT", "DATABASE_URL", "SECRET_KEY", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL",
-    "ISSUER", "AUDIENCE", "MAX_BODY_BYTES", "IO_THREADS", "WORKER_THREADS", "WORKER_QUEUE",
+    "ISSUER", "AUDIENCE", "MAX_BODY_BYTES", "IO_THREADS", "WORKER_THREADS", "WORKER_QUEUE", "HASH_QUEUE", "DATABASE_THREADS", "TOKEN_CACHE_SIZE",
     "LOG_FORMAT", "LOG_LEVEL", *_settings_in_help(),
 )))
 # Proxies must never see 127.0.0.1 traffic (neither ours nor the server's).

@@ -4,6 +4,7 @@
 
 #include "store/migrations.hpp"
 #include "store/sqlite/sqlite_db.hpp"
+#include "store/sqlite/wal_sync.hpp"
 #include "util/log.hpp"
 
 namespace latchkey::store::sqlite {
@@ -94,19 +95,39 @@ Result<std::vector<T>> all_rows(Db& db, Statement* st, std::string_view what, Re
 
 SqliteStore::SqliteStore(const std::string& path) : db_(std::make_unique<Db>(path)) {
   // busy_timeout first: another process (an admin command) may hold the lock.
-  if (db_->exec("PRAGMA busy_timeout = 5000") != SQLITE_OK ||
-      db_->exec("PRAGMA journal_mode = WAL") != SQLITE_OK ||
-      db_->exec("PRAGMA synchronous = FULL") != SQLITE_OK ||
-      db_->exec("PRAGMA foreign_keys = ON") != SQLITE_OK) {
+  const bool ok = db_->exec("PRAGMA busy_timeout = 5000") == SQLITE_OK &&
+                  db_->exec("PRAGMA journal_mode = WAL") == SQLITE_OK &&
+                  db_->exec("PRAGMA foreign_keys = ON") == SQLITE_OK;
+  if (!ok) throw std::runtime_error("cannot use SQLite database '" + path + "': " + db_->last_error());
+  Statement* mode = db_->prepare("PRAGMA journal_mode");
+  const bool wal = mode->step() == SQLITE_ROW && mode->text(0) == "wal";
+  mode->reset();
+  const std::string file = db_->file_name();
+  // In WAL mode commits are flushed by group commit (WalSync); otherwise (an
+  // in-memory database) each commit syncs itself, if there is anything to sync.
+  if (wal && !file.empty()) wal_sync_ = std::make_unique<WalSync>(file + "-wal");
+  if (db_->exec(wal_sync_ ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL") != SQLITE_OK)
     throw std::runtime_error("cannot use SQLite database '" + path + "': " + db_->last_error());
-  }
   migrate();
+  if (wal_sync_ && db_->commits() > 0) wal_sync_->wait(wal_sync_->committed());
+}
+
+SqliteStore::Access::Access(SqliteStore& s) : store_(s) {
+  store_.mutex_.lock();
+  commits_before_ = store_.db_->commits();
+}
+
+SqliteStore::Access::~Access() {
+  const bool wrote = store_.db_->commits() != commits_before_;
+  const std::uint64_t seq = wrote && store_.wal_sync_ ? store_.wal_sync_->committed() : 0;
+  store_.mutex_.unlock();
+  if (seq != 0) store_.wal_sync_->wait(seq);
 }
 
 SqliteStore::~SqliteStore() { stop_watching(); }
 
 Result<bool> SqliteStore::install_signer(const StoredKey& k, UnixSeconds now) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   if (int rc = db_->exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) return fail(*db_, rc, "install_signer");
   auto rollback = [&](StoreError e) -> Result<bool> {
     db_->exec("ROLLBACK");
@@ -158,7 +179,7 @@ void SqliteStore::stop_watching() {
 Result<Snapshot> SqliteStore::export_all() {
   Snapshot snap;
   {
-    std::lock_guard lock(mutex_);
+    Access lock(*this);
     auto users = all_rows<User>(*db_, db_->prepare("SELECT id, username, password_hash, created_at, username_key FROM users"),
                                 "export_all", read_user);
     if (!users) return tl::unexpected(users.error());
@@ -181,7 +202,7 @@ Result<Snapshot> SqliteStore::export_all() {
 }
 
 Result<void> SqliteStore::import_all(const Snapshot& snap) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   if (int rc = db_->exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) return fail(*db_, rc, "import_all");
   auto abort = [&](StoreError e) {
     db_->exec("ROLLBACK");
@@ -277,7 +298,7 @@ void SqliteStore::migrate() {
 }
 
 Result<void> SqliteStore::create_user(const User& u) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   return insert_user(u);
 }
 
@@ -297,7 +318,7 @@ Result<void> SqliteStore::insert_user(const User& u) {
 }
 
 Result<User> SqliteStore::find_user_by_name(std::string_view username_key) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare(
       "SELECT id, username, password_hash, created_at, username_key FROM users WHERE username_key = ?1");
   st->bind(1, username_key);
@@ -305,7 +326,7 @@ Result<User> SqliteStore::find_user_by_name(std::string_view username_key) {
 }
 
 Result<User> SqliteStore::find_user_by_id(std::string_view id) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st =
       db_->prepare("SELECT id, username, password_hash, created_at, username_key FROM users WHERE id = ?1");
   st->bind(1, id);
@@ -313,7 +334,7 @@ Result<User> SqliteStore::find_user_by_id(std::string_view id) {
 }
 
 Result<void> SqliteStore::set_password_hash(std::string_view user_id, std::string_view hash) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1");
   st->bind(1, user_id);
   st->bind(2, hash);
@@ -321,7 +342,7 @@ Result<void> SqliteStore::set_password_hash(std::string_view user_id, std::strin
 }
 
 Result<void> SqliteStore::create_session(const Session& s) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare(
       "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at, "
       "user_agent, ip, created_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
@@ -338,14 +359,14 @@ Result<void> SqliteStore::create_session(const Session& s) {
 }
 
 Result<Session> SqliteStore::find_session(std::string_view session_id) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare("SELECT " LK_SESSION_COLUMNS " FROM sessions WHERE id = ?1");
   st->bind(1, session_id);
   return one_row<Session>(*db_, st, "find_session", read_session);
 }
 
 Result<bool> SqliteStore::rotate_refresh(const Rotation& r) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare(
       "UPDATE sessions SET refresh_hash = ?4, prev_refresh_hash = ?3, generation = ?2 + 1, "
       "rotated_at = ?5, last_used_at = ?5 "
@@ -363,7 +384,7 @@ Result<bool> SqliteStore::rotate_refresh(const Rotation& r) {
 
 Result<void> SqliteStore::touch_sessions(const std::vector<Usage>& used) {
   if (used.empty()) return {};
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   if (int rc = db_->exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) return fail(*db_, rc, "touch_sessions");
   Statement* st =
       db_->prepare("UPDATE sessions SET last_used_at = MAX(last_used_at, ?2) WHERE id = ?1");
@@ -386,7 +407,7 @@ Result<void> SqliteStore::touch_sessions(const std::vector<Usage>& used) {
 
 Result<void> SqliteStore::revoke_session(std::string_view session_id, std::string_view user_id,
                                          UnixSeconds now, EndReason reason) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare(
       "UPDATE sessions SET revoked_at = ?3, revoked_reason = ?4 "
       "WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL AND expires_at > ?3");
@@ -400,7 +421,7 @@ Result<void> SqliteStore::revoke_session(std::string_view session_id, std::strin
 Result<std::vector<std::string>> SqliteStore::revoke_user_sessions(
     std::string_view user_id, std::optional<std::string_view> keep, UnixSeconds now,
     EndReason reason) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare(
       "UPDATE sessions SET revoked_at = ?3, revoked_reason = ?4 "
       "WHERE user_id = ?1 AND id <> ?2 AND revoked_at IS NULL AND expires_at > ?3 RETURNING id");
@@ -415,7 +436,7 @@ Result<std::vector<std::string>> SqliteStore::revoke_user_sessions(
 Result<std::vector<Session>> SqliteStore::list_live_sessions(std::string_view user_id,
                                                              UnixSeconds now,
                                                              UnixSeconds idle_since) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare(
       "SELECT " LK_SESSION_COLUMNS
       " FROM sessions WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2"
@@ -427,7 +448,7 @@ Result<std::vector<Session>> SqliteStore::list_live_sessions(std::string_view us
 }
 
 Result<std::vector<RevokedSession>> SqliteStore::list_revoked_since(UnixSeconds since) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare("SELECT id, revoked_at FROM sessions WHERE revoked_at >= ?1");
   st->bind(1, since);
   return all_rows<RevokedSession>(*db_, st, "list_revoked_since", [](const Statement& r) {
@@ -437,7 +458,7 @@ Result<std::vector<RevokedSession>> SqliteStore::list_revoked_since(UnixSeconds 
 
 Result<std::string> SqliteStore::ensure_secret(std::string_view name, std::string_view value,
                                                UnixSeconds now) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   auto read = [&] {
     Statement* sel = db_->prepare("SELECT value FROM server_secrets WHERE name = ?1");
     sel->bind(1, name);
@@ -456,7 +477,7 @@ Result<std::string> SqliteStore::ensure_secret(std::string_view name, std::strin
 }
 
 Result<std::vector<StoredKey>> SqliteStore::list_keys() {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare(
       "SELECT kid, alg, material, created_at, not_before, retired_at FROM signing_keys "
       "ORDER BY not_before DESC, created_at DESC, kid");
@@ -483,12 +504,12 @@ Result<void> SqliteStore::insert_key(const StoredKey& k) {
 }
 
 Result<void> SqliteStore::add_key(const StoredKey& k) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   return insert_key(k);
 }
 
 Result<void> SqliteStore::rotate_key(const StoredKey& k) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   if (int rc = db_->exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) return fail(*db_, rc, "rotate_key");
   Statement* st = db_->prepare("UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL");
   st->bind(1, k.not_before);

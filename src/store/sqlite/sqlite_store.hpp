@@ -1,7 +1,9 @@
 #pragma once
-// The Store on an embedded SQLite file: WAL journal, synchronous=FULL, so a
-// write that was answered survives kill -9 and power loss. One connection,
-// serialised by a mutex; SQLite allows a single writer at a time anyway.
+// The Store on an embedded SQLite file: WAL journal, and group commit
+// (wal_sync.hpp), so a write that was answered survives kill -9 and power
+// loss while concurrent writes share one disk flush. One connection,
+// serialised by a mutex held only while SQL runs, never during the flush;
+// SQLite allows a single writer at a time anyway.
 #include <memory>
 #include <condition_variable>
 #include <mutex>
@@ -13,6 +15,7 @@
 namespace latchkey::store::sqlite {
 
 class Db;
+class WalSync;
 
 class SqliteStore final : public Store {
  public:
@@ -59,8 +62,23 @@ class SqliteStore final : public Store {
   Result<void> insert_key(const StoredKey& key);  // with mutex_ held
   Result<void> insert_user(const User& user);     // with mutex_ held
 
+  // Holds the connection; on release, waits until whatever it committed is
+  // on disk (outside the lock, so other writers join the same flush).
+  class Access {
+   public:
+    explicit Access(SqliteStore& s);
+    ~Access();
+    Access(const Access&) = delete;
+    Access& operator=(const Access&) = delete;
+
+   private:
+    SqliteStore& store_;
+    std::uint64_t commits_before_;
+  };
+
   std::mutex mutex_;
   std::unique_ptr<Db> db_;
+  std::unique_ptr<WalSync> wal_sync_;  // null when not in WAL mode (in memory)
 
   std::mutex watch_mutex_;
   std::condition_variable watch_wake_;

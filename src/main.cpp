@@ -25,19 +25,19 @@
 #include "config/config.hpp"
 #include "crypto/random.hpp"
 #include "http/server.hpp"
+#include "http/tls.hpp"
 #include "store/open_store.hpp"
 #include "util/log.hpp"
+#include "util/version.hpp"
 #include "util/worker_pool.hpp"
 
 namespace {
 
 using namespace latchkey;
 
-constexpr const char* kVersion = "0.1.0";
-
 void print_usage() {
   std::printf(
-      "latchkey %s: authentication and session server\n\n"
+      "%s: authentication and session server\n\n"
       "Usage:\n"
       "  latchkey [serve] [options]        serve the HTTP API (default)\n"
       "  latchkey migrate [options]        create or upgrade the database schema, then exit\n"
@@ -57,7 +57,7 @@ void print_usage() {
       "  latchkey --help | --version\n\n"
       "Settings come from the environment, then a .env file in the working directory,\n"
       "then options, each overriding the one before:\n\n%s",
-      kVersion, config::settings_help().c_str());
+      version_line().c_str(), config::settings_help().c_str());
 }
 
 int fail(const std::string& why, int code) {
@@ -169,6 +169,13 @@ void tune_allocator() {
 int serve(const config::Config& cfg) {
   raise_descriptor_limit();
   tune_allocator();
+  // HTTPS: bad certificate files stop the start before anything else happens.
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (!cfg.tls_cert.empty()) {
+    auto made = http::make_tls_context(cfg.tls_cert, cfg.tls_key);
+    if (!made) return fail(made.error(), 2);
+    tls = std::move(*made);
+  }
   // A full disk (or a file size limit) must fail writes, not kill the process.
   std::signal(SIGXFSZ, SIG_IGN);
   auto db = open_database(cfg);
@@ -240,6 +247,7 @@ int serve(const config::Config& cfg) {
   server_opts.header_timeout = std::chrono::seconds(cfg.header_timeout);
   server_opts.read_timeout = std::chrono::seconds(cfg.request_timeout);
   server_opts.idle_timeout = std::chrono::seconds(cfg.idle_timeout);
+  server_opts.tls = std::move(tls);
   http::Server server(server_opts, router);
   // Last-use times noted by authenticated requests reach the database in batches.
   server.every(std::chrono::seconds(10), [&]() -> boost::asio::awaitable<void> {
@@ -276,7 +284,8 @@ int serve(const config::Config& cfg) {
   } catch (const std::exception& e) {
     return fail(e.what(), 1);
   }
-  const std::string address = "http://" + cfg.host + ":" + std::to_string(server.port());
+  const std::string address =
+      (server_opts.tls ? "https://" : "http://") + cfg.host + ":" + std::to_string(server.port());
   const auto& signer = service.keys()->current();
   log::info("server.listening",
             {{"address", std::string_view(address)},
@@ -332,7 +341,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "version") {
-    std::printf("latchkey %s\n", kVersion);
+    std::printf("%s\n", version_line().c_str());
     return 0;
   }
   const bool admin_command = command == "user" || command == "sessions" || command == "audit";

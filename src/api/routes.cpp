@@ -6,6 +6,7 @@
 
 #include "api/form.hpp"
 #include "api/json_io.hpp"
+#include "api/openapi.hpp"
 #include "http/rate_limiter.hpp"
 #include "crypto/base64url.hpp"
 #include "crypto/digest.hpp"
@@ -444,6 +445,7 @@ void add_routes(http::Router& router, auth::Service& service, WorkerPool& pool,
   router.add("POST", "/introspect", bind(&Api::introspect));
   router.add("POST", "/revoke", bind(&Api::revoke));
   router.add("GET", "/healthz", bind(&Api::health));
+  add_openapi_route(router);
 }
 
 }  // namespace latchkey::api

@@ -73,6 +73,11 @@ const std::vector<Setting>& settings() {
       {"HOST", "host", "address to listen on (default 127.0.0.1)", string_setter(&Config::host)},
       {"PORT", "port", "TCP port to listen on (default 5000)",
        uint_setter<std::uint16_t>(&Config::port, 1, 65535)},
+      {"TLS_CERT", "tls-cert",
+       "PEM certificate chain: serve HTTPS (TLS 1.2+) instead of HTTP; needs TLS_KEY (default: unset)",
+       string_setter(&Config::tls_cert)},
+      {"TLS_KEY", "tls-key", "PEM private key of TLS_CERT, not passphrase-protected (default: unset)",
+       string_setter(&Config::tls_key)},
       {"DATABASE_URL", "database-url",
        "sqlite://PATH (default sqlite://latchkey.db; sqlite:///abs/path for an absolute path), "
        "postgres://user:pass@host:5432/db or a libpq key=value string",
@@ -301,7 +306,11 @@ tl::expected<Config, std::string> load(const Vars& environment, const Vars& dote
     }
     if (auto err = apply(c, *match, *value, "--" + std::string(name))) return tl::unexpected(*err);
   }
-  if (c.issuer.empty()) c.issuer = "http://" + c.host + ":" + std::to_string(c.port);
+  if (c.tls_cert.empty() != c.tls_key.empty())
+    return tl::unexpected(std::string(c.tls_cert.empty() ? "TLS_KEY is set without TLS_CERT" : "TLS_CERT is set without TLS_KEY") +
+                          ": set both (HTTPS) or neither (HTTP)");
+  if (c.issuer.empty())
+    c.issuer = (c.tls_cert.empty() ? "http://" : "https://") + c.host + ":" + std::to_string(c.port);
   while (c.issuer.size() > 1 && c.issuer.back() == '/') c.issuer.pop_back();
   if (c.secret_key && c.jwt_alg != "HS256" && vars_set(environment, dotenv, flags, "JWT_ALG", "jwt-alg"))
     return tl::unexpected("JWT_ALG " + c.jwt_alg + " conflicts with SECRET_KEY, which signs HS256");

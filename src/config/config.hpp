@@ -17,6 +17,8 @@ namespace latchkey::config {
 struct Config {
   std::string host = "127.0.0.1";
   std::uint16_t port = 5000;
+  std::string tls_cert;  // PEM paths; both set: HTTPS, both empty: HTTP
+  std::string tls_key;
   std::string database_url = "sqlite://latchkey.db";
   std::size_t database_pool_size = 8;  // PostgreSQL connections per instance
   std::optional<std::string> secret_key;  // HS256 under this key when set

@@ -24,6 +24,8 @@
 #include <cstdlib>
 #include <exception>
 #include <memory>
+#include <array>
+#include <memory_resource>
 #include <string>
 #include <string_view>
 
@@ -38,6 +40,7 @@
 #include "auth/service.hpp"
 #include "crypto/random.hpp"
 #include "fixtures.hpp"
+#include "http/beast_message.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -49,50 +52,16 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-using BeastRequest = bhttp::request<bhttp::string_body>;
-using BeastResponse = bhttp::response<bhttp::string_body>;
+using http::BeastHeaders;
+using http::BeastRequest;
+using http::BeastResponse;
 
 constexpr std::string_view kUser = "alice";
 constexpr std::string_view kPassword = "bench-pass-Zq7-kW2x";
 
-// The connection's adapter (connection.cpp).
-class BeastHeaders final : public http::Headers {
- public:
-  explicit BeastHeaders(const BeastRequest& r) : r_(r) {}
-  std::string_view get(std::string_view name) const override { return r_[name]; }
-  std::size_t count(std::string_view name) const override { return r_.count(name); }
-
- private:
-  const BeastRequest& r_;
-};
-
-// As connection.cpp's valid_request_id and to_beast.
-bool valid_request_id(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':'))
-      return false;
-  }
-  return true;
-}
-
-BeastResponse to_beast(http::Response&& r, unsigned version, bool keep_alive, std::string_view request_id) {
-  BeastResponse res{static_cast<bhttp::status>(r.status), version};
-  res.set(bhttp::field::content_type, r.content_type);
-  res.set(bhttp::field::cache_control, r.cache_control);
-  if (r.cache_control == "no-store") res.set(bhttp::field::pragma, "no-cache");
-  res.set("X-Content-Type-Options", "nosniff");
-  if (!request_id.empty()) res.set("X-Request-Id", request_id);
-  for (auto& [name, value] : r.headers) res.set(name, value);
-  res.body() = std::move(r.body);
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
-  return res;
-}
-
 // What async_write does with the response, into `wire` instead of a socket.
 bool serialize(BeastResponse& res, std::string& wire) {
-  bhttp::serializer<false, bhttp::string_body> sr{res};
+  bhttp::serializer<false, bhttp::string_body, http::ArenaFields> sr{res};
   beast::error_code ec;
   while (!sr.is_done() && !ec) {
     sr.next(ec, [&](beast::error_code&, const auto& buffers) {
@@ -153,10 +122,14 @@ void add(AllocCounts& into, const AllocCounts& d) {
 asio::awaitable<void> serve(benchmark::State& state, const World& w, const std::string& raw,
                             std::string& wire, PhaseCounts& phases) {
   const http::ServerOptions limits;
+  alignas(std::max_align_t) std::array<std::byte, http::kArenaBytes> arena_bytes;
+  std::pmr::monotonic_buffer_resource arena(arena_bytes.data(), arena_bytes.size());
   const AllocCounts start = alloc_counts();
   for (auto _ : state) {
     const AllocCounts t0 = alloc_counts();
-    bhttp::request_parser<bhttp::string_body> parser;
+    arena.release();  // as the connection does for each request
+    bhttp::request_parser<bhttp::string_body, http::ArenaAlloc> parser(
+        std::piecewise_construct, std::make_tuple(), std::make_tuple(http::ArenaAlloc(&arena)));
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     parser.body_limit(limits.max_body_bytes);
     beast::error_code ec;
@@ -176,7 +149,7 @@ asio::awaitable<void> serve(benchmark::State& state, const World& w, const std::
     request.body = req.body();
     request.remote_ip = "127.0.0.1";
     std::string request_id(req["X-Request-Id"]);
-    if (!valid_request_id(request_id)) request_id = crypto::random_token(12);
+    if (!http::valid_request_id(request_id)) request_id = crypto::random_token(http::kRequestIdBytes);
     request.request_id = request_id;
     const AllocCounts t1 = alloc_counts();
 
@@ -187,7 +160,7 @@ asio::awaitable<void> serve(benchmark::State& state, const World& w, const std::
       state.SkipWithError(("/protected answered " + std::to_string(response.status)).c_str());
       break;
     }
-    auto res = to_beast(std::move(response), req.version(), req.keep_alive(), request_id);
+    auto res = http::to_beast(std::move(response), req.version(), req.keep_alive(), request_id, &arena);
     wire.clear();  // keeps its capacity, as the connection's buffers do
     if (!serialize(res, wire)) {
       state.SkipWithError("the response did not serialize");

@@ -6,10 +6,14 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <chrono>
+#include <cstddef>
+#include <memory_resource>
 #include <type_traits>
 
 #include "crypto/random.hpp"
+#include "http/beast_message.hpp"
 #include "token/jwt.hpp"
 #include "util/log.hpp"
 
@@ -22,45 +26,6 @@ using asio::use_awaitable;
 constexpr auto tuple_awaitable = asio::as_tuple(use_awaitable);
 
 namespace {
-
-// 72 random bits: 12 characters, short enough for std::string's inline buffer.
-constexpr std::size_t kRequestIdBytes = 9;
-
-using BeastRequest = bhttp::request<bhttp::string_body>;
-
-class BeastHeaders final : public Headers {
- public:
-  explicit BeastHeaders(const BeastRequest& r) : r_(r) {}
-  std::string_view get(std::string_view name) const override { return r_[name]; }
-  std::size_t count(std::string_view name) const override { return r_.count(name); }
-
- private:
-  const BeastRequest& r_;
-};
-
-bool valid_request_id(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':'))
-      return false;
-  }
-  return true;
-}
-
-bhttp::response<bhttp::string_body> to_beast(Response&& r, unsigned version, bool keep_alive,
-                                             std::string_view request_id) {
-  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
-  res.set(bhttp::field::content_type, r.content_type);
-  res.set(bhttp::field::cache_control, r.cache_control);
-  if (r.cache_control == "no-store") res.set(bhttp::field::pragma, "no-cache");
-  res.set("X-Content-Type-Options", "nosniff");
-  if (!request_id.empty()) res.set("X-Request-Id", request_id);
-  for (auto& [name, value] : r.headers) res.set(name, value);
-  res.body() = std::move(r.body);
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
-  return res;
-}
 
 // The status for a request that could not be read, or 0 to close silently.
 unsigned status_for_read_error(const beast::error_code& ec) {
@@ -137,9 +102,14 @@ asio::awaitable<void> Connection<Stream>::serve() {
   }
   beast::flat_buffer buffer;
   bool close_gracefully = true;
+  // In the coroutine's frame, which lives as long as the connection.
+  alignas(std::max_align_t) std::array<std::byte, kArenaBytes> arena_bytes;
+  std::pmr::monotonic_buffer_resource arena(arena_bytes.data(), arena_bytes.size());
 
   while (!stopping_) {
-    bhttp::request_parser<bhttp::string_body> parser;
+    arena.release();  // the previous request's fields are gone with it
+    bhttp::request_parser<bhttp::string_body, ArenaAlloc> parser(
+        std::piecewise_construct, std::make_tuple(), std::make_tuple(ArenaAlloc(&arena)));
     parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     parser.body_limit(options_.max_body_bytes);
 
@@ -194,7 +164,7 @@ asio::awaitable<void> Connection<Stream>::serve() {
       std::string request_id;
       if (parser.is_header_done()) request_id = std::string(std::string_view(parser.get()["X-Request-Id"]));
       if (!valid_request_id(request_id)) request_id = crypto::random_token(kRequestIdBytes);
-      auto res = to_beast(read_error_response(early_status), 11, false, request_id);
+      auto res = to_beast(read_error_response(early_status), 11, false, request_id, &arena);
       stream_.expires_after(options_.write_timeout);
       co_await bhttp::async_write(stream_, res, tuple_awaitable);
       log::info("http.request", {{"status", static_cast<std::int64_t>(early_status)},
@@ -228,7 +198,7 @@ asio::awaitable<void> Connection<Stream>::serve() {
     }
     const unsigned status = response.status;
     const bool keep_alive = req.keep_alive() && !stopping_;
-    auto res = to_beast(std::move(response), req.version(), keep_alive, request_id);
+    auto res = to_beast(std::move(response), req.version(), keep_alive, request_id, &arena);
     stream_.expires_after(options_.write_timeout);
     auto [wec, wn] = co_await bhttp::async_write(stream_, res, tuple_awaitable);
 

@@ -1,0 +1,45 @@
+#pragma once
+// Between Beast's messages and ours (message.hpp): the types a connection
+// parses into and answers with, shared by the connection loop and the micro
+// benchmark that measures it. Header fields live in a per-connection arena
+// (a monotonic buffer released for each request), so parsing and answering a
+// request allocate nothing unless its headers outgrow the arena.
+#include <cstddef>
+#include <memory_resource>
+#include <string_view>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "http/message.hpp"
+
+namespace latchkey::http {
+
+using ArenaAlloc = std::pmr::polymorphic_allocator<char>;
+using ArenaFields = boost::beast::http::basic_fields<ArenaAlloc>;
+using BeastRequest = boost::beast::http::request<boost::beast::http::string_body, ArenaFields>;
+using BeastResponse = boost::beast::http::response<boost::beast::http::string_body, ArenaFields>;
+
+// Enough for the header fields of a typical request and its answer.
+inline constexpr std::size_t kArenaBytes = 4096;
+// 72 random bits: 12 characters, short enough for std::string's inline buffer.
+inline constexpr std::size_t kRequestIdBytes = 9;
+
+class BeastHeaders final : public Headers {
+ public:
+  explicit BeastHeaders(const BeastRequest& r) : r_(r) {}
+  std::string_view get(std::string_view name) const override { return r_[name]; }
+  std::size_t count(std::string_view name) const override { return r_.count(name); }
+
+ private:
+  const BeastRequest& r_;
+};
+
+// A client's X-Request-Id is echoed only when short and plain.
+bool valid_request_id(std::string_view id);
+
+// The Beast response for `r`, its fields in `arena`.
+BeastResponse to_beast(Response&& r, unsigned version, bool keep_alive, std::string_view request_id,
+                       std::pmr::memory_resource* arena);
+
+}  // namespace latchkey::http

@@ -10,7 +10,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   libgtest-dev googletest postgresql postgresql-client
-  python3-pytest python3-requests python3-jwt python3-jwcrypto
+  python3-pytest python3-requests python3-jwt python3-jwcrypto python3-prometheus-client
 )
 
 want=("${BUILD_PKGS[@]}")

@@ -15,10 +15,20 @@ Response json_error(unsigned status, std::string_view code, std::string_view mes
 }
 
 void Router::add(std::string_view method, std::string_view path, Handler handler) {
-  routes_[std::string(path)][std::string(method)] = std::move(handler);
+  routes_[std::string(path)][std::string(method)] =
+      Route{std::move(handler), metrics_ ? &metrics_->route(method, path) : nullptr};
 }
 
-boost::asio::awaitable<Response> Router::dispatch(const Request& req) const {
+Router::Match Router::match(std::string_view method, std::string_view path) const {
+  auto by_path = routes_.find(path);
+  if (by_path == routes_.end()) return unmatched();
+  auto r = by_path->second.find(method);
+  if (r == by_path->second.end()) return unmatched();
+  return {by_path->first, r->second.series, true};
+}
+
+boost::asio::awaitable<Response> Router::dispatch(const Request& req, Match* matched) const {
+  if (matched) *matched = unmatched();
   auto by_path = routes_.find(req.path);
   if (by_path == routes_.end()) co_return json_error(404, "not_found", "Not found");
   auto h = by_path->second.find(req.method);
@@ -29,7 +39,8 @@ boost::asio::awaitable<Response> Router::dispatch(const Request& req) const {
     r.headers.emplace_back("Allow", std::move(allow));
     co_return r;
   }
-  co_return co_await h->second(req);
+  if (matched) *matched = {by_path->first, h->second.series, true};
+  co_return co_await h->second.handler(req);
 }
 
 std::vector<std::string> Router::routes() const {

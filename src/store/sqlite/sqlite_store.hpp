@@ -9,6 +9,7 @@
 #include <string>
 
 #include "store/store.hpp"
+#include "store/store_stats.hpp"
 
 namespace latchkey::store::sqlite {
 
@@ -51,6 +52,9 @@ class SqliteStore final : public Store {
   void watch_revocations(RevokedCallback on_revoked, std::function<void()> on_resync) override;
   void stop_watching() override;
 
+  Result<void> ping() override;
+  Result<std::int64_t> count_live_sessions(UnixSeconds now, UnixSeconds idle_since) override;
+
   Result<Snapshot> export_all() override;
   Result<void> import_all(const Snapshot& snapshot) override;
 
@@ -59,7 +63,7 @@ class SqliteStore final : public Store {
   Result<void> insert_key(const StoredKey& key);  // with mutex_ held
   Result<void> insert_user(const User& user);     // with mutex_ held
 
-  std::mutex mutex_;
+  CountedMutex mutex_;  // the one connection; counted as in use while held
   std::unique_ptr<Db> db_;
 
   std::mutex watch_mutex_;

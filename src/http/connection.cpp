@@ -121,7 +121,9 @@ asio::awaitable<void> Connection::serve() {
   while (!stopping_) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
-    parser.body_limit(options_.max_body_bytes);
+    // No body limit while the header is read: a too-large Content-Length is
+    // answered below with the header (and its X-Request-Id) in hand.
+    parser.body_limit(boost::none);
 
     busy_ = false;
     if (buffer.size() == 0) {
@@ -151,6 +153,7 @@ asio::awaitable<void> Connection::serve() {
       if (auto len = parser.content_length(); len && *len > options_.max_body_bytes) {
         early_status = 413;  // refuse before reading what we would not keep
       } else {
+        parser.body_limit(options_.max_body_bytes);  // chunked bodies
         if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
           bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, head.version()};
           stream_.expires_after(options_.write_timeout);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -47,9 +48,10 @@ TEST(TextWriter, EscapesLabelValuesAndHelp) {
 }
 
 TEST(TextWriter, SpecialValues) {
-  EXPECT_EQ(format_value(1.0 / 0.0), "+Inf");
-  EXPECT_EQ(format_value(-1.0 / 0.0), "-Inf");
-  EXPECT_EQ(format_value(0.0 / 0.0), "NaN");
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(format_value(inf), "+Inf");
+  EXPECT_EQ(format_value(-inf), "-Inf");
+  EXPECT_EQ(format_value(std::numeric_limits<double>::quiet_NaN()), "NaN");
   EXPECT_EQ(format_value(0.25), "0.25");
   EXPECT_EQ(format_value(1e6), "1e+06");
   EXPECT_EQ(format_value(5.0 / 1e6), "5e-06");

@@ -169,6 +169,7 @@ int serve(const config::Config& cfg) {
   opts.issuer = cfg.issuer;
   opts.audience = cfg.audience;
   opts.min_password_chars = cfg.password_min_length;
+  opts.token_cache_size = cfg.token_cache_size;
   opts.throttle.free_failures = static_cast<int>(cfg.login_lock_after);
   opts.throttle.base_lock = cfg.login_lock_base;
   opts.throttle.account_failures = static_cast<int>(cfg.account_lock_after);

@@ -198,8 +198,10 @@ class Api {
   awaitable<Response> protected_resource(const Request& req) {
     auto caller = authenticate(req);
     if (!caller) co_return error_response(caller.error());
-    co_return message(200, "Hello, " + caller->username +
-                               ". You have successfully accessed the protected route.");
+    std::string text = "Hello, ";
+    text += caller->username;
+    text += ". You have successfully accessed the protected route.";
+    co_return message(200, text);
   }
 
   awaitable<Response> logout(const Request& req) {

@@ -51,6 +51,7 @@ Service::Service(store::Store& store, token::KeySet keys, std::string refresh_se
       chain_(std::move(refresh_secret)),
       options_(std::move(options)),
       clock_(std::move(clock)),
+      verified_(options_.token_cache_size, options_.leeway),
       throttle_(options_.throttle) {
   if (keys_.load()->empty()) throw std::invalid_argument("the auth service needs a signing key");
   policy_.issuer = options_.issuer;
@@ -280,7 +281,7 @@ Expected<store::Session> Service::session_of_token(const Principal& caller, std:
 }
 
 Expected<std::string> Service::logout(const Principal& caller, const LogoutTarget& target) {
-  std::string session_id = caller.session_id;
+  std::string session_id(caller.session_id);
   if (target.token) {
     auto s = session_of_token(caller, *target.token);
     if (!s) return tl::unexpected(s.error());
@@ -429,13 +430,20 @@ Expected<std::size_t> Service::flush_usage() {
 
 Expected<Principal> Service::authenticate(std::string_view access_token) {
   if (access_token.empty()) return tl::unexpected(AuthError::token_missing);
-  if (parse_refresh_token(access_token)) return tl::unexpected(AuthError::token_wrong_type);
   const UnixSeconds now = clock_();
-  auto claims = token::verify_access_token(access_token, *keys(), policy_, now);
-  if (!claims) return tl::unexpected(from_verify(claims.error()));
-  if (revoked_.contains(claims->sid)) return tl::unexpected(AuthError::session_ended);
-  usage_.note(claims->sid, now);
-  return Principal{std::move(claims->sub), std::move(claims->username), std::move(claims->sid)};
+  auto token = verified_.find(access_token, now);
+  if (!token) {
+    if (parse_refresh_token(access_token)) return tl::unexpected(AuthError::token_wrong_type);
+    auto claims = token::verify_access_token(access_token, *keys(), policy_, now);
+    if (!claims) return tl::unexpected(from_verify(claims.error()));
+    token = std::make_shared<const token::VerifiedToken>(token::VerifiedToken{
+        std::move(claims->sub), std::move(claims->username), std::move(claims->sid), claims->exp});
+    verified_.insert(access_token, token);
+  }
+  // Revocation is checked on every request, cached token or not.
+  if (revoked_.contains(token->sid)) return tl::unexpected(AuthError::session_ended);
+  usage_.note(token->sid, now);
+  return Principal{token->sub, token->username, token->sid, token};
 }
 
 std::string Service::issue_access_token(const store::User& user, std::string_view session_id,
@@ -471,6 +479,14 @@ void Service::set_keys(token::KeySet keys) {
   if (keys.empty()) return;
   auto next = std::make_shared<const token::KeySet>(std::move(keys));
   auto before = keys_.exchange(next);
+  // A key that left the set takes its verified tokens with it.
+  auto kids = [](const token::KeySet& k) {
+    std::vector<std::string_view> out;
+    for (const auto& key : k.keys()) out.push_back(key.kid);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  if (kids(*before) != kids(*next)) verified_.clear();
   if (before->current().kid != next->current().kid) {
     log::info("keys.signer_changed", {{"kid", std::string_view(next->current().kid)},
                                       {"alg", token::alg_name(next->current().alg)}});

@@ -26,6 +26,7 @@
 #include "crypto/password.hpp"
 #include "store/store.hpp"
 #include "token/jwt.hpp"
+#include "token/verified_cache.hpp"
 #include "util/time.hpp"
 
 namespace latchkey::auth {
@@ -45,6 +46,8 @@ struct Options {
   std::size_t max_password_bytes = 1024;
   std::size_t max_username_chars = 64;
   ThrottlePolicy throttle;
+  // Verified access tokens kept (token/verified_cache.hpp); 0 turns it off.
+  std::size_t token_cache_size = 65536;
 };
 
 // Where a request came from, recorded on the session it creates.
@@ -53,11 +56,14 @@ struct Client {
   std::string_view ip;
 };
 
-// The bearer of a valid access token.
+// The bearer of a valid access token. The views stay valid as long as the
+// Principal (or a copy) lives: they point into `token` when it is set, and
+// otherwise into strings the caller keeps alive.
 struct Principal {
-  std::string user_id;
-  std::string username;
-  std::string session_id;
+  std::string_view user_id;
+  std::string_view username;
+  std::string_view session_id;
+  std::shared_ptr<const token::VerifiedToken> token;
 };
 
 struct TokenPair {
@@ -153,6 +159,7 @@ class Service {
   // A login the HTTP layer refused for its rate limit, counted with the others.
   void count_rate_limited_login() { counters_.login_rate_limited.fetch_add(1, std::memory_order_relaxed); }
   std::size_t revoked_count() const { return revoked_.size(); }
+  std::size_t verified_cache_size() const { return verified_.size(); }
 
  private:
   Expected<void> check_new_password(std::string_view password, const Username& name) const;
@@ -183,6 +190,7 @@ class Service {
   token::VerifyPolicy policy_;
   std::string dummy_hash_;
   RevocationSet revoked_;
+  token::VerifiedCache verified_;
   LoginThrottle throttle_;
   UsageTracker usage_;
   Counters counters_;

@@ -180,6 +180,10 @@ const std::vector<Setting>& settings() {
        uint_setter<unsigned>(&Config::account_lock_after, 0, 1000000)},
       {"PASSWORD_MIN_LENGTH", "password-min-length", "shortest password, in characters (8 to 64; default 8)",
        uint_setter<std::size_t>(&Config::password_min_length, 8, 64)},
+      {"TOKEN_CACHE_SIZE", "token-cache-size",
+       "verified access tokens remembered, so a repeated token skips signature checks "
+       "(default 65536; 0: off)",
+       uint_setter<std::size_t>(&Config::token_cache_size, 0, 10000000)},
       {"IO_THREADS", "io-threads", "threads serving connections (default: one per core)",
        uint_setter<unsigned>(&Config::io_threads, 0, 256)},
       {"WORKER_THREADS", "worker-threads",

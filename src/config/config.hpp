@@ -44,6 +44,7 @@ struct Config {
   UnixSeconds login_lock_base = 30;      // first lock; doubles with each further failure, up to 15m
   unsigned account_lock_after = 100;     // failures per account, all IPs, within 15 minutes
   std::size_t password_min_length = 8;
+  std::size_t token_cache_size = 65536;
   unsigned io_threads = 0;      // 0: one per core
   unsigned worker_threads = 0;  // 0: one per core
   std::size_t worker_queue = 1024;

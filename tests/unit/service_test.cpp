@@ -277,16 +277,16 @@ TEST_F(ServiceTest, RotationOffKeepsOneRefreshToken) {
 
 TEST_F(ServiceTest, IdleSessionsEnd) {
   auto t = signup_and_login("alice");
-  const std::string user_id = who(t).user_id;
+  const std::string user_id(who(t).user_id);
   now_ += service_->options().idle_ttl - 10;
   auto r = service_->refresh(t.refresh_token).value();  // use resets the idle clock
   now_ += service_->options().idle_ttl - 10;
-  auto list = service_->list_sessions(Principal{user_id, "alice", "other"}).value();
+  auto list = service_->list_sessions(Principal{user_id, "alice", "other", nullptr}).value();
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0].expires_at, now_ + 10);
   now_ += 10;
   EXPECT_EQ(service_->refresh(r.refresh_token).error(), AuthError::token_expired);
-  EXPECT_TRUE(service_->list_sessions(Principal{user_id, "alice", "x"})->empty());
+  EXPECT_TRUE(service_->list_sessions(Principal{user_id, "alice", "x", nullptr})->empty());
 }
 
 TEST_F(ServiceTest, LogoutAllAndOthers) {
@@ -375,4 +375,44 @@ TEST_F(ServiceTest, PasswordPolicy) {
   EXPECT_EQ(service_->change_password(service_->authenticate(a.access_token).value(), "eight ch", "qwerty123")
                 .error(),
             AuthError::password_common);
+}
+
+// The verified-token cache must not change any answer: revocation, expiry and
+// the key set are still honoured for a token that was served from it.
+TEST_F(ServiceTest, CachedTokenIsStillRevokedAtOnce) {
+  auto t = signup_and_login("alice");
+  ASSERT_TRUE(service_->authenticate(t.access_token).has_value());
+  ASSERT_TRUE(service_->authenticate(t.access_token).has_value());  // from the cache
+  EXPECT_EQ(service_->verified_cache_size(), 1u);
+  ASSERT_TRUE(service_->logout(who(t), LogoutTarget{}).has_value());
+  EXPECT_EQ(service_->authenticate(t.access_token).error(), AuthError::session_ended);
+}
+
+TEST_F(ServiceTest, CachedTokenStillExpires) {
+  auto t = signup_and_login("alice");
+  ASSERT_TRUE(service_->authenticate(t.access_token).has_value());
+  now_ += service_->options().access_ttl + service_->options().leeway + 1;
+  EXPECT_EQ(service_->authenticate(t.access_token).error(), AuthError::token_expired);
+}
+
+TEST_F(ServiceTest, KeyLeavingTheSetTakesCachedTokensWithIt) {
+  auto t = signup_and_login("alice");
+  ASSERT_TRUE(service_->authenticate(t.access_token).has_value());
+  token::SigningKey other;
+  other.kid = "other";
+  other.alg = token::Alg::HS256;
+  other.secret = std::string(32, 'k');
+  service_->set_keys(token::KeySet({other}));
+  EXPECT_EQ(service_->verified_cache_size(), 0u);
+  EXPECT_EQ(service_->authenticate(t.access_token).error(), AuthError::token_invalid);
+}
+
+TEST_F(ServiceTest, CacheOffGivesTheSameAnswers) {
+  Options o = options();
+  o.token_cache_size = 0;
+  service_ = make_service(o);
+  auto t = signup_and_login("alice");
+  EXPECT_EQ(service_->authenticate(t.access_token)->username, "alice");
+  EXPECT_EQ(service_->authenticate(t.access_token)->username, "alice");
+  EXPECT_EQ(service_->verified_cache_size(), 0u);
 }

@@ -92,11 +92,21 @@ asio::awaitable<void> Server::Impl::accept_loop() {
 }
 
 asio::awaitable<void> Server::Impl::periodic_loop(Periodic& p) {
+  // Runs on the strand, as begin_stop does. A stop that comes while the task
+  // runs finds no wait to cancel: the next round then runs it at once, for
+  // the last time, instead of waiting (and looping) on.
+  auto is_stopping = [this] {
+    std::lock_guard lock(mutex);
+    return stopping;
+  };
   for (;;) {
-    p.timer->expires_after(p.interval);
-    auto [ec] = co_await p.timer->async_wait(asio::as_tuple(asio::use_awaitable));
+    if (!is_stopping()) {
+      p.timer->expires_after(p.interval);
+      co_await p.timer->async_wait(asio::as_tuple(asio::use_awaitable));  // cancelled by stop
+    }
+    const bool last = is_stopping();
     co_await p.task();
-    if (ec) co_return;  // cancelled by stop: that was the last run
+    if (last) co_return;
   }
 }
 

@@ -8,7 +8,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DLATCHKEY_WERROR=ON
 endif
 
-.PHONY: all deps test-deps interop-deps configure build build-tests run test unit e2e clean
+.PHONY: all deps test-deps interop-deps configure build build-tests run test unit e2e clean install install-files uninstall
 
 all: build
 
@@ -52,6 +52,34 @@ test: build-tests
 clean:
 	rm -rf $(BUILD_DIR) $(BUILD_DIR).configure.log
 
+# `make install` (PREFIX=/usr/local, DESTDIR for staging): the binary, the
+# systemd unit (ExecStart pointing at that binary) and the docs.
+# install-files installs what is built, without building.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DOCDIR ?= $(PREFIX)/share/doc/latchkey
+ifeq ($(PREFIX),/usr)
+UNITDIR ?= /lib/systemd/system
+else
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+endif
+DOCS = README.md docs/openapi.json docs/postman_collection.json packaging/latchkey.env.example
+
+install: build
+	@$(MAKE) --no-print-directory install-files
+
+install-files:
+	@test -x $(BUILD_DIR)/latchkey || { echo "make install: build $(BUILD_DIR)/latchkey first (make build)" >&2; exit 1; }
+	install -D -m 755 $(BUILD_DIR)/latchkey $(DESTDIR)$(BINDIR)/latchkey
+	sed 's|^ExecStart=/usr/local/bin/latchkey|ExecStart=$(BINDIR)/latchkey|' packaging/latchkey.service > $(BUILD_DIR)/latchkey.service
+	install -D -m 644 $(BUILD_DIR)/latchkey.service $(DESTDIR)$(UNITDIR)/latchkey.service
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/latchkey $(DESTDIR)$(UNITDIR)/latchkey.service
+	rm -rf $(DESTDIR)$(DOCDIR)
+
 # Fuzzing and sanitizers: `make fuzz` builds the libFuzzer targets with clang
 # (build-fuzz) and fuzzes each for FUZZ_SECONDS; `make sanitize` runs the tests
 # under ASan + UBSan (build-asan) and ThreadSanitizer (build-tsan), all of them
@@ -64,3 +92,20 @@ fuzz:
 
 sanitize: test-deps interop-deps
 	@bash scripts/sanitize-tests.sh --asan --tsan-full
+
+# Performance (bench/README.md): a Release build under wrk on loopback, 3 runs
+# of 10 s per scenario, one table; bench-seed adds the Flask seed side by side.
+# Bounded: about 10 minutes for bench, 15 for bench-seed.
+BENCH_ARGS ?=
+.PHONY: bench bench-seed bench-deps bench-build
+bench-deps:
+	@bash scripts/install-deps.sh --bench
+
+bench-build: bench-deps configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target latchkey $$(cmake --build $(BUILD_DIR) --target help | grep -q latchkey_micro && echo latchkey_micro)
+
+bench: bench-build
+	$(PYTHON) bench/run.py --bin $(BUILD_DIR)/latchkey --micro $(BUILD_DIR)/bench/micro/latchkey_micro $(BENCH_ARGS)
+
+bench-seed: bench-build
+	$(PYTHON) bench/run.py --seed --bin $(BUILD_DIR)/latchkey --micro $(BUILD_DIR)/bench/micro/latchkey_micro $(BENCH_ARGS)

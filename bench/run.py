@@ -61,6 +61,7 @@ def measure(server, scenario, args, background=None):
     """Warm-up, then args.runs runs; the median row. `background` (a callable
     returning a Popen) runs alongside each measured run: the login flood."""
     wrk(server.url, scenario.script, 2, scenario.env)
+    time.sleep(1.0)  # what the warm-up left queued (logins) drains first
     server.reset_peak_rss()
     runs, cpu, wall, flood = [], 0.0, 0.0, []
     for _ in range(args.runs):
@@ -192,7 +193,7 @@ def seed_rows(args, work):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=str(HERE.parent / "build" / "latchkey"))
-    ap.add_argument("--micro", default=str(HERE.parent / "build" / "bench" / "latchkey_micro"))
+    ap.add_argument("--micro", default=str(HERE.parent / "build" / "bench" / "micro" / "latchkey_micro"))
     ap.add_argument("--seed", action="store_true", help="also run the Flask seed")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--duration", type=int, default=10)

@@ -9,11 +9,16 @@ BUILD_PKGS=(
   libssl-dev libsodium-dev libsqlite3-dev libpq-dev libexpected-dev libicu-dev
 )
 TEST_PKGS=(
-  libgtest-dev googletest postgresql postgresql-client
-  python3-pytest python3-requests python3-jwt python3-jwcrypto python3-prometheus-client
+  libgtest-dev googletest libbenchmark-dev postgresql postgresql-client
+  python3-pytest python3-requests python3-jwt python3-jwcrypto python3-jsonschema python3-cryptography
+  python3-prometheus-client
 )
 
+# make bench: wrk and Google Benchmark; the Flask seed for make bench-seed.
+BENCH_PKGS=(wrk libbenchmark-dev python3-requests python3-flask python3-jwt gunicorn)
+
 want=("${BUILD_PKGS[@]}")
+if [ "${1:-}" = "--bench" ]; then want+=("${BENCH_PKGS[@]}"); fi
 if [ "${1:-}" = "--test" ]; then
   want+=("${TEST_PKGS[@]}")
   # Node.js runs the interoperability tests (jose from npm). Any install that

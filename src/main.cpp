@@ -2,10 +2,12 @@
 //   latchkey [serve] [--flags]     serve the API (the default command)
 //   latchkey migrate               create or upgrade the schema, then exit
 //   latchkey keys list | rotate [--now]
+//   latchkey user ... | sessions ... | audit ...   administration (src/cli)
 //   latchkey --help | --version
 #include <chrono>
 #include <csignal>
 
+#include <malloc.h>
 #include <sys/resource.h>
 #include <cstdio>
 #include <exception>
@@ -13,41 +15,52 @@
 #include <thread>
 #include <vector>
 
+#include "api/admin_routes.hpp"
 #include "api/ops.hpp"
 #include "api/ops_routes.hpp"
 #include "api/routes.hpp"
+#include "auth/admin.hpp"
+#include "auth/audit_log.hpp"
 #include "auth/key_bootstrap.hpp"
 #include "auth/service.hpp"
+#include "cli/admin_commands.hpp"
 #include "config/config.hpp"
 #include "crypto/random.hpp"
 #include "http/server.hpp"
+#include "http/tls.hpp"
 #include "metrics/registry.hpp"
 #include "store/open_store.hpp"
 #include "util/log.hpp"
+#include "util/version.hpp"
 #include "util/worker_pool.hpp"
 
 namespace {
 
 using namespace latchkey;
 
-constexpr const char* kVersion = "0.1.0";
-
 void print_usage() {
   std::printf(
-      "latchkey %s: authentication and session server\n\n"
+      "%s: authentication and session server\n\n"
       "Usage:\n"
       "  latchkey [serve] [options]        serve the HTTP API (default)\n"
       "  latchkey migrate [options]        create or upgrade the database schema, then exit\n"
       "  latchkey keys list [options]      the signing keys and their state\n"
       "  latchkey keys rotate [--now]      add a signing key; it signs after KEY_PUBLISH_DELAY\n"
       "                                    (--now: at once, for a compromised key)\n"
+      "  latchkey user add NAME [--password-stdin]   create a user (password read from stdin)\n"
+      "  latchkey user list | show NAME | disable NAME | enable NAME | delete NAME\n"
+      "  latchkey user set-password NAME [--password-stdin]   ends the user's sessions\n"
+      "  latchkey sessions list --user NAME\n"
+      "  latchkey sessions revoke --user NAME (--session ID | --all)\n"
+      "  latchkey audit [--user NAME] [--limit N]   the audit trail, newest last\n"
+      "                                    (user, sessions and audit take --json)\n"
       "  latchkey copy-store --from URL --to URL\n"
       "                                    copy users, sessions and keys into an empty database\n"
       "                                    (e.g. sqlite://latchkey.db to postgres://...)\n"
       "  latchkey --help | --version\n\n"
       "Settings come from the environment, then a .env file in the working directory,\n"
       "then options, each overriding the one before:\n\n%s",
-      kVersion, config::settings_help().c_str());
+      version_line().c_str(), config::settings_help().c_str());
 }
 
 int fail(const std::string& why, int code) {
@@ -112,6 +125,8 @@ int keys_command(const config::Config& cfg, const std::vector<std::string>& word
     if (cfg.secret_key) return fail("keys rotate: SECRET_KEY is set; rotate it by changing SECRET_KEY", 2);
     auto row = auth::rotate_signing_key(**db, policy.alg, now, now_flag ? 0 : cfg.key_publish_delay);
     if (!row) return fail(row.error(), 1);
+    auth::AuditLog audit(**db);
+    auth::Admin(**db, cli::admin_options(cfg), audit, now_unix).key_rotated(*row, auth::Actor{"cli"});
     std::printf("new key %s (%s) signs from %s; running servers pick it up within 30 s\n",
                 row->kid.c_str(), row->alg.c_str(), format_rfc3339(row->not_before).c_str());
     return 0;
@@ -145,8 +160,25 @@ void raise_descriptor_limit() {
   }
 }
 
+// argon2id takes 19 MiB per hash. A fixed mmap threshold keeps those blocks
+// mmapped, so they go back to the system when freed: otherwise glibc raises
+// the threshold after the first free and a login flood leaves the heap large.
+// Few arenas: database threads are many but mostly waiting.
+void tune_allocator() {
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  mallopt(M_ARENA_MAX, 4);
+}
+
 int serve(const config::Config& cfg) {
   raise_descriptor_limit();
+  tune_allocator();
+  // HTTPS: bad certificate files stop the start before anything else happens.
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (!cfg.tls_cert.empty()) {
+    auto made = http::make_tls_context(cfg.tls_cert, cfg.tls_key);
+    if (!made) return fail(made.error(), 2);
+    tls = std::move(*made);
+  }
   // A full disk (or a file size limit) must fail writes, not kill the process.
   std::signal(SIGXFSZ, SIG_IGN);
   auto db = open_database(cfg);
@@ -174,13 +206,25 @@ int serve(const config::Config& cfg) {
   opts.throttle.base_lock = cfg.login_lock_base;
   opts.throttle.account_failures = static_cast<int>(cfg.account_lock_after);
   auth::Service service(store, std::move(*keys), std::move(*refresh_secret), opts, now_unix);
+  auth::AuditLog audit(store);
+  service.set_audit(&audit);
+  // Sessions ended through the admin API are refused here at once.
+  auth::Admin admin(store, cli::admin_options(cfg), audit, now_unix,
+                    [&](const std::vector<std::string>& ids, UnixSeconds at) {
+                      for (const auto& id : ids) service.note_revoked({id, at});
+                    });
   auto revoked = service.load_revocations();
   if (!revoked) return fail("cannot read revoked sessions from the database", 1);
   // Logouts made elsewhere (other instances, admin commands) reach memory.
   store.watch_revocations([&](const store::RevokedSession& r) { service.note_revoked(r); },
                           [&] { (void)service.load_revocations(); });
 
-  WorkerPool pool(threads_or_cores(cfg.worker_threads), cfg.worker_queue);
+  // Two hashing threads per core: a login's session write waits for a disk
+  // flush (a few ms), during which its core hashes for another login.
+  const unsigned cores = threads_or_cores(0);
+  const unsigned hashers = cfg.worker_threads > 0 ? cfg.worker_threads : 2 * cores;
+  WorkerPool pool(WorkerPool::Lane{hashers, cfg.hash_queue > 0 ? cfg.hash_queue : 32 * cores},
+                  WorkerPool::Lane{cfg.database_threads, cfg.worker_queue});
   metrics::Registry metrics;
   http::Router router(&metrics.http());
   api::ApiOptions api_opts;
@@ -189,6 +233,15 @@ int serve(const config::Config& cfg) {
   api_opts.login_per_minute = cfg.login_rate_per_minute;
   api_opts.signup_per_minute = cfg.signup_rate_per_minute;
   api::add_routes(router, service, pool, api_opts);
+  api::AdminApiOptions admin_opts;
+  admin_opts.token = cfg.admin_token;
+  admin_opts.store = &store;
+  admin_opts.key_policy = policy;
+  admin_opts.key_publish_delay = cfg.key_publish_delay;
+  admin_opts.reload_keys = [&] {
+    if (auto loaded = auth::load_signing_keys(store, policy, now_unix())) service.set_keys(std::move(*loaded));
+  };
+  api::add_admin_routes(router, admin, pool, admin_opts);
   api::Ops ops(service, store, pool, metrics);
   api::add_ops_routes(router, ops, {.metrics = cfg.metrics_port == 0, .healthz = false});
 
@@ -200,6 +253,7 @@ int serve(const config::Config& cfg) {
   server_opts.header_timeout = std::chrono::seconds(cfg.header_timeout);
   server_opts.read_timeout = std::chrono::seconds(cfg.request_timeout);
   server_opts.idle_timeout = std::chrono::seconds(cfg.idle_timeout);
+  server_opts.tls = std::move(tls);
   http::Server server(server_opts, router);
   server.every(api::Ops::kCheckInterval, [&] { return ops.check(); });
   // METRICS_PORT: /metrics and the probes on a listener of their own (one
@@ -219,6 +273,22 @@ int serve(const config::Config& cfg) {
     auto flushed = co_await pool.run([&] { return service.flush_usage(); });
     if (flushed && !*flushed) log::warn("sessions.usage_flush_failed");
   });
+  // Audit events queued by requests reach the database in batches.
+  server.every(std::chrono::milliseconds(250), [&]() -> boost::asio::awaitable<void> {
+    co_await pool.run([&] { return audit.flush(); });
+  });
+  // Retention: old audit events, and kept revocations of deleted users once
+  // every access token they could cover has expired.
+  server.every(std::chrono::hours(1), [&]() -> boost::asio::awaitable<void> {
+    const UnixSeconds now = now_unix();
+    const UnixSeconds audit_before = cfg.audit_retention > 0 ? now - cfg.audit_retention : 0;
+    auto pruned = co_await pool.run(
+        [&] { return store.prune(audit_before, now - cfg.access_token_ttl - cfg.token_leeway - 3600); });
+    if (pruned && *pruned && **pruned > 0)
+      log::info("audit.pruned", {{"events", static_cast<std::int64_t>(**pruned)}});
+    else if (pruned && !*pruned)
+      log::warn("audit.prune_failed");
+  });
   // Keys rotated by `latchkey keys rotate` (or by another instance), and
   // scheduled keys coming into force.
   if (!cfg.secret_key) {
@@ -234,7 +304,8 @@ int serve(const config::Config& cfg) {
   } catch (const std::exception& e) {
     return fail(e.what(), 1);
   }
-  const std::string address = "http://" + cfg.host + ":" + std::to_string(server.port());
+  const std::string address =
+      (server_opts.tls ? "https://" : "http://") + cfg.host + ":" + std::to_string(server.port());
   const auto& signer = service.keys()->current();
   log::info("server.listening",
             {{"address", std::string_view(address)},
@@ -255,6 +326,7 @@ int serve(const config::Config& cfg) {
   std::signal(SIGTERM, SIG_IGN);
   store.stop_watching();
   pool.join();
+  audit.flush();  // what the last requests recorded
   log::info("server.stopped");
   return 0;
 }
@@ -296,11 +368,18 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "version") {
-    std::printf("latchkey %s\n", kVersion);
+    std::printf("%s\n", version_line().c_str());
     return 0;
   }
-  if (command != "serve" && command != "migrate" && command != "keys" && command != "copy-store")
+  const bool admin_command = command == "user" || command == "sessions" || command == "audit";
+  if (command != "serve" && command != "migrate" && command != "keys" && command != "copy-store" && !admin_command)
     return fail("unknown command '" + command + "' (see --help)", 2);
+  cli::CliOptions cli_options;
+  if (admin_command) {
+    auto taken = cli::take_cli_options(args);
+    if (!taken) return fail(taken.error(), 2);
+    cli_options = std::move(*taken);
+  }
   if (now_flag && command != "keys") return fail("--now only goes with `keys rotate`", 2);
 
   try {
@@ -315,6 +394,13 @@ int main(int argc, char** argv) {
     if (cfg->log_level == "warn") log::set_level(log::Level::warn);
     if (cfg->log_level == "error") log::set_level(log::Level::error);
     if (command == "keys") return keys_command(*cfg, words, now_flag);
+    if (admin_command) {
+      auto db = open_database(*cfg);
+      if (!db) return db.error();
+      if (command == "user") return cli::user_command(*cfg, **db, words, cli_options);
+      if (command == "sessions") return cli::sessions_command(*cfg, **db, words, cli_options);
+      return cli::audit_command(*cfg, **db, words, cli_options);
+    }
     if (command == "copy-store") {
       if (copy_from.empty() || copy_to.empty()) return fail("usage: latchkey copy-store --from URL --to URL", 2);
       return copy_store(*cfg, copy_from, copy_to);

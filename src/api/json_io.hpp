@@ -32,4 +32,10 @@ http::Response wrong_type(const WrongType& w);
 // A JSON answer with this status.
 http::Response json_response(unsigned status, const boost::json::object& body);
 
+// Appends `text` as a JSON string (quoted, escaped) to `out`: for answers
+// built straight into their body, without a JSON value in between.
+void append_json_string(std::string& out, std::string_view text);
+// The same without the quotes.
+void append_json_escaped(std::string& out, std::string_view text);
+
 }  // namespace latchkey::api

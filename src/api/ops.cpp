@@ -90,17 +90,27 @@ void Ops::write_service(metrics::TextWriter& out) const {
 }
 
 void Ops::write_runtime(metrics::TextWriter& out) const {
-  const std::size_t pending = pool_.pending(), running = pool_.running();
-  out.family("latchkey_worker_queue_depth", "gauge", "Jobs (argon2id, database calls) waiting for a worker thread.");
-  out.sample("latchkey_worker_queue_depth", {}, static_cast<std::int64_t>(pending > running ? pending - running : 0));
-  out.family("latchkey_worker_jobs_running", "gauge", "Jobs running on a worker thread.");
-  out.sample("latchkey_worker_jobs_running", {}, static_cast<std::int64_t>(running));
-  out.family("latchkey_worker_queue_limit", "gauge", "Jobs that may be queued or running before new ones get 503 (WORKER_QUEUE).");
-  out.sample("latchkey_worker_queue_limit", {}, static_cast<std::int64_t>(pool_.max_pending()));
-  out.family("latchkey_worker_rejected_total", "counter", "Jobs refused because the worker queue was full (answered 503).");
-  out.sample("latchkey_worker_rejected_total", {}, pool_.rejected());
-  out.family("latchkey_worker_wait_seconds", "histogram", "Time jobs waited for a worker thread.");
-  out.histogram("latchkey_worker_wait_seconds", {}, pool_.wait_time().snapshot());
+  const std::pair<std::string_view, const WorkerLane*> lanes[] = {{"hashing", &pool_.hashing()},
+                                                                   {"database", &pool_.database()}};
+  out.family("latchkey_worker_queue_depth", "gauge",
+             "Jobs waiting for a worker thread, by lane (hashing: argon2id; database: SQL calls).");
+  for (const auto& [name, lane] : lanes) {
+    const std::size_t pending = lane->pending(), running = lane->running();
+    out.sample("latchkey_worker_queue_depth", {{"lane", name}},
+               static_cast<std::int64_t>(pending > running ? pending - running : 0));
+  }
+  out.family("latchkey_worker_jobs_running", "gauge", "Jobs running on a worker thread, by lane.");
+  for (const auto& [name, lane] : lanes)
+    out.sample("latchkey_worker_jobs_running", {{"lane", name}}, static_cast<std::int64_t>(lane->running()));
+  out.family("latchkey_worker_queue_limit", "gauge",
+             "Jobs a lane may hold, queued or running, before new ones get 503 (HASH_QUEUE, WORKER_QUEUE).");
+  for (const auto& [name, lane] : lanes)
+    out.sample("latchkey_worker_queue_limit", {{"lane", name}}, static_cast<std::int64_t>(lane->max_pending()));
+  out.family("latchkey_worker_rejected_total", "counter", "Jobs refused because the lane was full (answered 503).");
+  for (const auto& [name, lane] : lanes) out.sample("latchkey_worker_rejected_total", {{"lane", name}}, lane->rejected());
+  out.family("latchkey_worker_wait_seconds", "histogram", "Time jobs waited for a worker thread, by lane.");
+  for (const auto& [name, lane] : lanes)
+    out.histogram("latchkey_worker_wait_seconds", {{"lane", name}}, lane->wait_time().snapshot());
 
   const store::StoreStats& db = store::stats();
   out.family("latchkey_db_pool_size", "gauge", "Database connections (PostgreSQL: DATABASE_POOL_SIZE; SQLite: 1).");

@@ -27,6 +27,8 @@ enum class AuthError {
   token_reused,      // a spent refresh token came back after the grace window: session ended
   token_mismatch,    // header and body carry different refresh tokens
   session_not_found,  // names no live session of the caller
+  account_disabled,   // right password, but an administrator disabled the account
+  user_not_found,     // administration: no such user
   // the server
   unavailable,  // database down or worker queue full: try again
   internal,

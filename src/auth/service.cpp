@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "auth/common_passwords.hpp"
+#include "auth/password_policy.hpp"
 #include "auth/device.hpp"
 #include "auth/username.hpp"
 #include "crypto/random.hpp"
@@ -44,6 +45,9 @@ AuthError from_verify(token::VerifyError e) {
 
 }  // namespace
 
+// Access tokens kept for grace-window replays; at ~600 bytes each, 16 MB at most.
+constexpr std::size_t kReplayCacheEntries = 1 << 14;
+
 Service::Service(store::Store& store, token::KeySet keys, std::string refresh_secret, Options options,
                  Clock clock)
     : store_(store),
@@ -52,6 +56,7 @@ Service::Service(store::Store& store, token::KeySet keys, std::string refresh_se
       options_(std::move(options)),
       clock_(std::move(clock)),
       verified_(options_.token_cache_size, options_.leeway),
+      replays_(kReplayCacheEntries, options_.reuse_grace),
       throttle_(options_.throttle) {
   if (keys_.load()->empty()) throw std::invalid_argument("the auth service needs a signing key");
   policy_.issuer = options_.issuer;
@@ -78,15 +83,17 @@ void Service::note_revoked(const store::RevokedSession& r) {
 // ASVS 6.2: a length floor, a generous ceiling, no composition rules, not a
 // common password, not the username.
 Expected<void> Service::check_new_password(std::string_view password, const Username& name) const {
-  if (utf8_length(password) < options_.min_password_chars) return tl::unexpected(AuthError::password_too_short);
-  if (password.size() > options_.max_password_bytes) return tl::unexpected(AuthError::password_too_long);
-  if (is_common_password(password)) return tl::unexpected(AuthError::password_common);
-  auto as_name = normalize_username(password, options_.max_password_bytes);
-  if (as_name && as_name->key == name.key) return tl::unexpected(AuthError::password_is_username);
-  return {};
+  return auth::check_new_password(password, name, {options_.min_password_chars, options_.max_password_bytes});
 }
 
-Expected<void> Service::signup(std::string_view username, std::string_view password) {
+void Service::audit(AuditRecord r, const Client& client) const {
+  if (!audit_) return;
+  r.ip = client.ip;
+  r.user_agent = client.user_agent;
+  audit_->record(r);
+}
+
+Expected<void> Service::signup(std::string_view username, std::string_view password, const Client& client) {
   if (username.empty() || password.empty()) return tl::unexpected(AuthError::credentials_required);
   auto name = normalize_username(username, options_.max_username_chars);
   if (!name) return tl::unexpected(AuthError::username_invalid);
@@ -101,6 +108,7 @@ Expected<void> Service::signup(std::string_view username, std::string_view passw
     return store_failure(r);
   }
   log::info("auth.signup", {{"user_id", std::string_view(user.id)}});
+  audit({.event = "signup", .user_id = user.id, .username = user.username}, client);
   return {};
 }
 
@@ -120,6 +128,12 @@ Expected<TokenPair> Service::login(std::string_view username, std::string_view p
     else ++counters_.login_bad_credentials;
     if (user_id) log::info("auth.login_failed", {{"reason", reason}, {"user_id", std::string_view(*user_id)}});
     else log::info("auth.login_failed", {{"reason", reason}});
+    // The attempted name, bounded, when the account is unknown; never the password.
+    audit({.event = "login_failed",
+           .user_id = user_id ? std::string_view(*user_id) : std::string_view{},
+           .username = user_id ? std::string_view{} : (name ? std::string_view(name->display) : username),
+           .detail = audit_detail({{"reason", reason}})},
+          client);
     return tl::unexpected(AuthError::invalid_credentials);
   };
   if (throttle_.locked(account, client.ip, started)) {
@@ -138,6 +152,15 @@ Expected<TokenPair> Service::login(std::string_view username, std::string_view p
   if (!crypto::verify_password(user->password_hash, password)) {
     throttle_.failure(account, client.ip, clock_());
     return refuse("bad_credentials", &user->id);
+  }
+  if (user->disabled_at) {
+    // Said only to someone who knows the password (as Keycloak does): a
+    // wrong password gets invalid_credentials, whatever the account's state.
+    log::info("auth.login_refused", {{"reason", "account_disabled"}, {"user_id", std::string_view(user->id)}});
+    audit({.event = "login_failed", .user_id = user->id, .username = user->username,
+           .detail = audit_detail({{"reason", "account_disabled"}})},
+          client);
+    return tl::unexpected(AuthError::account_disabled);
   }
   throttle_.success(account, client.ip);
   ++counters_.login_succeeded;
@@ -162,10 +185,15 @@ Expected<TokenPair> Service::login(std::string_view username, std::string_view p
   s.ip = sanitize_utf8(client.ip, 64);
   std::string refresh = chain_.first(s.id);
   s.refresh_hash = refresh_token_digest(refresh);
-  if (auto r = store_.create_session(s); !r) return store_failure(r);
+  if (auto r = store_.create_session(s); !r) {
+    // not_found: the account was disabled or deleted since it was read.
+    if (r.error() == store::StoreError::not_found) return tl::unexpected(AuthError::account_disabled);
+    return store_failure(r);
+  }
   if (options_.max_sessions_per_user > 0) enforce_session_cap(*user, now);
 
   log::info("auth.login", {{"user_id", std::string_view(user->id)}, {"session_id", std::string_view(s.id)}});
+  audit({.event = "login", .user_id = user->id, .username = user->username, .session_id = s.id}, client);
   return pair_for(*user, std::move(refresh), now);
 }
 
@@ -183,11 +211,14 @@ void Service::enforce_session_cap(const store::User& user, UnixSeconds now) {
       mark_revoked(victim.id, now);
       log::info("auth.session_limit", {{"user_id", std::string_view(user.id)},
                                        {"session_id", std::string_view(victim.id)}});
+      audit({.event = "session_limit", .actor = "system", .user_id = user.id, .username = user.username,
+             .session_id = victim.id},
+            {});
     }
   }
 }
 
-Expected<TokenPair> Service::refresh(std::string_view refresh_token) {
+Expected<TokenPair> Service::refresh(std::string_view refresh_token, const Client& client) {
   if (refresh_token.empty()) return tl::unexpected(AuthError::token_missing);
   auto parts = parse_refresh_token(refresh_token);
   if (!parts) {
@@ -207,18 +238,19 @@ Expected<TokenPair> Service::refresh(std::string_view refresh_token) {
     const RefreshVerdict verdict = classify_refresh(*s, parts->generation, now, policy);
     if (verdict == RefreshVerdict::ended) return tl::unexpected(AuthError::session_ended);
     if (verdict == RefreshVerdict::expired) return tl::unexpected(AuthError::token_expired);
-    if (verdict == RefreshVerdict::reuse) return end_reused_session(*s, now);
+    if (verdict == RefreshVerdict::reuse) return end_reused_session(*s, now, client);
 
     auto user = store_.find_user_by_id(s->user_id);
     if (!user) {
       if (user.error() == store::StoreError::not_found) return tl::unexpected(AuthError::session_ended);
       return store_failure(user);
     }
+    if (user->disabled_at) return tl::unexpected(AuthError::session_ended);
     if (verdict == RefreshVerdict::replay) {
       // A retry or a second tab: the pair the first use received, not a new chain.
       ++counters_.refresh_replayed;
       TokenPair pair = pair_for(*user, chain_.next(refresh_token), *s->rotated_at);
-      pair.access_token = cached_access_token(refresh_token_digest(pair.refresh_token),
+      pair.access_token = replays_.remember(refresh_token_digest(pair.refresh_token),
                                               std::move(pair.access_token), now);
       return pair;
     }
@@ -232,7 +264,7 @@ Expected<TokenPair> Service::refresh(std::string_view refresh_token) {
     const std::string new_hash = refresh_token_digest(pair.refresh_token);
     // Recorded before the compare-and-set, so that requests losing it find
     // the winner's access token when they come back as replays.
-    pair.access_token = cached_access_token(new_hash, std::move(pair.access_token), now);
+    pair.access_token = replays_.remember(new_hash, std::move(pair.access_token), now);
     auto won = store_.rotate_refresh(store::Rotation{s->id, s->generation, old_hash, new_hash, now});
     if (!won) return store_failure(won);
     if (*won) {
@@ -245,13 +277,15 @@ Expected<TokenPair> Service::refresh(std::string_view refresh_token) {
   return tl::unexpected(AuthError::unavailable);
 }
 
-Expected<TokenPair> Service::end_reused_session(const store::Session& s, UnixSeconds now) {
+Expected<TokenPair> Service::end_reused_session(const store::Session& s, UnixSeconds now,
+                                               const Client& client) {
   ++counters_.refresh_reuse_detected;
   log::warn("auth.refresh_reuse_detected",
             {{"user_id", std::string_view(s.user_id)}, {"session_id", std::string_view(s.id)}});
   auto r = store_.revoke_session(s.id, s.user_id, now, store::EndReason::reuse_detected);
   if (!r && r.error() != store::StoreError::not_found) return store_failure(r);
   mark_revoked(s.id, now);
+  audit({.event = "refresh_reuse_detected", .user_id = s.user_id, .session_id = s.id}, client);
   return tl::unexpected(AuthError::token_reused);
 }
 
@@ -280,7 +314,8 @@ Expected<store::Session> Service::session_of_token(const Principal& caller, std:
   return std::move(*s);
 }
 
-Expected<std::string> Service::logout(const Principal& caller, const LogoutTarget& target) {
+Expected<std::string> Service::logout(const Principal& caller, const LogoutTarget& target,
+                                      const Client& client) {
   std::string session_id(caller.session_id);
   if (target.token) {
     auto s = session_of_token(caller, *target.token);
@@ -297,10 +332,13 @@ Expected<std::string> Service::logout(const Principal& caller, const LogoutTarge
   mark_revoked(session_id, now);
   log::info("auth.logout", {{"user_id", std::string_view(caller.user_id)},
                             {"session_id", std::string_view(session_id)}});
+  audit({.event = "logout", .user_id = caller.user_id, .username = caller.username, .session_id = session_id,
+         .detail = audit_detail({{"by_session", std::string_view(caller.session_id)}})},
+        client);
   return session_id;
 }
 
-Expected<std::size_t> Service::logout_all(const Principal& caller, bool keep_current) {
+Expected<std::size_t> Service::logout_all(const Principal& caller, bool keep_current, const Client& client) {
   const UnixSeconds now = clock_();
   const auto reason = keep_current ? store::EndReason::logout_others : store::EndReason::logout_all;
   auto ended = store_.revoke_user_sessions(
@@ -311,11 +349,15 @@ Expected<std::size_t> Service::logout_all(const Principal& caller, bool keep_cur
   log::info("auth.logout_all", {{"user_id", std::string_view(caller.user_id)},
                                 {"reason", store::reason_name(reason)},
                                 {"sessions_ended", static_cast<std::int64_t>(ended->size())}});
+  audit({.event = store::reason_name(reason), .user_id = caller.user_id, .username = caller.username,
+         .session_id = caller.session_id,
+         .detail = audit_detail({{"sessions_ended", static_cast<std::int64_t>(ended->size())}})},
+        client);
   return ended->size();
 }
 
 Expected<std::size_t> Service::change_password(const Principal& caller, std::string_view current,
-                                               std::string_view replacement) {
+                                               std::string_view replacement, const Client& client) {
   if (current.empty() || replacement.empty()) return tl::unexpected(AuthError::passwords_required);
   auto user = store_.find_user_by_id(caller.user_id);
   if (!user) {
@@ -325,6 +367,9 @@ Expected<std::size_t> Service::change_password(const Principal& caller, std::str
   if (current.size() > options_.max_password_bytes ||
       !crypto::verify_password(user->password_hash, current)) {
     log::info("auth.password_change_failed", {{"user_id", std::string_view(user->id)}});
+    audit({.event = "password_change_failed", .user_id = user->id, .username = user->username,
+           .session_id = caller.session_id},
+          client);
     return tl::unexpected(AuthError::invalid_credentials);
   }
   const Username name{user->username, user->username_key};
@@ -339,6 +384,10 @@ Expected<std::size_t> Service::change_password(const Principal& caller, std::str
   mark_revoked(*ended, now);
   log::info("auth.password_changed", {{"user_id", std::string_view(user->id)},
                                       {"sessions_ended", static_cast<std::int64_t>(ended->size())}});
+  audit({.event = "password_change", .user_id = user->id, .username = user->username,
+         .session_id = caller.session_id,
+         .detail = audit_detail({{"sessions_ended", static_cast<std::int64_t>(ended->size())}})},
+        client);
   return ended->size();
 }
 
@@ -396,7 +445,7 @@ Expected<Introspection> Service::introspect(std::string_view token) {
   return out;
 }
 
-Expected<void> Service::revoke_token(std::string_view token) {
+Expected<void> Service::revoke_token(std::string_view token, const Client& client) {
   std::string session_id;
   std::string user_id;
   if (auto parts = parse_refresh_token(token)) {
@@ -419,6 +468,7 @@ Expected<void> Service::revoke_token(std::string_view token) {
   mark_revoked(session_id, now);
   log::info("auth.token_revoked", {{"user_id", std::string_view(user_id)},
                                    {"session_id", std::string_view(session_id)}});
+  audit({.event = "token_revoked", .user_id = user_id, .session_id = session_id}, client);
   return {};
 }
 
@@ -491,20 +541,6 @@ void Service::set_keys(token::KeySet keys) {
     log::info("keys.signer_changed", {{"kid", std::string_view(next->current().kid)},
                                       {"alg", token::alg_name(next->current().alg)}});
   }
-}
-
-std::string Service::cached_access_token(const std::string& refresh_digest, std::string candidate,
-                                         UnixSeconds now) {
-  std::lock_guard lock(replay_mutex_);
-  if (replay_cache_.size() > 4096) {
-    std::erase_if(replay_cache_, [now](const auto& e) { return e.second.second < now; });
-  }
-  auto [it, inserted] =
-      replay_cache_.try_emplace(refresh_digest, std::move(candidate), now + options_.reuse_grace + 1);
-  if (!inserted && it->second.second < now) {
-    it->second = {std::move(candidate), now + options_.reuse_grace + 1};
-  }
-  return it->second.first;
 }
 
 void Service::mark_revoked(std::string_view session_id, UnixSeconds now) {

@@ -17,8 +17,10 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/audit_log.hpp"
 #include "auth/errors.hpp"
 #include "auth/refresh_chain.hpp"
+#include "auth/replay_cache.hpp"
 #include "auth/login_throttle.hpp"
 #include "auth/revocation_set.hpp"
 #include "auth/usage_tracker.hpp"
@@ -123,28 +125,33 @@ class Service {
   // A revocation made by another process. Non-blocking.
   void note_revoked(const store::RevokedSession& r);
 
-  Expected<void> signup(std::string_view username, std::string_view password);  // blocking
+  // The audit trail that records this service's events (none when unset).
+  void set_audit(AuditLog* audit) { audit_ = audit; }
+
+  Expected<void> signup(std::string_view username, std::string_view password,
+                        const Client& client = {});  // blocking
   Expected<TokenPair> login(std::string_view username, std::string_view password,
                             const Client& client);  // blocking
   // The next token pair of the refresh token's session (rotation), the same
   // pair again for a retry within the grace window, and the end of the
   // session for a token spent earlier. Blocking.
-  Expected<TokenPair> refresh(std::string_view refresh_token);
+  Expected<TokenPair> refresh(std::string_view refresh_token, const Client& client = {});
   // Ends one session of the caller; returns the id of the ended session. Blocking.
-  Expected<std::string> logout(const Principal& caller, const LogoutTarget& target);
+  Expected<std::string> logout(const Principal& caller, const LogoutTarget& target,
+                               const Client& client = {});
   // Ends every session of the caller (keep_current: all but the caller's). Blocking.
-  Expected<std::size_t> logout_all(const Principal& caller, bool keep_current);
+  Expected<std::size_t> logout_all(const Principal& caller, bool keep_current, const Client& client = {});
   // Verifies the current password, sets the new one and ends the caller's
   // other sessions; returns how many ended. Blocking.
   Expected<std::size_t> change_password(const Principal& caller, std::string_view current,
-                                        std::string_view replacement);
+                                        std::string_view replacement, const Client& client = {});
   Expected<std::vector<SessionInfo>> list_sessions(const Principal& caller);  // blocking
   // Whether a token is live right now, checked against the database so that a
   // logout anywhere shows at once (RFC 7662). Blocking.
   Expected<Introspection> introspect(std::string_view token);
   // Ends the session of an access or refresh token; unknown tokens are not an
   // error (RFC 7009). Blocking.
-  Expected<void> revoke_token(std::string_view token);
+  Expected<void> revoke_token(std::string_view token, const Client& client = {});
   // Writes pending last-use times. Blocking; run periodically.
   Expected<std::size_t> flush_usage();
 
@@ -167,22 +174,13 @@ class Service {
   std::string issue_access_token(const store::User& user, std::string_view session_id,
                                  UnixSeconds iat, std::string jti) const;
   TokenPair pair_for(const store::User& user, std::string refresh_token, UnixSeconds iat) const;
-  Expected<TokenPair> end_reused_session(const store::Session& s, UnixSeconds now);
+  Expected<TokenPair> end_reused_session(const store::Session& s, UnixSeconds now, const Client& client);
+  void audit(AuditRecord r, const Client& client) const;
   void enforce_session_cap(const store::User& user, UnixSeconds now);
   void mark_revoked(std::string_view session_id, UnixSeconds now);
   void mark_revoked(const std::vector<std::string>& session_ids, UnixSeconds now);
 
-  // The access token issued with a freshly rotated refresh token, by that
-  // token's digest, for the grace window: a replay answers the very same
-  // token even where signatures are randomised (ES256), and concurrent
-  // refreshes agree on one. Per process; across instances a replay gets the
-  // same claims, freshly signed.
-  std::string cached_access_token(const std::string& refresh_digest, std::string candidate,
-                                  UnixSeconds now);
-
   store::Store& store_;
-  std::mutex replay_mutex_;
-  std::unordered_map<std::string, std::pair<std::string, UnixSeconds>> replay_cache_;
   std::atomic<std::shared_ptr<const token::KeySet>> keys_;
   RefreshChain chain_;
   Options options_;
@@ -191,9 +189,11 @@ class Service {
   std::string dummy_hash_;
   RevocationSet revoked_;
   token::VerifiedCache verified_;
+  ReplayCache replays_;
   LoginThrottle throttle_;
   UsageTracker usage_;
   Counters counters_;
+  AuditLog* audit_ = nullptr;
 };
 
 }  // namespace latchkey::auth

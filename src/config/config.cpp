@@ -73,6 +73,11 @@ const std::vector<Setting>& settings() {
       {"HOST", "host", "address to listen on (default 127.0.0.1)", string_setter(&Config::host)},
       {"PORT", "port", "TCP port to listen on (default 5000)",
        uint_setter<std::uint16_t>(&Config::port, 1, 65535)},
+      {"TLS_CERT", "tls-cert",
+       "PEM certificate chain: serve HTTPS (TLS 1.2+) instead of HTTP; needs TLS_KEY (default: unset)",
+       string_setter(&Config::tls_cert)},
+      {"TLS_KEY", "tls-key", "PEM private key of TLS_CERT, not passphrase-protected (default: unset)",
+       string_setter(&Config::tls_key)},
       {"DATABASE_URL", "database-url",
        "sqlite://PATH (default sqlite://latchkey.db; sqlite:///abs/path for an absolute path), "
        "postgres://user:pass@host:5432/db or a libpq key=value string",
@@ -150,6 +155,30 @@ const std::vector<Setting>& settings() {
          c.introspection_secret = std::string(v);
          return std::nullopt;
        }},
+      {"ADMIN_TOKEN", "admin-token",
+       "bearer token of the /admin/ HTTP API, at least 32 bytes (try: openssl rand -base64 48); "
+       "unset: the admin API is off and its paths answer 404",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (v.empty()) {
+           c.admin_token.reset();
+           return std::nullopt;
+         }
+         if (v.size() < kMinSecretBytes) {
+           return "is " + std::to_string(v.size()) + " bytes; it must be at least " +
+                  std::to_string(kMinSecretBytes) + " (try: openssl rand -base64 48)";
+         }
+         c.admin_token = std::string(v);
+         return std::nullopt;
+       }},
+      {"AUDIT_RETENTION", "audit-retention",
+       "audit trail events older than this are deleted, hourly (default 90d; 0 keeps them)",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (v == "0" || v == "0s") {
+           c.audit_retention = 0;
+           return std::nullopt;
+         }
+         return duration_into(c.audit_retention, v);
+       }},
       {"MAX_BODY_BYTES", "max-body-bytes", "largest request body accepted (default 65536)",
        uint_setter<std::size_t>(&Config::max_body_bytes, 1024, 16 * 1024 * 1024)},
       {"MAX_CONNECTIONS", "max-connections",
@@ -187,10 +216,17 @@ const std::vector<Setting>& settings() {
       {"IO_THREADS", "io-threads", "threads serving connections (default: one per core)",
        uint_setter<unsigned>(&Config::io_threads, 0, 256)},
       {"WORKER_THREADS", "worker-threads",
-       "threads for password hashing and database calls (default: one per core)",
+       "threads for password hashing (argon2id; default: two per core)",
        uint_setter<unsigned>(&Config::worker_threads, 0, 256)},
+      {"HASH_QUEUE", "hash-queue",
+       "logins, signups and password changes in progress or waiting for a hashing thread "
+       "before new ones get 503 (default 32 per core)",
+       uint_setter<std::size_t>(&Config::hash_queue, 0, 100000)},
+      {"DATABASE_THREADS", "database-threads",
+       "threads for database calls; concurrent writes share one disk flush (default 64)",
+       uint_setter<unsigned>(&Config::database_threads, 1, 1024)},
       {"WORKER_QUEUE", "worker-queue",
-       "jobs that may wait for a worker before new ones get 503 (default 1024)",
+       "database calls that may wait for a thread before new ones get 503 (default 1024)",
        uint_setter<std::size_t>(&Config::worker_queue, 1, 1000000)},
       {"METRICS_PORT", "metrics-port",
        "serve /metrics (with /healthz and /readyz) on this port only, not on PORT (default: unset, "
@@ -276,7 +312,11 @@ tl::expected<Config, std::string> load(const Vars& environment, const Vars& dote
     }
     if (auto err = apply(c, *match, *value, "--" + std::string(name))) return tl::unexpected(*err);
   }
-  if (c.issuer.empty()) c.issuer = "http://" + c.host + ":" + std::to_string(c.port);
+  if (c.tls_cert.empty() != c.tls_key.empty())
+    return tl::unexpected(std::string(c.tls_cert.empty() ? "TLS_KEY is set without TLS_CERT" : "TLS_CERT is set without TLS_KEY") +
+                          ": set both (HTTPS) or neither (HTTP)");
+  if (c.issuer.empty())
+    c.issuer = (c.tls_cert.empty() ? "http://" : "https://") + c.host + ":" + std::to_string(c.port);
   if (c.metrics_host.empty()) c.metrics_host = c.host;
   if (c.metrics_port != 0 && c.metrics_port == c.port && c.metrics_host == c.host)
     return tl::unexpected(std::string("METRICS_PORT must differ from PORT (unset it to serve /metrics on PORT)"));

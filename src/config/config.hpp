@@ -17,6 +17,8 @@ namespace latchkey::config {
 struct Config {
   std::string host = "127.0.0.1";
   std::uint16_t port = 5000;
+  std::string tls_cert;  // PEM paths; both set: HTTPS, both empty: HTTP
+  std::string tls_key;
   std::string database_url = "sqlite://latchkey.db";
   std::size_t database_pool_size = 8;  // PostgreSQL connections per instance
   std::optional<std::string> secret_key;  // HS256 under this key when set
@@ -33,6 +35,8 @@ struct Config {
   std::string issuer;  // default http://HOST:PORT
   std::string audience = "latchkey";
   std::optional<std::string> introspection_secret;  // unset: /introspect refuses everyone
+  std::optional<std::string> admin_token;  // unset: every /admin/ path answers 404
+  UnixSeconds audit_retention = 90 * 86400;  // audit events older than this are pruned; 0: kept
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_connections = 4096;
   UnixSeconds header_timeout = 10;   // to receive a whole header block
@@ -46,10 +50,12 @@ struct Config {
   std::size_t password_min_length = 8;
   std::size_t token_cache_size = 65536;
   unsigned io_threads = 0;      // 0: one per core
-  unsigned worker_threads = 0;  // 0: one per core
+  unsigned worker_threads = 0;  // 0: two per core
   std::size_t worker_queue = 1024;
   std::uint16_t metrics_port = 0;  // 0: /metrics on PORT; else only on this port
   std::string metrics_host;        // default HOST
+  std::size_t hash_queue = 0;  // 0: 32 per core
+  unsigned database_threads = 64;
   std::string log_format;  // "json", "text" or empty for automatic
   std::string log_level = "info";
 };

@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 
 #include <chrono>
+#include <type_traits>
 
 #include "crypto/random.hpp"
 #include "token/jwt.hpp"
@@ -21,6 +22,9 @@ using asio::use_awaitable;
 constexpr auto tuple_awaitable = asio::as_tuple(use_awaitable);
 
 namespace {
+
+// 72 random bits: 12 characters, short enough for std::string's inline buffer.
+constexpr std::size_t kRequestIdBytes = 9;
 
 using BeastRequest = bhttp::request<bhttp::string_body>;
 
@@ -102,19 +106,35 @@ Response read_error_response(unsigned status) {
 
 }  // namespace
 
-Connection::Connection(beast::tcp_stream stream, const Router& router, const ServerOptions& options)
+template <class Stream>
+Connection<Stream>::Connection(Stream stream, const Router& router, const ServerOptions& options)
     : stream_(std::move(stream)), router_(router), options_(options) {}
 
-void Connection::stop() {
+template <class Stream>
+void Connection<Stream>::stop() {
   stopping_ = true;
-  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+  asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
     if (!self->busy_) self->stream_.cancel();  // wakes an idle read; it then ends the loop
   });
 }
 
-asio::awaitable<void> Connection::serve() {
+template <class Stream>
+asio::awaitable<void> Connection<Stream>::serve() {
+  constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
   beast::error_code ec;
   const std::string remote_ip = stream_.socket().remote_endpoint(ec).address().to_string();
+  if constexpr (kTls) {
+    // The handshake gets the header's time: a client that connects and
+    // stalls (or speaks plain HTTP, or garbage) is cut off alike.
+    stream_.expires_after(options_.header_timeout);
+    auto [tec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, tuple_awaitable);
+    if (tec) {
+      log::info("tls.handshake_failed", {{"ip", std::string_view(remote_ip)},
+                                         {"reason", std::string_view(tec.message())}});
+      stream_.socket().close(ec);
+      co_return;
+    }
+  }
   beast::flat_buffer buffer;
   bool close_gracefully = true;
 
@@ -186,7 +206,7 @@ asio::awaitable<void> Connection::serve() {
       } else {
         matched = router_.match({}, {});
       }
-      if (!valid_request_id(request_id)) request_id = crypto::random_token(12);
+      if (!valid_request_id(request_id)) request_id = crypto::random_token(kRequestIdBytes);
       auto res = to_beast(read_error_response(early_status), 11, false, request_id);
       stream_.expires_after(options_.write_timeout);
       co_await bhttp::async_write(stream_, res, tuple_awaitable);
@@ -213,7 +233,7 @@ asio::awaitable<void> Connection::serve() {
     request.body = req.body();
     request.remote_ip = remote_ip;
     std::string request_id(req["X-Request-Id"]);
-    if (!valid_request_id(request_id)) request_id = crypto::random_token(12);
+    if (!valid_request_id(request_id)) request_id = crypto::random_token(kRequestIdBytes);
     request.request_id = request_id;
 
     Response response;
@@ -248,6 +268,14 @@ asio::awaitable<void> Connection::serve() {
     if (!keep_alive) break;
   }
 
+  if constexpr (kTls) {
+    if (close_gracefully) {
+      // close_notify, then wait briefly for the client's (or its FIN).
+      stream_.expires_after(std::chrono::seconds(2));
+      co_await stream_.async_shutdown(tuple_awaitable);
+      close_gracefully = false;
+    }
+  }
   if (close_gracefully) {
     // Half-close, then drain briefly: closing with unread input would make the
     // kernel send a reset that can destroy the answer we just wrote.
@@ -263,5 +291,8 @@ asio::awaitable<void> Connection::serve() {
   }
   stream_.socket().close(ec);
 }
+
+template class Connection<beast::tcp_stream>;
+template class Connection<TlsStream>;
 
 }  // namespace latchkey::http

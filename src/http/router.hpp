@@ -1,6 +1,8 @@
 #pragma once
 // Maps method and path to a handler. Unknown paths answer 404, known paths
 // with another method 405 with an Allow header; both as JSON errors.
+#include <array>
+#include <deque>
 #include <functional>
 #include <map>
 #include <string>
@@ -30,6 +32,10 @@ class Router {
   };
 
   void add(std::string_view method, std::string_view path, Handler handler);
+  // Every path under `prefix` ("/admin/") that has no exact route goes to
+  // `handler`, whatever the method: it answers 404 and 405 itself. Its
+  // requests are logged and counted as route "/admin/*".
+  void add_prefix(std::string_view prefix, Handler handler);
   // Runs the route's handler; `matched`, when given, learns which route it was.
   boost::asio::awaitable<Response> dispatch(const Request& req, Match* matched = nullptr) const;
   // The match of a request that is answered without dispatch (unreadable).
@@ -42,13 +48,22 @@ class Router {
     Handler handler;
     metrics::RouteSeries* series = nullptr;
   };
+  // A prefix route: any method, so one series per common method.
+  struct Prefix {
+    std::string prefix;
+    std::string pattern;  // prefix + "*"
+    Handler handler;
+    std::array<metrics::RouteSeries*, 6> series{};  // GET, POST, PUT, PATCH, DELETE, other
+  };
   Match unmatched() const {
     return {metrics::kUnmatchedRoute, metrics_ ? &metrics_->unmatched() : nullptr, false};
   }
+  static Match prefix_match(const Prefix& p, std::string_view method);
 
   metrics::HttpMetrics* metrics_ = nullptr;
   // path -> method -> route
   std::map<std::string, std::map<std::string, Route, std::less<>>, std::less<>> routes_;
+  std::deque<Prefix> prefixes_;  // a deque: patterns stay put for string_views
 };
 
 // {"error": code, "message": message} with this status.

@@ -37,7 +37,7 @@ struct Server::Impl {
   std::vector<Periodic> periodic;
 
   std::mutex mutex;
-  std::unordered_set<std::shared_ptr<Connection>> connections;
+  std::unordered_set<std::shared_ptr<ConnectionBase>> connections;
   bool stopping = false;
 
   asio::awaitable<void> accept_loop();
@@ -47,7 +47,9 @@ struct Server::Impl {
   }
   asio::awaitable<void> periodic_loop(Periodic& p);
   void begin_stop();
-  void forget(const std::shared_ptr<Connection>& c);
+  void forget(const std::shared_ptr<ConnectionBase>& c);
+  template <class Stream>
+  bool serve(std::shared_ptr<Connection<Stream>> conn);
 };
 
 asio::awaitable<void> Server::Impl::accept_loop() {
@@ -70,47 +72,58 @@ asio::awaitable<void> Server::Impl::accept_loop() {
           "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
           "Retry-After: 1\r\nConnection: close\r\nContent-Length: 67\r\n\r\n"
           "{\"error\":\"unavailable\",\"message\":\"Too many connections, try again\"}";
-      asio::write(socket, asio::buffer(kBusy), ignored);
+      if (!options.tls) asio::write(socket, asio::buffer(kBusy), ignored);  // HTTPS: no plain text
       socket.shutdown(tcp::socket::shutdown_both, ignored);
       socket.close(ignored);
       log::warn("http.connection_refused", {{"reason", "max_connections"}});
       continue;
     }
-    auto conn = std::make_shared<Connection>(boost::beast::tcp_stream(tcp::socket(std::move(socket))),
-                                             router, options);
-    {
-      std::lock_guard lock(mutex);
-      if (stopping) co_return;
-      connections.insert(conn);
-    }
-    auto executor = conn->serve_executor();
-    asio::co_spawn(executor, conn->serve(), [this, conn](std::exception_ptr e) {
-      log::exception("http.connection_failed", e);
-      forget(conn);
-    });
+    boost::beast::tcp_stream stream(tcp::socket(std::move(socket)));
+    const bool served =
+        options.tls ? serve(std::make_shared<Connection<TlsStream>>(TlsStream(std::move(stream), *options.tls),
+                                                                     router, options))
+                    : serve(std::make_shared<Connection<boost::beast::tcp_stream>>(std::move(stream), router, options));
+    if (!served) co_return;
   }
+}
+
+// Registers the connection and starts its coroutine; false when stopping.
+template <class Stream>
+bool Server::Impl::serve(std::shared_ptr<Connection<Stream>> conn) {
+  {
+    std::lock_guard lock(mutex);
+    if (stopping) return false;
+    connections.insert(conn);
+  }
+  auto executor = conn->serve_executor();
+  asio::co_spawn(executor, conn->serve(), [this, conn](std::exception_ptr e) {
+    log::exception("http.connection_failed", e);
+    forget(conn);
+  });
+  return true;
 }
 
 asio::awaitable<void> Server::Impl::periodic_loop(Periodic& p) {
-  // Runs on the strand, as begin_stop does. A stop that comes while the task
-  // runs finds no wait to cancel: the next round then runs it at once, for
-  // the last time, instead of waiting (and looping) on.
-  auto is_stopping = [this] {
-    std::lock_guard lock(mutex);
-    return stopping;
-  };
   for (;;) {
-    if (!is_stopping()) {
-      p.timer->expires_after(p.interval);
-      co_await p.timer->async_wait(asio::as_tuple(asio::use_awaitable));  // cancelled by stop
-    }
-    const bool last = is_stopping();
+    p.timer->expires_after(p.interval);
+    auto [ec] = co_await p.timer->async_wait(asio::as_tuple(asio::use_awaitable));
     co_await p.task();
-    if (last) co_return;
+    if (ec) co_return;  // cancelled by stop: that was the last run
+    // A stop that came while the task ran found no wait to cancel: run the
+    // last time now, or the loop would keep the server alive.
+    bool stop_came;
+    {
+      std::lock_guard lock(mutex);
+      stop_came = stopping;
+    }
+    if (stop_came) {
+      co_await p.task();
+      co_return;
+    }
   }
 }
 
-void Server::Impl::forget(const std::shared_ptr<Connection>& c) {
+void Server::Impl::forget(const std::shared_ptr<ConnectionBase>& c) {
   std::lock_guard lock(mutex);
   connections.erase(c);
   if (stopping && connections.empty()) {

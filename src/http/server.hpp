@@ -13,6 +13,10 @@
 
 #include "http/router.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace latchkey::http {
 
 struct ServerOptions {
@@ -27,6 +31,7 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{60};   // between requests on a kept-alive connection
   std::chrono::seconds write_timeout{30};
   std::chrono::seconds shutdown_grace{10}; // in-flight requests get this long at stop
+  std::shared_ptr<boost::asio::ssl::context> tls;  // set: HTTPS only (http/tls.hpp)
 };
 
 class Server {

@@ -58,6 +58,31 @@ ALTER TABLE users ADD COLUMN username_key TEXT;
 UPDATE users SET username_key = username WHERE username_key IS NULL;
 CREATE UNIQUE INDEX users_by_key ON users (username_key);
 )sql"},
+    Migration{6, "disabled users, audit trail, revocations of deleted users", R"sql(
+ALTER TABLE users ADD COLUMN disabled_at BIGINT;
+CREATE TABLE audit_events (
+  id           TEXT PRIMARY KEY,
+  at           BIGINT NOT NULL,
+  seq          BIGINT NOT NULL,
+  event        TEXT NOT NULL,
+  actor        TEXT NOT NULL,
+  user_id      TEXT,
+  username     TEXT NOT NULL DEFAULT '',
+  username_key TEXT NOT NULL DEFAULT '',
+  session_id   TEXT NOT NULL DEFAULT '',
+  ip           TEXT NOT NULL DEFAULT '',
+  user_agent   TEXT NOT NULL DEFAULT '',
+  detail       TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_by_user ON audit_events (user_id, at);
+CREATE INDEX audit_by_username ON audit_events (username_key, at, seq);
+CREATE INDEX audit_by_time ON audit_events (at, seq);
+CREATE TABLE deleted_session_revocations (
+  id         TEXT PRIMARY KEY,
+  revoked_at BIGINT NOT NULL
+);
+CREATE INDEX deleted_revocations_by_time ON deleted_session_revocations (revoked_at);
+)sql"},
 };
 
 }  // namespace

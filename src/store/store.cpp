@@ -21,6 +21,10 @@ std::string_view reason_name(EndReason r) {
     case EndReason::reuse_detected: return "reuse_detected";
     case EndReason::session_limit: return "session_limit";
     case EndReason::revoked: return "revoked";
+    case EndReason::admin: return "admin";
+    case EndReason::user_disabled: return "user_disabled";
+    case EndReason::user_deleted: return "user_deleted";
+    case EndReason::password_reset: return "password_reset";
   }
   return "logout";
 }

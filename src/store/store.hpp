@@ -34,6 +34,21 @@ struct User {
   std::string password_hash;  // argon2id PHC string
   UnixSeconds created_at = 0;
   std::string username_key;   // unique, what lookups use: NFC, case-folded
+  std::optional<UnixSeconds> disabled_at = std::nullopt;  // set: the account may not log in
+};
+
+// A user with the number of its live sessions, for administration.
+struct UserSummary {
+  User user;
+  std::int64_t live_sessions = 0;
+};
+
+// A page of users in username_key order, after `after` (exclusive).
+struct UserQuery {
+  std::string after;
+  std::size_t limit = 100;
+  UnixSeconds now = 0;         // sessions live at `now`...
+  UnixSeconds idle_since = 0;  // ...and used since then are counted
 };
 
 struct Session {
@@ -59,6 +74,10 @@ struct Session {
 enum class EndReason {
   logout, logout_all, logout_others, password_change, reuse_detected, session_limit,
   revoked,  // through the RFC 7009 revocation endpoint
+  admin,           // ended by an administrator (CLI or admin API)
+  user_disabled,   // the account was disabled
+  user_deleted,    // the account was deleted
+  password_reset,  // an administrator set a new password
 };
 
 std::string_view reason_name(EndReason r);
@@ -99,12 +118,37 @@ struct Secret {
   UnixSeconds created_at = 0;
 };
 
+// One entry of the audit trail. Never holds a password or a token.
+struct AuditEvent {
+  std::string id;
+  UnixSeconds at = 0;
+  std::int64_t seq = 0;    // microseconds: orders events within one second
+  std::string event;       // "login", "login_failed", "admin.user_disabled", ...
+  std::string actor;       // "user", "cli", "admin-api", "system"
+  std::string user_id;     // empty when unknown (a failed login of an unknown name)
+  std::string username;    // as shown; the attempted name for unknown users
+  std::string username_key;  // what identifies the account (lookups)
+  std::string session_id;
+  std::string ip;
+  std::string user_agent;
+  std::string detail;      // a JSON object, e.g. {"reason":"bad_credentials"}
+};
+
+// Newest first; only events of `username_key` when given; at most `limit`,
+// before (at, seq) of `before` when given (paging).
+struct AuditQuery {
+  std::optional<std::string> username_key;
+  std::size_t limit = 100;
+  std::optional<std::pair<UnixSeconds, std::int64_t>> before;
+};
+
 // Everything a deployment holds, for moving it from one store to another.
 struct Snapshot {
   std::vector<User> users;
   std::vector<Session> sessions;
   std::vector<StoredKey> keys;
   std::vector<Secret> secrets;
+  std::vector<AuditEvent> audit;
 };
 
 class Store {
@@ -118,7 +162,8 @@ class Store {
   virtual Result<void> set_password_hash(std::string_view user_id, std::string_view hash) = 0;
 
   // `session.refresh_hash` is the digest of the session's first refresh
-  // token; tokens themselves are never stored.
+  // token; tokens themselves are never stored. not_found when the user is
+  // gone or disabled (checked atomically with the insert).
   virtual Result<void> create_session(const Session& session) = 0;
   virtual Result<Session> find_session(std::string_view session_id) = 0;
   // Compare-and-set: advances the session only if it is still at generation
@@ -175,6 +220,29 @@ class Store {
   // The whole content, and its import into an empty store (one transaction).
   virtual Result<Snapshot> export_all() = 0;
   virtual Result<void> import_all(const Snapshot& snapshot) = 0;
+
+  // --- administration ------------------------------------------------------
+
+  virtual Result<std::vector<UserSummary>> list_users(const UserQuery& query) = 0;
+  // Sets disabled_at and ends every live session of the user, in one
+  // transaction (announced like any revocation); returns the ended ids.
+  // not_found for an unknown user. Disabling a disabled user keeps the first time.
+  virtual Result<std::vector<std::string>> disable_user(std::string_view user_id, UnixSeconds now) = 0;
+  // Clears disabled_at; not_found for an unknown user.
+  virtual Result<void> enable_user(std::string_view user_id) = 0;
+  // Ends every session of the user and removes it with its sessions, in one
+  // transaction; returns the ended ids. The revocations of its sessions
+  // revoked at or after `keep_revocations_since` stay visible to
+  // list_revoked_since (access tokens outlive their session's row).
+  virtual Result<std::vector<std::string>> delete_user(std::string_view user_id, UnixSeconds now,
+                                                       UnixSeconds keep_revocations_since) = 0;
+
+  // Appends events in one transaction; ids are the caller's.
+  virtual Result<void> append_audit(const std::vector<AuditEvent>& events) = 0;
+  virtual Result<std::vector<AuditEvent>> list_audit(const AuditQuery& query) = 0;
+  // Removes audit events older than `audit_before` and kept revocations of
+  // deleted users older than `revocations_before`; returns the events removed.
+  virtual Result<std::size_t> prune(UnixSeconds audit_before, UnixSeconds revocations_before) = 0;
 };
 
 }  // namespace latchkey::store

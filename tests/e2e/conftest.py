@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 import requests
 
+import openapi_check
+
 HERE = Path(__file__).resolve().parent
 LATCHKEY_BIN = os.environ.get("LATCHKEY_BIN") or str(HERE / ".." / ".." / "build" / "latchkey")
 
@@ -43,7 +45,7 @@ def _settings_in_help():
 # brief's; --help adds whatever newer settings the binary knows.
 LATCHKEY_SETTINGS = tuple(dict.fromkeys((
     "HOST", "PORT", "DATABASE_URL", "SECRET_KEY", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL",
-    "ISSUER", "AUDIENCE", "MAX_BODY_BYTES", "IO_THREADS", "WORKER_THREADS", "WORKER_QUEUE",
+    "ISSUER", "AUDIENCE", "MAX_BODY_BYTES", "IO_THREADS", "WORKER_THREADS", "WORKER_QUEUE", "HASH_QUEUE", "DATABASE_THREADS", "TOKEN_CACHE_SIZE",
     "LOG_FORMAT", "LOG_LEVEL", *_settings_in_help(),
 )))
 # Proxies must never see 127.0.0.1 traffic (neither ours nor the server's).
@@ -83,6 +85,15 @@ def _kill_leftover_processes():
     _kill_all()
 
 
+@pytest.fixture(autouse=True)
+def _answers_match_openapi():
+    """Fails a test whose answers break docs/openapi.json (see openapi_check)."""
+    yield
+    problems = openapi_check.take_problems()
+    if problems:
+        pytest.fail("answers not as docs/openapi.json describes them:\n  " + "\n  ".join(problems[:10]))
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -105,7 +116,7 @@ def direct_session():
     """A requests.Session that ignores proxy variables and .netrc."""
     s = requests.Session()
     s.trust_env = False
-    return s
+    return openapi_check.attach(s)
 
 
 _names = itertools.count()
@@ -122,9 +133,12 @@ class Server:
     env: extra environment (None values unset a variable).
     args: extra command-line arguments.
     port: the port to talk to; by default a free one, passed as PORT.
+    ca: a PEM certificate to trust: the server speaks HTTPS (TLS_CERT and
+    TLS_KEY in env) and url() and the sessions use https with it.
     """
 
-    def __init__(self, workdir, env=None, args=(), port=None, database_url=None):
+    def __init__(self, workdir, env=None, args=(), port=None, database_url=None, ca=None):
+        self.ca = str(ca) if ca else None
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
@@ -159,6 +173,8 @@ class Server:
         )
         _live_processes.append(self.proc)
         self.http = direct_session()
+        if self.ca:
+            self.http.verify = self.ca
         if wait:
             self.wait_ready()
         return self
@@ -167,6 +183,8 @@ class Server:
         deadline = time.monotonic() + timeout
         last = None
         with direct_session() as probe:
+            if self.ca:
+                probe.verify = self.ca
             while time.monotonic() < deadline:
                 if self.proc.poll() is not None:
                     pytest.fail(f"latchkey exited with {self.proc.returncode} during start-up; log:\n{self.log}")
@@ -236,7 +254,7 @@ class Server:
     # -- talking to it ----------------------------------------------------
 
     def url(self, path="/"):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{'https' if self.ca else 'http'}://127.0.0.1:{self.port}{path}"
 
     @property
     def log(self):
@@ -435,3 +453,11 @@ def run_to_exit(workdir, env=None, args=(), timeout=5.0):
         out, err = p.communicate(timeout=5)
         pytest.fail(f"latchkey {args} still running after {timeout}s; stderr:\n{err.decode(errors='replace')}")
     return Exit(p.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
+
+
+def run_cli(server, *args, input=None, env=None, timeout=20.0):
+    """Runs `latchkey ARGS` (an administration command) against `server`'s
+    database and settings, with `input` on stdin. Returns Exit(code, stdout, stderr)."""
+    p = subprocess.run([LATCHKEY_BIN, *args], cwd=server.workdir, env={**server.env, **(env or {})},
+                       input=input, capture_output=True, text=True, timeout=timeout)
+    return Exit(p.returncode, p.stdout, p.stderr)

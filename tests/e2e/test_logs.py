@@ -20,7 +20,7 @@ from conftest import (LATCHKEY_BIN, PASSWORD, TEST_SECRET, assert_error, bearer,
 
 INTROSPECTION_SECRET = "introspection-secret-for-log-test-0123"
 TS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
-GENERATED_ID = re.compile(r"[A-Za-z0-9_-]{16}")
+GENERATED_ID = re.compile(r"[A-Za-z0-9_-]{8,32}")
 ROUTES = {"/signup", "/login", "/protected", "/logout", "/refresh_token", "/get_active_sessions",
           "/logout_all", "/logout_others", "/change_password", "/.well-known/jwks.json",
           "/.well-known/openid-configuration", "/introspect", "/revoke", "/healthz", "/readyz",

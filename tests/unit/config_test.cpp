@@ -96,3 +96,14 @@ TEST(Dotenv, MalformedLineIsNamed) {
   parse_dotenv("A=1\nnot a pair\n", &err);
   EXPECT_NE(err.find("line 2"), std::string::npos);
 }
+
+TEST(Config, TlsNeedsBothFilesAndMakesTheIssuerHttps) {
+  auto c = load({{"TLS_CERT", "/c.pem"}, {"TLS_KEY", "/k.pem"}}, {}, {}).value();
+  EXPECT_EQ(c.tls_cert, "/c.pem");
+  EXPECT_EQ(c.tls_key, "/k.pem");
+  EXPECT_EQ(c.issuer, "https://127.0.0.1:5000");
+  EXPECT_EQ(load({{"TLS_CERT", "/c.pem"}}, {}, {}).error(), "TLS_CERT is set without TLS_KEY: set both (HTTPS) or neither (HTTP)");
+  EXPECT_EQ(load({}, {}, {"--tls-key", "/k.pem"}).error(), "TLS_KEY is set without TLS_CERT: set both (HTTPS) or neither (HTTP)");
+  EXPECT_FALSE(load({{"TLS_CERT", ""}, {"TLS_KEY", "/k.pem"}}, {}, {}).has_value());
+  EXPECT_TRUE(load({}, {}, {}).value().tls_cert.empty());
+}

@@ -143,7 +143,7 @@ std::string opt(std::optional<UnixSeconds> v) { return v ? std::to_string(*v) : 
 
 std::string show(const User& u) {
   return "user{" + u.id + " username=" + u.username + " hash=" + u.password_hash +
-         " created_at=" + std::to_string(u.created_at) + "}";
+         " created_at=" + std::to_string(u.created_at) + " disabled_at=" + opt(u.disabled_at) + "}";
 }
 
 std::string show(const Session& s) {
@@ -159,6 +159,12 @@ std::string show(const StoredKey& k) {
   return "key{" + k.kid + " alg=" + k.alg + " material=" + k.material +
          " created_at=" + std::to_string(k.created_at) + " not_before=" + std::to_string(k.not_before) +
          " retired_at=" + opt(k.retired_at) + "}";
+}
+
+std::string show(const AuditEvent& e) {
+  return "audit{" + e.id + " at=" + std::to_string(e.at) + " seq=" + std::to_string(e.seq) + " event=" + e.event +
+         " actor=" + e.actor + " user_id=" + e.user_id + " username=" + e.username + " key=" + e.username_key +
+         " session=" + e.session_id + " ip=" + e.ip + " ua=" + e.user_agent + " detail=" + e.detail + "}";
 }
 
 std::string show(const Secret& s) {
@@ -178,6 +184,7 @@ void expect_same_content(const Snapshot& want, const Snapshot& got, const std::s
   EXPECT_EQ(shown(want.sessions), shown(got.sessions)) << what;
   EXPECT_EQ(shown(want.keys), shown(got.keys)) << what;
   EXPECT_EQ(shown(want.secrets), shown(got.secrets)) << what;
+  EXPECT_EQ(shown(want.audit), shown(got.audit)) << what;
 }
 
 // Runs fn(i) on `n` threads released together. A hang must not stall CI:
@@ -389,11 +396,20 @@ void fill(Store& db) {
 
   ASSERT_EQ(db.ensure_secret("refresh", "r-secret", 7).value(), "r-secret");
   ASSERT_EQ(db.ensure_secret("introspection", "i-secret", 8).value(), "i-secret");
+
+  ASSERT_TRUE(db.create_user(User{"u4", "dave", "$hash4", 1002, "dave"}));
+  ASSERT_TRUE(db.disable_user("u4", 1500));
+  AuditEvent e{"a1", 1600, 1600000001, "login_failed", "user", "", "ZoÃ«", "zoÃ«",
+               "", "10.0.0.1", "curl", R"({"reason":"bad_credentials"})"};
+  AuditEvent f{"a2", 1601, 1601000000, "admin.user_disabled", "cli", "u4", "dave", "dave", "", "", "", "{}"};
+  ASSERT_TRUE(db.append_audit({e, f}));
 }
 
 // The filled content is there (so a round trip compares something).
 void expect_filled(const Snapshot& s) {
-  EXPECT_EQ(s.users.size(), 3u);
+  EXPECT_EQ(s.users.size(), 4u);
+  EXPECT_EQ(s.audit.size(), 2u);
+  for (const auto& u : s.users) EXPECT_EQ(u.disabled_at, u.id == "u4" ? std::optional<UnixSeconds>(1500) : std::nullopt);
   EXPECT_EQ(s.sessions.size(), 7u);
   EXPECT_EQ(s.keys.size(), 3u);
   EXPECT_EQ(s.secrets.size(), 2u);
@@ -946,6 +962,160 @@ TEST_P(StoreConformance, FailedImportLeavesNothingBehind) {
   good.users = {user("u1", "alice")};
   good.keys = {key("k1", 10)};
   EXPECT_TRUE(db().import_all(good).has_value());
+}
+
+// --- administration and the audit trail ---------------------------------------
+
+AuditEvent event(std::string id, UnixSeconds at, std::int64_t seq, std::string name, std::string user_id = "") {
+  AuditEvent e;
+  e.id = std::move(id);
+  e.at = at;
+  e.seq = seq;
+  e.event = "login";
+  e.actor = "user";
+  e.user_id = std::move(user_id);
+  e.username = name;
+  e.username_key = name;
+  e.session_id = "s";
+  e.ip = "2001:db8::1";
+  e.user_agent = "curl/8 \xe2\x80\x94";
+  e.detail = R"({"reason":"x"})";
+  return e;
+}
+
+std::vector<std::string> event_ids(const std::vector<AuditEvent>& rows) {
+  std::vector<std::string> out;
+  for (const auto& e : rows) out.push_back(e.id);
+  return out;
+}
+
+TEST_P(StoreConformance, ListUsersPagesInKeyOrderWithLiveSessionCounts) {
+  for (const char* n : {"carol", "alice", "bob"}) ASSERT_TRUE(db().create_user(user(std::string("id-") + n, n)));
+  ASSERT_TRUE(db().create_session(session("a1", "id-alice", 100, 9000)));
+  ASSERT_TRUE(db().create_session(session("a2", "id-alice", 100, 9000)));
+  ASSERT_TRUE(db().create_session(session("a3", "id-alice", 100, 150)));  // expired at 200
+  ASSERT_TRUE(db().create_session(session("b1", "id-bob", 100, 9000)));
+  ASSERT_TRUE(db().revoke_session("b1", "id-bob", 110, EndReason::logout));
+  auto first = db().list_users({"", 2, 200, 0}).value();
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].user.username, "alice");
+  EXPECT_EQ(first[0].live_sessions, 2);
+  EXPECT_EQ(first[1].user.username, "bob");
+  EXPECT_EQ(first[1].live_sessions, 0);
+  auto rest = db().list_users({"bob", 2, 200, 0}).value();
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].user.username, "carol");
+  EXPECT_FALSE(rest[0].user.disabled_at.has_value());
+  // Idle sessions are not live.
+  EXPECT_EQ(db().list_users({"", 1, 200, 101}).value()[0].live_sessions, 0);
+}
+
+TEST_P(StoreConformance, DisablingEndsEverySessionAndBlocksNewOnes) {
+  ASSERT_TRUE(db().create_user(user("u1", "alice")));
+  ASSERT_TRUE(db().create_user(user("u2", "bob")));
+  ASSERT_TRUE(db().create_session(session("s1", "u1", 100, 9000)));
+  ASSERT_TRUE(db().create_session(session("s2", "u1", 100, 9000)));
+  ASSERT_TRUE(db().create_session(session("other", "u2", 100, 9000)));
+  ASSERT_TRUE(db().revoke_session("s2", "u1", 150, EndReason::logout));
+  EXPECT_EQ(db().disable_user("u1", 200).value(), std::vector<std::string>{"s1"});
+  EXPECT_EQ(db().find_user_by_id("u1")->disabled_at, 200);
+  EXPECT_EQ(db().find_session("s1")->end_reason, "user_disabled");
+  EXPECT_EQ(db().find_session("s2")->revoked_at, 150);  // ended before: untouched
+  EXPECT_FALSE(db().find_session("other")->revoked_at.has_value());
+  // A login after the disable cannot create a session.
+  EXPECT_EQ(db().create_session(session("s3", "u1", 210, 9000)).error(), StoreError::not_found);
+  // Disabling again keeps the first time and ends nothing more.
+  EXPECT_TRUE(db().disable_user("u1", 300).value().empty());
+  EXPECT_EQ(db().find_user_by_name("alice")->disabled_at, 200);
+  EXPECT_EQ(db().disable_user("nobody", 300).error(), StoreError::not_found);
+
+  ASSERT_TRUE(db().enable_user("u1"));
+  EXPECT_FALSE(db().find_user_by_id("u1")->disabled_at.has_value());
+  EXPECT_TRUE(db().create_session(session("s3", "u1", 310, 9000)));
+  EXPECT_EQ(db().enable_user("nobody").error(), StoreError::not_found);
+  // The revocations are visible to every instance.
+  auto revoked = db().list_revoked_since(200).value();
+  ASSERT_EQ(revoked.size(), 1u);
+  EXPECT_EQ(revoked[0].id, "s1");
+}
+
+TEST_P(StoreConformance, SessionsOfAnUnknownUserAreRefused) {
+  EXPECT_EQ(db().create_session(session("s1", "ghost", 100, 9000)).error(), StoreError::not_found);
+}
+
+TEST_P(StoreConformance, DeletingAUserKeepsItsRecentRevocationsAndFreesTheName) {
+  ASSERT_TRUE(db().create_user(user("u1", "alice")));
+  ASSERT_TRUE(db().create_session(session("live", "u1", 100, 9000)));
+  ASSERT_TRUE(db().create_session(session("recent", "u1", 100, 9000)));
+  ASSERT_TRUE(db().create_session(session("old", "u1", 100, 9000)));
+  ASSERT_TRUE(db().revoke_session("old", "u1", 120, EndReason::logout));
+  ASSERT_TRUE(db().revoke_session("recent", "u1", 900, EndReason::logout));
+  EXPECT_EQ(db().delete_user("u1", 1000, 500).value(), std::vector<std::string>{"live"});
+  EXPECT_EQ(db().find_user_by_id("u1").error(), StoreError::not_found);
+  EXPECT_EQ(db().find_session("live").error(), StoreError::not_found);
+  std::map<std::string, UnixSeconds> revoked;
+  const auto rows = db().list_revoked_since(0).value();
+  for (const auto& r : rows) revoked[r.id] = r.revoked_at;
+  EXPECT_EQ(revoked, (std::map<std::string, UnixSeconds>{{"live", 1000}, {"recent", 900}}));
+  EXPECT_EQ(db().delete_user("u1", 1000, 500).error(), StoreError::not_found);
+  ASSERT_TRUE(db().create_user(user("u2", "alice")));  // the name is free again
+  // Pruning drops kept revocations older than asked, and nothing else.
+  EXPECT_EQ(db().prune(0, 950).value(), 0u);
+  EXPECT_EQ(db().list_revoked_since(0).value().size(), 1u);
+}
+
+TEST_P(StoreConformance, AuditEventsKeepEveryFieldAndListNewestFirstPerUser) {
+  ASSERT_TRUE(db().create_user(user("u1", "alice")));
+  std::vector<AuditEvent> batch = {event("e1", 100, 100'000001, "alice", "u1"), event("e2", 100, 100'000002, "alice", "u1"),
+                                   event("e3", 101, 101'000000, "bob"), event("e4", 102, 102'000000, "alice")};
+  batch[2].user_id.clear();  // an unknown name
+  ASSERT_TRUE(db().append_audit(batch));
+  ASSERT_TRUE(db().append_audit({}));
+  auto alice = db().list_audit({std::string("alice"), 10, std::nullopt}).value();
+  EXPECT_EQ(event_ids(alice), (std::vector<std::string>{"e4", "e2", "e1"}));
+  const AuditEvent& e2 = alice[1];
+  EXPECT_EQ(e2.at, 100);
+  EXPECT_EQ(e2.seq, 100'000002);
+  EXPECT_EQ(e2.event, "login");
+  EXPECT_EQ(e2.actor, "user");
+  EXPECT_EQ(e2.user_id, "u1");
+  EXPECT_EQ(e2.username, "alice");
+  EXPECT_EQ(e2.username_key, "alice");
+  EXPECT_EQ(e2.session_id, "s");
+  EXPECT_EQ(e2.ip, "2001:db8::1");
+  EXPECT_EQ(e2.user_agent, "curl/8 \xe2\x80\x94");
+  EXPECT_EQ(e2.detail, R"({"reason":"x"})");
+  EXPECT_EQ(event_ids(db().list_audit({std::nullopt, 10, std::nullopt}).value()),
+            (std::vector<std::string>{"e4", "e3", "e2", "e1"}));
+  // Pages: at most `limit`, then strictly before the last one shown.
+  auto page = db().list_audit({std::nullopt, 2, std::nullopt}).value();
+  EXPECT_EQ(event_ids(page), (std::vector<std::string>{"e4", "e3"}));
+  auto next = db().list_audit({std::nullopt, 2, std::pair{page.back().at, page.back().seq}}).value();
+  EXPECT_EQ(event_ids(next), (std::vector<std::string>{"e2", "e1"}));
+  EXPECT_EQ(db().list_audit({std::string("bob"), 10, std::nullopt}).value()[0].user_id, "");
+  // A taken id refuses the whole batch.
+  EXPECT_EQ(db().append_audit({event("e5", 103, 1, "alice"), event("e1", 103, 2, "alice")}).error(),
+            StoreError::conflict);
+  EXPECT_EQ(db().list_audit({std::nullopt, 10, std::nullopt}).value().size(), 4u);
+}
+
+TEST_P(StoreConformance, AuditEventsOutliveTheirUser) {
+  ASSERT_TRUE(db().create_user(user("u1", "alice")));
+  ASSERT_TRUE(db().append_audit({event("e1", 100, 1, "alice", "u1")}));
+  ASSERT_TRUE(db().delete_user("u1", 200, 0));
+  auto kept = db().list_audit({std::string("alice"), 10, std::nullopt}).value();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].user_id, "u1");
+}
+
+TEST_P(StoreConformance, PruneRemovesOnlyOlderAuditEvents) {
+  std::vector<AuditEvent> batch;
+  for (int i = 0; i < 12000; ++i) batch.push_back(event("old" + std::to_string(i), 100 + i % 7, i, "alice"));
+  batch.push_back(event("new", 5000, 1, "alice"));
+  ASSERT_TRUE(db().append_audit(batch));
+  EXPECT_EQ(db().prune(1000, 0).value(), 12000u);  // more than one batch
+  EXPECT_EQ(event_ids(db().list_audit({std::nullopt, 10, std::nullopt}).value()), std::vector<std::string>{"new"});
+  EXPECT_EQ(db().prune(1000, 0).value(), 0u);
 }
 
 // --- revocations made elsewhere ---------------------------------------------------

@@ -37,12 +37,12 @@ TEST(VerifiedCache, ClearForgetsEverything) {
 
 TEST(VerifiedCache, StaysWithinCapacity) {
   VerifiedCache cache(160, 0);  // 16 shards of 10
-  for (int i = 0; i < 10'000; ++i) cache.insert("token-" + std::to_string(i), entry("s", 1000));
+  for (int i = 0; i < 10'000; ++i) cache.insert(std::to_string(i) + "-token", entry("s", 1000));
   EXPECT_LE(cache.size(), 160u);
   EXPECT_GT(cache.size(), 100u);
   // The newest survive; the oldest were evicted.
-  EXPECT_NE(cache.find("token-9999", 1), nullptr);
-  EXPECT_EQ(cache.find("token-0", 1), nullptr);
+  EXPECT_NE(cache.find("9999-token", 1), nullptr);
+  EXPECT_EQ(cache.find("0-token", 1), nullptr);
 }
 
 TEST(VerifiedCache, ReinsertingKeepsOneEntry) {

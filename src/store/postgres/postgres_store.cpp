@@ -42,8 +42,10 @@ Session read_session(const PgResult& r, int i) {
   return s;
 }
 
+#define LK_PG_USER_COLUMNS "id, username, password_hash, created_at, username_key, disabled_at"
+
 User read_user(const PgResult& r, int i) {
-  return User{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.int64(i, 3), r.text(i, 4)};
+  return User{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.int64(i, 3), r.text(i, 4), r.optional_int64(i, 5)};
 }
 
 StoredKey read_key(const PgResult& r, int i) {
@@ -161,15 +163,14 @@ Result<void> PostgresStore::create_user(const User& u) {
 
 Result<User> PostgresStore::find_user_by_name(std::string_view username_key) {
   return one<User>(query(pool_, "find_user_by_key",
-                         "SELECT id, username, password_hash, created_at, username_key FROM users "
-                         "WHERE username_key = $1",
+                         "SELECT " LK_PG_USER_COLUMNS " FROM users WHERE username_key = $1",
                          {p(username_key)}),
                    read_user);
 }
 
 Result<User> PostgresStore::find_user_by_id(std::string_view id) {
   return one<User>(query(pool_, "find_user_by_id",
-                         "SELECT id, username, password_hash, created_at, username_key FROM users WHERE id = $1",
+                         "SELECT " LK_PG_USER_COLUMNS " FROM users WHERE id = $1",
                          {p(id)}),
                    read_user);
 }
@@ -181,11 +182,17 @@ Result<void> PostgresStore::set_password_hash(std::string_view user_id, std::str
 }
 
 Result<void> PostgresStore::create_session(const Session& s) {
+  // Only for a user that exists and is not disabled. FOR SHARE waits for a
+  // disable in flight (it updates the user row) and then sees it: a login
+  // racing with a disable cannot leave a live session behind.
   return none(query(pool_, "create_session",
                     "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at, "
-                    "user_agent, ip, created_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    "user_agent, ip, created_seq) SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint, "
+                    "$6::bigint, $7::text, $8::text, $9::bigint "
+                    "FROM users WHERE id = $2 AND disabled_at IS NULL FOR SHARE",
                     {p(s.id), p(s.user_id), p(s.refresh_hash), p(s.created_at), p(s.last_used_at),
-                     p(s.expires_at), p(s.user_agent), p(s.ip), p(s.created_seq)}));
+                     p(s.expires_at), p(s.user_agent), p(s.ip), p(s.created_seq)}),
+              true);
 }
 
 Result<Session> PostgresStore::find_session(std::string_view session_id) {
@@ -251,7 +258,9 @@ Result<std::vector<Session>> PostgresStore::list_live_sessions(std::string_view 
 }
 
 Result<std::vector<RevokedSession>> PostgresStore::list_revoked_since(UnixSeconds since) {
-  auto r = query(pool_, "list_revoked_since", "SELECT id, revoked_at FROM sessions WHERE revoked_at >= $1",
+  auto r = query(pool_, "list_revoked_since",
+                 "SELECT id, revoked_at FROM sessions WHERE revoked_at >= $1 "
+                 "UNION ALL SELECT id, revoked_at FROM deleted_session_revocations WHERE revoked_at >= $1",
                  {p(since)});
   if (!r) return tl::unexpected(r.error());
   return rows_of<RevokedSession>(*r, [](const PgResult& x, int i) {
@@ -385,7 +394,7 @@ Result<Snapshot> PostgresStore::export_all() {
   // One consistent picture, even while instances keep serving.
   if (auto r = c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !r) return tl::unexpected(r.error());
   auto read = [&]() -> Result<void> {
-    auto users = c.run("export_users", "SELECT id, username, password_hash, created_at, username_key FROM users", {});
+    auto users = c.run("export_users", "SELECT " LK_PG_USER_COLUMNS " FROM users", {});
     if (!users) return tl::unexpected(users.error());
     snap.users = rows_of<User>(*users, read_user);
     auto sessions = c.run("export_sessions", "SELECT " LK_PG_SESSION_COLUMNS " FROM sessions", {});
@@ -402,6 +411,9 @@ Result<Snapshot> PostgresStore::export_all() {
                       {});
     if (!keys) return tl::unexpected(keys.error());
     snap.keys = rows_of<StoredKey>(*keys, read_key);
+    auto audit = export_audit(c);
+    if (!audit) return tl::unexpected(audit.error());
+    snap.audit = std::move(*audit);
     return {};
   }();
   (void)c.exec(read ? "COMMIT" : "ROLLBACK");
@@ -416,9 +428,10 @@ Result<void> PostgresStore::import_all(const Snapshot& snap) {
     if (count->int64(0, 0) != 0) return tl::unexpected(StoreError::conflict);
     for (const User& u : snap.users) {
       auto r = c.run("import_user",
-                     "INSERT INTO users (id, username, password_hash, created_at, username_key) "
-                     "VALUES ($1, $2, $3, $4, $5)",
-                     {p(u.id), p(u.username), p(u.password_hash), p(u.created_at), p(u.username_key)});
+                     "INSERT INTO users (id, username, password_hash, created_at, username_key, disabled_at) "
+                     "VALUES ($1, $2, $3, $4, $5, $6)",
+                     {p(u.id), p(u.username), p(u.password_hash), p(u.created_at), p(u.username_key),
+                      p(u.disabled_at)});
       if (!r) return tl::unexpected(r.error());
     }
     for (const Session& x : snap.sessions) {
@@ -443,7 +456,7 @@ Result<void> PostgresStore::import_all(const Snapshot& snap) {
                      {p(s.name), p(s.value), p(s.created_at)});
       if (!r) return tl::unexpected(r.error());
     }
-    return {};
+    return insert_audit(c, snap.audit);
   });
 }
 

@@ -59,9 +59,21 @@ class PostgresStore final : public Store {
   Result<Snapshot> export_all() override;
   Result<void> import_all(const Snapshot& snapshot) override;
 
+  // postgres_admin_store.cpp
+  Result<std::vector<UserSummary>> list_users(const UserQuery& query) override;
+  Result<std::vector<std::string>> disable_user(std::string_view user_id, UnixSeconds now) override;
+  Result<void> enable_user(std::string_view user_id) override;
+  Result<std::vector<std::string>> delete_user(std::string_view user_id, UnixSeconds now,
+                                               UnixSeconds keep_revocations_since) override;
+  Result<void> append_audit(const std::vector<AuditEvent>& events) override;
+  Result<std::vector<AuditEvent>> list_audit(const AuditQuery& query) override;
+  Result<std::size_t> prune(UnixSeconds audit_before, UnixSeconds revocations_before) override;
+
  private:
   void migrate();
   void listen_loop(RevokedCallback on_revoked, std::function<void()> on_resync);
+  static Result<void> insert_audit(PgConnection& c, const std::vector<AuditEvent>& events);
+  static Result<std::vector<AuditEvent>> export_audit(PgConnection& c);
 
   std::string conninfo_;
   PgPool pool_;

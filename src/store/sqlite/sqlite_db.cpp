@@ -40,6 +40,18 @@ Db::Db(const std::string& path) {
     throw std::runtime_error("cannot open SQLite database '" + path + "': " + msg);
   }
   sqlite3_extended_result_codes(db_, 1);
+  sqlite3_commit_hook(
+      db_,
+      [](void* counter) {
+        ++*static_cast<std::uint64_t*>(counter);
+        return 0;  // never veto
+      },
+      &commits_);
+}
+
+std::string Db::file_name() const {
+  const char* name = sqlite3_db_filename(db_, "main");
+  return name ? name : "";
 }
 
 Db::~Db() {

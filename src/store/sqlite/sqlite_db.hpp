@@ -52,6 +52,10 @@ class Db {
   // Runs one or more statements without results; returns an sqlite3 code.
   int exec(std::string_view sql);
   int changes() const { return sqlite3_changes(db_); }
+  // Transactions committed on this connection since it opened.
+  std::uint64_t commits() const { return commits_; }
+  // The database file's full path; empty for an in-memory database.
+  std::string file_name() const;
   const char* last_error() const { return sqlite3_errmsg(db_); }
 
  private:
@@ -60,6 +64,7 @@ class Db {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   sqlite3* db_ = nullptr;
+  std::uint64_t commits_ = 0;
   std::unordered_map<std::string, std::unique_ptr<Statement>, Hash, std::equal_to<>> cache_;
 };
 

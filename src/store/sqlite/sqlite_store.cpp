@@ -4,6 +4,7 @@
 
 #include "store/migrations.hpp"
 #include "store/sqlite/sqlite_db.hpp"
+#include "store/sqlite/wal_sync.hpp"
 #include "util/log.hpp"
 
 namespace latchkey::store::sqlite {
@@ -54,8 +55,10 @@ Session read_session(const Statement& st) {
   return s;
 }
 
+#define LK_USER_COLUMNS "id, username, password_hash, created_at, username_key, disabled_at"
+
 User read_user(const Statement& st) {
-  return User{st.text(0), st.text(1), st.text(2), st.int64(3), st.text(4)};
+  return User{st.text(0), st.text(1), st.text(2), st.int64(3), st.text(4), st.optional_int64(5)};
 }
 
 // Runs a statement that returns no rows; not_found when `require_change`
@@ -96,19 +99,39 @@ Result<std::vector<T>> all_rows(Db& db, Statement* st, std::string_view what, Re
 SqliteStore::SqliteStore(const std::string& path) : db_(std::make_unique<Db>(path)) {
   stats().pool_size.store(1, std::memory_order_relaxed);
   // busy_timeout first: another process (an admin command) may hold the lock.
-  if (db_->exec("PRAGMA busy_timeout = 5000") != SQLITE_OK ||
-      db_->exec("PRAGMA journal_mode = WAL") != SQLITE_OK ||
-      db_->exec("PRAGMA synchronous = FULL") != SQLITE_OK ||
-      db_->exec("PRAGMA foreign_keys = ON") != SQLITE_OK) {
+  const bool ok = db_->exec("PRAGMA busy_timeout = 5000") == SQLITE_OK &&
+                  db_->exec("PRAGMA journal_mode = WAL") == SQLITE_OK &&
+                  db_->exec("PRAGMA foreign_keys = ON") == SQLITE_OK;
+  if (!ok) throw std::runtime_error("cannot use SQLite database '" + path + "': " + db_->last_error());
+  Statement* mode = db_->prepare("PRAGMA journal_mode");
+  const bool wal = mode->step() == SQLITE_ROW && mode->text(0) == "wal";
+  mode->reset();
+  const std::string file = db_->file_name();
+  // In WAL mode commits are flushed by group commit (WalSync); otherwise (an
+  // in-memory database) each commit syncs itself, if there is anything to sync.
+  if (wal && !file.empty()) wal_sync_ = std::make_unique<WalSync>(file + "-wal");
+  if (db_->exec(wal_sync_ ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL") != SQLITE_OK)
     throw std::runtime_error("cannot use SQLite database '" + path + "': " + db_->last_error());
-  }
   migrate();
+  if (wal_sync_ && db_->commits() > 0) wal_sync_->wait(wal_sync_->committed());
+}
+
+SqliteStore::Access::Access(SqliteStore& s) : store_(s) {
+  store_.mutex_.lock();
+  commits_before_ = store_.db_->commits();
+}
+
+SqliteStore::Access::~Access() {
+  const bool wrote = store_.db_->commits() != commits_before_;
+  const std::uint64_t seq = wrote && store_.wal_sync_ ? store_.wal_sync_->committed() : 0;
+  store_.mutex_.unlock();
+  if (seq != 0) store_.wal_sync_->wait(seq);
 }
 
 SqliteStore::~SqliteStore() { stop_watching(); }
 
 Result<bool> SqliteStore::install_signer(const StoredKey& k, UnixSeconds now) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   if (int rc = db_->exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) return fail(*db_, rc, "install_signer");
   auto rollback = [&](StoreError e) -> Result<bool> {
     db_->exec("ROLLBACK");
@@ -135,11 +158,28 @@ Result<bool> SqliteStore::install_signer(const StoredKey& k, UnixSeconds now) {
 void SqliteStore::watch_revocations(RevokedCallback on_revoked, std::function<void()>) {
   watcher_ = std::thread([this, on_revoked = std::move(on_revoked)] {
     UnixSeconds since = now_unix() - 2;
+    std::int64_t seen_version = -1;
+    int idle_polls = 0;
     std::unique_lock lock(watch_mutex_);
-    while (!watch_wake_.wait_for(lock, std::chrono::seconds(1), [&] { return watch_stop_; })) {
+    // Every 100 ms, the file's data_version (changed by other processes'
+    // commits only) says whether to look; at least once a second regardless.
+    while (!watch_wake_.wait_for(lock, std::chrono::milliseconds(100), [&] { return watch_stop_; })) {
       lock.unlock();
+      std::int64_t version = -1;
+      {
+        Access db_lock(*this);
+        Statement* st = db_->prepare("PRAGMA data_version");
+        if (st->step() == SQLITE_ROW) version = st->int64(0);
+        st->reset();
+      }
+      if (version == seen_version && version != -1 && ++idle_polls < 10) {
+        lock.lock();
+        continue;
+      }
+      idle_polls = 0;
       const UnixSeconds now = now_unix();
       if (auto rows = list_revoked_since(since)) {
+        seen_version = version;
         for (const auto& r : *rows) on_revoked(r);
         since = now - 2;  // revoked_at has one-second resolution: overlap a little
       }
@@ -160,8 +200,8 @@ void SqliteStore::stop_watching() {
 Result<Snapshot> SqliteStore::export_all() {
   Snapshot snap;
   {
-    std::lock_guard lock(mutex_);
-    auto users = all_rows<User>(*db_, db_->prepare("SELECT id, username, password_hash, created_at, username_key FROM users"),
+    Access lock(*this);
+    auto users = all_rows<User>(*db_, db_->prepare("SELECT " LK_USER_COLUMNS " FROM users"),
                                 "export_all", read_user);
     if (!users) return tl::unexpected(users.error());
     snap.users = std::move(*users);
@@ -175,6 +215,9 @@ Result<Snapshot> SqliteStore::export_all() {
                                     });
     if (!secrets) return tl::unexpected(secrets.error());
     snap.secrets = std::move(*secrets);
+    auto audit = export_audit();
+    if (!audit) return tl::unexpected(audit.error());
+    snap.audit = std::move(*audit);
   }
   auto keys = list_keys();
   if (!keys) return tl::unexpected(keys.error());
@@ -183,7 +226,7 @@ Result<Snapshot> SqliteStore::export_all() {
 }
 
 Result<void> SqliteStore::import_all(const Snapshot& snap) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   if (int rc = db_->exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) return fail(*db_, rc, "import_all");
   auto abort = [&](StoreError e) {
     db_->exec("ROLLBACK");
@@ -231,6 +274,7 @@ Result<void> SqliteStore::import_all(const Snapshot& snap) {
     st->bind(3, sec.created_at);
     if (auto r = run(*db_, st, "import_all"); !r) return abort(r.error());
   }
+  if (auto r = insert_audit(snap.audit); !r) return abort(r.error());
   if (int rc = db_->exec("COMMIT"); rc != SQLITE_OK) return abort(error_from(rc));
   return {};
 }
@@ -279,18 +323,20 @@ void SqliteStore::migrate() {
 }
 
 Result<void> SqliteStore::create_user(const User& u) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   return insert_user(u);
 }
 
 Result<void> SqliteStore::insert_user(const User& u) {
   Statement* st = db_->prepare(
-      "INSERT INTO users (id, username, password_hash, created_at, username_key) VALUES (?1, ?2, ?3, ?4, ?5)");
+      "INSERT INTO users (id, username, password_hash, created_at, username_key, disabled_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   st->bind(1, u.id);
   st->bind(2, u.username);
   st->bind(3, u.password_hash);
   st->bind(4, u.created_at);
   st->bind(5, u.username_key);
+  st->bind(6, u.disabled_at);
   int rc = st->step();
   st->reset();
   if (rc == SQLITE_DONE) return {};
@@ -299,23 +345,23 @@ Result<void> SqliteStore::insert_user(const User& u) {
 }
 
 Result<User> SqliteStore::find_user_by_name(std::string_view username_key) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare(
-      "SELECT id, username, password_hash, created_at, username_key FROM users WHERE username_key = ?1");
+      "SELECT " LK_USER_COLUMNS " FROM users WHERE username_key = ?1");
   st->bind(1, username_key);
   return one_row<User>(*db_, st, "find_user_by_name", read_user);
 }
 
 Result<User> SqliteStore::find_user_by_id(std::string_view id) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st =
-      db_->prepare("SELECT id, username, password_hash, created_at, username_key FROM users WHERE id = ?1");
+      db_->prepare("SELECT " LK_USER_COLUMNS " FROM users WHERE id = ?1");
   st->bind(1, id);
   return one_row<User>(*db_, st, "find_user_by_id", read_user);
 }
 
 Result<void> SqliteStore::set_password_hash(std::string_view user_id, std::string_view hash) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1");
   st->bind(1, user_id);
   st->bind(2, hash);
@@ -323,10 +369,13 @@ Result<void> SqliteStore::set_password_hash(std::string_view user_id, std::strin
 }
 
 Result<void> SqliteStore::create_session(const Session& s) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
+  // Only for a user that exists and is not disabled: a login racing with a
+  // disable cannot leave a live session behind (writes are serialised).
   Statement* st = db_->prepare(
       "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at, "
-      "user_agent, ip, created_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      "user_agent, ip, created_seq) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
+      "FROM users WHERE id = ?2 AND disabled_at IS NULL");
   st->bind(1, s.id);
   st->bind(2, s.user_id);
   st->bind(3, s.refresh_hash);
@@ -336,18 +385,18 @@ Result<void> SqliteStore::create_session(const Session& s) {
   st->bind(7, s.user_agent);
   st->bind(8, s.ip);
   st->bind(9, s.created_seq);
-  return run(*db_, st, "create_session");
+  return run(*db_, st, "create_session", true);
 }
 
 Result<Session> SqliteStore::find_session(std::string_view session_id) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare("SELECT " LK_SESSION_COLUMNS " FROM sessions WHERE id = ?1");
   st->bind(1, session_id);
   return one_row<Session>(*db_, st, "find_session", read_session);
 }
 
 Result<bool> SqliteStore::rotate_refresh(const Rotation& r) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare(
       "UPDATE sessions SET refresh_hash = ?4, prev_refresh_hash = ?3, generation = ?2 + 1, "
       "rotated_at = ?5, last_used_at = ?5 "
@@ -365,7 +414,7 @@ Result<bool> SqliteStore::rotate_refresh(const Rotation& r) {
 
 Result<void> SqliteStore::touch_sessions(const std::vector<Usage>& used) {
   if (used.empty()) return {};
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   if (int rc = db_->exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) return fail(*db_, rc, "touch_sessions");
   Statement* st =
       db_->prepare("UPDATE sessions SET last_used_at = MAX(last_used_at, ?2) WHERE id = ?1");
@@ -388,7 +437,7 @@ Result<void> SqliteStore::touch_sessions(const std::vector<Usage>& used) {
 
 Result<void> SqliteStore::revoke_session(std::string_view session_id, std::string_view user_id,
                                          UnixSeconds now, EndReason reason) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare(
       "UPDATE sessions SET revoked_at = ?3, revoked_reason = ?4 "
       "WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL AND expires_at > ?3");
@@ -402,7 +451,7 @@ Result<void> SqliteStore::revoke_session(std::string_view session_id, std::strin
 Result<std::vector<std::string>> SqliteStore::revoke_user_sessions(
     std::string_view user_id, std::optional<std::string_view> keep, UnixSeconds now,
     EndReason reason) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare(
       "UPDATE sessions SET revoked_at = ?3, revoked_reason = ?4 "
       "WHERE user_id = ?1 AND id <> ?2 AND revoked_at IS NULL AND expires_at > ?3 RETURNING id");
@@ -417,7 +466,7 @@ Result<std::vector<std::string>> SqliteStore::revoke_user_sessions(
 Result<std::vector<Session>> SqliteStore::list_live_sessions(std::string_view user_id,
                                                              UnixSeconds now,
                                                              UnixSeconds idle_since) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare(
       "SELECT " LK_SESSION_COLUMNS
       " FROM sessions WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2"
@@ -429,8 +478,10 @@ Result<std::vector<Session>> SqliteStore::list_live_sessions(std::string_view us
 }
 
 Result<std::vector<RevokedSession>> SqliteStore::list_revoked_since(UnixSeconds since) {
-  std::lock_guard lock(mutex_);
-  Statement* st = db_->prepare("SELECT id, revoked_at FROM sessions WHERE revoked_at >= ?1");
+  Access lock(*this);
+  Statement* st = db_->prepare(
+      "SELECT id, revoked_at FROM sessions WHERE revoked_at >= ?1 "
+      "UNION ALL SELECT id, revoked_at FROM deleted_session_revocations WHERE revoked_at >= ?1");
   st->bind(1, since);
   return all_rows<RevokedSession>(*db_, st, "list_revoked_since", [](const Statement& r) {
     return RevokedSession{r.text(0), r.int64(1)};
@@ -439,7 +490,7 @@ Result<std::vector<RevokedSession>> SqliteStore::list_revoked_since(UnixSeconds 
 
 Result<std::string> SqliteStore::ensure_secret(std::string_view name, std::string_view value,
                                                UnixSeconds now) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   auto read = [&] {
     Statement* sel = db_->prepare("SELECT value FROM server_secrets WHERE name = ?1");
     sel->bind(1, name);
@@ -458,7 +509,7 @@ Result<std::string> SqliteStore::ensure_secret(std::string_view name, std::strin
 }
 
 Result<std::vector<StoredKey>> SqliteStore::list_keys() {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   Statement* st = db_->prepare(
       "SELECT kid, alg, material, created_at, not_before, retired_at FROM signing_keys "
       "ORDER BY not_before DESC, created_at DESC, kid");
@@ -485,12 +536,12 @@ Result<void> SqliteStore::insert_key(const StoredKey& k) {
 }
 
 Result<void> SqliteStore::add_key(const StoredKey& k) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   return insert_key(k);
 }
 
 Result<void> SqliteStore::rotate_key(const StoredKey& k) {
-  std::lock_guard lock(mutex_);
+  Access lock(*this);
   if (int rc = db_->exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) return fail(*db_, rc, "rotate_key");
   Statement* st = db_->prepare("UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL");
   st->bind(1, k.not_before);

@@ -1,7 +1,9 @@
 #pragma once
-// The Store on an embedded SQLite file: WAL journal, synchronous=FULL, so a
-// write that was answered survives kill -9 and power loss. One connection,
-// serialised by a mutex; SQLite allows a single writer at a time anyway.
+// The Store on an embedded SQLite file: WAL journal, and group commit
+// (wal_sync.hpp), so a write that was answered survives kill -9 and power
+// loss while concurrent writes share one disk flush. One connection,
+// serialised by a mutex held only while SQL runs, never during the flush;
+// SQLite allows a single writer at a time anyway.
 #include <memory>
 #include <condition_variable>
 #include <mutex>
@@ -14,6 +16,7 @@
 namespace latchkey::store::sqlite {
 
 class Db;
+class WalSync;
 
 class SqliteStore final : public Store {
  public:
@@ -48,7 +51,7 @@ class SqliteStore final : public Store {
   Result<bool> install_signer(const StoredKey& key, UnixSeconds now) override;
 
   // Polls for revocations made by other processes on the same file (admin
-  // commands) once a second.
+  // commands): looks when another process has committed, within 100 ms.
   void watch_revocations(RevokedCallback on_revoked, std::function<void()> on_resync) override;
   void stop_watching() override;
 
@@ -58,13 +61,40 @@ class SqliteStore final : public Store {
   Result<Snapshot> export_all() override;
   Result<void> import_all(const Snapshot& snapshot) override;
 
+  // sqlite_admin_store.cpp
+  Result<std::vector<UserSummary>> list_users(const UserQuery& query) override;
+  Result<std::vector<std::string>> disable_user(std::string_view user_id, UnixSeconds now) override;
+  Result<void> enable_user(std::string_view user_id) override;
+  Result<std::vector<std::string>> delete_user(std::string_view user_id, UnixSeconds now,
+                                               UnixSeconds keep_revocations_since) override;
+  Result<void> append_audit(const std::vector<AuditEvent>& events) override;
+  Result<std::vector<AuditEvent>> list_audit(const AuditQuery& query) override;
+  Result<std::size_t> prune(UnixSeconds audit_before, UnixSeconds revocations_before) override;
+
  private:
   void migrate();
   Result<void> insert_key(const StoredKey& key);  // with mutex_ held
   Result<void> insert_user(const User& user);     // with mutex_ held
+  Result<void> insert_audit(const std::vector<AuditEvent>& events);  // with mutex_ held, in a transaction
+  Result<std::vector<AuditEvent>> export_audit();                    // with mutex_ held
+
+  // Holds the connection; on release, waits until whatever it committed is
+  // on disk (outside the lock, so other writers join the same flush).
+  class Access {
+   public:
+    explicit Access(SqliteStore& s);
+    ~Access();
+    Access(const Access&) = delete;
+    Access& operator=(const Access&) = delete;
+
+   private:
+    SqliteStore& store_;
+    std::uint64_t commits_before_;
+  };
 
   CountedMutex mutex_;  // the one connection; counted as in use while held
   std::unique_ptr<Db> db_;
+  std::unique_ptr<WalSync> wal_sync_;  // null when not in WAL mode (in memory)
 
   std::mutex watch_mutex_;
   std::condition_variable watch_wake_;

@@ -1,0 +1,58 @@
+#include "api/admin_json.hpp"
+
+#include <boost/json.hpp>
+
+namespace latchkey::api {
+
+namespace json = boost::json;
+
+namespace {
+
+json::value text_or_null(const std::string& s) {
+  if (s.empty()) return nullptr;
+  return json::value(s);
+}
+
+}  // namespace
+
+json::value time_or_null(std::optional<UnixSeconds> t) {
+  if (!t) return nullptr;
+  return json::value(format_rfc3339(*t));
+}
+
+json::object user_json(const store::UserSummary& u) {
+  return json::object{{"id", u.user.id},
+                      {"username", u.user.username},
+                      {"created_at", format_rfc3339(u.user.created_at)},
+                      {"disabled", u.user.disabled_at.has_value()},
+                      {"disabled_at", time_or_null(u.user.disabled_at)},
+                      {"live_sessions", u.live_sessions}};
+}
+
+json::object session_json(const auth::SessionInfo& s) {
+  return json::object{{"session_id", s.session.id},
+                      {"created_at", format_rfc3339(s.session.created_at)},
+                      {"last_used_at", format_rfc3339(s.session.last_used_at)},
+                      {"expires_at", format_rfc3339(s.expires_at)},
+                      {"device", s.device},
+                      {"user_agent", s.session.user_agent},
+                      {"ip", s.session.ip}};
+}
+
+json::object event_json(const store::AuditEvent& e) {
+  boost::system::error_code ec;
+  json::value detail = json::parse(e.detail, ec);
+  if (ec || !detail.is_object()) detail = json::object{};
+  return json::object{{"id", e.id},
+                      {"at", format_rfc3339(e.at)},
+                      {"event", e.event},
+                      {"actor", e.actor},
+                      {"user_id", text_or_null(e.user_id)},
+                      {"username", text_or_null(e.username)},
+                      {"session_id", text_or_null(e.session_id)},
+                      {"ip", text_or_null(e.ip)},
+                      {"user_agent", text_or_null(e.user_agent)},
+                      {"detail", std::move(detail)}};
+}
+
+}  // namespace latchkey::api

@@ -1,0 +1,25 @@
+#pragma once
+// JSON views of users, sessions and audit events for administrators: the
+// admin HTTP API's bodies and the CLI's --json output are the same.
+#include <optional>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "auth/service.hpp"
+#include "store/store.hpp"
+#include "util/time.hpp"
+
+namespace latchkey::api {
+
+// RFC 3339 text, or null.
+boost::json::value time_or_null(std::optional<UnixSeconds> t);
+
+// {id, username, created_at, disabled, disabled_at, live_sessions}
+boost::json::object user_json(const store::UserSummary& u);
+// {session_id, created_at, last_used_at, expires_at, device, user_agent, ip}
+boost::json::object session_json(const auth::SessionInfo& s);
+// {id, at, event, actor, user_id, username, session_id, ip, user_agent, detail}
+boost::json::object event_json(const store::AuditEvent& e);
+
+}  // namespace latchkey::api

@@ -1,0 +1,202 @@
+#include "auth/admin.hpp"
+
+#include "auth/device.hpp"
+#include "auth/refresh_chain.hpp"
+#include "auth/username.hpp"
+#include "crypto/random.hpp"
+#include "util/log.hpp"
+
+namespace latchkey::auth {
+
+namespace {
+
+AuthError from_store(store::StoreError e) {
+  return e == store::StoreError::unavailable ? AuthError::unavailable : AuthError::internal;
+}
+
+template <class T>
+tl::unexpected<AuthError> failure(const store::Result<T>& r, AuthError not_found = AuthError::user_not_found) {
+  if (r.error() == store::StoreError::not_found) return tl::unexpected(not_found);
+  return tl::unexpected(from_store(r.error()));
+}
+
+std::int64_t count(std::size_t n) { return static_cast<std::int64_t>(n); }
+
+}  // namespace
+
+Admin::Admin(store::Store& store, AdminOptions options, AuditLog& audit, Clock clock, RevokedHook on_revoked)
+    : store_(store),
+      options_(std::move(options)),
+      audit_(audit),
+      clock_(std::move(clock)),
+      on_revoked_(std::move(on_revoked)) {}
+
+Expected<store::User> Admin::find(std::string_view username) {
+  auto name = normalize_username(username, options_.max_username_chars);
+  if (!name) return tl::unexpected(AuthError::user_not_found);
+  auto user = store_.find_user_by_name(name->key);
+  if (!user) return failure(user);
+  return std::move(*user);
+}
+
+void Admin::record(std::string_view event, const store::User& user, const Actor& actor, std::string detail,
+                   std::string_view session_id) {
+  audit_.write_now({.event = event, .actor = actor.name, .user_id = user.id, .username = user.username,
+                    .session_id = session_id, .ip = actor.ip, .user_agent = actor.user_agent,
+                    .detail = std::move(detail)});
+  log::info("admin.action", {{"event", event}, {"actor", actor.name}, {"user_id", std::string_view(user.id)}});
+}
+
+void Admin::revoked(const std::vector<std::string>& ids, UnixSeconds at) {
+  if (on_revoked_ && !ids.empty()) on_revoked_(ids, at);
+}
+
+Expected<store::UserSummary> Admin::add_user(std::string_view username, std::string_view password,
+                                             const Actor& actor) {
+  if (username.empty() || password.empty()) return tl::unexpected(AuthError::credentials_required);
+  auto name = normalize_username(username, options_.max_username_chars);
+  if (!name) return tl::unexpected(AuthError::username_invalid);
+  if (auto ok = check_new_password(password, *name, options_.password); !ok) return tl::unexpected(ok.error());
+  auto hash = crypto::hash_password(password, options_.hashing);
+  if (!hash) return tl::unexpected(AuthError::unavailable);
+  store::User user{crypto::random_uuid(), std::move(name->display), std::move(*hash), clock_(), std::move(name->key)};
+  if (auto r = store_.create_user(user); !r) {
+    if (r.error() == store::StoreError::conflict) return tl::unexpected(AuthError::username_taken);
+    return tl::unexpected(from_store(r.error()));
+  }
+  record("admin.user_created", user, actor);
+  return store::UserSummary{std::move(user), 0};
+}
+
+Expected<std::vector<store::UserSummary>> Admin::list_users(std::string_view after, std::size_t limit) {
+  std::string after_key;
+  if (!after.empty()) {
+    auto name = normalize_username(after, options_.max_username_chars);
+    after_key = name ? name->key : std::string(after);
+  }
+  const UnixSeconds now = clock_();
+  auto rows = store_.list_users({after_key, limit, now, now - options_.idle_ttl + 1});
+  if (!rows) return tl::unexpected(from_store(rows.error()));
+  return std::move(*rows);
+}
+
+Expected<store::UserSummary> Admin::show_user(std::string_view username) {
+  auto user = find(username);
+  if (!user) return tl::unexpected(user.error());
+  const UnixSeconds now = clock_();
+  auto live = store_.list_live_sessions(user->id, now, now - options_.idle_ttl + 1);
+  if (!live) return tl::unexpected(from_store(live.error()));
+  return store::UserSummary{std::move(*user), count(live->size())};
+}
+
+Expected<std::size_t> Admin::disable_user(std::string_view username, const Actor& actor) {
+  auto user = find(username);
+  if (!user) return tl::unexpected(user.error());
+  const UnixSeconds now = clock_();
+  auto ended = store_.disable_user(user->id, now);
+  if (!ended) return failure(ended);
+  revoked(*ended, now);
+  record("admin.user_disabled", *user, actor, audit_detail({{"sessions_ended", count(ended->size())}}));
+  return ended->size();
+}
+
+Expected<void> Admin::enable_user(std::string_view username, const Actor& actor) {
+  auto user = find(username);
+  if (!user) return tl::unexpected(user.error());
+  if (auto r = store_.enable_user(user->id); !r) return failure(r);
+  record("admin.user_enabled", *user, actor);
+  return {};
+}
+
+Expected<std::size_t> Admin::delete_user(std::string_view username, const Actor& actor) {
+  auto user = find(username);
+  if (!user) return tl::unexpected(user.error());
+  const UnixSeconds now = clock_();
+  auto ended = store_.delete_user(user->id, now, now - options_.access_ttl - options_.leeway);
+  if (!ended) return failure(ended);
+  revoked(*ended, now);
+  record("admin.user_deleted", *user, actor, audit_detail({{"sessions_ended", count(ended->size())}}));
+  return ended->size();
+}
+
+Expected<std::size_t> Admin::set_password(std::string_view username, std::string_view password,
+                                          const Actor& actor) {
+  if (password.empty()) return tl::unexpected(AuthError::credentials_required);
+  auto user = find(username);
+  if (!user) return tl::unexpected(user.error());
+  const Username name{user->username, user->username_key};
+  if (auto ok = check_new_password(password, name, options_.password); !ok) return tl::unexpected(ok.error());
+  auto hash = crypto::hash_password(password, options_.hashing);
+  if (!hash) return tl::unexpected(AuthError::unavailable);
+  if (auto r = store_.set_password_hash(user->id, *hash); !r) return failure(r);
+  const UnixSeconds now = clock_();
+  auto ended = store_.revoke_user_sessions(user->id, std::nullopt, now, store::EndReason::password_reset);
+  if (!ended) return tl::unexpected(from_store(ended.error()));
+  revoked(*ended, now);
+  record("admin.password_set", *user, actor, audit_detail({{"sessions_ended", count(ended->size())}}));
+  return ended->size();
+}
+
+Expected<std::vector<SessionInfo>> Admin::sessions(std::string_view username) {
+  auto user = find(username);
+  if (!user) return tl::unexpected(user.error());
+  const UnixSeconds now = clock_();
+  auto rows = store_.list_live_sessions(user->id, now, now - options_.idle_ttl + 1);
+  if (!rows) return tl::unexpected(from_store(rows.error()));
+  std::vector<SessionInfo> out;
+  out.reserve(rows->size());
+  for (auto& s : *rows) {
+    SessionInfo info;
+    info.expires_at = session_end(s, options_.idle_ttl);
+    info.device = describe_device(s.user_agent);
+    info.session = std::move(s);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+Expected<void> Admin::revoke_session(std::string_view username, std::string_view session_id, const Actor& actor) {
+  auto user = find(username);
+  if (!user) return tl::unexpected(user.error());
+  const UnixSeconds now = clock_();
+  if (auto r = store_.revoke_session(session_id, user->id, now, store::EndReason::admin); !r)
+    return failure(r, AuthError::session_not_found);
+  revoked({std::string(session_id)}, now);
+  record("admin.session_revoked", *user, actor, {}, session_id);
+  return {};
+}
+
+Expected<std::size_t> Admin::revoke_sessions(std::string_view username, const Actor& actor) {
+  auto user = find(username);
+  if (!user) return tl::unexpected(user.error());
+  const UnixSeconds now = clock_();
+  auto ended = store_.revoke_user_sessions(user->id, std::nullopt, now, store::EndReason::admin);
+  if (!ended) return tl::unexpected(from_store(ended.error()));
+  revoked(*ended, now);
+  record("admin.sessions_revoked", *user, actor, audit_detail({{"sessions_ended", count(ended->size())}}));
+  return ended->size();
+}
+
+Expected<std::vector<store::AuditEvent>> Admin::audit(std::optional<std::string_view> username, std::size_t limit,
+                                                      std::optional<std::pair<UnixSeconds, std::int64_t>> before) {
+  store::AuditQuery q;
+  q.limit = limit;
+  q.before = before;
+  if (username) {
+    // The name as the trail keys it, whether or not the account (still) exists.
+    auto name = normalize_username(*username, 256);
+    q.username_key = name ? name->key : std::string(*username);
+  }
+  auto rows = store_.list_audit(q);
+  if (!rows) return tl::unexpected(from_store(rows.error()));
+  return std::move(*rows);
+}
+
+void Admin::key_rotated(const store::StoredKey& key, const Actor& actor) {
+  audit_.write_now({.event = "admin.key_rotated", .actor = actor.name, .ip = actor.ip, .user_agent = actor.user_agent,
+                    .detail = audit_detail({{"kid", std::string_view(key.kid)},
+                                            {"alg", std::string_view(key.alg)},
+                                            {"signs_from", key.not_before}})});
+}
+
+}  // namespace latchkey::auth

@@ -1,0 +1,84 @@
+#pragma once
+// Administration of users and sessions: what `latchkey user|sessions|audit`
+// and the /admin/ HTTP API do, in one place. Every change is written to the
+// audit trail at once (actor "cli" or "admin-api"). Sessions it ends are
+// revoked in the database, where running servers see them (NOTIFY on
+// PostgreSQL, polling on SQLite), and handed to `on_revoked` for the
+// process it runs in. Every method is blocking (argon2id, store).
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/audit_log.hpp"
+#include "auth/errors.hpp"
+#include "auth/password_policy.hpp"
+#include "auth/service.hpp"
+#include "crypto/password.hpp"
+#include "store/store.hpp"
+#include "util/time.hpp"
+
+namespace latchkey::auth {
+
+struct AdminOptions {
+  PasswordPolicy password;
+  crypto::PasswordParams hashing;
+  std::size_t max_username_chars = 64;
+  UnixSeconds idle_ttl = 7 * 86400;
+  UnixSeconds access_ttl = 15 * 60;  // with leeway: how long an ended session's access tokens live
+  UnixSeconds leeway = 30;
+};
+
+// Who acts: "cli" or "admin-api", and for the API where the call came from.
+struct Actor {
+  std::string_view name = "cli";
+  std::string_view ip = {};
+  std::string_view user_agent = {};
+};
+
+class Admin {
+ public:
+  // Sessions ended by this process, and when.
+  using RevokedHook = std::function<void(const std::vector<std::string>&, UnixSeconds)>;
+
+  Admin(store::Store& store, AdminOptions options, AuditLog& audit, Clock clock, RevokedHook on_revoked = {});
+
+  // The /signup rules apply (username and password policy).
+  Expected<store::UserSummary> add_user(std::string_view username, std::string_view password, const Actor& actor);
+  // In username order, after `after` (a username, exclusive).
+  Expected<std::vector<store::UserSummary>> list_users(std::string_view after, std::size_t limit);
+  Expected<store::UserSummary> show_user(std::string_view username);
+  // Disabling ends every session of the user (ASVS 7.4.2); returns how many.
+  Expected<std::size_t> disable_user(std::string_view username, const Actor& actor);
+  Expected<void> enable_user(std::string_view username, const Actor& actor);
+  // Ends the user's sessions and removes the user; the audit trail is kept.
+  Expected<std::size_t> delete_user(std::string_view username, const Actor& actor);
+  // Sets a new password and ends every session of the user; returns how many.
+  Expected<std::size_t> set_password(std::string_view username, std::string_view password, const Actor& actor);
+
+  Expected<std::vector<SessionInfo>> sessions(std::string_view username);
+  Expected<void> revoke_session(std::string_view username, std::string_view session_id, const Actor& actor);
+  Expected<std::size_t> revoke_sessions(std::string_view username, const Actor& actor);
+
+  // Newest first; one user's (by name, also after the user is deleted) or everyone's.
+  Expected<std::vector<store::AuditEvent>> audit(std::optional<std::string_view> username, std::size_t limit,
+                                                 std::optional<std::pair<UnixSeconds, std::int64_t>> before = {});
+
+  // Records a key rotation done through `latchkey keys rotate` or the API.
+  void key_rotated(const store::StoredKey& key, const Actor& actor);
+
+ private:
+  Expected<store::User> find(std::string_view username);
+  void record(std::string_view event, const store::User& user, const Actor& actor, std::string detail = {},
+              std::string_view session_id = {});
+  void revoked(const std::vector<std::string>& ids, UnixSeconds at);
+
+  store::Store& store_;
+  AdminOptions options_;
+  AuditLog& audit_;
+  Clock clock_;
+  RevokedHook on_revoked_;
+};
+
+}  // namespace latchkey::auth

@@ -1,0 +1,45 @@
+#include "cli/cli_options.hpp"
+
+#include <charconv>
+
+namespace latchkey::cli {
+
+tl::expected<CliOptions, std::string> take_cli_options(std::vector<std::string>& args) {
+  CliOptions o;
+  std::vector<std::string> rest;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--json") { o.json = true; continue; }
+    if (a == "--all") { o.all = true; continue; }
+    if (a == "--password-stdin") { o.password_stdin = true; continue; }
+    std::string name = a, value;
+    bool has_value = false;
+    if (const auto eq = a.find('='); a.starts_with("--") && eq != std::string::npos) {
+      name = a.substr(0, eq);
+      value = a.substr(eq + 1);
+      has_value = true;
+    }
+    if (name != "--user" && name != "--session" && name != "--limit") {
+      rest.push_back(a);
+      continue;
+    }
+    if (!has_value) {
+      if (i + 1 >= args.size()) return tl::unexpected("option " + name + " needs a value");
+      value = args[++i];
+    }
+    if (value.empty()) return tl::unexpected("option " + name + " needs a value");
+    if (name == "--user") o.user = value;
+    if (name == "--session") o.session = value;
+    if (name == "--limit") {
+      std::size_t n = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc{} || end != value.data() + value.size() || n < 1 || n > 100000)
+        return tl::unexpected(std::string("--limit must be a whole number from 1 to 100000"));
+      o.limit = n;
+    }
+  }
+  args = std::move(rest);
+  return o;
+}
+
+}  // namespace latchkey::cli

@@ -2,6 +2,7 @@
 parser plus the format rules it does not enforce, and counters that move by
 exactly what the test did; METRICS_PORT keeps /metrics off the main port.
 """
+import json
 import math
 import re
 import time
@@ -265,3 +266,14 @@ def test_metrics_port_in_use_stops_the_start(tmp_path, server_factory):
     first = server_factory()
     r = run_to_exit(tmp_path, env={"METRICS_PORT": str(first.port)})
     assert r.code == 1 and "cannot listen" in r.stderr, r
+
+
+def test_admin_paths_are_one_route(server):
+    codes = [server.get(f"/admin/users/{unique_name()}").status_code for _ in range(3)]
+    codes.append(server.request("PROPFIND", "/admin/x").status_code)
+    fams = scrape(server)
+    assert requests_total(fams, "GET", "/admin/*", codes[0]) == 3
+    assert requests_total(fams, "other", "/admin/*", codes[3]) == 1
+    assert server.stop() == 0
+    routes = {json.loads(l).get("route") for l in server.log.splitlines() if '"http.request"' in l}
+    assert "/admin/*" in routes and not any(r.startswith("/admin/users") for r in routes)

@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "api/admin_routes.hpp"
+#include "api/ops.hpp"
+#include "api/ops_routes.hpp"
 #include "api/routes.hpp"
 #include "auth/admin.hpp"
 #include "auth/audit_log.hpp"
@@ -26,6 +28,7 @@
 #include "crypto/random.hpp"
 #include "http/server.hpp"
 #include "http/tls.hpp"
+#include "metrics/registry.hpp"
 #include "store/open_store.hpp"
 #include "util/log.hpp"
 #include "util/version.hpp"
@@ -222,7 +225,8 @@ int serve(const config::Config& cfg) {
   const unsigned hashers = cfg.worker_threads > 0 ? cfg.worker_threads : 2 * cores;
   WorkerPool pool(WorkerPool::Lane{hashers, cfg.hash_queue > 0 ? cfg.hash_queue : 32 * cores},
                   WorkerPool::Lane{cfg.database_threads, cfg.worker_queue});
-  http::Router router;
+  metrics::Registry metrics;
+  http::Router router(&metrics.http());
   api::ApiOptions api_opts;
   api_opts.introspection_secret = cfg.introspection_secret;
   api_opts.jwks_max_age = static_cast<long>(cfg.jwks_max_age);
@@ -238,6 +242,8 @@ int serve(const config::Config& cfg) {
     if (auto loaded = auth::load_signing_keys(store, policy, now_unix())) service.set_keys(std::move(*loaded));
   };
   api::add_admin_routes(router, admin, pool, admin_opts);
+  api::Ops ops(service, store, pool, metrics);
+  api::add_ops_routes(router, ops, {.metrics = cfg.metrics_port == 0, .healthz = false});
 
   http::ServerOptions server_opts;
   server_opts.host = cfg.host;
@@ -249,6 +255,19 @@ int serve(const config::Config& cfg) {
   server_opts.idle_timeout = std::chrono::seconds(cfg.idle_timeout);
   server_opts.tls = std::move(tls);
   http::Server server(server_opts, router);
+  server.every(api::Ops::kCheckInterval, [&] { return ops.check(); });
+  // METRICS_PORT: /metrics and the probes on a listener of their own (one
+  // thread), so that the metrics need not be public.
+  http::Router ops_router(&metrics.http());
+  std::unique_ptr<http::Server> ops_server;
+  if (cfg.metrics_port != 0) {
+    api::add_ops_routes(ops_router, ops, {.metrics = true, .healthz = true});
+    http::ServerOptions ops_opts;
+    ops_opts.host = cfg.metrics_host;
+    ops_opts.port = cfg.metrics_port;
+    ops_opts.max_connections = 64;
+    ops_server = std::make_unique<http::Server>(ops_opts, ops_router);
+  }
   // Last-use times noted by authenticated requests reach the database in batches.
   server.every(std::chrono::seconds(10), [&]() -> boost::asio::awaitable<void> {
     auto flushed = co_await pool.run([&] { return service.flush_usage(); });
@@ -281,6 +300,7 @@ int serve(const config::Config& cfg) {
   }
   try {
     server.listen();
+    if (ops_server) ops_server->listen();
   } catch (const std::exception& e) {
     return fail(e.what(), 1);
   }
@@ -293,7 +313,14 @@ int serve(const config::Config& cfg) {
              {"alg", token::alg_name(signer.alg)},
              {"kid", std::string_view(signer.kid)},
              {"revoked_sessions", static_cast<std::int64_t>(*revoked)}});
+  std::thread ops_thread;
+  if (ops_server) {
+    const std::string metrics_address = "http://" + cfg.metrics_host + ":" + std::to_string(ops_server->port());
+    log::info("server.metrics_listening", {{"address", std::string_view(metrics_address)}});
+    ops_thread = std::thread([&] { ops_server->run(1); });  // stops on the same signal
+  }
   server.run(threads_or_cores(cfg.io_threads));
+  if (ops_thread.joinable()) ops_thread.join();
   // Stopping: a late signal must not turn a clean exit into a killed one.
   std::signal(SIGINT, SIG_IGN);
   std::signal(SIGTERM, SIG_IGN);

@@ -174,7 +174,10 @@ class Api {
   }
 
   awaitable<Response> login(const Request& req) {
-    if (auto limited = rate_limited(login_limit_, req)) co_return std::move(*limited);
+    if (auto limited = rate_limited(login_limit_, req)) {
+      service_.count_rate_limited_login();
+      co_return std::move(*limited);
+    }
     auto body = parse_object(req.body);
     if (!body) co_return body_error(body.error());
     auto username = string_field(*body, "username");

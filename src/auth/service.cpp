@@ -255,6 +255,7 @@ Expected<TokenPair> Service::refresh(std::string_view refresh_token, const Clien
       return pair;
     }
     if (!options_.rotate_refresh_tokens) {
+      ++counters_.refresh_not_rotated;
       usage_.note(s->id, now);
       return pair_for(*user, std::string(refresh_token), now);
     }

@@ -106,9 +106,11 @@ struct Counters {
   std::atomic<std::uint64_t> login_succeeded{0};
   std::atomic<std::uint64_t> login_bad_credentials{0};
   std::atomic<std::uint64_t> login_locked{0};
+  std::atomic<std::uint64_t> login_rate_limited{0};  // refused by the per-IP bucket, before the service
   std::atomic<std::uint64_t> refresh_rotated{0};
   std::atomic<std::uint64_t> refresh_replayed{0};
   std::atomic<std::uint64_t> refresh_reuse_detected{0};
+  std::atomic<std::uint64_t> refresh_not_rotated{0};  // REFRESH_ROTATION=off
 };
 
 class Service {
@@ -161,6 +163,8 @@ class Service {
   void set_keys(token::KeySet keys);
   const Options& options() const { return options_; }
   const Counters& counters() const { return counters_; }
+  // A login the HTTP layer refused for its rate limit, counted with the others.
+  void count_rate_limited_login() { counters_.login_rate_limited.fetch_add(1, std::memory_order_relaxed); }
   std::size_t revoked_count() const { return revoked_.size(); }
   std::size_t verified_cache_size() const { return verified_.size(); }
 

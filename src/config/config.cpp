@@ -228,6 +228,12 @@ const std::vector<Setting>& settings() {
       {"WORKER_QUEUE", "worker-queue",
        "database calls that may wait for a thread before new ones get 503 (default 1024)",
        uint_setter<std::size_t>(&Config::worker_queue, 1, 1000000)},
+      {"METRICS_PORT", "metrics-port",
+       "serve /metrics (with /healthz and /readyz) on this port only, not on PORT (default: unset, "
+       "/metrics on PORT)",
+       uint_setter<std::uint16_t>(&Config::metrics_port, 1, 65535)},
+      {"METRICS_HOST", "metrics-host", "address of the METRICS_PORT listener (default: HOST)",
+       string_setter(&Config::metrics_host)},
       {"LOG_FORMAT", "log-format", "json or text (default: json unless stderr is a terminal)",
        [](Config& c, std::string_view v) -> std::optional<std::string> {
          if (v != "json" && v != "text") return "must be json or text";
@@ -311,6 +317,9 @@ tl::expected<Config, std::string> load(const Vars& environment, const Vars& dote
                           ": set both (HTTPS) or neither (HTTP)");
   if (c.issuer.empty())
     c.issuer = (c.tls_cert.empty() ? "http://" : "https://") + c.host + ":" + std::to_string(c.port);
+  if (c.metrics_host.empty()) c.metrics_host = c.host;
+  if (c.metrics_port != 0 && c.metrics_port == c.port && c.metrics_host == c.host)
+    return tl::unexpected(std::string("METRICS_PORT must differ from PORT (unset it to serve /metrics on PORT)"));
   while (c.issuer.size() > 1 && c.issuer.back() == '/') c.issuer.pop_back();
   if (c.secret_key && c.jwt_alg != "HS256" && vars_set(environment, dotenv, flags, "JWT_ALG", "jwt-alg"))
     return tl::unexpected("JWT_ALG " + c.jwt_alg + " conflicts with SECRET_KEY, which signs HS256");

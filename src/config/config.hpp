@@ -52,6 +52,8 @@ struct Config {
   unsigned io_threads = 0;      // 0: one per core
   unsigned worker_threads = 0;  // 0: two per core
   std::size_t worker_queue = 1024;
+  std::uint16_t metrics_port = 0;  // 0: /metrics on PORT; else only on this port
+  std::string metrics_host;        // default HOST
   std::size_t hash_queue = 0;  // 0: 32 per core
   unsigned database_threads = 64;
   std::string log_format;  // "json", "text" or empty for automatic

@@ -111,7 +111,9 @@ asio::awaitable<void> Connection<Stream>::serve() {
     bhttp::request_parser<bhttp::string_body, ArenaAlloc> parser(
         std::piecewise_construct, std::make_tuple(), std::make_tuple(ArenaAlloc(&arena)));
     parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
-    parser.body_limit(options_.max_body_bytes);
+    // No body limit while the header is read: a too-large Content-Length is
+    // answered below with the header (and its X-Request-Id) in hand.
+    parser.body_limit(boost::none);
 
     busy_ = false;
     if (buffer.size() == 0) {
@@ -141,6 +143,7 @@ asio::awaitable<void> Connection<Stream>::serve() {
       if (auto len = parser.content_length(); len && *len > options_.max_body_bytes) {
         early_status = 413;  // refuse before reading what we would not keep
       } else {
+        parser.body_limit(options_.max_body_bytes);  // chunked bodies
         if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
           bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, head.version()};
           stream_.expires_after(options_.write_timeout);
@@ -161,13 +164,28 @@ asio::awaitable<void> Connection<Stream>::serve() {
 
     if (early_status != 0) {
       // The rest of the stream cannot be trusted: answer, then close.
+      const auto started = std::chrono::steady_clock::now();
       std::string request_id;
-      if (parser.is_header_done()) request_id = std::string(std::string_view(parser.get()["X-Request-Id"]));
+      std::string_view method = "other";
+      Router::Match matched;
+      if (parser.is_header_done()) {
+        const auto& head = parser.get();
+        request_id = std::string(std::string_view(head["X-Request-Id"]));
+        matched = router_.match(head.method_string(), head.target().substr(0, head.target().find('?')));
+        if (matched.found) method = head.method_string();
+      } else {
+        matched = router_.match({}, {});
+      }
       if (!valid_request_id(request_id)) request_id = crypto::random_token(kRequestIdBytes);
       auto res = to_beast(read_error_response(early_status), 11, false, request_id, &arena);
       stream_.expires_after(options_.write_timeout);
       co_await bhttp::async_write(stream_, res, tuple_awaitable);
-      log::info("http.request", {{"status", static_cast<std::int64_t>(early_status)},
+      const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::steady_clock::now() - started).count();
+      if (matched.series) matched.series->observe(early_status, static_cast<std::uint64_t>(micros));
+      log::info("http.request", {{"method", method}, {"route", matched.route},
+                                 {"status", static_cast<std::int64_t>(early_status)},
+                                 {"latency_ms", static_cast<double>(micros) / 1000.0},
                                  {"ip", std::string_view(remote_ip)}, {"reason", "unreadable request"},
                                  {"request_id", std::string_view(request_id)}});
       break;
@@ -189,10 +207,11 @@ asio::awaitable<void> Connection<Stream>::serve() {
     request.request_id = request_id;
 
     Response response;
+    Router::Match matched;
     try {
-      response = co_await router_.dispatch(request);
+      response = co_await router_.dispatch(request, &matched);
     } catch (const std::exception& e) {
-      log::error("http.handler_failed", {{"path", request.path}, {"request_id", std::string_view(request_id)},
+      log::error("http.handler_failed", {{"route", matched.route}, {"request_id", std::string_view(request_id)},
                                          {"what", std::string_view(e.what())}});
       response = json_error(500, "internal_error", "Internal server error");
     }
@@ -204,9 +223,12 @@ asio::awaitable<void> Connection<Stream>::serve() {
 
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::steady_clock::now() - started).count();
-    log::info("http.request", {{"method", request.method}, {"path", request.path},
+    if (matched.series) matched.series->observe(status, static_cast<std::uint64_t>(micros));
+    // The route pattern, never the raw path: a path can carry anything.
+    log::info("http.request", {{"method", matched.found ? request.method : std::string_view("other")},
+                               {"route", matched.route},
                                {"status", static_cast<std::int64_t>(status)},
-                               {"ms", static_cast<double>(micros) / 1000.0},
+                               {"latency_ms", static_cast<double>(micros) / 1000.0},
                                {"ip", std::string_view(remote_ip)},
                                {"request_id", std::string_view(request_id)}});
     if (wec) {

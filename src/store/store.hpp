@@ -212,6 +212,11 @@ class Store {
   // Stops watching; idempotent.
   virtual void stop_watching() = 0;
 
+  // Readiness: one cheap query that reads the database.
+  virtual Result<void> ping() = 0;
+  // How many sessions are live (as list_live_sessions counts them), over all users.
+  virtual Result<std::int64_t> count_live_sessions(UnixSeconds now, UnixSeconds idle_since) = 0;
+
   // The whole content, and its import into an empty store (one transaction).
   virtual Result<Snapshot> export_all() = 0;
   virtual Result<void> import_all(const Snapshot& snapshot) = 0;

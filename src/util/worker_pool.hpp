@@ -10,6 +10,7 @@
 // own executor once the job is done. When a lane has `max_pending` jobs
 // queued or running, it answers nullopt at once: the caller turns that into 503.
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <type_traits>
@@ -18,6 +19,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "metrics/histogram.hpp"
 
 namespace latchkey {
 
@@ -35,24 +38,40 @@ class WorkerLane {
     using R = std::invoke_result_t<F>;
     if (pending_.fetch_add(1, std::memory_order_relaxed) >= max_pending_) {
       pending_.fetch_sub(1, std::memory_order_relaxed);
+      rejected_.fetch_add(1, std::memory_order_relaxed);
       co_return std::nullopt;
     }
     struct Release {
       std::atomic<std::size_t>& n;
       ~Release() { n.fetch_sub(1, std::memory_order_relaxed); }
     } release{pending_};
+    const auto queued = std::chrono::steady_clock::now();
     R result = co_await boost::asio::co_spawn(
         pool_,
-        [this, f = std::move(f)]() mutable -> boost::asio::awaitable<R> {
+        [this, queued, f = std::move(f)]() mutable -> boost::asio::awaitable<R> {
           lower_priority_once();
+          const auto waited = std::chrono::steady_clock::now() - queued;
+          wait_.observe(static_cast<std::uint64_t>(
+              std::chrono::duration_cast<std::chrono::microseconds>(waited).count()));
+          running_.fetch_add(1, std::memory_order_relaxed);
+          Release done{running_};
           co_return f();
         },
         boost::asio::use_awaitable);
     co_return std::optional<R>(std::move(result));
   }
 
+  // Jobs queued or running.
   std::size_t pending() const { return pending_.load(std::memory_order_relaxed); }
+  // Jobs on a worker thread right now.
+  std::size_t running() const { return running_.load(std::memory_order_relaxed); }
   std::size_t max_pending() const { return max_pending_; }
+  // Jobs refused because the queue was full (each one a 503).
+  std::uint64_t rejected() const { return rejected_.load(std::memory_order_relaxed); }
+  // How long jobs waited for a worker.
+  const metrics::Histogram& wait_time() const { return wait_; }
+
+  // Waits for queued jobs to finish; idempotent.
   void join() { pool_.join(); }
 
  private:
@@ -62,6 +81,9 @@ class WorkerLane {
   std::size_t max_pending_;
   int nice_;
   std::atomic<std::size_t> pending_{0};
+  std::atomic<std::size_t> running_{0};
+  std::atomic<std::uint64_t> rejected_{0};
+  metrics::Histogram wait_;
 };
 
 class WorkerPool {

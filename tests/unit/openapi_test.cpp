@@ -11,6 +11,8 @@
 #include <set>
 #include <string>
 
+#include "api/ops.hpp"
+#include "api/ops_routes.hpp"
 #include "api/routes.hpp"
 #include "auth/key_bootstrap.hpp"
 #include "crypto/random.hpp"
@@ -42,6 +44,8 @@ class OpenApiTest : public ::testing::Test {
     service_ = std::make_unique<auth::Service>(*store_, std::move(keys), secret, auth::Options{},
                                                [] { return kNow; });
     api::add_routes(router_, *service_, pool_);
+    ops_ = std::make_unique<api::Ops>(*service_, *store_, pool_, registry_);
+    api::add_ops_routes(router_, *ops_, {.metrics = true, .healthz = false});
     doc_ = json::parse(api::openapi_text()).as_object();
   }
 
@@ -64,6 +68,8 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<auth::Service> service_;
   WorkerPool pool_{1, 4};
+  metrics::Registry registry_;
+  std::unique_ptr<api::Ops> ops_;
   http::Router router_;
   json::object doc_;
 };

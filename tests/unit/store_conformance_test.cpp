@@ -546,6 +546,27 @@ TEST_P(StoreConformance, LiveSessionsNewestFirstWithoutEndedOrExpired) {
   EXPECT_TRUE(db().list_live_sessions("nobody", 3000, 0)->empty());
 }
 
+TEST_P(StoreConformance, CountLiveSessionsCountsEveryUserAsListingDoes) {
+  EXPECT_EQ(db().count_live_sessions(3000, 0).value(), 0);
+  ASSERT_TRUE(db().create_user(user("u1", "alice")));
+  ASSERT_TRUE(db().create_user(user("u2", "bob")));
+  ASSERT_TRUE(db().create_session(session("old", "u1", 1000, 9000)));
+  ASSERT_TRUE(db().create_session(session("expired", "u1", 1500, 2500)));
+  ASSERT_TRUE(db().create_session(session("ended", "u1", 1700, 9000)));
+  ASSERT_TRUE(db().create_session(session("idle", "u1", 500, 9000)));
+  ASSERT_TRUE(db().create_session(session("bobs", "u2", 1800, 9000)));
+  ASSERT_TRUE(db().revoke_session("ended", "u1", 2600, EndReason::logout));
+  EXPECT_EQ(db().count_live_sessions(3000, 900).value(), 2);  // old, bobs
+  EXPECT_EQ(db().count_live_sessions(3000, 0).value(), 3);    // and idle
+  EXPECT_EQ(db().count_live_sessions(2499, 0).value(), 4);    // and expired, not yet over
+}
+
+TEST_P(StoreConformance, PingAnswersOnAnEmptyAndAFullStore) {
+  EXPECT_TRUE(db().ping().has_value());
+  ASSERT_TRUE(db().create_user(user("u1", "alice")));
+  EXPECT_TRUE(db().ping().has_value());
+}
+
 TEST_P(StoreConformance, SameSecondSessionsListNewestFirst) {
   ASSERT_TRUE(db().create_user(user("u1", "alice")));
   std::int64_t seq = 1700000000000000;

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "store/store_stats.hpp"
 #include "util/log.hpp"
 
 namespace latchkey::store::postgres {
@@ -95,6 +96,7 @@ Result<void> PgConnection::ensure() {
   conn_ = connect(conninfo_);
   if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
     log::warn("store.postgres_unreachable", {{"detail", std::string_view(last_error())}});
+    count_error(StoreError::unavailable);
     drop();
     return tl::unexpected(StoreError::unavailable);
   }
@@ -105,6 +107,7 @@ tl::unexpected<StoreError> PgConnection::failure(PGresult* r, std::string_view w
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   const bool lost = !conn_ || PQstatus(conn_) != CONNECTION_OK;
   const StoreError e = classify(state ? state : "", lost);
+  count_error(e);
   if (e != StoreError::conflict) {
     log::error("store.postgres", {{"op", what}, {"sqlstate", std::string_view(state ? state : "")},
                                   {"detail", std::string_view(last_error())}});

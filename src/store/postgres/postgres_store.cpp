@@ -460,4 +460,16 @@ Result<void> PostgresStore::import_all(const Snapshot& snap) {
   });
 }
 
+Result<void> PostgresStore::ping() {
+  return none(query(pool_, "ping", "SELECT 1 FROM schema_migrations LIMIT 1", {}));
+}
+
+Result<std::int64_t> PostgresStore::count_live_sessions(UnixSeconds now, UnixSeconds idle_since) {
+  return one<std::int64_t>(
+      query(pool_, "count_live_sessions",
+            "SELECT count(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > $1 AND last_used_at >= $2",
+            {p(now), p(idle_since)}),
+      [](const PgResult& r, int i) { return r.int64(i, 0); });
+}
+
 }  // namespace latchkey::store::postgres

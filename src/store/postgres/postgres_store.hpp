@@ -53,6 +53,9 @@ class PostgresStore final : public Store {
   void watch_revocations(RevokedCallback on_revoked, std::function<void()> on_resync) override;
   void stop_watching() override;
 
+  Result<void> ping() override;
+  Result<std::int64_t> count_live_sessions(UnixSeconds now, UnixSeconds idle_since) override;
+
   Result<Snapshot> export_all() override;
   Result<void> import_all(const Snapshot& snapshot) override;
 

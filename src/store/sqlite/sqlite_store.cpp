@@ -27,6 +27,7 @@ StoreError error_from(int rc) {
 tl::unexpected<StoreError> fail(Db& db, int rc, std::string_view what) {
   log::error("store.sqlite", {{"op", what}, {"code", static_cast<std::int64_t>(rc)},
                               {"detail", std::string_view(db.last_error())}});
+  count_error(error_from(rc));
   return tl::unexpected(error_from(rc));
 }
 
@@ -96,6 +97,7 @@ Result<std::vector<T>> all_rows(Db& db, Statement* st, std::string_view what, Re
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path) : db_(std::make_unique<Db>(path)) {
+  stats().pool_size.store(1, std::memory_order_relaxed);
   // busy_timeout first: another process (an admin command) may hold the lock.
   const bool ok = db_->exec("PRAGMA busy_timeout = 5000") == SQLITE_OK &&
                   db_->exec("PRAGMA journal_mode = WAL") == SQLITE_OK &&
@@ -550,6 +552,24 @@ Result<void> SqliteStore::rotate_key(const StoredKey& k) {
     return added ? tl::unexpected(StoreError::unavailable) : added;
   }
   return {};
+}
+
+Result<void> SqliteStore::ping() {
+  std::lock_guard lock(mutex_);
+  Statement* st = db_->prepare("SELECT 1 FROM schema_migrations LIMIT 1");
+  auto r = one_row<int>(*db_, st, "ping", [](const Statement&) { return 1; });
+  if (!r && r.error() != StoreError::not_found) return tl::unexpected(r.error());
+  return {};
+}
+
+Result<std::int64_t> SqliteStore::count_live_sessions(UnixSeconds now, UnixSeconds idle_since) {
+  std::lock_guard lock(mutex_);
+  Statement* st = db_->prepare(
+      "SELECT count(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > ?1 AND last_used_at >= ?2");
+  st->bind(1, now);
+  st->bind(2, idle_since);
+  return one_row<std::int64_t>(*db_, st, "count_live_sessions",
+                               [](const Statement& r) { return r.int64(0); });
 }
 
 }  // namespace latchkey::store::sqlite

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "store/store.hpp"
+#include "store/store_stats.hpp"
 
 namespace latchkey::store::sqlite {
 
@@ -54,6 +55,9 @@ class SqliteStore final : public Store {
   void watch_revocations(RevokedCallback on_revoked, std::function<void()> on_resync) override;
   void stop_watching() override;
 
+  Result<void> ping() override;
+  Result<std::int64_t> count_live_sessions(UnixSeconds now, UnixSeconds idle_since) override;
+
   Result<Snapshot> export_all() override;
   Result<void> import_all(const Snapshot& snapshot) override;
 
@@ -88,7 +92,7 @@ class SqliteStore final : public Store {
     std::uint64_t commits_before_;
   };
 
-  std::mutex mutex_;
+  CountedMutex mutex_;  // the one connection; counted as in use while held
   std::unique_ptr<Db> db_;
   std::unique_ptr<WalSync> wal_sync_;  // null when not in WAL mode (in memory)
 

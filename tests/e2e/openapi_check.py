@@ -3,14 +3,17 @@
 attach(session) adds a response hook to a requests.Session: each answer to a
 documented path and method must have a documented status, and a JSON body
 that validates against that status's schema (JSON Schema 2020-12, as
-OpenAPI 3.1 uses). A documented path asked with another method must answer
-405 with the error schema. Unknown paths (404 probes), HEAD, streamed
-answers and answers without a body to check are left alone.
+OpenAPI 3.1 uses). Templated paths (/admin/users/{name}) match any one
+segment per parameter; an exact path wins over a template. A documented path
+asked with another method must answer 405 with the error schema. Unknown
+paths (404 probes), HEAD, streamed answers and answers without a body to
+check are left alone.
 
 Problems are collected, not raised (a hook may run in a worker thread or
 inside pytest.raises); conftest fails the test with them at teardown.
 """
 import json
+import re
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -41,6 +44,22 @@ _lock = threading.Lock()
 _problems = []
 _validators = {}  # (path, method, status) -> validator or None (no JSON body documented)
 _ERROR_VALIDATOR = _validator({"$ref": "#/components/schemas/Error"})
+
+
+# (compiled pattern, documented path) of every templated path: one segment per {parameter}.
+_TEMPLATES = [(re.compile("^" + "/".join("[^/]+" if seg.startswith("{") else re.escape(seg) for seg in p.split("/"))
+                          + "$"), p)
+              for p in DOC["paths"] if "{" in p]
+
+
+def documented_path(path):
+    """The documented path (maybe a template) that `path` is, or None."""
+    if path in DOC["paths"]:
+        return path
+    matches = [p for pattern, p in _TEMPLATES if pattern.match(path)]
+    if len(matches) > 1:
+        _note(f"{path} matches several documented paths: {matches}")
+    return matches[0] if matches else None
 
 
 def _deref(obj):
@@ -90,11 +109,11 @@ def check(r, *args, **kwargs):
     if kwargs.get("stream"):
         return r
     method = r.request.method.lower()
-    path = urlsplit(r.url).path
-    if method == "head" or path not in DOC["paths"]:
+    path = documented_path(urlsplit(r.url).path)
+    if method == "head" or path is None:
         return r
     status = str(r.status_code)
-    where = f"{method.upper()} {path} -> {status}"
+    where = f"{method.upper()} {urlsplit(r.url).path} -> {status}"
     item = DOC["paths"][path]
     if method not in item:
         if status != "405":

@@ -55,18 +55,31 @@ def collection_requests(items=None):
             yield item
 
 
+def folder(name):
+    (found,) = [i for i in COLLECTION["item"] if i["name"] == name]
+    return found
+
+
+def documented_path(item):
+    """The request's path as docs/openapi.json writes it: Postman's :name is {name}."""
+    return "/" + "/".join("{" + s[1:] + "}" if s.startswith(":") else s for s in item["request"]["url"]["path"])
+
+
 def test_postman_collection_is_v21():
     info = COLLECTION["info"]
     assert info["schema"] == "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
     assert info["name"] and info["_postman_id"]
     assert isinstance(COLLECTION["item"], list) and COLLECTION["item"]
     variables = {v["key"] for v in COLLECTION["variable"]}
-    assert {"base_url", "access_token", "refresh_token", "username", "password"} <= variables
+    assert {"base_url", "access_token", "refresh_token", "username", "password", "admin_token"} <= variables
     for item in collection_requests():
         r = item["request"]
         assert item["name"] and r["method"] in {"GET", "POST", "PUT", "PATCH", "DELETE"}, item
-        assert r["url"]["raw"] == "{{base_url}}/" + "/".join(r["url"]["path"]), item
+        query = "&".join(f"{q['key']}={q['value']}" for q in r["url"].get("query", []))
+        assert r["url"]["raw"] == "{{base_url}}/" + "/".join(r["url"]["path"]) + ("?" + query if query else ""), item
         assert r["url"]["host"] == ["{{base_url}}"]
+        path_variables = [s[1:] for s in r["url"]["path"] if s.startswith(":")]
+        assert [v["key"] for v in r["url"].get("variable", [])] == path_variables, item
         for event in item.get("event", []):
             assert event["listen"] in {"test", "prerequest"}
             assert event["script"]["type"] == "text/javascript" and isinstance(event["script"]["exec"], list)
@@ -77,17 +90,28 @@ def test_postman_collection_is_v21():
 
 
 def test_postman_collection_covers_every_operation():
-    in_collection = {(i["request"]["method"], "/" + "/".join(i["request"]["url"]["path"]))
-                     for i in collection_requests()}
+    in_collection = {(i["request"]["method"], documented_path(i)) for i in collection_requests()}
     missing = documented_operations() - in_collection
     assert not missing, f"in docs/openapi.json but not in docs/postman_collection.json: {sorted(missing)}"
     extra = in_collection - documented_operations()
     assert not extra, f"in the collection but not documented: {sorted(extra)}"
 
 
+def test_admin_folder_uses_the_admin_token():
+    admin = folder("Admin")
+    assert admin["auth"] == {"type": "bearer", "bearer": [{"key": "token", "value": "{{admin_token}}", "type": "string"}]}
+    for item in collection_requests(admin["item"]):
+        path = documented_path(item)
+        # Every /admin/ request inherits the folder's auth; the one log-in there has none.
+        assert ("auth" not in item["request"]) if path.startswith("/admin/") else item["request"]["auth"] == {"type": "noauth"}
+    assert {documented_path(i) for i in collection_requests(admin["item"])} - {"/login"} == {
+        p for _, p in documented_operations() if p.startswith("/admin/")}
+
+
 def test_postman_scripts_keep_the_tokens():
     by_path = {}
-    for i in collection_requests():
+    # The Admin folder's log-in keeps only the managed user's session id.
+    for i in collection_requests([f for f in COLLECTION["item"] if f["name"] != "Admin"]):
         by_path.setdefault("/" + "/".join(i["request"]["url"]["path"]), []).append(
             "\n".join(line for e in i.get("event", []) for line in e["script"]["exec"]))
     for script in by_path["/login"]:
@@ -110,11 +134,13 @@ def run_collection(server, **variables):
 
 def test_postman_collection_runs_against_the_server(server_factory):
     """The whole collection, twice (the second run meets the user made by the
-    first), as the Collection Runner would run it; every test script passes."""
+    first; the Admin folder deletes the user it made), as the Collection Runner
+    would run it; every test script passes."""
     secret = "introspection-secret-for-postman"
-    s = server_factory(env={"INTROSPECTION_SECRET": secret})
+    admin_token = "admin-token-for-the-postman-collection-0123456789"
+    s = server_factory(env={"INTROSPECTION_SECRET": secret, "ADMIN_TOKEN": admin_token})
     for run in range(2):
-        results = run_collection(s, introspection_secret=secret)
+        results = run_collection(s, introspection_secret=secret, admin_token=admin_token)
         assert len(results) == len(list(collection_requests()))
         failed = [(r["name"], t) for r in results for t in r["tests"] if not t["ok"]]
         assert not failed, f"run {run}: {failed}"
@@ -122,3 +148,4 @@ def test_postman_collection_runs_against_the_server(server_factory):
         by_name = {r["name"]: r["status"] for r in results}
         assert by_name["Sign up"] == (201 if run == 0 else 409)
         assert by_name["Introspect"] == 200
+        assert by_name["Create a user"] == 201 and by_name["Rotate the signing key"] == 200

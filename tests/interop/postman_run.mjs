@@ -1,7 +1,7 @@
 // Runs a Postman v2.1 collection in order against a server, the way the
 // Collection Runner (or newman) would, for the features docs/postman_collection.json
-// uses: {{variables}}, bearer/basic/noauth auth (inherited from the collection),
-// raw and urlencoded bodies, and test scripts with pm.test, pm.expect (a small
+// uses: {{variables}}, :path variables, bearer/basic/noauth auth (inherited from
+// the collection or folder), raw and urlencoded bodies, and test scripts with pm.test, pm.expect (a small
 // chai subset), pm.response and pm.collectionVariables. Test-only, no dependencies.
 //   node postman_run.mjs COLLECTION.json '{"base_url": "http://127.0.0.1:5000", ...}'
 // Prints one JSON object: {"requests": [{name, method, url, status, tests: [{name, ok, error}]}]}.
@@ -38,6 +38,15 @@ function authHeader(auth) {
   throw new Error(`auth type ${auth.type} is not supported here`);
 }
 
+// The request's URL: :path variables (url.variable) filled in and encoded, then {{variables}}.
+function urlOf(u) {
+  let raw = u.raw;
+  for (const v of u.variable || []) {
+    raw = raw.replace(new RegExp(`/:${v.key}(?=[/?#]|$)`), () => `/${encodeURIComponent(fill(v.value))}`);
+  }
+  return fill(raw);
+}
+
 async function run(item, inherited, out) {
   if (item.item) {
     for (const child of item.item) await run(child, item.auth || inherited, out);
@@ -54,7 +63,7 @@ async function run(item, inherited, out) {
     body = new URLSearchParams(r.body.urlencoded.map((e) => [e.key, fill(e.value)])).toString();
     headers["Content-Type"] = "application/x-www-form-urlencoded";
   }
-  const url = fill(r.url.raw);
+  const url = urlOf(r.url);
   const res = await fetch(url, { method: r.method, headers, body });
   const text = await res.text();
   const result = { name: item.name, method: r.method, url, status: res.status, tests: [] };

@@ -1,19 +1,28 @@
 // docs/openapi.json (as built into the binary) against the router that
-// add_routes really builds: every route documented with its method, every
-// documented operation served, every $ref resolvable.
+// add_routes and add_admin_routes really build: every route documented with
+// its method, every documented operation served, every $ref resolvable. The
+// admin API is routed by prefix, so its operations come from
+// api::admin_route_list(), itself checked against what the router answers.
 #include "api/openapi.hpp"
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 
 #include "api/ops.hpp"
 #include "api/ops_routes.hpp"
+#include "api/admin_routes.hpp"
 #include "api/routes.hpp"
+#include "auth/admin.hpp"
+#include "auth/audit_log.hpp"
 #include "auth/key_bootstrap.hpp"
 #include "crypto/random.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -25,11 +34,33 @@ namespace json = boost::json;
 namespace {
 
 constexpr UnixSeconds kNow = 1'800'000'000;
+constexpr std::string_view kAdminToken = "admin-token-for-the-openapi-test-0123456789";
 const std::set<std::string> kMethods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
+}
+
+class FixedHeaders : public http::Headers {
+ public:
+  explicit FixedHeaders(std::map<std::string, std::string> h) : h_(std::move(h)) {}
+  std::string_view get(std::string_view name) const override {
+    auto it = h_.find(lower(std::string(name)));
+    return it == h_.end() ? std::string_view() : std::string_view(it->second);
+  }
+  std::size_t count(std::string_view name) const override { return h_.contains(lower(std::string(name))) ? 1 : 0; }
+
+ private:
+  std::map<std::string, std::string> h_;  // lower-case names
+};
+
+// "/admin/users/{name}/sessions/{id}" with every {placeholder} filled in.
+std::string fill_placeholders(std::string path) {
+  for (auto open = path.find('{'); open != std::string::npos; open = path.find('{')) {
+    path.replace(open, path.find('}', open) - open + 1, "nobody");
+  }
+  return path;
 }
 
 class OpenApiTest : public ::testing::Test {
@@ -46,7 +77,39 @@ class OpenApiTest : public ::testing::Test {
     api::add_routes(router_, *service_, pool_);
     ops_ = std::make_unique<api::Ops>(*service_, *store_, pool_, registry_);
     api::add_ops_routes(router_, *ops_, {.metrics = true, .healthz = false});
+    audit_ = std::make_unique<auth::AuditLog>(*store_);
+    admin_ = std::make_unique<auth::Admin>(*store_, auth::AdminOptions{}, *audit_, [] { return kNow; });
+    api::AdminApiOptions admin_options;
+    admin_options.token = std::string(kAdminToken);
+    admin_options.store = store_.get();
+    admin_options.key_policy = kp;
+    api::add_admin_routes(router_, *admin_, pool_, admin_options);
     doc_ = json::parse(api::openapi_text()).as_object();
+  }
+
+  // "METHOD /path" of every operation served: exact routes and the admin API's.
+  std::set<std::string> served() const {
+    std::set<std::string> out;
+    for (const auto& r : router_.routes()) out.insert(r);
+    for (const auto& r : api::admin_route_list()) out.insert(r);
+    return out;
+  }
+
+  // The router's answer to `method path`, with the admin token.
+  http::Response answer(const std::string& method, const std::string& path) {
+    FixedHeaders headers({{"authorization", "Bearer " + std::string(kAdminToken)}});
+    http::Request req(headers);
+    req.method = method;
+    req.path = path;
+    req.remote_ip = "127.0.0.1";
+    boost::asio::io_context io;
+    std::optional<http::Response> out;
+    boost::asio::co_spawn(io, router_.dispatch(req), [&](std::exception_ptr e, http::Response r) {
+      if (e) std::rethrow_exception(e);
+      out = std::move(r);
+    });
+    io.run();
+    return std::move(out).value();
   }
 
   // "METHOD /path" of every documented operation.
@@ -67,6 +130,8 @@ class OpenApiTest : public ::testing::Test {
   latchkey::testing::TempDir dir_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<auth::Service> service_;
+  std::unique_ptr<auth::AuditLog> audit_;
+  std::unique_ptr<auth::Admin> admin_;
   WorkerPool pool_{1, 4};
   metrics::Registry registry_;
   std::unique_ptr<api::Ops> ops_;
@@ -106,17 +171,52 @@ TEST_F(OpenApiTest, IsOpenApi31) {
 }
 
 TEST_F(OpenApiTest, EveryRouteIsDocumented) {
-  const auto served = router_.routes();
-  ASSERT_GE(served.size(), 15u);
+  ASSERT_GE(router_.routes().size(), 15u);
   const auto doc = documented();
-  for (const auto& r : served) EXPECT_TRUE(doc.contains(r)) << r << " is served but not in docs/openapi.json";
+  for (const auto& r : served()) EXPECT_TRUE(doc.contains(r)) << r << " is served but not in docs/openapi.json";
 }
 
 TEST_F(OpenApiTest, EveryDocumentedOperationIsServed) {
-  const auto served = router_.routes();
-  for (const auto& d : documented()) {
-    EXPECT_NE(std::find(served.begin(), served.end(), d), served.end())
-        << d << " is in docs/openapi.json but not served";
+  const auto ops = served();
+  for (const auto& d : documented()) EXPECT_TRUE(ops.contains(d)) << d << " is in docs/openapi.json but not served";
+}
+
+TEST_F(OpenApiTest, EveryAdminRouteIsDocumentedAndEveryDocumentedAdminPathServed) {
+  const auto admin = api::admin_route_list();
+  ASSERT_FALSE(admin.empty());
+  const auto doc = documented();
+  std::set<std::string> documented_admin;
+  for (const auto& d : doc) {
+    if (d.substr(d.find(' ') + 1).starts_with("/admin/")) documented_admin.insert(d);
+  }
+  EXPECT_EQ(documented_admin, std::set<std::string>(admin.begin(), admin.end()));
+  for (const auto& r : admin) {
+    const std::string path = r.substr(r.find(' ') + 1);
+    ASSERT_TRUE(doc_.at("paths").as_object().contains(path)) << path;
+    const auto& op = doc_.at("paths").at(path).at(lower(r.substr(0, r.find(' ')))).as_object();
+    EXPECT_EQ(json::serialize(op.at("security")), R"([{"adminToken":[]}])") << r;
+    EXPECT_TRUE(op.at("responses").as_object().contains("401")) << r;
+  }
+}
+
+// admin_route_list() is what the admin API answers: each listed route is
+// handled (not 404 not_found, not 405), and another method on its path is 405.
+TEST_F(OpenApiTest, AdminRouteListIsWhatTheRouterAnswers) {
+  std::map<std::string, std::set<std::string>> methods;  // filled-in path -> listed methods
+  for (const auto& r : api::admin_route_list()) {
+    const std::string method = r.substr(0, r.find(' '));
+    const std::string path = fill_placeholders(r.substr(r.find(' ') + 1));
+    methods[path].insert(method);
+    const http::Response res = answer(method, path);
+    const auto body = json::parse(res.body).as_object();
+    EXPECT_NE(res.status, 405u) << r << ": " << res.body;
+    EXPECT_FALSE(res.status == 404 && body.at("error") == "not_found") << r << ": " << res.body;
+  }
+  for (const auto& [path, listed] : methods) {
+    for (const char* m : {"GET", "POST", "DELETE", "PUT", "PATCH"}) {
+      if (listed.contains(m)) continue;
+      EXPECT_EQ(answer(m, path).status, 405u) << m << " " << path << " is answered but not in admin_route_list()";
+    }
   }
 }
 

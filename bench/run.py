@@ -61,11 +61,12 @@ def measure(server, scenario, args, background=None):
     """Warm-up, then args.runs runs; the median row. `background` (a callable
     returning a Popen) runs alongside each measured run: the login flood."""
     wrk(server.url, scenario.script, 2, scenario.env)
-    time.sleep(1.0)  # what the warm-up left queued (logins) drains first
-    server.reset_peak_rss()
-    runs, cpu, wall, flood = [], 0.0, 0.0, []
+    runs, cpu, wall, flood, peak = [], 0.0, 0.0, [], 0
     for _ in range(args.runs):
         env = scenario.env
+        # What the last run left queued (logins wrk gave up on) drains first.
+        time.sleep(1.0)
+        server.reset_peak_rss()
         bg = background() if background else None
         if bg:
             time.sleep(1.0)  # let the flood fill the hashing pool first
@@ -73,13 +74,14 @@ def measure(server, scenario, args, background=None):
         runs.append(wrk(server.url, scenario.script, args.duration, env))
         cpu += server.cpu_seconds() - cpu0
         wall += time.monotonic() - t0
+        peak = max(peak, server.peak_rss())
         if bg:
             flood.append(bg.communicate(timeout=args.duration + 30)[0])
     cpu /= wall
     med = lambda k: statistics.median(r[k] for r in runs)  # noqa: E731
     row = {"scenario": scenario.name, "rps": med("rps"), "p50_ms": med("p50_us") / 1000,
            "p99_ms": med("p99_us") / 1000, "errors": sum(r["errors"] for r in runs),
-           "cpu": cpu, "peak_rss_mb": server.peak_rss() / 1e6, "runs": runs}
+           "cpu": cpu, "peak_rss_mb": peak / 1e6, "runs": runs}
     if flood:
         rows = [srv.parse_result(out) for out in flood]
         row["flood_rps"] = statistics.median(r["rps"] for r in rows)
@@ -129,7 +131,8 @@ def token_scenarios(server, work, args, rotating, tag, n_users, per_user):
         "sessions": Scenario("get_active_sessions", "get.lua", get("/get_active_sessions")),
         "refresh": Scenario("refresh_token", "refresh.lua", refresh_env),
         "login": Scenario("login", "login.lua", {"BENCH_USERS": str(base["users"])}),
-        "signup": Scenario("signup", "signup.lua", {"BENCH_PREFIX": tag + "s"}),
+        # New names for every run: a name signed up before would answer 409.
+        "signup": Scenario("signup", "signup.lua", lambda: {"BENCH_PREFIX": f"{tag}s{next(fresh)}_"}),
     }
 
 

@@ -16,7 +16,10 @@ def fmt_row(r, seed=None, bounds=None):
     cells = [r["scenario"], f"{r['rps']:,.0f}", f"{r['p50_ms']:.2f}", f"{r['p99_ms']:.2f}", ok,
              f"{r['cpu']:.2f}", f"{r['peak_rss_mb']:.1f}"]
     if seed is not None:
-        s = seed.get(r["scenario"])
+        # The seed signs HS256 only: its /protected is the peer of both of ours.
+        base = r["scenario"].removesuffix("_1m")
+        s = seed.get("protected_hs256" if base.startswith("protected_") and base != "protected_during_login_flood"
+                     else base)
         cells += [f"{s['rps']:,.0f}" if s else "", f"{r['rps'] / s['rps']:.1f}x" if s else ""]
     b = BOUND_OF.get(r["scenario"].removesuffix("_1m"))
     if bounds is not None and b and b[0] in bounds:

@@ -7,6 +7,10 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <condition_variable>
+#include <thread>
+#include <cerrno>
+#include <unistd.h>
 #include <string>
 
 namespace latchkey::log {
@@ -63,7 +67,7 @@ void append_value(std::string& out, const Value& v, bool json) {
   }
 }
 
-std::string timestamp() {
+void append_timestamp(std::string& out) {
   using namespace std::chrono;
   auto now = system_clock::now();
   auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
@@ -72,8 +76,31 @@ std::string timestamp() {
   gmtime_r(&tt, &tm);
   char buf[40];
   std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms));
-  return buf;
+  n += static_cast<std::size_t>(std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms)));
+  out.append(buf, n);
+}
+
+// Lines waiting for the flusher (buffered mode), guarded by g_mutex.
+std::string g_pending;
+constexpr std::size_t kFlushBytes = 64 * 1024;
+bool g_buffered = false;  // guarded by g_mutex
+std::thread g_flusher;
+std::condition_variable g_flusher_wake;
+bool g_flusher_stop = false;  // guarded by g_mutex
+
+void write_all(std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(STDERR_FILENO, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nowhere to log to: drop rather than block the server
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+// With g_mutex held.
+void flush_pending() {
+  write_all(g_pending);
+  g_pending.clear();
 }
 
 }  // namespace
@@ -85,10 +112,13 @@ bool enabled(Level l) { return l >= g_level.load(std::memory_order_relaxed); }
 void write(Level l, std::string_view event, std::initializer_list<Field> fields) {
   if (!enabled(l)) return;
   const bool json = g_format.load(std::memory_order_relaxed) == Format::json;
-  std::string line;
-  line.reserve(256);
+  // Reused per thread: a log line costs no allocation once warmed up.
+  thread_local std::string line;
+  line.clear();
   if (json) {
-    line += "{\"ts\":\"" + timestamp() + "\",\"level\":\"";
+    line += "{\"ts\":\"";
+    append_timestamp(line);
+    line += "\",\"level\":\"";
     line += level_name(l);
     line += "\",\"event\":";
     append_json_string(line, event);
@@ -100,7 +130,7 @@ void write(Level l, std::string_view event, std::initializer_list<Field> fields)
     }
     line += "}\n";
   } else {
-    line += timestamp();
+    append_timestamp(line);
     line += ' ';
     line += level_name(l);
     line += ' ';
@@ -114,8 +144,34 @@ void write(Level l, std::string_view event, std::initializer_list<Field> fields)
     line += '\n';
   }
   std::lock_guard lock(g_mutex);
-  std::fwrite(line.data(), 1, line.size(), stderr);
-  std::fflush(stderr);
+  g_pending += line;
+  // Warnings and errors go out at once; so does everything when unbuffered.
+  if (!g_buffered || l >= Level::warn || g_pending.size() >= kFlushBytes) flush_pending();
+}
+
+void start_buffering(std::chrono::milliseconds interval) {
+  std::lock_guard lock(g_mutex);
+  if (g_buffered) return;
+  g_buffered = true;
+  g_flusher_stop = false;
+  g_flusher = std::thread([interval] {
+    std::unique_lock held(g_mutex);
+    while (!g_flusher_wake.wait_for(held, interval, [] { return g_flusher_stop; })) {
+      if (!g_pending.empty()) flush_pending();
+    }
+  });
+}
+
+void stop_buffering() {
+  {
+    std::lock_guard lock(g_mutex);
+    if (!g_buffered) return;
+    g_flusher_stop = true;
+    g_buffered = false;
+    flush_pending();
+  }
+  g_flusher_wake.notify_all();
+  g_flusher.join();
 }
 
 void exception(std::string_view event, std::exception_ptr e) {

@@ -2,6 +2,7 @@
 // Structured logging to stderr: one JSON object per line (default when stderr
 // is not a terminal) or readable text. Callers pass fields, never secrets:
 // no password, token or key is ever given to the logger.
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <initializer_list>
@@ -22,6 +23,14 @@ void set_level(Level l);
 bool enabled(Level l);
 
 void write(Level l, std::string_view event, std::initializer_list<Field> fields = {});
+
+// Buffered mode, for a busy server: debug and info lines are written in
+// batches, at most `interval` late (or once 64 KiB are waiting), instead of one
+// write(2) per line; warnings and errors still go out at once. Until
+// start_buffering() and after stop_buffering() (which flushes), every line is
+// written as it comes.
+void start_buffering(std::chrono::milliseconds interval);
+void stop_buffering();
 
 // Logs an exception that escaped a coroutine (a bug) under `event`; no-op
 // for a null pointer. Use as the body of co_spawn completion handlers.

@@ -121,7 +121,7 @@ class WorkerPool {
   }
 
  private:
-  static constexpr int kHashingNice = 5;
+  static constexpr int kHashingNice = 10;
   WorkerLane hashing_;
   WorkerLane database_;
 };

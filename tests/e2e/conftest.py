@@ -272,6 +272,16 @@ class Server:
                 pass
         return out
 
+    def wait_for_log(self, done, timeout=2.0):
+        """The log's events once `done(events)` holds (or `timeout` passed): a
+        running server writes info lines in batches, up to 50 ms late."""
+        deadline = time.monotonic() + timeout
+        while True:
+            events = self.log_events()
+            if done(events) or time.monotonic() > deadline:
+                return events
+            time.sleep(0.02)
+
     def request(self, method, path, **kw):
         kw.setdefault("timeout", HTTP_TIMEOUT)
         return self.http.request(method, self.url(path), **kw)

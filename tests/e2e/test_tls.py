@@ -111,7 +111,8 @@ def test_seed_flow_over_https(tls_server):
 def test_keep_alive_and_access_log_over_https(tls_server):
     for _ in range(5):
         assert tls_server.get("/healthz").status_code == 200
-    served = [e for e in tls_server.log_events() if e.get("event") == "http.request"]
+    requests_in = lambda events: [e for e in events if e.get("event") == "http.request"]  # noqa: E731
+    served = requests_in(tls_server.wait_for_log(lambda events: len(requests_in(events)) >= 5))
     assert len(served) >= 5
     assert all(e["ip"] == "127.0.0.1" for e in served), served
     listening = [e for e in tls_server.log_events() if e.get("event") == "server.listening"]
@@ -133,7 +134,8 @@ def test_plain_http_to_the_tls_port(tls_server):
         assert closed_within(raw, 3)
     assert tls_server.running()
     assert tls_server.get("/healthz").status_code == 200
-    assert any(e.get("event") == "tls.handshake_failed" for e in tls_server.log_events())
+    failed = lambda events: any(e.get("event") == "tls.handshake_failed" for e in events)  # noqa: E731
+    assert failed(tls_server.wait_for_log(failed))
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -216,7 +216,7 @@ const std::vector<Setting>& settings() {
       {"IO_THREADS", "io-threads", "threads serving connections (default: one per core)",
        uint_setter<unsigned>(&Config::io_threads, 0, 256)},
       {"WORKER_THREADS", "worker-threads",
-       "threads for password hashing (argon2id; default: two per core)",
+       "threads for password hashing (argon2id; default: one per core)",
        uint_setter<unsigned>(&Config::worker_threads, 0, 256)},
       {"HASH_QUEUE", "hash-queue",
        "logins, signups and password changes in progress or waiting for a hashing thread "

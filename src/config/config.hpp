@@ -50,7 +50,7 @@ struct Config {
   std::size_t password_min_length = 8;
   std::size_t token_cache_size = 65536;
   unsigned io_threads = 0;      // 0: one per core
-  unsigned worker_threads = 0;  // 0: two per core
+  unsigned worker_threads = 0;  // 0: one per core
   std::size_t worker_queue = 1024;
   std::uint16_t metrics_port = 0;  // 0: /metrics on PORT; else only on this port
   std::string metrics_host;        // default HOST

@@ -141,12 +141,7 @@ asio::awaitable<void> serve(benchmark::State& state, const World& w, const std::
     BeastRequest req = parser.release();
     BeastHeaders headers(req);
     http::Request request(headers);
-    request.method = req.method_string();
-    const std::string_view target = req.target();
-    const auto q = target.find('?');
-    request.path = target.substr(0, q);
-    request.query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-    request.body = req.body();
+    http::describe(request, req);
     request.remote_ip = "127.0.0.1";
     std::string request_id(req["X-Request-Id"]);
     if (!http::valid_request_id(request_id)) request_id = crypto::random_token(http::kRequestIdBytes);

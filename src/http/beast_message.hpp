@@ -35,6 +35,9 @@ class BeastHeaders final : public Headers {
   const BeastRequest& r_;
 };
 
+// Points `out`'s method, path, query and body into `in` (which must outlive it).
+void describe(Request& out, const BeastRequest& in);
+
 // A client's X-Request-Id is echoed only when short and plain.
 bool valid_request_id(std::string_view id);
 

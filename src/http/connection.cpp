@@ -195,12 +195,7 @@ asio::awaitable<void> Connection<Stream>::serve() {
     BeastRequest req = parser.release();
     BeastHeaders headers(req);
     Request request(headers);
-    request.method = req.method_string();
-    const std::string_view target = req.target();
-    const auto q = target.find('?');
-    request.path = target.substr(0, q);
-    request.query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-    request.body = req.body();
+    describe(request, req);
     request.remote_ip = remote_ip;
     std::string request_id(req["X-Request-Id"]);
     if (!valid_request_id(request_id)) request_id = crypto::random_token(kRequestIdBytes);

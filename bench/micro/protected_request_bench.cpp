@@ -19,7 +19,7 @@
 // LATCHKEY_MICRO_ITERATIONS=N runs exactly N iterations (for heaptrack).
 //
 // Not included: the socket reads and writes, the access log line (the log
-// level here is error), the deadline timer of beast::tcp_stream.
+// level here is error), the deadline sweep of the shard.
 #include <cctype>
 #include <cstdlib>
 #include <exception>
@@ -32,7 +32,6 @@
 #include <benchmark/benchmark.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/http.hpp>
 
 #include "api/routes.hpp"
@@ -41,6 +40,7 @@
 #include "crypto/random.hpp"
 #include "fixtures.hpp"
 #include "http/beast_message.hpp"
+#include "http/response_writer.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -54,28 +54,11 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using http::BeastHeaders;
 using http::BeastRequest;
-using http::BeastResponse;
 
 constexpr std::string_view kUser = "alice";
 constexpr std::string_view kPassword = "bench-pass-Zq7-kW2x";
 
 // What async_write does with the response, into `wire` instead of a socket.
-bool serialize(BeastResponse& res, std::string& wire) {
-  bhttp::serializer<false, bhttp::string_body, http::ArenaFields> sr{res};
-  beast::error_code ec;
-  while (!sr.is_done() && !ec) {
-    sr.next(ec, [&](beast::error_code&, const auto& buffers) {
-      std::size_t n = 0;
-      for (auto b : beast::buffers_range_ref(buffers)) {
-        wire.append(static_cast<const char*>(b.data()), b.size());
-        n += b.size();
-      }
-      sr.consume(n);
-    });
-  }
-  return !ec;
-}
-
 WorkerPool& pool() {
   static WorkerPool p(1, 64);
   return p;
@@ -155,14 +138,10 @@ asio::awaitable<void> serve(benchmark::State& state, const World& w, const std::
       state.SkipWithError(("/protected answered " + std::to_string(response.status)).c_str());
       break;
     }
-    auto res = http::to_beast(std::move(response), req.version(), req.keep_alive(), request_id, &arena);
-    wire.clear();  // keeps its capacity, as the connection's buffers do
-    if (!serialize(res, wire)) {
-      state.SkipWithError("the response did not serialize");
-      break;
-    }
+    wire.clear();  // keeps its capacity, as the connection's buffer does
+    http::write_response(response, req.version(), req.keep_alive(), request_id, wire);
     benchmark::DoNotOptimize(wire.data());
-    // Counted up to here: destroying res, request_id and req frees only.
+    // Counted up to here: destroying response, request_id and req frees only.
     const AllocCounts t3 = alloc_counts();
     add(phases.parse, t1 - t0);
     add(phases.dispatch, t2 - t1);

@@ -26,21 +26,4 @@ bool valid_request_id(std::string_view id) {
   return true;
 }
 
-BeastResponse to_beast(Response&& r, unsigned version, bool keep_alive, std::string_view request_id,
-                       std::pmr::memory_resource* arena) {
-  BeastResponse res{std::piecewise_construct, std::make_tuple(), std::make_tuple(ArenaAlloc(arena))};
-  res.result(static_cast<bhttp::status>(r.status));
-  res.version(version);
-  res.set(bhttp::field::content_type, r.content_type);
-  res.set(bhttp::field::cache_control, r.cache_control);
-  if (r.cache_control == "no-store") res.set(bhttp::field::pragma, "no-cache");
-  res.set("X-Content-Type-Options", "nosniff");
-  if (!request_id.empty()) res.set("X-Request-Id", request_id);
-  for (auto& [name, value] : r.headers) res.set(name, value);
-  res.body() = std::move(r.body);
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
-  return res;
-}
-
 }  // namespace latchkey::http

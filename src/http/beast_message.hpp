@@ -1,6 +1,6 @@
 #pragma once
 // Between Beast's messages and ours (message.hpp): the types a connection
-// parses into and answers with, shared by the connection loop and the micro
+// parses a request into, shared by the connection loop and the micro
 // benchmark that measures it. Header fields live in a per-connection arena
 // (a monotonic buffer released for each request), so parsing and answering a
 // request allocate nothing unless its headers outgrow the arena.
@@ -18,9 +18,8 @@ namespace latchkey::http {
 using ArenaAlloc = std::pmr::polymorphic_allocator<char>;
 using ArenaFields = boost::beast::http::basic_fields<ArenaAlloc>;
 using BeastRequest = boost::beast::http::request<boost::beast::http::string_body, ArenaFields>;
-using BeastResponse = boost::beast::http::response<boost::beast::http::string_body, ArenaFields>;
 
-// Enough for the header fields of a typical request and its answer.
+// Enough for the header fields of a typical request.
 inline constexpr std::size_t kArenaBytes = 4096;
 // 72 random bits: 12 characters, short enough for std::string's inline buffer.
 inline constexpr std::size_t kRequestIdBytes = 9;
@@ -40,9 +39,5 @@ void describe(Request& out, const BeastRequest& in);
 
 // A client's X-Request-Id is echoed only when short and plain.
 bool valid_request_id(std::string_view id);
-
-// The Beast response for `r`, its fields in `arena`.
-BeastResponse to_beast(Response&& r, unsigned version, bool keep_alive, std::string_view request_id,
-                       std::pmr::memory_resource* arena);
 
 }  // namespace latchkey::http

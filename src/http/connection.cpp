@@ -1,11 +1,14 @@
 #include "http/connection.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/post.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -14,6 +17,7 @@
 
 #include "crypto/random.hpp"
 #include "http/beast_message.hpp"
+#include "http/response_writer.hpp"
 #include "token/jwt.hpp"
 #include "util/log.hpp"
 
@@ -78,9 +82,58 @@ Connection<Stream>::Connection(Stream stream, const Router& router, const Server
 template <class Stream>
 void Connection<Stream>::stop() {
   stopping_ = true;
-  asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
-    if (!self->busy_) self->stream_.cancel();  // wakes an idle read; it then ends the loop
-  });
+  beast::error_code ignored;
+  if (!busy_) stream_.socket().cancel(ignored);  // wakes an idle read; it then ends the loop
+}
+
+template <class Stream>
+void Connection<Stream>::expire(Clock::time_point now) {
+  if (now < deadline_) return;
+  disarm();
+  beast::error_code ignored;
+  stream_.socket().cancel(ignored);  // the pending operation ends with operation_aborted
+}
+
+template <class Stream>
+template <class Parser, class Done>
+asio::awaitable<beast::error_code> Connection<Stream>::read(Parser& parser, Done done,
+                                                            beast::flat_buffer& buffer,
+                                                            std::chrono::nanoseconds timeout) {
+  arm(timeout);
+  beast::error_code ec;
+  for (;;) {
+    if (buffer.size() > 0) {
+      const std::size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec == bhttp::error::need_more) ec = {};
+      if (ec || done(parser)) break;
+      if (used > 0 && buffer.size() > 0) continue;  // e.g. the header ended; the body follows
+    }
+    const std::size_t room = std::clamp<std::size_t>(buffer.capacity() - buffer.size(), 1024, 65536);
+    auto [rec, n] = co_await stream_.async_read_some(buffer.prepare(room), tuple_awaitable);
+    if (rec == asio::error::eof || rec == asio::ssl::error::stream_truncated) {
+      // As Beast's own read: the end of a message cut short is partial_message.
+      if (parser.got_some()) parser.put_eof(ec);
+      else ec = bhttp::error::end_of_stream;
+      if (!ec && !done(parser)) ec = bhttp::error::partial_message;
+      break;
+    }
+    if (rec) {
+      ec = rec;
+      break;
+    }
+    buffer.commit(n);
+  }
+  disarm();
+  co_return ec;
+}
+
+template <class Stream>
+asio::awaitable<beast::error_code> Connection<Stream>::write_out() {
+  arm(options_.write_timeout);
+  auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(out_), tuple_awaitable);
+  disarm();
+  co_return ec;
 }
 
 template <class Stream>
@@ -91,8 +144,9 @@ asio::awaitable<void> Connection<Stream>::serve() {
   if constexpr (kTls) {
     // The handshake gets the header's time: a client that connects and
     // stalls (or speaks plain HTTP, or garbage) is cut off alike.
-    stream_.expires_after(options_.header_timeout);
+    arm(options_.header_timeout);
     auto [tec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, tuple_awaitable);
+    disarm();
     if (tec) {
       log::info("tls.handshake_failed", {{"ip", std::string_view(remote_ip)},
                                          {"reason", std::string_view(tec.message())}});
@@ -105,11 +159,13 @@ asio::awaitable<void> Connection<Stream>::serve() {
   // In the coroutine's frame, which lives as long as the connection.
   alignas(std::max_align_t) std::array<std::byte, kArenaBytes> arena_bytes;
   std::pmr::monotonic_buffer_resource arena(arena_bytes.data(), arena_bytes.size());
+  using Parser = bhttp::request_parser<bhttp::string_body, ArenaAlloc>;
+  auto header_done = [](const Parser& p) { return p.is_header_done(); };
+  auto message_done = [](const Parser& p) { return p.is_done(); };
 
   while (!stopping_) {
     arena.release();  // the previous request's fields are gone with it
-    bhttp::request_parser<bhttp::string_body, ArenaAlloc> parser(
-        std::piecewise_construct, std::make_tuple(), std::make_tuple(ArenaAlloc(&arena)));
+    Parser parser(std::piecewise_construct, std::make_tuple(), std::make_tuple(ArenaAlloc(&arena)));
     parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     // No body limit while the header is read: a too-large Content-Length is
     // answered below with the header (and its X-Request-Id) in hand.
@@ -119,16 +175,16 @@ asio::awaitable<void> Connection<Stream>::serve() {
     if (buffer.size() == 0) {
       // Idle until the next request starts; then the header clock runs, so a
       // client that sends half a header and waits is cut off (slow loris).
-      stream_.expires_after(options_.idle_timeout);
+      arm(options_.idle_timeout);
       auto [iec, n] = co_await stream_.async_read_some(buffer.prepare(4096), tuple_awaitable);
+      disarm();
       if (iec) {
         close_gracefully = false;
         break;
       }
       buffer.commit(n);
     }
-    stream_.expires_after(options_.header_timeout);
-    auto [hec, hn] = co_await bhttp::async_read_header(stream_, buffer, parser, tuple_awaitable);
+    const beast::error_code hec = co_await read(parser, header_done, buffer, options_.header_timeout);
     busy_ = true;
     unsigned early_status = 0;
     if (hec) {
@@ -142,16 +198,13 @@ asio::awaitable<void> Connection<Stream>::serve() {
       const auto& head = parser.get();
       if (auto len = parser.content_length(); len && *len > options_.max_body_bytes) {
         early_status = 413;  // refuse before reading what we would not keep
-      } else {
+      } else if (!parser.is_done()) {
         parser.body_limit(options_.max_body_bytes);  // chunked bodies
         if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
-          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, head.version()};
-          stream_.expires_after(options_.write_timeout);
-          auto [wec, wn] = co_await bhttp::async_write(stream_, cont, tuple_awaitable);
-          if (wec) break;
+          out_.assign(head.version() == 10 ? "HTTP/1.0 100 Continue\r\n\r\n" : "HTTP/1.1 100 Continue\r\n\r\n");
+          if (co_await write_out()) break;
         }
-        stream_.expires_after(options_.read_timeout);
-        auto [bec, bn] = co_await bhttp::async_read(stream_, buffer, parser, tuple_awaitable);
+        const beast::error_code bec = co_await read(parser, message_done, buffer, options_.read_timeout);
         if (bec) {
           early_status = status_for_read_error(bec);
           if (early_status == 0) {
@@ -164,24 +217,26 @@ asio::awaitable<void> Connection<Stream>::serve() {
 
     if (early_status != 0) {
       // The rest of the stream cannot be trusted: answer, then close.
-      const auto started = std::chrono::steady_clock::now();
+      const auto started = Clock::now();
       std::string request_id;
       std::string_view method = "other";
       Router::Match matched;
+      unsigned version = 11;
       if (parser.is_header_done()) {
         const auto& head = parser.get();
         request_id = std::string(std::string_view(head["X-Request-Id"]));
         matched = router_.match(head.method_string(), head.target().substr(0, head.target().find('?')));
         if (matched.found) method = head.method_string();
+        version = head.version() == 10 ? 10 : 11;
       } else {
         matched = router_.match({}, {});
       }
       if (!valid_request_id(request_id)) request_id = crypto::random_token(kRequestIdBytes);
-      auto res = to_beast(read_error_response(early_status), 11, false, request_id, &arena);
-      stream_.expires_after(options_.write_timeout);
-      co_await bhttp::async_write(stream_, res, tuple_awaitable);
-      const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                              std::chrono::steady_clock::now() - started).count();
+      out_.clear();
+      write_response(read_error_response(early_status), version, false, request_id, out_);
+      co_await write_out();
+      const auto micros =
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
       if (matched.series) matched.series->observe(early_status, static_cast<std::uint64_t>(micros));
       log::info("http.request", {{"method", method}, {"route", matched.route},
                                  {"status", static_cast<std::int64_t>(early_status)},
@@ -191,7 +246,7 @@ asio::awaitable<void> Connection<Stream>::serve() {
       break;
     }
 
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = Clock::now();
     BeastRequest req = parser.release();
     BeastHeaders headers(req);
     Request request(headers);
@@ -212,12 +267,11 @@ asio::awaitable<void> Connection<Stream>::serve() {
     }
     const unsigned status = response.status;
     const bool keep_alive = req.keep_alive() && !stopping_;
-    auto res = to_beast(std::move(response), req.version(), keep_alive, request_id, &arena);
-    stream_.expires_after(options_.write_timeout);
-    auto [wec, wn] = co_await bhttp::async_write(stream_, res, tuple_awaitable);
+    out_.clear();
+    write_response(response, req.version() == 10 ? 10 : 11, keep_alive, request_id, out_);
+    const beast::error_code wec = co_await write_out();
 
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - started).count();
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
     if (matched.series) matched.series->observe(status, static_cast<std::uint64_t>(micros));
     // The route pattern, never the raw path: a path can carry anything.
     log::info("http.request", {{"method", matched.found ? request.method : std::string_view("other")},
@@ -236,8 +290,9 @@ asio::awaitable<void> Connection<Stream>::serve() {
   if constexpr (kTls) {
     if (close_gracefully) {
       // close_notify, then wait briefly for the client's (or its FIN).
-      stream_.expires_after(std::chrono::seconds(2));
+      arm(std::chrono::seconds(2));
       co_await stream_.async_shutdown(tuple_awaitable);
+      disarm();
       close_gracefully = false;
     }
   }
@@ -245,7 +300,7 @@ asio::awaitable<void> Connection<Stream>::serve() {
     // Half-close, then drain briefly: closing with unread input would make the
     // kernel send a reset that can destroy the answer we just wrote.
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-    stream_.expires_after(std::chrono::seconds(2));
+    arm(std::chrono::seconds(2));
     char sink[4096];
     std::size_t drained = 0;
     while (drained < 1024 * 1024) {
@@ -253,11 +308,12 @@ asio::awaitable<void> Connection<Stream>::serve() {
       if (rec) break;
       drained += n;
     }
+    disarm();
   }
   stream_.socket().close(ec);
 }
 
-template class Connection<beast::tcp_stream>;
+template class Connection<PlainStream>;
 template class Connection<TlsStream>;
 
 }  // namespace latchkey::http

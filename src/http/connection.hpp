@@ -1,11 +1,15 @@
 #pragma once
 // One client connection: owns its socket and buffer, loops read, handle,
-// write until the client leaves, a timeout fires or the server stops.
-#include <atomic>
-#include <memory>
+// write until the client leaves, a deadline passes or the server stops.
+// A connection lives on one I/O thread (its shard, http/server.cpp): every
+// call below is made on that thread, so nothing here is locked.
+#include <chrono>
+#include <string>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -13,36 +17,60 @@
 
 namespace latchkey::http {
 
+using Clock = std::chrono::steady_clock;
+
 // What the server keeps of every connection, whatever its stream.
 class ConnectionBase {
  public:
   virtual ~ConnectionBase() = default;
-  // From any thread: finish the request in hand (if any), then close.
+  // Finish the request in hand (if any), then close.
   virtual void stop() = 0;
+  // Abandons the read or write in progress if it has run past its deadline.
+  // The shard calls this a few times a second: cheaper than a timer per
+  // operation, and precise enough for timeouts counted in seconds.
+  virtual void expire(Clock::time_point now) = 0;
 };
 
-// Stream: boost::beast::tcp_stream (HTTP) or TlsStream (HTTPS). The loop is
-// compiled for each, so a request costs no virtual call either way.
+// Plain HTTP: the socket is the stream.
+class PlainStream : public boost::asio::ip::tcp::socket {
+ public:
+  explicit PlainStream(boost::asio::ip::tcp::socket s) : boost::asio::ip::tcp::socket(std::move(s)) {}
+  boost::asio::ip::tcp::socket& socket() { return *this; }
+};
+
+// Stream: PlainStream (HTTP) or TlsStream (HTTPS). The loop is compiled for
+// each, so a request costs no virtual call either way.
 template <class Stream>
-class Connection final : public ConnectionBase, public std::enable_shared_from_this<Connection<Stream>> {
+class Connection final : public ConnectionBase {
  public:
   Connection(Stream stream, const Router& router, const ServerOptions& options);
 
   boost::asio::awaitable<void> serve();
-  // The strand the connection's coroutine runs on.
-  auto serve_executor() { return stream_.get_executor(); }
-
   void stop() override;
+  void expire(Clock::time_point now) override;
 
  private:
+  // Feeds the parser from `buffer`, reading more while `done(parser)` is
+  // false, within `timeout`. Bytes past the message stay in `buffer`.
+  template <class Parser, class Done>
+  boost::asio::awaitable<boost::beast::error_code> read(Parser& parser, Done done,
+                                                        boost::beast::flat_buffer& buffer,
+                                                        std::chrono::nanoseconds timeout);
+  // Writes out_ whole, within the write timeout.
+  boost::asio::awaitable<boost::beast::error_code> write_out();
+  void arm(std::chrono::nanoseconds timeout) { deadline_ = Clock::now() + timeout; }
+  void disarm() { deadline_ = Clock::time_point::max(); }
+
   Stream stream_;
   const Router& router_;
   const ServerOptions& options_;
-  std::atomic<bool> busy_{false};
-  std::atomic<bool> stopping_{false};
+  std::string out_;  // the answer being written; its capacity is reused
+  Clock::time_point deadline_ = Clock::time_point::max();
+  bool busy_ = false;      // a request is being handled or answered
+  bool stopping_ = false;
 };
 
-extern template class Connection<boost::beast::tcp_stream>;
+extern template class Connection<PlainStream>;
 extern template class Connection<TlsStream>;
 
 }  // namespace latchkey::http

@@ -1,10 +1,11 @@
 #include "http/server.hpp"
 
 #include <boost/asio.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
+#include <atomic>
 #include <csignal>
-#include <mutex>
+#include <functional>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <unordered_set>
@@ -18,16 +19,58 @@ namespace latchkey::http {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+namespace {
+
+// How often a shard looks for connections past their deadline.
+constexpr std::chrono::milliseconds kSweepInterval{100};
+
+// One I/O thread and the connections it serves. Each shard's io_context is
+// run by its own thread only, so a connection needs no strand and its
+// handlers run one after another without locks; other threads reach a shard
+// by posting to it (the worker pool's results, the stop).
+struct Shard {
+  asio::io_context ioc{1};  // concurrency hint: one thread runs it
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_running{ioc.get_executor()};
+  asio::steady_timer sweep{ioc};
+  std::unordered_set<std::shared_ptr<ConnectionBase>> connections;  // this shard's thread only
+  bool stopping = false;                                            // this shard's thread only
+
+  asio::awaitable<void> sweep_loop() {
+    for (;;) {
+      sweep.expires_after(kSweepInterval);
+      auto [ec] = co_await sweep.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (ec || (stopping && connections.empty())) co_return;
+      const auto now = Clock::now();
+      for (const auto& c : connections) c->expire(now);
+    }
+  }
+  // At stop: end idle connections; the thread returns once the rest finish.
+  void stop() {
+    stopping = true;
+    keep_running.reset();
+    for (const auto& c : connections) c->stop();
+    if (connections.empty()) sweep.cancel();
+  }
+};
+
+}  // namespace
+
 struct Server::Impl {
-  Impl(ServerOptions o, const Router& r) : options(std::move(o)), router(r) {}
+  Impl(ServerOptions o, const Router& r) : options(std::move(o)), router(r), shards(first_shard()) {}
+  static std::vector<std::unique_ptr<Shard>> first_shard() {
+    std::vector<std::unique_ptr<Shard>> v;
+    v.push_back(std::make_unique<Shard>());
+    return v;
+  }
 
   ServerOptions options;
   const Router& router;
-  asio::io_context ioc;
-  asio::strand<asio::io_context::executor_type> strand{asio::make_strand(ioc)};
-  tcp::acceptor acceptor{strand};
-  asio::signal_set signals{strand, SIGINT, SIGTERM};
-  asio::steady_timer grace{strand};
+  // Shard 0 also runs the acceptor, the signals and the periodic tasks.
+  std::vector<std::unique_ptr<Shard>> shards;
+  asio::io_context& control() { return shards.front()->ioc; }
+  tcp::acceptor acceptor{control()};
+  asio::signal_set signals{control(), SIGINT, SIGTERM};
+  asio::steady_timer grace{control()};
 
   struct Periodic {
     std::chrono::milliseconds interval;
@@ -36,37 +79,38 @@ struct Server::Impl {
   };
   std::vector<Periodic> periodic;
 
-  std::mutex mutex;
-  std::unordered_set<std::shared_ptr<ConnectionBase>> connections;
-  bool stopping = false;
+  std::atomic<std::size_t> live{0};       // connections on all shards
+  std::atomic<bool> stopping{false};
+  std::size_t next_shard = 0;             // control thread only
 
   asio::awaitable<void> accept_loop();
-  bool at_capacity() {
-    std::lock_guard lock(mutex);
-    return connections.size() >= options.max_connections;
-  }
   asio::awaitable<void> periodic_loop(Periodic& p);
   void begin_stop();
-  void forget(const std::shared_ptr<ConnectionBase>& c);
+  void force_stop() {
+    for (auto& s : shards) s->ioc.stop();
+  }
   template <class Stream>
-  bool serve(std::shared_ptr<Connection<Stream>> conn);
+  void serve(Shard& shard, std::shared_ptr<Connection<Stream>> conn);
 };
 
 asio::awaitable<void> Server::Impl::accept_loop() {
   for (;;) {
-    auto [ec, socket] =
-        co_await acceptor.async_accept(asio::make_strand(ioc), asio::as_tuple(asio::use_awaitable));
+    // Connections go round the shards: with keep-alive clients, each shard
+    // ends up with its share of them.
+    Shard& shard = *shards[next_shard];
+    next_shard = (next_shard + 1) % shards.size();
+    auto [ec, socket] = co_await acceptor.async_accept(shard.ioc, asio::as_tuple(asio::use_awaitable));
     if (ec) {
       if (!acceptor.is_open()) co_return;
       log::warn("http.accept_failed", {{"reason", std::string_view(ec.message())}});
       // Out of descriptors: give connections in flight a moment to finish.
-      asio::steady_timer pause(strand, std::chrono::milliseconds(50));
+      asio::steady_timer pause(control(), std::chrono::milliseconds(50));
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    if (at_capacity()) {
+    if (live.load(std::memory_order_relaxed) >= options.max_connections) {
       // Refused cleanly: a short answer the client can read, then close.
       static constexpr std::string_view kBusy =
           "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
@@ -78,29 +122,38 @@ asio::awaitable<void> Server::Impl::accept_loop() {
       log::warn("http.connection_refused", {{"reason", "max_connections"}});
       continue;
     }
-    boost::beast::tcp_stream stream(tcp::socket(std::move(socket)));
-    const bool served =
-        options.tls ? serve(std::make_shared<Connection<TlsStream>>(TlsStream(std::move(stream), *options.tls),
-                                                                     router, options))
-                    : serve(std::make_shared<Connection<boost::beast::tcp_stream>>(std::move(stream), router, options));
-    if (!served) co_return;
+    if (stopping.load()) co_return;
+    live.fetch_add(1, std::memory_order_relaxed);
+    if (options.tls)
+      serve(shard, std::make_shared<Connection<TlsStream>>(TlsStream(std::move(socket), *options.tls), router,
+                                                          options));
+    else
+      serve(shard, std::make_shared<Connection<PlainStream>>(PlainStream(std::move(socket)), router, options));
   }
 }
 
-// Registers the connection and starts its coroutine; false when stopping.
+// Starts the connection's coroutine on its shard, which keeps it until it ends.
 template <class Stream>
-bool Server::Impl::serve(std::shared_ptr<Connection<Stream>> conn) {
-  {
-    std::lock_guard lock(mutex);
-    if (stopping) return false;
-    connections.insert(conn);
-  }
-  auto executor = conn->serve_executor();
-  asio::co_spawn(executor, conn->serve(), [this, conn](std::exception_ptr e) {
-    log::exception("http.connection_failed", e);
-    forget(conn);
+void Server::Impl::serve(Shard& shard, std::shared_ptr<Connection<Stream>> conn) {
+  asio::post(shard.ioc, [this, &shard, conn = std::move(conn)]() mutable {
+    if (shard.stopping) {  // the stop came first: close without a word
+      live.fetch_sub(1);
+      return;
+    }
+    shard.connections.insert(conn);
+    asio::co_spawn(shard.ioc, conn->serve(), [this, &shard, conn](std::exception_ptr e) {
+      log::exception("http.connection_failed", e);
+      shard.connections.erase(conn);
+      if (shard.stopping && shard.connections.empty()) shard.sweep.cancel();
+      if (live.fetch_sub(1) == 1 && stopping.load()) {
+        asio::post(control(), [this] {
+          grace.cancel();
+          boost::system::error_code ignored;
+          signals.cancel(ignored);
+        });
+      }
+    });
   });
-  return true;
 }
 
 asio::awaitable<void> Server::Impl::periodic_loop(Periodic& p) {
@@ -111,27 +164,10 @@ asio::awaitable<void> Server::Impl::periodic_loop(Periodic& p) {
     if (ec) co_return;  // cancelled by stop: that was the last run
     // A stop that came while the task ran found no wait to cancel: run the
     // last time now, or the loop would keep the server alive.
-    bool stop_came;
-    {
-      std::lock_guard lock(mutex);
-      stop_came = stopping;
-    }
-    if (stop_came) {
+    if (stopping.load()) {
       co_await p.task();
       co_return;
     }
-  }
-}
-
-void Server::Impl::forget(const std::shared_ptr<ConnectionBase>& c) {
-  std::lock_guard lock(mutex);
-  connections.erase(c);
-  if (stopping && connections.empty()) {
-    asio::post(strand, [this] {
-      grace.cancel();
-      boost::system::error_code ignored;
-      signals.cancel(ignored);
-    });
   }
 }
 
@@ -143,21 +179,20 @@ void Server::Impl::begin_stop() {
   signals.async_wait([this](boost::system::error_code ec, int) {
     if (ec) return;
     log::warn("server.stop_forced");
-    ioc.stop();
+    force_stop();
   });
-  std::lock_guard lock(mutex);
   stopping = true;
-  log::info("server.stopping", {{"connections", static_cast<std::int64_t>(connections.size())}});
-  if (connections.empty()) {
+  log::info("server.stopping", {{"connections", static_cast<std::int64_t>(live.load())}});
+  for (auto& s : shards) asio::post(s->ioc, [&shard = *s] { shard.stop(); });
+  if (live.load() == 0) {
     signals.cancel(ignored);
     return;
   }
-  for (const auto& c : connections) c->stop();
   grace.expires_after(options.shutdown_grace);
   grace.async_wait([this](boost::system::error_code ec) {
     if (ec) return;  // cancelled: every connection finished in time
     log::warn("server.grace_expired");
-    ioc.stop();
+    force_stop();
   });
 }
 
@@ -172,7 +207,7 @@ void Server::listen() {
   boost::system::error_code ec;
   asio::ip::address address = asio::ip::make_address(o.host, ec);
   if (ec) {
-    tcp::resolver resolver(impl_->ioc);
+    tcp::resolver resolver(impl_->control());
     auto results = resolver.resolve(o.host, std::to_string(o.port), ec);
     if (ec || results.empty())
       throw std::runtime_error("cannot listen on " + where + ": unknown host");
@@ -196,7 +231,7 @@ void Server::listen() {
 void Server::every(std::chrono::milliseconds interval,
                    std::function<asio::awaitable<void>()> task) {
   impl_->periodic.push_back(
-      Impl::Periodic{interval, std::move(task), std::make_unique<asio::steady_timer>(impl_->strand)});
+      Impl::Periodic{interval, std::move(task), std::make_unique<asio::steady_timer>(impl_->control())});
 }
 
 std::uint16_t Server::port() const {
@@ -206,20 +241,25 @@ std::uint16_t Server::port() const {
 
 void Server::run(unsigned threads) {
   auto& impl = *impl_;
+  while (impl.shards.size() < std::max(threads, 1u)) impl.shards.push_back(std::make_unique<Shard>());
   impl.signals.async_wait([&impl](boost::system::error_code ec, int) {
     if (!ec) impl.begin_stop();
   });
-  asio::co_spawn(impl.strand, impl.accept_loop(),
+  asio::co_spawn(impl.control(), impl.accept_loop(),
                  [](std::exception_ptr e) { log::exception("http.accept_loop_failed", e); });
   for (auto& p : impl.periodic) {
-    asio::co_spawn(impl.strand, impl.periodic_loop(p),
+    asio::co_spawn(impl.control(), impl.periodic_loop(p),
                    [](std::exception_ptr e) { log::exception("server.periodic_task_failed", e); });
   }
+  for (auto& s : impl.shards) {
+    asio::co_spawn(s->ioc, s->sweep_loop(),
+                   [](std::exception_ptr e) { log::exception("http.sweep_failed", e); });
+  }
   // An exception escaping a handler is a bug: log it and keep serving.
-  auto run_loop = [&impl] {
+  auto run_loop = [](asio::io_context& ioc) {
     for (;;) {
       try {
-        impl.ioc.run();
+        ioc.run();
         return;
       } catch (const std::exception& e) {
         log::error("server.handler_exception", {{"what", std::string_view(e.what())}});
@@ -227,8 +267,8 @@ void Server::run(unsigned threads) {
     }
   };
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back(run_loop);
-  run_loop();
+  for (std::size_t i = 1; i < impl.shards.size(); ++i) pool.emplace_back(run_loop, std::ref(impl.shards[i]->ioc));
+  run_loop(impl.control());
   for (auto& t : pool) t.join();
 }
 

@@ -5,9 +5,8 @@
 #include <string>
 
 #include <boost/asio/ssl/context.hpp>
-#include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <tl/expected.hpp>
 
 namespace latchkey::http {
@@ -19,18 +18,13 @@ namespace latchkey::http {
 tl::expected<std::shared_ptr<boost::asio::ssl::context>, std::string> make_tls_context(
     const std::string& cert_path, const std::string& key_path);
 
-// TLS over a beast::tcp_stream, with the calls of tcp_stream the connection
-// loop makes (timeouts, the socket, cancel) passed down to the TCP layer:
-// one loop, compiled for each stream type, serves HTTP and HTTPS.
-class TlsStream : public boost::beast::ssl_stream<boost::beast::tcp_stream> {
+// TLS over a plain socket; socket() is the TCP layer, which the connection
+// cancels at a deadline and closes at the end.
+class TlsStream : public boost::asio::ssl::stream<boost::asio::ip::tcp::socket> {
  public:
-  using ssl_stream::ssl_stream;
+  using stream::stream;
 
-  boost::beast::tcp_stream& tcp() { return boost::beast::get_lowest_layer(*this); }
-  template <class Duration>
-  void expires_after(Duration d) { tcp().expires_after(d); }
-  boost::asio::ip::tcp::socket& socket() { return tcp().socket(); }
-  void cancel() { tcp().cancel(); }
+  boost::asio::ip::tcp::socket& socket() { return next_layer(); }
 };
 
 }  // namespace latchkey::http

@@ -165,9 +165,14 @@ class Api {
     if (!username) co_return wrong_type(username.error());
     auto password = string_field(*body, "password");
     if (!password) co_return wrong_type(password.error());
-    auto r = co_await pool_.run_hashing([&] {
-      return service_.signup(username->value_or(""), password->value_or(""), client_of(req));
+    // Hashing on the hashing lane, the write on the database lane: a hashing
+    // thread never waits for a commit. Either lane's queue being full is a 503.
+    auto account = co_await pool_.run_hashing([&] {
+      return service_.prepare_signup(username->value_or(""), password->value_or(""));
     });
+    if (!account) co_return error_response(AuthError::unavailable);
+    if (!*account) co_return error_response(account->error());
+    auto r = co_await pool_.run([&] { return service_.complete_signup(std::move(**account), client_of(req)); });
     if (!r) co_return error_response(AuthError::unavailable);
     if (!*r) co_return error_response(r->error());
     co_return message(201, "User created successfully");
@@ -185,9 +190,14 @@ class Api {
     auto password = string_field(*body, "password");
     if (!password) co_return wrong_type(password.error());
     const auth::Client client = client_of(req);
-    auto r = co_await pool_.run_hashing([&] {
-      return service_.login(username->value_or(""), password->value_or(""), client);
+    // As for signup: the password check (and any hash upgrade) on the hashing
+    // lane, the session write on the database lane.
+    auto verified = co_await pool_.run_hashing([&] {
+      return service_.verify_login(username->value_or(""), password->value_or(""), client);
     });
+    if (!verified) co_return error_response(AuthError::unavailable);
+    if (!*verified) co_return error_response(verified->error());
+    auto r = co_await pool_.run([&] { return service_.complete_login(std::move(**verified), client); });
     if (!r) co_return error_response(AuthError::unavailable);
     if (!*r) co_return error_response(r->error());
     const auth::TokenPair& t = **r;
@@ -285,10 +295,15 @@ class Api {
     if (!current) co_return wrong_type(current.error());
     auto replacement = string_field(*body, "new_password");
     if (!replacement) co_return wrong_type(replacement.error());
-    auto r = co_await pool_.run_hashing([&] {
-      return service_.change_password(*caller, current->value_or(""), replacement->value_or(""),
-                                      client_of(req));
+    // As for signup: both hashes on the hashing lane, the writes on the database lane.
+    const auth::Client client = client_of(req);
+    auto change = co_await pool_.run_hashing([&] {
+      return service_.verify_password_change(*caller, current->value_or(""), replacement->value_or(""),
+                                             client);
     });
+    if (!change) co_return error_response(AuthError::unavailable);
+    if (!*change) co_return error_response(change->error());
+    auto r = co_await pool_.run([&] { return service_.complete_password_change(std::move(**change), client); });
     if (!r) co_return error_response(AuthError::unavailable);
     if (!*r) co_return error_response(r->error());
     co_return json_response(200, json::object{{"message", "Password changed"}, {"sessions_ended", **r}});

@@ -94,15 +94,30 @@ void Service::audit(AuditRecord r, const Client& client) const {
 }
 
 Expected<void> Service::signup(std::string_view username, std::string_view password, const Client& client) {
+  auto account = prepare_signup(username, password);
+  if (!account) return tl::unexpected(account.error());
+  return complete_signup(std::move(*account), client);
+}
+
+Expected<NewAccount> Service::prepare_signup(std::string_view username, std::string_view password) const {
   if (username.empty() || password.empty()) return tl::unexpected(AuthError::credentials_required);
   auto name = normalize_username(username, options_.max_username_chars);
   if (!name) return tl::unexpected(AuthError::username_invalid);
-  if (auto ok = check_new_password(password, *name); !ok) return ok;
+  if (auto ok = check_new_password(password, *name); !ok) return tl::unexpected(ok.error());
 
   auto hash = crypto::hash_password(password, options_.password);
   if (!hash) return tl::unexpected(AuthError::unavailable);
-  store::User user{crypto::random_uuid(), std::move(name->display), std::move(*hash), clock_(),
-                   std::move(name->key)};
+  NewAccount account;
+  account.name_ = std::move(*name);
+  account.password_hash_ = std::move(*hash);
+  return account;
+}
+
+Expected<void> Service::complete_signup(NewAccount account, const Client& client) {
+  // Only prepare_signup makes a non-empty one: an empty one is a bug upstream.
+  if (account.empty()) return tl::unexpected(AuthError::internal);
+  store::User user{crypto::random_uuid(), std::move(account.name_.display), std::move(account.password_hash_),
+                   clock_(), std::move(account.name_.key)};
   if (auto r = store_.create_user(user); !r) {
     if (r.error() == store::StoreError::conflict) return tl::unexpected(AuthError::username_taken);
     return store_failure(r);
@@ -114,6 +129,13 @@ Expected<void> Service::signup(std::string_view username, std::string_view passw
 
 Expected<TokenPair> Service::login(std::string_view username, std::string_view password,
                                    const Client& client) {
+  auto verified = verify_login(username, password, client);
+  if (!verified) return tl::unexpected(verified.error());
+  return complete_login(std::move(*verified), client);
+}
+
+Expected<VerifiedLogin> Service::verify_login(std::string_view username, std::string_view password,
+                                              const Client& client) {
   if (username.empty() || password.empty()) return tl::unexpected(AuthError::credentials_required);
   // Over-long input cannot match a stored password: refuse it like a wrong
   // one, after the same work, without hashing megabytes.
@@ -123,7 +145,7 @@ Expected<TokenPair> Service::login(std::string_view username, std::string_view p
   // Throttled per account name, whether or not the account exists.
   const std::string account = name ? name->key : std::string(username.substr(0, 256));
   const UnixSeconds started = clock_();
-  auto refuse = [&](std::string_view reason, const std::string* user_id) -> Expected<TokenPair> {
+  auto refuse = [&](std::string_view reason, const std::string* user_id) -> Expected<VerifiedLogin> {
     if (reason == "locked") ++counters_.login_locked;
     else ++counters_.login_bad_credentials;
     if (user_id) log::info("auth.login_failed", {{"reason", reason}, {"user_id", std::string_view(*user_id)}});
@@ -164,18 +186,30 @@ Expected<TokenPair> Service::login(std::string_view username, std::string_view p
   }
   throttle_.success(account, client.ip);
   ++counters_.login_succeeded;
+  VerifiedLogin verified;
   if (crypto::needs_rehash(user->password_hash, options_.password)) {
     // Parameters were raised since this hash was made: upgrade it now that
-    // the password is at hand. Failure only postpones the upgrade.
-    if (auto h = crypto::hash_password(password, options_.password)) {
-      (void)store_.set_password_hash(user->id, *h);
-    }
+    // the password is at hand (stored by the store phase). Failure only
+    // postpones the upgrade.
+    if (auto h = crypto::hash_password(password, options_.password)) verified.upgraded_hash_ = std::move(*h);
+  }
+  verified.user_ = std::move(*user);
+  return verified;
+}
+
+Expected<TokenPair> Service::complete_login(VerifiedLogin login, const Client& client) {
+  // Only verify_login makes a non-empty one: an empty one is a bug upstream.
+  if (login.empty()) return tl::unexpected(AuthError::internal);
+  const store::User& user = login.user_;
+  if (login.upgraded_hash_) {
+    // Failure only postpones the upgrade to the next login.
+    (void)store_.set_password_hash(user.id, *login.upgraded_hash_);
   }
 
   const UnixSeconds now = clock_();
   store::Session s;
   s.id = crypto::random_token(16);
-  s.user_id = user->id;
+  s.user_id = user.id;
   s.created_at = now;
   s.last_used_at = now;
   s.expires_at = now + options_.refresh_ttl;
@@ -190,11 +224,11 @@ Expected<TokenPair> Service::login(std::string_view username, std::string_view p
     if (r.error() == store::StoreError::not_found) return tl::unexpected(AuthError::account_disabled);
     return store_failure(r);
   }
-  if (options_.max_sessions_per_user > 0) enforce_session_cap(*user, now);
+  if (options_.max_sessions_per_user > 0) enforce_session_cap(user, now);
 
-  log::info("auth.login", {{"user_id", std::string_view(user->id)}, {"session_id", std::string_view(s.id)}});
-  audit({.event = "login", .user_id = user->id, .username = user->username, .session_id = s.id}, client);
-  return pair_for(*user, std::move(refresh), now);
+  log::info("auth.login", {{"user_id", std::string_view(user.id)}, {"session_id", std::string_view(s.id)}});
+  audit({.event = "login", .user_id = user.id, .username = user.username, .session_id = s.id}, client);
+  return pair_for(user, std::move(refresh), now);
 }
 
 void Service::enforce_session_cap(const store::User& user, UnixSeconds now) {
@@ -358,6 +392,15 @@ Expected<std::size_t> Service::logout_all(const Principal& caller, bool keep_cur
 
 Expected<std::size_t> Service::change_password(const Principal& caller, std::string_view current,
                                                std::string_view replacement, const Client& client) {
+  auto change = verify_password_change(caller, current, replacement, client);
+  if (!change) return tl::unexpected(change.error());
+  return complete_password_change(std::move(*change), client);
+}
+
+Expected<VerifiedPasswordChange> Service::verify_password_change(const Principal& caller,
+                                                                 std::string_view current,
+                                                                 std::string_view replacement,
+                                                                 const Client& client) {
   if (current.empty() || replacement.empty()) return tl::unexpected(AuthError::passwords_required);
   auto user = store_.find_user_by_id(caller.user_id);
   if (!user) {
@@ -376,16 +419,27 @@ Expected<std::size_t> Service::change_password(const Principal& caller, std::str
   if (auto ok = check_new_password(replacement, name); !ok) return tl::unexpected(ok.error());
   auto hash = crypto::hash_password(replacement, options_.password);
   if (!hash) return tl::unexpected(AuthError::unavailable);
-  if (auto r = store_.set_password_hash(user->id, *hash); !r) return store_failure(r);
+  VerifiedPasswordChange change;
+  change.user_ = std::move(*user);
+  change.session_id_ = std::string(caller.session_id);
+  change.new_hash_ = std::move(*hash);
+  return change;
+}
+
+Expected<std::size_t> Service::complete_password_change(VerifiedPasswordChange change, const Client& client) {
+  // Only verify_password_change makes a non-empty one: an empty one is a bug upstream.
+  if (change.empty()) return tl::unexpected(AuthError::internal);
+  const store::User& user = change.user_;
+  if (auto r = store_.set_password_hash(user.id, change.new_hash_); !r) return store_failure(r);
   const UnixSeconds now = clock_();
-  auto ended = store_.revoke_user_sessions(user->id, caller.session_id, now,
+  auto ended = store_.revoke_user_sessions(user.id, change.session_id_, now,
                                            store::EndReason::password_change);
   if (!ended) return store_failure(ended);
   mark_revoked(*ended, now);
-  log::info("auth.password_changed", {{"user_id", std::string_view(user->id)},
+  log::info("auth.password_changed", {{"user_id", std::string_view(user.id)},
                                       {"sessions_ended", static_cast<std::int64_t>(ended->size())}});
-  audit({.event = "password_change", .user_id = user->id, .username = user->username,
-         .session_id = caller.session_id,
+  audit({.event = "password_change", .user_id = user.id, .username = user.username,
+         .session_id = change.session_id_,
          .detail = audit_detail({{"sessions_ended", static_cast<std::int64_t>(ended->size())}})},
         client);
   return ended->size();

@@ -6,12 +6,16 @@
 // Methods marked "blocking" hash passwords or call the Store: the caller runs
 // them on the worker pool. authenticate() only verifies a signature and
 // reads in-memory state: safe on an I/O thread.
+//
+// Sign-up, login and password change also come in two phases, so that the
+// threads that hash never wait for a database write (on SQLite each write
+// waits for a shared fdatasync, ~4 ms against a 13 ms hash): a hashing phase
+// (prepare_signup, verify_login, verify_password_change) that does every
+// argon2id computation and only reads the Store, and a store phase
+// (complete_signup, complete_login, complete_password_change) that writes
+// and hashes nothing. signup(), login() and change_password() run both in turn.
 #include <atomic>
 #include <memory>
-#include <mutex>
-#include <unordered_map>
-#include <mutex>
-#include <unordered_map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,6 +79,60 @@ struct TokenPair {
   UnixSeconds expires_in = 0;  // access token lifetime, seconds
 };
 
+// What the hashing phase of a login hands to its store phase: an account
+// whose password was just verified, enabled when it was read. Only the
+// Service fills one in, so holding a non-empty one means the password was
+// right. A default-constructed one is empty and the store phase refuses it
+// (it exists because the worker pool needs default-constructible results).
+class VerifiedLogin {
+ public:
+  VerifiedLogin() = default;
+  bool empty() const { return user_.id.empty(); }
+  const store::User& user() const { return user_; }
+  // Set when the stored hash was made with weaker parameters than the
+  // configured ones: its replacement, made from the password just verified.
+  const std::optional<std::string>& upgraded_hash() const { return upgraded_hash_; }
+
+ private:
+  friend class Service;
+  store::User user_;
+  std::optional<std::string> upgraded_hash_;
+};
+
+// What the hashing phase of a sign-up hands to its store phase: a name and a
+// password that passed the policy, the password hashed. Empty when
+// default-constructed, and then refused.
+class NewAccount {
+ public:
+  NewAccount() = default;
+  bool empty() const { return name_.key.empty(); }
+  const Username& name() const { return name_; }
+  const std::string& password_hash() const { return password_hash_; }
+
+ private:
+  friend class Service;
+  Username name_;
+  std::string password_hash_;
+};
+
+// What the hashing phase of a password change hands to its store phase: the
+// caller's account (current password verified), the session it keeps and the
+// new password's hash. Empty when default-constructed, and then refused.
+class VerifiedPasswordChange {
+ public:
+  VerifiedPasswordChange() = default;
+  bool empty() const { return user_.id.empty(); }
+  const store::User& user() const { return user_; }
+  const std::string& session_id() const { return session_id_; }
+  const std::string& new_hash() const { return new_hash_; }
+
+ private:
+  friend class Service;
+  store::User user_;
+  std::string session_id_;
+  std::string new_hash_;
+};
+
 struct SessionInfo {
   store::Session session;
   UnixSeconds expires_at = 0;  // the earlier of the absolute and the idle end
@@ -128,10 +186,32 @@ class Service {
   // The audit trail that records this service's events (none when unset).
   void set_audit(AuditLog* audit) { audit_ = audit; }
 
+  // prepare_signup then complete_signup. Blocking.
   Expected<void> signup(std::string_view username, std::string_view password,
-                        const Client& client = {});  // blocking
+                        const Client& client = {});
+  // Hashing phase of a sign-up: checks the name and the password against the
+  // policy and hashes the password; writes nothing (a taken name shows in
+  // the store phase). Blocking (argon2id).
+  Expected<NewAccount> prepare_signup(std::string_view username, std::string_view password) const;
+  // Store phase of a sign-up: creates the account (username_taken when the
+  // name went meanwhile) and records the event. Blocking (Store); no hashing.
+  Expected<void> complete_signup(NewAccount account, const Client& client = {});
+
+  // verify_login then complete_login. Blocking.
   Expected<TokenPair> login(std::string_view username, std::string_view password,
-                            const Client& client);  // blocking
+                            const Client& client);
+  // Hashing phase of a login: the throttle, the account (read), the password
+  // check (the same argon2id work for unknown names and locked accounts), the
+  // refusal of a disabled account to someone who knows its password, and the
+  // upgraded hash when one is due. Every refusal is decided, counted, logged
+  // and audited here; the Store is only read. Blocking (argon2id).
+  Expected<VerifiedLogin> verify_login(std::string_view username, std::string_view password,
+                                       const Client& client);
+  // Store phase of a login: stores the upgraded hash if any, creates the
+  // session (account_disabled when the account was disabled or deleted
+  // since it was read), applies the session cap, records the event and
+  // issues the token pair. Blocking (Store); no hashing.
+  Expected<TokenPair> complete_login(VerifiedLogin login, const Client& client);
   // The next token pair of the refresh token's session (rotation), the same
   // pair again for a retry within the grace window, and the end of the
   // session for a token spent earlier. Blocking.
@@ -142,9 +222,20 @@ class Service {
   // Ends every session of the caller (keep_current: all but the caller's). Blocking.
   Expected<std::size_t> logout_all(const Principal& caller, bool keep_current, const Client& client = {});
   // Verifies the current password, sets the new one and ends the caller's
-  // other sessions; returns how many ended. Blocking.
+  // other sessions; returns how many ended. verify_password_change then
+  // complete_password_change. Blocking.
   Expected<std::size_t> change_password(const Principal& caller, std::string_view current,
                                         std::string_view replacement, const Client& client = {});
+  // Hashing phase of a password change: reads the caller's account, verifies
+  // the current password (a wrong one is logged and audited here), checks the
+  // new one against the policy and hashes it; writes nothing. Blocking (argon2id).
+  Expected<VerifiedPasswordChange> verify_password_change(const Principal& caller, std::string_view current,
+                                                          std::string_view replacement,
+                                                          const Client& client = {});
+  // Store phase of a password change: sets the new hash, ends the caller's
+  // other sessions and records the event; returns how many ended. Blocking
+  // (Store); no hashing.
+  Expected<std::size_t> complete_password_change(VerifiedPasswordChange change, const Client& client = {});
   Expected<std::vector<SessionInfo>> list_sessions(const Principal& caller);  // blocking
   // Whether a token is live right now, checked against the database so that a
   // logout anywhere shows at once (RFC 7662). Blocking.

@@ -4,6 +4,9 @@
 //    thread per core at a lower scheduling priority than the I/O threads
 //    (a login flood must not slow token checks), and a short queue: past it
 //    a request gets 503 + Retry-After at once instead of waiting seconds.
+//    Only the hashing phase of a request runs here (with the reads it needs);
+//    its writes go to the database lane after, so a hashing thread never
+//    waits for a commit (see auth::Service::verify_login).
 //  - database: SQL calls, which mostly wait (on the disk, on the network), so
 //    many threads: concurrent writes share one SQLite group commit.
 // I/O threads co_await run() or run_hashing(); the coroutine resumes on its
@@ -104,7 +107,7 @@ class WorkerPool {
   boost::asio::awaitable<std::optional<std::invoke_result_t<F>>> run(F f) {
     return database_.run(std::move(f));
   }
-  // Password hashing (and the database calls of the same request).
+  // Password hashing (and the reads it needs); writes go to run().
   template <class F>
   boost::asio::awaitable<std::optional<std::invoke_result_t<F>>> run_hashing(F f) {
     return hashing_.run(std::move(f));

@@ -416,3 +416,164 @@ TEST_F(ServiceTest, CacheOffGivesTheSameAnswers) {
   EXPECT_EQ(service_->authenticate(t.access_token)->username, "alice");
   EXPECT_EQ(service_->verified_cache_size(), 0u);
 }
+
+// The two phases of a login, sign-up and password change (hashing, then the
+// store): the hashing phase decides every refusal and writes nothing; the
+// store phase writes and refuses what it cannot write.
+
+TEST_F(ServiceTest, VerifyLoginWritesNothingAndCompleteLoginStartsTheSession) {
+  ASSERT_TRUE(service_->signup("alice", "password123"));
+  auto v = service_->verify_login("alice", "password123", Client{"ua", "10.0.0.1"});
+  ASSERT_TRUE(v.has_value());
+  ASSERT_FALSE(v->empty());
+  EXPECT_EQ(v->user().username, "alice");
+  EXPECT_FALSE(v->upgraded_hash().has_value());
+  EXPECT_EQ(service_->counters().login_succeeded.load(), 1u);
+  const std::string user_id = v->user().id;
+  EXPECT_TRUE(store_->list_live_sessions(user_id, now_, now_ - 3600)->empty());
+
+  auto t = service_->complete_login(std::move(*v), Client{"ua", "10.0.0.1"});
+  ASSERT_TRUE(t.has_value());
+  auto p = service_->authenticate(t->access_token);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->user_id, user_id);
+  EXPECT_EQ(p->session_id, t->session_id);
+  EXPECT_EQ(store_->list_live_sessions(user_id, now_, now_ - 3600)->size(), 1u);
+  EXPECT_TRUE(service_->refresh(t->refresh_token).has_value());
+}
+
+TEST_F(ServiceTest, VerifyLoginRefusesBadInput) {
+  ASSERT_TRUE(service_->signup("alice", "password123"));
+  EXPECT_EQ(service_->verify_login("", "password123", {}).error(), AuthError::credentials_required);
+  EXPECT_EQ(service_->verify_login("alice", "", {}).error(), AuthError::credentials_required);
+  EXPECT_EQ(service_->verify_login("alice", "wrong-password", {}).error(), AuthError::invalid_credentials);
+  EXPECT_EQ(service_->verify_login("nobody", "password123", {}).error(), AuthError::invalid_credentials);
+  EXPECT_EQ(service_->verify_login("alice", std::string(5000, 'x'), {}).error(),
+            AuthError::invalid_credentials);
+  EXPECT_EQ(service_->verify_login(std::string(1000, 'a'), "password123", {}).error(),
+            AuthError::invalid_credentials);
+  EXPECT_EQ(service_->verify_login("al\nice", "password123", {}).error(), AuthError::invalid_credentials);
+  EXPECT_EQ(service_->counters().login_bad_credentials.load(), 5u);
+  EXPECT_EQ(service_->counters().login_succeeded.load(), 0u);
+}
+
+TEST_F(ServiceTest, VerifyLoginAppliesTheThrottleEvenToTheRightPassword) {
+  ASSERT_TRUE(service_->signup("alice", "password123"));
+  const Client attacker{"ua", "192.0.2.1"};
+  const int failures = service_->options().throttle.free_failures + 1;
+  for (int i = 0; i < failures; ++i) {
+    EXPECT_EQ(service_->verify_login("alice", "wrong-password", attacker).error(),
+              AuthError::invalid_credentials);
+  }
+  EXPECT_EQ(service_->verify_login("alice", "password123", attacker).error(), AuthError::invalid_credentials);
+  EXPECT_EQ(service_->counters().login_locked.load(), 1u);
+  // Another device of the owner is not locked out.
+  EXPECT_TRUE(service_->verify_login("alice", "password123", Client{"ua", "10.0.0.1"}).has_value());
+  now_ += service_->options().throttle.base_lock;
+  EXPECT_TRUE(service_->verify_login("alice", "password123", attacker).has_value());
+}
+
+TEST_F(ServiceTest, VerifyLoginSaysDisabledOnlyToTheRightPassword) {
+  ASSERT_TRUE(service_->signup("alice", "password123"));
+  const std::string user_id = store_->find_user_by_name("alice")->id;
+  ASSERT_TRUE(store_->disable_user(user_id, now_));
+  EXPECT_EQ(service_->verify_login("alice", "wrong-password", {}).error(), AuthError::invalid_credentials);
+  EXPECT_EQ(service_->verify_login("alice", "password123", {}).error(), AuthError::account_disabled);
+}
+
+TEST_F(ServiceTest, CompleteLoginRefusesAnAccountDisabledOrDeletedSinceItWasVerified) {
+  ASSERT_TRUE(service_->signup("alice", "password123"));
+  ASSERT_TRUE(service_->signup("bob", "password123"));
+  auto alice = service_->verify_login("alice", "password123", {}).value();
+  auto bob = service_->verify_login("bob", "password123", {}).value();
+  ASSERT_TRUE(store_->disable_user(alice.user().id, now_));
+  ASSERT_TRUE(store_->delete_user(bob.user().id, now_, now_));
+  const std::string alice_id = alice.user().id;
+  EXPECT_EQ(service_->complete_login(std::move(alice), {}).error(), AuthError::account_disabled);
+  EXPECT_EQ(service_->complete_login(std::move(bob), {}).error(), AuthError::account_disabled);
+  EXPECT_TRUE(store_->list_live_sessions(alice_id, now_, now_ - 3600)->empty());
+}
+
+TEST_F(ServiceTest, StorePhasesRefuseEmptyValues) {
+  EXPECT_EQ(service_->complete_login(VerifiedLogin{}, {}).error(), AuthError::internal);
+  EXPECT_EQ(service_->complete_signup(NewAccount{}, {}).error(), AuthError::internal);
+  EXPECT_EQ(service_->complete_password_change(VerifiedPasswordChange{}, {}).error(), AuthError::internal);
+}
+
+TEST_F(ServiceTest, TheUpgradedHashIsComputedByVerifyAndStoredByComplete) {
+  ASSERT_TRUE(service_->signup("alice", "password123"));
+  const auto before = store_->find_user_by_name("alice")->password_hash;
+  auto stronger = make_service(options({2, 128 * 1024}));
+  auto v = stronger->verify_login("alice", "password123", {});
+  ASSERT_TRUE(v.has_value());
+  ASSERT_TRUE(v->upgraded_hash().has_value());
+  EXPECT_NE(v->upgraded_hash()->find("m=128,t=2"), std::string::npos) << *v->upgraded_hash();
+  EXPECT_EQ(store_->find_user_by_name("alice")->password_hash, before);  // not yet
+  ASSERT_TRUE(stronger->complete_login(std::move(*v), {}).has_value());
+  const auto after = store_->find_user_by_name("alice")->password_hash;
+  EXPECT_NE(after.find("m=128,t=2"), std::string::npos) << after;
+  // Now up to date: no second upgrade.
+  EXPECT_FALSE(stronger->verify_login("alice", "password123", {})->upgraded_hash().has_value());
+}
+
+TEST_F(ServiceTest, PrepareSignupValidatesAndHashesButCreatesNothing) {
+  EXPECT_EQ(service_->prepare_signup("", "password123").error(), AuthError::credentials_required);
+  EXPECT_EQ(service_->prepare_signup("bob", "").error(), AuthError::credentials_required);
+  EXPECT_EQ(service_->prepare_signup("bob", "short").error(), AuthError::password_too_short);
+  EXPECT_EQ(service_->prepare_signup("bob", std::string(1025, 'p')).error(), AuthError::password_too_long);
+  EXPECT_EQ(service_->prepare_signup("bob", "password").error(), AuthError::password_common);
+  EXPECT_EQ(service_->prepare_signup("bo\nb", "password123").error(), AuthError::username_invalid);
+  EXPECT_EQ(service_->prepare_signup(std::string(65, 'b'), "password123").error(), AuthError::username_invalid);
+
+  auto account = service_->prepare_signup("  Bob ", "password123");
+  ASSERT_TRUE(account.has_value());
+  EXPECT_EQ(account->name().display, "Bob");
+  EXPECT_EQ(account->name().key, "bob");
+  EXPECT_TRUE(crypto::verify_password(account->password_hash(), "password123"));
+  EXPECT_EQ(store_->find_user_by_name("bob").error(), store::StoreError::not_found);
+
+  ASSERT_TRUE(service_->complete_signup(std::move(*account), {}).has_value());
+  EXPECT_EQ(store_->find_user_by_name("bob")->username, "Bob");
+  EXPECT_TRUE(service_->login("BOB", "password123", {}).has_value());
+}
+
+TEST_F(ServiceTest, TwoSignupsPreparedForOneNameLeaveOneAccount) {
+  auto first = service_->prepare_signup("alice", "password123").value();
+  auto second = service_->prepare_signup("ALICE", "another password").value();
+  EXPECT_TRUE(service_->complete_signup(std::move(first), {}).has_value());
+  EXPECT_EQ(service_->complete_signup(std::move(second), {}).error(), AuthError::username_taken);
+  EXPECT_TRUE(service_->login("alice", "password123", {}).has_value());
+  EXPECT_EQ(service_->login("alice", "another password", {}).error(), AuthError::invalid_credentials);
+}
+
+TEST_F(ServiceTest, PasswordChangeInTwoPhases) {
+  auto a = signup_and_login("alice");
+  auto b = login("alice");
+  EXPECT_EQ(service_->verify_password_change(who(a), "", "new-password-1").error(),
+            AuthError::passwords_required);
+  EXPECT_EQ(service_->verify_password_change(who(a), "password123", "").error(), AuthError::passwords_required);
+  EXPECT_EQ(service_->verify_password_change(who(a), "wrong-password", "new-password-1").error(),
+            AuthError::invalid_credentials);
+  EXPECT_EQ(service_->verify_password_change(who(a), std::string(5000, 'x'), "new-password-1").error(),
+            AuthError::invalid_credentials);
+  EXPECT_EQ(service_->verify_password_change(who(a), "password123", "short").error(),
+            AuthError::password_too_short);
+  EXPECT_EQ(service_->verify_password_change(Principal{"no-such-user", "ghost", "s", nullptr}, "password123",
+                                             "new-password-1")
+                .error(),
+            AuthError::session_ended);
+
+  auto change = service_->verify_password_change(who(a), "password123", "new-password-1");
+  ASSERT_TRUE(change.has_value());
+  EXPECT_EQ(change->session_id(), a.session_id);
+  EXPECT_TRUE(crypto::verify_password(change->new_hash(), "new-password-1"));
+  // Nothing written yet: the old password still works, no session ended.
+  EXPECT_TRUE(service_->authenticate(b.access_token).has_value());
+  EXPECT_TRUE(crypto::verify_password(store_->find_user_by_name("alice")->password_hash, "password123"));
+
+  EXPECT_EQ(service_->complete_password_change(std::move(*change), {}).value(), 1u);
+  EXPECT_TRUE(service_->authenticate(a.access_token).has_value());
+  EXPECT_EQ(service_->authenticate(b.access_token).error(), AuthError::session_ended);
+  EXPECT_EQ(service_->login("alice", "password123", {}).error(), AuthError::invalid_credentials);
+  EXPECT_TRUE(service_->login("alice", "new-password-1", {}).has_value());
+}

@@ -4,8 +4,11 @@
 //
 // Input: one or more pipelined HTTP/1.1 requests (at most kMaxRequests),
 // parsed with Beast's request_parser under the server's header and body
-// limits. A request that cannot be read ends the input, as it ends a
-// connection; so does one that does not keep the connection alive.
+// limits, into the connection's own types (http/beast_message.hpp): fields in
+// a per-request arena, http::describe for the Request, http::to_beast for the
+// answer, which is then serialized and read back. A request that cannot be
+// read ends the input, as it ends a connection; so does one that does not
+// keep the connection alive.
 //
 // Each input gets a fresh world (store, service, router) holding one user
 // ("fuzzuser" / kPassword) already logged in once, so runs are reproducible.
@@ -25,7 +28,9 @@
 // Findings, besides crashes, leaks and undefined behaviour: an exception out
 // of a handler (the connection would answer 500), any 5xx answer other than
 // 503 (a full worker queue, which serial requests never cause), an answer
-// body that is not JSON, a 401 without WWW-Authenticate, a 405 without Allow.
+// body that is not JSON, a 401 without WWW-Authenticate, a 405 without Allow,
+// an answer that to_beast cannot convert or that does not read back as sent.
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +38,8 @@
 #include <cstdlib>
 #include <exception>
 #include <memory>
+#include <memory_resource>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,7 +54,9 @@
 #include "auth/key_bootstrap.hpp"
 #include "auth/service.hpp"
 #include "crypto/random.hpp"
+#include "http/beast_message.hpp"
 #include "http/router.hpp"
+#include "http/server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "util/log.hpp"
 #include "util/worker_pool.hpp"
@@ -62,27 +71,13 @@ namespace bhttp = boost::beast::http;
 constexpr UnixSeconds kStart = 1'800'000'000;
 constexpr std::size_t kMaxRequests = 8;
 constexpr UnixSeconds kMaxSleep = 100 * 86400;
-// As http::ServerOptions.
-constexpr std::uint32_t kMaxHeaderBytes = 60 * 1024;
-constexpr std::size_t kMaxBodyBytes = 64 * 1024;
 
 constexpr std::string_view kUser = "fuzzuser";
 constexpr std::string_view kPassword = "fuzz-pass-Zq7-kW2x";
 constexpr std::string_view kSecretKey = "fuzz-secret-key-0123456789-abcdefghijklmnopqrstuv";
 constexpr std::string_view kIntrospectionSecret = "fuzz-introspection-secret";
 
-using BeastRequest = bhttp::request<bhttp::string_body>;
-
-// The same adapter as the connection's.
-class BeastHeaders final : public http::Headers {
- public:
-  explicit BeastHeaders(const BeastRequest& r) : r_(r) {}
-  std::string_view get(std::string_view name) const override { return r_[name]; }
-  std::size_t count(std::string_view name) const override { return r_.count(name); }
-
- private:
-  const BeastRequest& r_;
-};
+using http::BeastRequest;
 
 [[noreturn]] void finding(const char* what, const http::Request* req, const http::Response* res) {
   std::fprintf(stderr, "request_fuzz: FINDING: %s\n", what);
@@ -225,6 +220,38 @@ http::Response dispatch(const http::Router& router, const http::Request& req) {
   return res;
 }
 
+// The answer as the connection writes it (to_beast, serialized), read back
+// as a client would: it must say what the handler answered.
+void check_written(const http::Request& req, const http::Response& res, const BeastRequest& breq,
+                   std::string_view request_id, std::pmr::memory_resource* arena) {
+  const bool keep_alive = breq.keep_alive();
+  std::string wire;
+  try {
+    std::ostringstream os;
+    os << http::to_beast(http::Response(res), breq.version(), keep_alive, request_id, arena);
+    wire = std::move(os).str();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "request_fuzz: writing the answer threw: %s\n", e.what());
+    finding("answer cannot be written (the connection would end)", &req, &res);
+  }
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(boost::none);
+  parser.eager(true);
+  beast::error_code ec;
+  asio::const_buffer rest(wire.data(), wire.size());
+  while (!ec && !parser.is_done() && rest.size() > 0) {
+    const std::size_t n = parser.put(rest, ec);
+    rest += n;
+    if (n == 0) break;
+  }
+  if (ec || !parser.is_done() || rest.size() != 0) finding("answer does not read back", &req, &res);
+  const auto& back = parser.get();
+  if (back.result_int() != res.status || back.body() != res.body)
+    finding("answer reads back with another status or body", &req, &res);
+  if (back.keep_alive() != keep_alive) finding("answer reads back with another keep-alive", &req, &res);
+  if (back["X-Request-Id"] != request_id) finding("answer reads back with another X-Request-Id", &req, &res);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -238,11 +265,17 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   World w;
+  const http::ServerOptions limits;  // the server's defaults
+  // As the connection's: fields live in an arena, released for each request.
+  alignas(std::max_align_t) std::array<std::byte, http::kArenaBytes> arena_bytes;
+  std::pmr::monotonic_buffer_resource arena(arena_bytes.data(), arena_bytes.size());
   asio::const_buffer rest(data, size);
   for (std::size_t i = 0; i < kMaxRequests && rest.size() > 0; ++i) {
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(kMaxHeaderBytes);
-    parser.body_limit(kMaxBodyBytes);
+    arena.release();
+    bhttp::request_parser<bhttp::string_body, http::ArenaAlloc> parser(
+        std::piecewise_construct, std::make_tuple(), std::make_tuple(http::ArenaAlloc(&arena)));
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+    parser.body_limit(limits.max_body_bytes);
     parser.eager(true);
     beast::error_code ec;
     while (!parser.is_done()) {
@@ -264,16 +297,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     substitute(breq, w);
     w.now += 1 + sleep_seconds(breq);
 
-    BeastHeaders headers(breq);
+    http::BeastHeaders headers(breq);
     http::Request req(headers);
-    req.method = breq.method_string();
-    const std::string_view target = breq.target();
-    const auto q = target.find('?');
-    req.path = target.substr(0, q);
-    req.query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-    req.body = breq.body();
+    http::describe(req, breq);
     req.remote_ip = "127.0.0.1";
-    req.request_id = "fuzz";
+    // A fixed id, not a random one, when the client's is refused: runs stay reproducible.
+    std::string request_id(breq["X-Request-Id"]);
+    if (!http::valid_request_id(request_id)) request_id = "fuzz";
+    req.request_id = request_id;
 
     const http::Response res = dispatch(w.router, req);
     if (verbose)
@@ -282,6 +313,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                    res.body.substr(0, 160).c_str());
     check(req, res);
     learn(res, w);
+    check_written(req, res, breq, request_id, &arena);
     if (auto flushed = w.service->flush_usage(); !flushed)
       finding("flush_usage failed", &req, nullptr);
     if (!breq.keep_alive()) break;

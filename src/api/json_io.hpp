@@ -8,6 +8,9 @@
 #include <tl/expected.hpp>
 
 #include "http/message.hpp"
+// append_json_string and append_json_escaped, for answers built straight into
+// their body, without a JSON value in between.
+#include "util/json_escape.hpp"
 
 namespace latchkey::api {
 
@@ -31,11 +34,5 @@ http::Response wrong_type(const WrongType& w);
 
 // A JSON answer with this status.
 http::Response json_response(unsigned status, const boost::json::object& body);
-
-// Appends `text` as a JSON string (quoted, escaped) to `out`: for answers
-// built straight into their body, without a JSON value in between.
-void append_json_string(std::string& out, std::string_view text);
-// The same without the quotes.
-void append_json_escaped(std::string& out, std::string_view text);
 
 }  // namespace latchkey::api

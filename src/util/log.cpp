@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <string>
 
+#include "util/json_escape.hpp"
+
 namespace latchkey::log {
 namespace {
 
@@ -28,28 +30,6 @@ std::string_view level_name(Level l) {
     case Level::error: return "error";
   }
   return "info";
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
 }
 
 void append_value(std::string& out, const Value& v, bool json) {

@@ -127,7 +127,7 @@ asio::awaitable<void> serve(benchmark::State& state, const World& w, const std::
     http::describe(request, req);
     request.remote_ip = "127.0.0.1";
     std::string request_id(req["X-Request-Id"]);
-    if (!http::valid_request_id(request_id)) request_id = crypto::random_token(http::kRequestIdBytes);
+    if (!http::valid_request_id(request_id)) request_id = crypto::buffered_random_token(http::kRequestIdBytes);
     request.request_id = request_id;
     const AllocCounts t1 = alloc_counts();
 

@@ -18,6 +18,23 @@ std::string sha256(std::string_view data) {
   return out;
 }
 
+void sha256_into(std::string_view data, std::span<unsigned char, 32> out) {
+  struct Context {
+    EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);  // fetched once per thread
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() {
+      EVP_MD_CTX_free(ctx);
+      EVP_MD_free(md);
+    }
+  };
+  thread_local Context c;
+  unsigned int len = 0;
+  if (c.md == nullptr || c.ctx == nullptr || EVP_DigestInit_ex2(c.ctx, c.md, nullptr) != 1 ||
+      EVP_DigestUpdate(c.ctx, data.data(), data.size()) != 1 || EVP_DigestFinal_ex(c.ctx, out.data(), &len) != 1) {
+    throw std::runtime_error("SHA-256 failed");  // only on allocation failure: a bug
+  }
+}
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::string out(32, '\0');
   unsigned int len = 0;

@@ -2,8 +2,10 @@
 
 #include <sodium.h>
 
+#include <array>
 #include <cstdio>
 #include <stdexcept>
+#include <string_view>
 
 #include "crypto/base64url.hpp"
 
@@ -20,6 +22,24 @@ std::string random_bytes(std::size_t n) {
 }
 
 std::string random_token(std::size_t n) { return base64url_encode(random_bytes(n)); }
+
+std::string buffered_random_token(std::size_t n) {
+  struct Pool {
+    std::array<unsigned char, 4096> bytes;
+    std::size_t used = 4096;  // empty until first use
+  };
+  thread_local Pool pool;
+  if (n > pool.bytes.size()) return random_token(n);
+  if (pool.bytes.size() - pool.used < n) {
+    randombytes_buf(pool.bytes.data(), pool.bytes.size());
+    pool.used = 0;
+  }
+  const std::string_view taken(reinterpret_cast<const char*>(pool.bytes.data() + pool.used), n);
+  std::string out = base64url_encode(taken);
+  sodium_memzero(pool.bytes.data() + pool.used, n);  // handed out once only
+  pool.used += n;
+  return out;
+}
 
 std::string random_uuid() {
   unsigned char b[16];

@@ -231,7 +231,7 @@ asio::awaitable<void> Connection<Stream>::serve() {
       } else {
         matched = router_.match({}, {});
       }
-      if (!valid_request_id(request_id)) request_id = crypto::random_token(kRequestIdBytes);
+      if (!valid_request_id(request_id)) request_id = crypto::buffered_random_token(kRequestIdBytes);
       out_.clear();
       write_response(read_error_response(early_status), version, false, request_id, out_);
       co_await write_out();
@@ -253,7 +253,7 @@ asio::awaitable<void> Connection<Stream>::serve() {
     describe(request, req);
     request.remote_ip = remote_ip;
     std::string request_id(req["X-Request-Id"]);
-    if (!valid_request_id(request_id)) request_id = crypto::random_token(kRequestIdBytes);
+    if (!valid_request_id(request_id)) request_id = crypto::buffered_random_token(kRequestIdBytes);
     request.request_id = request_id;
 
     Response response;

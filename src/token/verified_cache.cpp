@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include <sodium.h>
+#include "crypto/digest.hpp"
 
 namespace latchkey::token {
 
@@ -30,8 +30,7 @@ VerifiedCache::VerifiedCache(std::size_t capacity, UnixSeconds leeway) : leeway_
 
 VerifiedCache::Digest VerifiedCache::digest(std::string_view jwt) {
   Digest d;
-  // libsodium's SHA-256: no allocation (OpenSSL 3's one-shot SHA256() makes three).
-  crypto_hash_sha256(d.data(), reinterpret_cast<const unsigned char*>(jwt.data()), jwt.size());
+  crypto::sha256_into(jwt, d);
   return d;
 }
 

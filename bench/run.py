@@ -204,13 +204,17 @@ def main():
     ap.add_argument("--sessions", type=int, default=1_000_000, help="sessions for the big-DB scenario")
     ap.add_argument("--only", type=lambda s: set(s.split(",")), default=None)
     ap.add_argument("--json", default=None, help="write every figure here")
+    ap.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                    help="a setting for every latchkey started (repeatable), e.g. IO_THREADS=1")
     args = ap.parse_args()
+    srv.EXTRA_ENV.update(kv.split("=", 1) for kv in args.server_env)
     if not shutil.which("wrk"):
         sys.exit("bench: wrk is missing (apt-get install wrk)")
     started = time.monotonic()
     work = pathlib.Path(tempfile.mkdtemp(prefix="latchkey-bench."))
     result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-              "machine": srv.machine(), "runs": args.runs, "duration_s": args.duration}
+              "machine": srv.machine(), "runs": args.runs, "duration_s": args.duration,
+              "server_env": dict(srv.EXTRA_ENV)}
     try:
         result["bounds"] = srv.bounds(args.micro)
         print("bounds:", json.dumps(result["bounds"]), flush=True)

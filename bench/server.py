@@ -105,10 +105,15 @@ class Process:
         return r.json()["access_token"], r.json()["refresh_token"]
 
 
+# Settings every latchkey started here gets (run.py --server-env), before the scenario's own.
+EXTRA_ENV = {}
+
+
 class Latchkey(Process):
     def __init__(self, binary, db_path, extra=None):
         env = {"DATABASE_URL": f"sqlite://{db_path}", "HOST": "127.0.0.1",
-               "LOG_FORMAT": "json", "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "info"), **LIMITS_OFF, **(extra or {})}
+               "LOG_FORMAT": "json", "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "info"), **LIMITS_OFF, **EXTRA_ENV,
+               **(extra or {})}
         if env.get("JWT_ALG") == "HS256":
             env["SECRET_KEY"] = SECRET  # HS256 signs with it; the others keep keys in the DB
         super().__init__([str(binary)], env)

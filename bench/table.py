@@ -35,7 +35,9 @@ def render(result):
     m = result["machine"]
     lines = [f"latchkey bench, {result['date']}: {m['cpu']}, {m['cores']} cores, "
              f"{m['memory_gib']} GiB, Linux {m['kernel']}; wrk 1 thread x 64 connections, "
-             f"{result['duration_s']} s x {result['runs']} runs (median), same machine.", ""]
+             f"{result['duration_s']} s x {result['runs']} runs (median), same machine"
+             + "".join(f"; latchkey with {k}={v}" for k, v in result.get("server_env", {}).items())
+             + ".", ""]
     head = ["scenario", "req/s", "p50 ms", "p99 ms", "errors", "server CPU", "peak RSS MB"]
     if seed is not None:
         head += ["seed req/s", "latchkey/seed"]

@@ -124,7 +124,7 @@ class WorkerPool {
   }
 
  private:
-  static constexpr int kHashingNice = 10;
+  static constexpr int kHashingNice = 19;
   WorkerLane hashing_;
   WorkerLane database_;
 };

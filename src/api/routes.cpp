@@ -165,16 +165,10 @@ class Api {
     if (!username) co_return wrong_type(username.error());
     auto password = string_field(*body, "password");
     if (!password) co_return wrong_type(password.error());
-    // Hashing on the hashing lane, the write on the database lane: a hashing
-    // thread never waits for a commit. Either lane's queue being full is a 503.
-    auto account = co_await pool_.run_hashing([&] {
-      return service_.prepare_signup(username->value_or(""), password->value_or(""));
-    });
-    if (!account) co_return error_response(AuthError::unavailable);
-    if (!*account) co_return error_response(account->error());
-    auto r = co_await pool_.run([&] { return service_.complete_signup(std::move(**account), client_of(req)); });
-    if (!r) co_return error_response(AuthError::unavailable);
-    if (!*r) co_return error_response(r->error());
+    auto r = co_await hash_then_store(
+        [&] { return service_.prepare_signup(username->value_or(""), password->value_or("")); },
+        [&](auth::NewAccount a) { return service_.complete_signup(std::move(a), client_of(req)); });
+    if (!r) co_return error_response(r.error());
     co_return message(201, "User created successfully");
   }
 
@@ -190,17 +184,12 @@ class Api {
     auto password = string_field(*body, "password");
     if (!password) co_return wrong_type(password.error());
     const auth::Client client = client_of(req);
-    // As for signup: the password check (and any hash upgrade) on the hashing
-    // lane, the session write on the database lane.
-    auto verified = co_await pool_.run_hashing([&] {
-      return service_.verify_login(username->value_or(""), password->value_or(""), client);
-    });
-    if (!verified) co_return error_response(AuthError::unavailable);
-    if (!*verified) co_return error_response(verified->error());
-    auto r = co_await pool_.run([&] { return service_.complete_login(std::move(**verified), client); });
-    if (!r) co_return error_response(AuthError::unavailable);
-    if (!*r) co_return error_response(r->error());
-    const auth::TokenPair& t = **r;
+    // The password check (and any hash upgrade) first, then the session write.
+    auto r = co_await hash_then_store(
+        [&] { return service_.verify_login(username->value_or(""), password->value_or(""), client); },
+        [&](auth::VerifiedLogin v) { return service_.complete_login(std::move(v), client); });
+    if (!r) co_return error_response(r.error());
+    const auth::TokenPair& t = *r;
     co_return json_response(200, json::object{
                                      {"message", "Login successful"},
                                      {"access_token", t.access_token},
@@ -295,18 +284,16 @@ class Api {
     if (!current) co_return wrong_type(current.error());
     auto replacement = string_field(*body, "new_password");
     if (!replacement) co_return wrong_type(replacement.error());
-    // As for signup: both hashes on the hashing lane, the writes on the database lane.
+    // Both hashes first, then the writes.
     const auth::Client client = client_of(req);
-    auto change = co_await pool_.run_hashing([&] {
-      return service_.verify_password_change(*caller, current->value_or(""), replacement->value_or(""),
-                                             client);
-    });
-    if (!change) co_return error_response(AuthError::unavailable);
-    if (!*change) co_return error_response(change->error());
-    auto r = co_await pool_.run([&] { return service_.complete_password_change(std::move(**change), client); });
-    if (!r) co_return error_response(AuthError::unavailable);
-    if (!*r) co_return error_response(r->error());
-    co_return json_response(200, json::object{{"message", "Password changed"}, {"sessions_ended", **r}});
+    auto r = co_await hash_then_store(
+        [&] {
+          return service_.verify_password_change(*caller, current->value_or(""), replacement->value_or(""),
+                                                 client);
+        },
+        [&](auth::VerifiedPasswordChange c) { return service_.complete_password_change(std::move(c), client); });
+    if (!r) co_return error_response(r.error());
+    co_return json_response(200, json::object{{"message", "Password changed"}, {"sessions_ended", *r}});
   }
 
   awaitable<Response> active_sessions(const Request& req) {
@@ -392,6 +379,21 @@ class Api {
   }
 
  private:
+  // `hash` on the hashing lane, then `store` with its value on the database
+  // lane: a hashing thread never waits for a commit. A full queue on either
+  // lane is AuthError::unavailable (503 + Retry-After).
+  template <class Hash, class Store>
+  auto hash_then_store(Hash hash, Store store)
+      -> awaitable<std::invoke_result_t<Store, typename std::invoke_result_t<Hash>::value_type>> {
+    using Result = std::invoke_result_t<Store, typename std::invoke_result_t<Hash>::value_type>;
+    auto first = co_await pool_.run_hashing(std::move(hash));
+    if (!first) co_return Result(tl::unexpected(AuthError::unavailable));
+    if (!*first) co_return Result(tl::unexpected(first->error()));
+    auto second = co_await pool_.run([&] { return store(std::move(**first)); });
+    if (!second) co_return Result(tl::unexpected(AuthError::unavailable));
+    co_return std::move(*second);
+  }
+
   auth::Expected<auth::Principal> authenticate(const Request& req) {
     auto token = bearer_token(req);
     if (!token) return tl::unexpected(token.error());

@@ -224,8 +224,10 @@ int serve(const config::Config& cfg) {
   // logins/s with 2 threads on 2 cores, 123 with 3, 128 with 4).
   const unsigned cores = threads_or_cores(0);
   const unsigned hashers = cfg.worker_threads > 0 ? cfg.worker_threads : cores;
+  // SQLite: database calls run in batches on one thread (store.batching());
+  // PostgreSQL: on DATABASE_THREADS threads.
   WorkerPool pool(WorkerPool::Lane{hashers, cfg.hash_queue > 0 ? cfg.hash_queue : 32 * cores},
-                  WorkerPool::Lane{cfg.database_threads, cfg.worker_queue});
+                  WorkerPool::Lane{cfg.database_threads, cfg.worker_queue}, store.batching());
   metrics::Registry metrics;
   http::Router router(&metrics.http());
   api::ApiOptions api_opts;

@@ -90,7 +90,7 @@ void Ops::write_service(metrics::TextWriter& out) const {
 }
 
 void Ops::write_runtime(metrics::TextWriter& out) const {
-  const std::pair<std::string_view, const WorkerLane*> lanes[] = {{"hashing", &pool_.hashing()},
+  const std::pair<std::string_view, const LaneStats*> lanes[] = {{"hashing", &pool_.hashing()},
                                                                    {"database", &pool_.database()}};
   out.family("latchkey_worker_queue_depth", "gauge",
              "Jobs waiting for a worker thread, by lane (hashing: argon2id; database: SQL calls).");

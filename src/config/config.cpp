@@ -223,7 +223,7 @@ const std::vector<Setting>& settings() {
        "before new ones get 503 (default 32 per core)",
        uint_setter<std::size_t>(&Config::hash_queue, 0, 100000)},
       {"DATABASE_THREADS", "database-threads",
-       "threads for database calls; concurrent writes share one disk flush (default 64)",
+       "PostgreSQL: threads for database calls (default 64); SQLite runs them in batches on one thread",
        uint_setter<unsigned>(&Config::database_threads, 1, 1024)},
       {"WORKER_QUEUE", "worker-queue",
        "database calls that may wait for a thread before new ones get 503 (default 1024)",

@@ -12,6 +12,7 @@
 
 #include <tl/expected.hpp>
 
+#include "util/batch_hooks.hpp"
 #include "util/time.hpp"
 
 namespace latchkey::store {
@@ -211,6 +212,12 @@ class Store {
   virtual void watch_revocations(RevokedCallback on_revoked, std::function<void()> on_resync) = 0;
   // Stops watching; idempotent.
   virtual void stop_watching() = 0;
+
+  // For a store with a single writer: hooks to run many calls from one
+  // thread as one unit (see util/batch_lane.hpp); the server then sends all
+  // its database work through one such thread. Null: calls may come from any
+  // number of threads at once, each a unit of its own.
+  virtual BatchHooks* batching() { return nullptr; }
 
   // Readiness: one cheap query that reads the database.
   virtual Result<void> ping() = 0;

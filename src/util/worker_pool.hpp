@@ -7,14 +7,16 @@
 //    Only the hashing phase of a request runs here (with the reads it needs);
 //    its writes go to the database lane after, so a hashing thread never
 //    waits for a commit (see auth::Service::verify_login).
-//  - database: SQL calls, which mostly wait (on the disk, on the network), so
-//    many threads: concurrent writes share one SQLite group commit.
+//  - database: SQL calls, which mostly wait (on the network, for PostgreSQL),
+//    so many threads; or, for a store with one writer (SQLite), one thread
+//    running the queue in batches, each one transaction and one disk flush
+//    (BatchLane).
 // I/O threads co_await run() or run_hashing(); the coroutine resumes on its
 // own executor once the job is done. When a lane has `max_pending` jobs
 // queued or running, it answers nullopt at once: the caller turns that into 503.
-#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <type_traits>
 
@@ -23,15 +25,16 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "metrics/histogram.hpp"
+#include "util/batch_lane.hpp"
+#include "util/lane_stats.hpp"
 
 namespace latchkey {
 
-class WorkerLane {
+class WorkerLane : public LaneStats {
  public:
   // `nice`: added to the threads' scheduling niceness (0: as the process).
   WorkerLane(unsigned threads, std::size_t max_pending, int nice = 0)
-      : pool_(threads), max_pending_(max_pending), nice_(nice) {}
+      : LaneStats(max_pending), pool_(threads), nice_(nice) {}
   ~WorkerLane() { join(); }
 
   // `f` runs on a worker thread. Its result type must be default-constructible.
@@ -39,40 +42,19 @@ class WorkerLane {
   template <class F>
   boost::asio::awaitable<std::optional<std::invoke_result_t<F>>> run(F f) {
     using R = std::invoke_result_t<F>;
-    if (pending_.fetch_add(1, std::memory_order_relaxed) >= max_pending_) {
-      pending_.fetch_sub(1, std::memory_order_relaxed);
-      rejected_.fetch_add(1, std::memory_order_relaxed);
-      co_return std::nullopt;
-    }
-    struct Release {
-      std::atomic<std::size_t>& n;
-      ~Release() { n.fetch_sub(1, std::memory_order_relaxed); }
-    } release{pending_};
+    Admission admitted(*this);
+    if (!admitted) co_return std::nullopt;
     const auto queued = std::chrono::steady_clock::now();
     R result = co_await boost::asio::co_spawn(
         pool_,
         [this, queued, f = std::move(f)]() mutable -> boost::asio::awaitable<R> {
           lower_priority_once();
-          const auto waited = std::chrono::steady_clock::now() - queued;
-          wait_.observe(static_cast<std::uint64_t>(
-              std::chrono::duration_cast<std::chrono::microseconds>(waited).count()));
-          running_.fetch_add(1, std::memory_order_relaxed);
-          Release done{running_};
+          Running running(*this, queued);
           co_return f();
         },
         boost::asio::use_awaitable);
     co_return std::optional<R>(std::move(result));
   }
-
-  // Jobs queued or running.
-  std::size_t pending() const { return pending_.load(std::memory_order_relaxed); }
-  // Jobs on a worker thread right now.
-  std::size_t running() const { return running_.load(std::memory_order_relaxed); }
-  std::size_t max_pending() const { return max_pending_; }
-  // Jobs refused because the queue was full (each one a 503).
-  std::uint64_t rejected() const { return rejected_.load(std::memory_order_relaxed); }
-  // How long jobs waited for a worker.
-  const metrics::Histogram& wait_time() const { return wait_; }
 
   // Waits for queued jobs to finish; idempotent.
   void join() { pool_.join(); }
@@ -81,12 +63,7 @@ class WorkerLane {
   void lower_priority_once() const;
 
   boost::asio::thread_pool pool_;
-  std::size_t max_pending_;
   int nice_;
-  std::atomic<std::size_t> pending_{0};
-  std::atomic<std::size_t> running_{0};
-  std::atomic<std::uint64_t> rejected_{0};
-  metrics::Histogram wait_;
 };
 
 class WorkerPool {
@@ -95,9 +72,13 @@ class WorkerPool {
     unsigned threads;
     std::size_t max_pending;
   };
-  WorkerPool(Lane hashing, Lane database)
-      : hashing_(hashing.threads, hashing.max_pending, kHashingNice),
-        database_(database.threads, database.max_pending) {}
+  // With `batching` (a store with one writer: SQLite), database work runs on
+  // one thread in batches (BatchLane) and `database.threads` is not used.
+  WorkerPool(Lane hashing, Lane database, BatchHooks* batching = nullptr)
+      : hashing_(hashing.threads, hashing.max_pending, kHashingNice) {
+    if (batching) batched_ = std::make_unique<BatchLane>(*batching, database.max_pending);
+    else database_ = std::make_unique<WorkerLane>(database.threads, database.max_pending);
+  }
   // One size for both lanes (tests, fuzzing).
   WorkerPool(unsigned threads, std::size_t max_pending)
       : WorkerPool(Lane{threads, max_pending}, Lane{threads, max_pending}) {}
@@ -105,7 +86,8 @@ class WorkerPool {
   // Database work.
   template <class F>
   boost::asio::awaitable<std::optional<std::invoke_result_t<F>>> run(F f) {
-    return database_.run(std::move(f));
+    if (batched_) return batched_->run(std::move(f));
+    return database_->run(std::move(f));
   }
   // Password hashing (and the reads it needs); writes go to run().
   template <class F>
@@ -113,20 +95,25 @@ class WorkerPool {
     return hashing_.run(std::move(f));
   }
 
-  const WorkerLane& hashing() const { return hashing_; }
-  const WorkerLane& database() const { return database_; }
-  std::size_t pending() const { return hashing_.pending() + database_.pending(); }
+  const LaneStats& hashing() const { return hashing_; }
+  const LaneStats& database() const {
+    if (batched_) return *batched_;
+    return *database_;
+  }
+  std::size_t pending() const { return hashing_.pending() + database().pending(); }
 
   // Waits for queued jobs to finish; idempotent.
   void join() {
     hashing_.join();
-    database_.join();
+    if (batched_) batched_->join();
+    else database_->join();
   }
 
  private:
   static constexpr int kHashingNice = 19;
   WorkerLane hashing_;
-  WorkerLane database_;
+  std::unique_ptr<WorkerLane> database_;  // or
+  std::unique_ptr<BatchLane> batched_;
 };
 
 }  // namespace latchkey

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <fstream>
 #include <thread>
 #include <vector>
@@ -27,7 +30,8 @@ TEST(WalSync, ConcurrentWritersShareFlushes) {
         std::uint64_t seq;
         {
           std::lock_guard lock(connection);
-          seq = sync.committed();
+          seq = sync.reserve();  // the commit hook
+          sync.written();        // the COMMIT returned
         }
         sync.wait(seq);
         ++done;
@@ -46,11 +50,67 @@ TEST(WalSync, WaitReturnsAtOnceWhenAlreadyDurable) {
   const std::string wal = dir.file("db-wal");
   std::ofstream(wal) << "frames";
   WalSync sync(wal);
-  const auto seq = sync.committed();
+  const auto seq = sync.reserve();
+  sync.written();
   sync.wait(seq);
   const auto flushes = sync.flushes();
   sync.wait(seq);  // nothing new was written
   EXPECT_EQ(sync.flushes(), flushes);
+}
+
+TEST(WalSync, WhenDurableCallsBackAfterTheFlushInCommitOrder) {
+  latchkey::testing::TempDir dir;
+  const std::string wal = dir.file("db-wal");
+  std::ofstream(wal) << "frames";
+  WalSync sync(wal);
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<int> order;
+  for (int i = 1; i <= 3; ++i) {
+    const auto seq = sync.reserve();
+    sync.written();
+    sync.when_durable(seq, [&, i] {
+      std::lock_guard lock(m);
+      order.push_back(i);
+      cv.notify_all();
+    });
+  }
+  std::unique_lock lock(m);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return order.size() == 3; }));
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+  EXPECT_GE(sync.flushes(), 1u);
+}
+
+TEST(WalSync, WhenDurableRunsAtOnceWhenNothingIsPending) {
+  latchkey::testing::TempDir dir;
+  const std::string wal = dir.file("db-wal");
+  std::ofstream(wal) << "frames";
+  WalSync sync(wal);
+  bool called = false;
+  sync.when_durable(sync.last_reserved(), [&] { called = true; });
+  EXPECT_TRUE(called);
+  EXPECT_EQ(sync.flushes(), 0u);
+}
+
+TEST(WalSync, AReaderWaitsForACommitStillInProgress) {
+  // A reader may have seen a commit whose COMMIT has not returned yet: it
+  // waits for the commit's number, which is flushed only once written.
+  latchkey::testing::TempDir dir;
+  const std::string wal = dir.file("db-wal");
+  std::ofstream(wal) << "frames";
+  WalSync sync(wal);
+  const auto seq = sync.reserve();
+  std::atomic<bool> returned{false};
+  std::thread reader([&] {
+    sync.wait(sync.last_reserved());
+    returned = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(returned.load());
+  sync.written();
+  reader.join();
+  EXPECT_TRUE(returned.load());
+  EXPECT_GE(sync.last_reserved(), seq);
 }
 
 }  // namespace

@@ -43,15 +43,15 @@ Result<void> done(Db& db, Statement* st, std::string_view what) {
 
 std::string text_of(const Statement& st) { return st.text(0); }
 
-// BEGIN IMMEDIATE ... COMMIT around `body`, rolled back on failure.
+// `body` as one Transaction: committed if it succeeds, else rolled back.
 template <class T, class Body>
 Result<T> in_transaction(Db& db, std::string_view what, Body body) {
-  if (int rc = db.exec("BEGIN IMMEDIATE"); rc != SQLITE_OK) return failed(db, rc, what);
+  Transaction txn(db);
+  if (int rc = txn.begun(); rc != SQLITE_OK) return failed(db, rc, what);
   Result<T> r = body();
   if (r) {
-    if (int rc = db.exec("COMMIT"); rc != SQLITE_OK) r = failed(db, rc, what);
+    if (int rc = txn.commit(); rc != SQLITE_OK) r = failed(db, rc, what);
   }
-  if (!r) db.exec("ROLLBACK");
   return r;
 }
 
@@ -67,8 +67,9 @@ AuditEvent read_event(const Statement& st) {
 }  // namespace
 
 Result<std::vector<UserSummary>> SqliteStore::list_users(const UserQuery& q) {
-  Access lock(*this);
-  Statement* st = db_->prepare(
+  Access lock(*this, Use::read);
+  Db& db = lock.db();
+  Statement* st = db.prepare(
       "SELECT u.id, u.username, u.password_hash, u.created_at, u.username_key, u.disabled_at, "
       "(SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.revoked_at IS NULL "
       "AND s.expires_at > ?2 AND s.last_used_at >= ?3) "
@@ -77,67 +78,70 @@ Result<std::vector<UserSummary>> SqliteStore::list_users(const UserQuery& q) {
   st->bind(2, q.now);
   st->bind(3, q.idle_since);
   st->bind(4, static_cast<std::int64_t>(q.limit));
-  return rows<UserSummary>(*db_, st, "list_users", [](const Statement& r) {
+  return rows<UserSummary>(db, st, "list_users", [](const Statement& r) {
     return UserSummary{User{r.text(0), r.text(1), r.text(2), r.int64(3), r.text(4), r.optional_int64(5)},
                        r.int64(6)};
   });
 }
 
 Result<std::vector<std::string>> SqliteStore::disable_user(std::string_view user_id, UnixSeconds now) {
-  Access lock(*this);
-  return in_transaction<std::vector<std::string>>(*db_, "disable_user", [&]() -> Result<std::vector<std::string>> {
-    Statement* mark = db_->prepare("UPDATE users SET disabled_at = COALESCE(disabled_at, ?2) WHERE id = ?1");
+  Access lock(*this, Use::write);
+  Db& db = lock.db();
+  return in_transaction<std::vector<std::string>>(db, "disable_user", [&]() -> Result<std::vector<std::string>> {
+    Statement* mark = db.prepare("UPDATE users SET disabled_at = COALESCE(disabled_at, ?2) WHERE id = ?1");
     mark->bind(1, user_id);
     mark->bind(2, now);
-    if (auto r = done(*db_, mark, "disable_user"); !r) return tl::unexpected(r.error());
-    if (db_->changes() == 0) return tl::unexpected(StoreError::not_found);
-    Statement* end = db_->prepare(
+    if (auto r = done(db, mark, "disable_user"); !r) return tl::unexpected(r.error());
+    if (db.changes() == 0) return tl::unexpected(StoreError::not_found);
+    Statement* end = db.prepare(
         "UPDATE sessions SET revoked_at = ?2, revoked_reason = 'user_disabled' "
         "WHERE user_id = ?1 AND revoked_at IS NULL RETURNING id");
     end->bind(1, user_id);
     end->bind(2, now);
-    return rows<std::string>(*db_, end, "disable_user", text_of);
+    return rows<std::string>(db, end, "disable_user", text_of);
   });
 }
 
 Result<void> SqliteStore::enable_user(std::string_view user_id) {
-  Access lock(*this);
-  Statement* st = db_->prepare("UPDATE users SET disabled_at = NULL WHERE id = ?1");
+  Access lock(*this, Use::write);
+  Db& db = lock.db();
+  Statement* st = db.prepare("UPDATE users SET disabled_at = NULL WHERE id = ?1");
   st->bind(1, user_id);
-  if (auto r = done(*db_, st, "enable_user"); !r) return r;
-  if (db_->changes() == 0) return tl::unexpected(StoreError::not_found);
+  if (auto r = done(db, st, "enable_user"); !r) return r;
+  if (db.changes() == 0) return tl::unexpected(StoreError::not_found);
   return {};
 }
 
 Result<std::vector<std::string>> SqliteStore::delete_user(std::string_view user_id, UnixSeconds now,
                                                           UnixSeconds keep_since) {
-  Access lock(*this);
-  return in_transaction<std::vector<std::string>>(*db_, "delete_user", [&]() -> Result<std::vector<std::string>> {
-    Statement* end = db_->prepare(
+  Access lock(*this, Use::write);
+  Db& db = lock.db();
+  return in_transaction<std::vector<std::string>>(db, "delete_user", [&]() -> Result<std::vector<std::string>> {
+    Statement* end = db.prepare(
         "UPDATE sessions SET revoked_at = ?2, revoked_reason = 'user_deleted' "
         "WHERE user_id = ?1 AND revoked_at IS NULL RETURNING id");
     end->bind(1, user_id);
     end->bind(2, now);
-    auto ended = rows<std::string>(*db_, end, "delete_user", text_of);
+    auto ended = rows<std::string>(db, end, "delete_user", text_of);
     if (!ended) return ended;
     // The rows go with the user; their recent revocations must not.
-    Statement* keep = db_->prepare(
+    Statement* keep = db.prepare(
         "INSERT INTO deleted_session_revocations (id, revoked_at) "
         "SELECT id, revoked_at FROM sessions WHERE user_id = ?1 AND revoked_at >= ?2 "
         "ON CONFLICT (id) DO NOTHING");
     keep->bind(1, user_id);
     keep->bind(2, keep_since);
-    if (auto r = done(*db_, keep, "delete_user"); !r) return tl::unexpected(r.error());
-    Statement* drop = db_->prepare("DELETE FROM users WHERE id = ?1");
+    if (auto r = done(db, keep, "delete_user"); !r) return tl::unexpected(r.error());
+    Statement* drop = db.prepare("DELETE FROM users WHERE id = ?1");
     drop->bind(1, user_id);
-    if (auto r = done(*db_, drop, "delete_user"); !r) return tl::unexpected(r.error());
-    if (db_->changes() == 0) return tl::unexpected(StoreError::not_found);
+    if (auto r = done(db, drop, "delete_user"); !r) return tl::unexpected(r.error());
+    if (db.changes() == 0) return tl::unexpected(StoreError::not_found);
     return ended;
   });
 }
 
-Result<void> SqliteStore::insert_audit(const std::vector<AuditEvent>& events) {
-  Statement* st = db_->prepare(
+Result<void> SqliteStore::insert_audit(Db& db, const std::vector<AuditEvent>& events) {
+  Statement* st = db.prepare(
       "INSERT INTO audit_events (id, at, seq, event, actor, user_id, username, username_key, "
       "session_id, ip, user_agent, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
   for (const AuditEvent& e : events) {
@@ -154,36 +158,38 @@ Result<void> SqliteStore::insert_audit(const std::vector<AuditEvent>& events) {
     st->bind(10, e.ip);
     st->bind(11, e.user_agent);
     st->bind(12, e.detail.empty() ? std::string_view("{}") : std::string_view(e.detail));
-    if (auto r = done(*db_, st, "append_audit"); !r) return r;
+    if (auto r = done(db, st, "append_audit"); !r) return r;
   }
   return {};
 }
 
 Result<void> SqliteStore::append_audit(const std::vector<AuditEvent>& events) {
   if (events.empty()) return {};
-  Access lock(*this);
-  return in_transaction<void>(*db_, "append_audit", [&] { return insert_audit(events); });
+  Access lock(*this, Use::write);
+  Db& db = lock.db();
+  return in_transaction<void>(db, "append_audit", [&] { return insert_audit(db, events); });
 }
 
-Result<std::vector<AuditEvent>> SqliteStore::export_audit() {
-  return rows<AuditEvent>(*db_, db_->prepare(std::string("SELECT ") + kAuditColumns + " FROM audit_events"),
+Result<std::vector<AuditEvent>> SqliteStore::export_audit(Db& db) {
+  return rows<AuditEvent>(db, db.prepare(std::string("SELECT ") + kAuditColumns + " FROM audit_events"),
                           "export_all", read_event);
 }
 
 Result<std::vector<AuditEvent>> SqliteStore::list_audit(const AuditQuery& q) {
-  Access lock(*this);
+  Access lock(*this, Use::read);
+  Db& db = lock.db();
   const std::string order = " AND (at, seq) < (?2, ?3) ORDER BY at DESC, seq DESC, id DESC LIMIT ?4";
   Statement* st = q.username_key
-                      ? db_->prepare(std::string("SELECT ") + kAuditColumns +
+                      ? db.prepare(std::string("SELECT ") + kAuditColumns +
                                      " FROM audit_events WHERE username_key = ?1" + order)
-                      : db_->prepare(std::string("SELECT ") + kAuditColumns +
+                      : db.prepare(std::string("SELECT ") + kAuditColumns +
                                      " FROM audit_events WHERE ?1 IS NULL" + order);
   if (q.username_key) st->bind(1, *q.username_key);
   else st->bind_null(1);
   st->bind(2, q.before ? q.before->first : INT64_MAX);
   st->bind(3, q.before ? q.before->second : INT64_MAX);
   st->bind(4, static_cast<std::int64_t>(q.limit));
-  return rows<AuditEvent>(*db_, st, "list_audit", read_event);
+  return rows<AuditEvent>(db, st, "list_audit", read_event);
 }
 
 Result<std::size_t> SqliteStore::prune(UnixSeconds audit_before, UnixSeconds revocations_before) {
@@ -191,20 +197,22 @@ Result<std::size_t> SqliteStore::prune(UnixSeconds audit_before, UnixSeconds rev
   constexpr std::int64_t kBatch = 5000;
   std::size_t removed = 0;
   for (;;) {
-    Access lock(*this);
-    Statement* audit = db_->prepare(
+    Access lock(*this, Use::write);
+    Db& db = lock.db();
+    Statement* audit = db.prepare(
         "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ?1 LIMIT ?2)");
     audit->bind(1, audit_before);
     audit->bind(2, kBatch);
-    if (auto r = done(*db_, audit, "prune"); !r) return tl::unexpected(r.error());
-    const auto n = db_->changes();
+    if (auto r = done(db, audit, "prune"); !r) return tl::unexpected(r.error());
+    const auto n = db.changes();
     removed += static_cast<std::size_t>(n);
     if (n < kBatch) break;
   }
-  Access lock(*this);
-  Statement* kept = db_->prepare("DELETE FROM deleted_session_revocations WHERE revoked_at < ?1");
+  Access lock(*this, Use::write);
+  Db& db = lock.db();
+  Statement* kept = db.prepare("DELETE FROM deleted_session_revocations WHERE revoked_at < ?1");
   kept->bind(1, revocations_before);
-  if (auto r = done(*db_, kept, "prune"); !r) return tl::unexpected(r.error());
+  if (auto r = done(db, kept, "prune"); !r) return tl::unexpected(r.error());
   return removed;
 }
 

@@ -42,11 +42,13 @@ Db::Db(const std::string& path) {
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_commit_hook(
       db_,
-      [](void* counter) {
-        ++*static_cast<std::uint64_t*>(counter);
+      [](void* self) {
+        auto* db = static_cast<Db*>(self);
+        ++db->commits_;
+        if (db->on_commit_) db->on_commit_();
         return 0;  // never veto
       },
-      &commits_);
+      this);
 }
 
 std::string Db::file_name() const {
@@ -77,6 +79,34 @@ Statement* Db::prepare(std::string_view sql) {
 
 int Db::exec(std::string_view sql) {
   return sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, nullptr);
+}
+
+Transaction::Transaction(Db& db) : db_(db), nested_(db.in_transaction()) {
+  begun_ = db_.exec(nested_ ? "SAVEPOINT unit" : "BEGIN IMMEDIATE");
+  open_ = begun_ == SQLITE_OK;
+}
+
+Transaction::~Transaction() {
+  if (open_) rollback();
+}
+
+int Transaction::commit() {
+  if (!open_) return begun_ != SQLITE_OK ? begun_ : SQLITE_MISUSE;
+  const int rc = db_.exec(nested_ ? "RELEASE unit" : "COMMIT");
+  if (rc != SQLITE_OK) {
+    rollback();
+    return rc;
+  }
+  open_ = false;
+  return SQLITE_OK;
+}
+
+void Transaction::rollback() {
+  open_ = false;
+  // An error may already have undone the enclosing transaction.
+  if (!db_.in_transaction()) return;
+  if (nested_) db_.exec("ROLLBACK TO unit; RELEASE unit");
+  else db_.exec("ROLLBACK");
 }
 
 }  // namespace latchkey::store::sqlite

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,6 +55,10 @@ class Db {
   int changes() const { return sqlite3_changes(db_); }
   // Transactions committed on this connection since it opened.
   std::uint64_t commits() const { return commits_; }
+  // Called as each transaction begins to commit, before others can see it.
+  void on_commit(std::function<void()> hook) { on_commit_ = std::move(hook); }
+  // Whether a transaction is open (BEGIN ran, COMMIT not yet).
+  bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
   // The database file's full path; empty for an in-memory database.
   std::string file_name() const;
   const char* last_error() const { return sqlite3_errmsg(db_); }
@@ -65,7 +70,34 @@ class Db {
   };
   sqlite3* db_ = nullptr;
   std::uint64_t commits_ = 0;
+  std::function<void()> on_commit_;
   std::unordered_map<std::string, std::unique_ptr<Statement>, Hash, std::equal_to<>> cache_;
+};
+
+// Statements that hold or fail as one: a transaction of their own (BEGIN
+// IMMEDIATE, so the write lock is taken up front), or a savepoint inside a
+// transaction already open (a batch of the database lane), which then
+// commits them along with the rest of the batch.
+class Transaction {
+ public:
+  explicit Transaction(Db& db);
+  // Rolls back unless committed.
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  // SQLITE_OK when the transaction (or savepoint) is open.
+  int begun() const { return begun_; }
+  // COMMIT (or RELEASE); an sqlite3 code. Rolled back if it fails.
+  int commit();
+
+ private:
+  void rollback();
+
+  Db& db_;
+  const bool nested_;
+  int begun_;
+  bool open_;
 };
 
 }  // namespace latchkey::store::sqlite

@@ -1,9 +1,16 @@
 #pragma once
 // The Store on an embedded SQLite file: WAL journal, and group commit
 // (wal_sync.hpp), so a write that was answered survives kill -9 and power
-// loss while concurrent writes share one disk flush. One connection,
-// serialised by a mutex held only while SQL runs, never during the flush;
-// SQLite allows a single writer at a time anyway.
+// loss while concurrent writes share one disk flush.
+//
+// Two connections. The writer runs every write, and every call of the
+// server's database lane: one thread runs those in batches, each batch one
+// transaction (batching(): begin/end), answered once flushed, so a burst of
+// requests costs one lock cycle and one flush. Reads made by other threads
+// (the hashing lane's, the revocation watcher's) use the reader connection
+// and never wait for a batch; WAL lets it read while the writer writes.
+// Nothing read or written is returned before it is durable. (An in-memory
+// database has only the writer.)
 #include <memory>
 #include <condition_variable>
 #include <mutex>
@@ -18,7 +25,7 @@ namespace latchkey::store::sqlite {
 class Db;
 class WalSync;
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, private BatchHooks {
  public:
   // Opens (creating if needed) and migrates. Throws std::runtime_error with
   // a one-line reason on failure: start-up only.
@@ -55,6 +62,8 @@ class SqliteStore final : public Store {
   void watch_revocations(RevokedCallback on_revoked, std::function<void()> on_resync) override;
   void stop_watching() override;
 
+  BatchHooks* batching() override { return this; }
+
   Result<void> ping() override;
   Result<std::int64_t> count_live_sessions(UnixSeconds now, UnixSeconds idle_since) override;
 
@@ -72,28 +81,43 @@ class SqliteStore final : public Store {
   Result<std::size_t> prune(UnixSeconds audit_before, UnixSeconds revocations_before) override;
 
  private:
-  void migrate();
-  Result<void> insert_key(const StoredKey& key);  // with mutex_ held
-  Result<void> insert_user(const User& user);     // with mutex_ held
-  Result<void> insert_audit(const std::vector<AuditEvent>& events);  // with mutex_ held, in a transaction
-  Result<std::vector<AuditEvent>> export_audit();                    // with mutex_ held
+  void migrate(Db& db);
+  static Result<void> insert_key(Db& db, const StoredKey& key);
+  static Result<void> insert_user(Db& db, const User& user);
+  static Result<void> insert_audit(Db& db, const std::vector<AuditEvent>& events);  // in a transaction
+  static Result<std::vector<AuditEvent>> export_audit(Db& db);
 
-  // Holds the connection; on release, waits until whatever it committed is
-  // on disk (outside the lock, so other writers join the same flush).
+  // BatchHooks, for the database lane's thread: the writer is held from
+  // begin() to end(), one transaction.
+  void begin() override;
+  bool intact() override;
+  bool end(bool intact) override;
+  void when_durable(std::function<void()> done) override;
+
+  enum class Use { read, write };
+  // A connection for one call: inside a batch, the batch's; else the reader
+  // (reads) or the writer (writes), held until release. On release outside
+  // a batch, waits until whatever the call wrote or might have read is on
+  // disk (outside the lock, so other writers join the same flush).
   class Access {
    public:
-    explicit Access(SqliteStore& s);
+    Access(SqliteStore& s, Use use);
     ~Access();
     Access(const Access&) = delete;
     Access& operator=(const Access&) = delete;
+    Db& db() { return *db_; }
 
    private:
     SqliteStore& store_;
-    std::uint64_t commits_before_;
+    Db* db_;
+    CountedMutex* held_ = nullptr;  // null inside a batch
+    std::uint64_t commits_before_ = 0;
   };
 
-  CountedMutex mutex_;  // the one connection; counted as in use while held
-  std::unique_ptr<Db> db_;
+  CountedMutex writer_mutex_;  // counted as in use while held
+  CountedMutex reader_mutex_;
+  std::unique_ptr<Db> writer_;
+  std::unique_ptr<Db> reader_;         // null for an in-memory database
   std::unique_ptr<WalSync> wal_sync_;  // null when not in WAL mode (in memory)
 
   std::mutex watch_mutex_;

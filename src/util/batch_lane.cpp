@@ -1,0 +1,78 @@
+#include "util/batch_lane.hpp"
+
+namespace latchkey {
+
+BatchLane::BatchLane(BatchHooks& hooks, std::size_t max_pending, std::size_t max_batch)
+    : LaneStats(max_pending), hooks_(hooks), max_batch_(max_batch > 0 ? max_batch : 1) {
+  thread_ = std::thread([this] { loop(); });
+}
+
+BatchLane::~BatchLane() { join(); }
+
+void BatchLane::submit(std::unique_ptr<JobBase> job) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+}
+
+void BatchLane::join() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+  std::unique_lock lock(mutex_);
+  answered_.wait(lock, [&] { return unanswered_ == 0; });
+}
+
+void BatchLane::loop() {
+  for (;;) {
+    Batch batch;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to run
+      if (queue_.size() <= max_batch_) {
+        batch.swap(queue_);
+      } else {
+        for (std::size_t i = 0; i < max_batch_; ++i) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+      ++unanswered_;
+    }
+    run_batch(std::move(batch));
+  }
+}
+
+void BatchLane::run_batch(Batch batch) {
+  hooks_.begin();
+  std::size_t ran = 0;
+  bool intact = hooks_.intact();
+  while (intact && ran < batch.size()) {
+    batch[ran++]->run();
+    intact = hooks_.intact();
+  }
+  const bool committed = hooks_.end(intact);
+  auto answer = [this](Batch& jobs, bool durable) {
+    for (auto& job : jobs) job->finish(durable);
+    {
+      std::lock_guard lock(mutex_);
+      --unanswered_;
+    }
+    answered_.notify_all();
+  };
+  // Jobs of a batch that could not commit answer at once (nullopt: 503),
+  // including those not run after it broke.
+  if (!committed) {
+    answer(batch, false);
+    return;
+  }
+  hooks_.when_durable([answer, jobs = std::make_shared<Batch>(std::move(batch))] { answer(*jobs, true); });
+}
+
+}  // namespace latchkey

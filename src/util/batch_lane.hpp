@@ -1,0 +1,113 @@
+#pragma once
+// A worker lane of one thread that runs its queued jobs in batches: between
+// BatchHooks::begin() and end(), then answers each job once the batch is
+// durable (BatchHooks::when_durable). Meant for a store with one writer
+// (SQLite): many requests share one transaction and one disk flush, no lock
+// is handed between threads, and the thread goes on with the next batch while
+// the previous one is being flushed.
+//
+// A job's result reaches its caller only after its batch committed and is on
+// disk; if the batch could not commit, every job of it answers nullopt (the
+// caller's 503), as does a job refused because the lane is full.
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "util/batch_hooks.hpp"
+#include "util/lane_stats.hpp"
+
+namespace latchkey {
+
+class BatchLane : public LaneStats {
+ public:
+  // `max_batch`: jobs run in one batch at most (bounds a batch's latency).
+  BatchLane(BatchHooks& hooks, std::size_t max_pending, std::size_t max_batch = 128);
+  ~BatchLane();
+  BatchLane(const BatchLane&) = delete;
+  BatchLane& operator=(const BatchLane&) = delete;
+
+  // `f` runs on the lane's thread inside a batch. Its result type must be
+  // movable. Exceptions thrown by `f` (bugs) propagate to the awaiting coroutine.
+  template <class F>
+  boost::asio::awaitable<std::optional<std::invoke_result_t<F>>> run(F f) {
+    using R = std::invoke_result_t<F>;
+    Admission admitted(*this);
+    if (!admitted) co_return std::nullopt;
+    std::optional<R> result;
+    std::exception_ptr error;
+    bool durable = false;
+    const auto queued = std::chrono::steady_clock::now();
+    auto body = [&] {
+      Running running(*this, queued);
+      try {
+        result.emplace(f());
+      } catch (...) {
+        error = std::current_exception();
+      }
+    };
+    // The coroutine stays suspended until finish(), so `body` may refer to its locals.
+    co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void()>(
+        [&](auto handler) {
+          submit(std::make_unique<Job<decltype(handler), decltype(body)>>(std::move(handler), body, durable));
+        },
+        boost::asio::use_awaitable);
+    if (error) std::rethrow_exception(error);
+    if (!durable) co_return std::nullopt;
+    co_return result;
+  }
+
+  // Runs what is queued, waits until every batch is answered, stops the thread; idempotent.
+  void join();
+
+ private:
+  struct JobBase {
+    virtual ~JobBase() = default;
+    virtual void run() = 0;
+    // Resumes the caller; `durable`: its batch committed and is on disk.
+    virtual void finish(bool durable) = 0;
+  };
+  template <class Handler, class Body>
+  struct Job final : JobBase {
+    Job(Handler h, Body b, bool& d) : handler(std::move(h)), body(std::move(b)), durable(d) {}
+    void run() override { body(); }
+    void finish(bool ok) override {
+      durable = ok;
+      auto ex = boost::asio::get_associated_executor(handler);
+      boost::asio::post(ex, std::move(handler));
+    }
+    Handler handler;
+    Body body;
+    bool& durable;
+  };
+  using Batch = std::deque<std::unique_ptr<JobBase>>;
+
+  void submit(std::unique_ptr<JobBase> job);
+  void loop();
+  void run_batch(Batch batch);
+
+  BatchHooks& hooks_;
+  const std::size_t max_batch_;
+  std::mutex mutex_;
+  std::condition_variable wake_;       // jobs queued, or stopping
+  std::condition_variable answered_;   // a batch was answered
+  Batch queue_;                        // guarded by mutex_
+  std::size_t unanswered_ = 0;         // batches run but not answered; guarded by mutex_
+  bool stopping_ = false;              // guarded by mutex_
+  std::thread thread_;
+};
+
+}  // namespace latchkey

@@ -113,7 +113,7 @@ void Ops::write_runtime(metrics::TextWriter& out) const {
     out.histogram("latchkey_worker_wait_seconds", {{"lane", name}}, lane->wait_time().snapshot());
 
   const store::StoreStats& db = store::stats();
-  out.family("latchkey_db_pool_size", "gauge", "Database connections (PostgreSQL: DATABASE_POOL_SIZE; SQLite: 1).");
+  out.family("latchkey_db_pool_size", "gauge", "Database connections (PostgreSQL: DATABASE_POOL_SIZE; SQLite: 2, the writer and a reader).");
   out.sample("latchkey_db_pool_size", {}, db.pool_size.load(std::memory_order_relaxed));
   out.family("latchkey_db_pool_in_use", "gauge", "Database connections serving a call right now.");
   out.sample("latchkey_db_pool_in_use", {}, db.pool_in_use.load(std::memory_order_relaxed));

@@ -48,7 +48,10 @@ void Admin::record(std::string_view event, const store::User& user, const Actor&
 }
 
 void Admin::revoked(const std::vector<std::string>& ids, UnixSeconds at) {
-  if (on_revoked_ && !ids.empty()) on_revoked_(ids, at);
+  if (!on_revoked_ || ids.empty()) return;
+  store_.after_commit([this, ids, at](bool committed) {
+    if (committed) on_revoked_(ids, at);
+  });
 }
 
 Expected<store::UserSummary> Admin::add_user(std::string_view username, std::string_view password,

@@ -54,7 +54,13 @@ store::AuditEvent AuditLog::make(const AuditRecord& r) const {
 }
 
 void AuditLog::record(const AuditRecord& r) {
-  store::AuditEvent e = make(r);
+  // Queued only if the write it tells of is committed (see Store::after_commit).
+  store_.after_commit([this, e = make(r)](bool committed) mutable {
+    if (committed) enqueue(std::move(e));
+  });
+}
+
+void AuditLog::enqueue(store::AuditEvent e) {
   ++counters_.recorded;
   {
     std::lock_guard lock(mutex_);
@@ -65,7 +71,7 @@ void AuditLog::record(const AuditRecord& r) {
   }
   // Only when writes have been failing for a while; every 100th is logged.
   if (counters_.dropped.fetch_add(1) % 100 == 0)
-    log::warn("audit.dropped", {{"event", r.event}, {"reason", "queue full"}});
+    log::warn("audit.dropped", {{"event", std::string_view(e.event)}, {"reason", "queue full"}});
 }
 
 std::size_t AuditLog::queued() const {
@@ -101,17 +107,32 @@ std::size_t AuditLog::flush() {
   if (batch.empty()) return 0;
   complete(batch);
   auto r = store_.append_audit(batch);
+  const std::size_t n = batch.size();
   if (r) {
-    counters_.written += batch.size();
-    return batch.size();
+    // Counted once committed; kept for the next flush if the batch it was
+    // written in was undone after all.
+    store_.after_commit([this, batch = std::move(batch)](bool committed) mutable {
+      if (committed) {
+        counters_.written += batch.size();
+        return;
+      }
+      ++counters_.write_failures;
+      keep(std::move(batch));
+    });
+    return n;
   }
   ++counters_.write_failures;
-  log::warn("audit.write_failed", {{"events", static_cast<std::int64_t>(batch.size())},
+  log::warn("audit.write_failed", {{"events", static_cast<std::int64_t>(n)},
                                    {"detail", store::describe(r.error())}});
   if (r.error() != store::StoreError::unavailable) {
-    counters_.dropped += batch.size();
+    counters_.dropped += n;
     return 0;
   }
+  keep(std::move(batch));
+  return 0;
+}
+
+void AuditLog::keep(std::vector<store::AuditEvent> batch) {
   // Kept, oldest first, for the next flush, as far as the bound allows.
   std::lock_guard lock(mutex_);
   const std::size_t room = max_queued_ > queue_.size() ? max_queued_ - queue_.size() : 0;
@@ -120,7 +141,6 @@ std::size_t AuditLog::flush() {
     batch.resize(room);
   }
   queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
-  return 0;
 }
 
 bool AuditLog::write_now(const AuditRecord& r) {

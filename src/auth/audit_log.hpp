@@ -62,6 +62,8 @@ class AuditLog {
 
  private:
   store::AuditEvent make(const AuditRecord& r) const;
+  void enqueue(store::AuditEvent e);
+  void keep(std::vector<store::AuditEvent> batch);  // back to the front of the queue
   void complete(std::vector<store::AuditEvent>& events);  // blocking (store)
 
   store::Store& store_;

@@ -598,8 +598,11 @@ void Service::set_keys(token::KeySet keys) {
 }
 
 void Service::mark_revoked(std::string_view session_id, UnixSeconds now) {
-  revoked_.prune(now);
-  revoked_.add(session_id, now + options_.access_ttl + options_.leeway);
+  store_.after_commit([this, id = std::string(session_id), now](bool committed) {
+    if (!committed) return;
+    revoked_.prune(now);
+    revoked_.add(id, now + options_.access_ttl + options_.leeway);
+  });
 }
 
 void Service::mark_revoked(const std::vector<std::string>& session_ids, UnixSeconds now) {

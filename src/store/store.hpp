@@ -218,6 +218,11 @@ class Store {
   // its database work through one such thread. Null: calls may come from any
   // number of threads at once, each a unit of its own.
   virtual BatchHooks* batching() { return nullptr; }
+  // Runs `f` once the writes this call has made so far are committed (true)
+  // or undone (false): for effects outside the database (a revocation held in
+  // memory) that must not outlive a write that failed. Outside a batch that
+  // is at once, with true: there each write commits before it returns.
+  virtual void after_commit(std::function<void(bool committed)> f) { f(true); }
 
   // Readiness: one cheap query that reads the database.
   virtual Result<void> ping() = 0;

@@ -128,7 +128,7 @@ def test_metrics_parse_and_histograms_are_consistent(server):
     assert requests_total(fams, "other", "unmatched", 404) == 1
     assert "/nope" not in str([s.labels for f in fams.values() for s in f.samples])
     assert value(fams, "latchkey_ready") == 1
-    assert value(fams, "latchkey_db_pool_size") == 1
+    assert value(fams, "latchkey_db_pool_size") == 2  # SQLite: the writer and the reader
     assert value(fams, "process_resident_memory_bytes") > 1_000_000
     assert value(fams, "process_open_fds") > 3
     assert abs(value(fams, "process_start_time_seconds") - time.time()) < 120

@@ -169,8 +169,16 @@ bool SqliteStore::end(bool intact) {
   if (writer_->in_transaction()) writer_->exec("ROLLBACK");
   if (wal_sync_) wal_sync_->written();
   t_batch_of = nullptr;
+  std::vector<std::function<void(bool)>> after;
+  after.swap(after_batch_);
   writer_mutex_.unlock();
+  for (auto& f : after) f(committed);
   return committed;
+}
+
+void SqliteStore::after_commit(std::function<void(bool committed)> f) {
+  if (t_batch_of == this) after_batch_.push_back(std::move(f));
+  else f(true);
 }
 
 void SqliteStore::when_durable(std::function<void()> done) {

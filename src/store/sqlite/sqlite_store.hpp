@@ -63,6 +63,7 @@ class SqliteStore final : public Store, private BatchHooks {
   void stop_watching() override;
 
   BatchHooks* batching() override { return this; }
+  void after_commit(std::function<void(bool committed)> f) override;
 
   Result<void> ping() override;
   Result<std::int64_t> count_live_sessions(UnixSeconds now, UnixSeconds idle_since) override;
@@ -119,6 +120,7 @@ class SqliteStore final : public Store, private BatchHooks {
   std::unique_ptr<Db> writer_;
   std::unique_ptr<Db> reader_;         // null for an in-memory database
   std::unique_ptr<WalSync> wal_sync_;  // null when not in WAL mode (in memory)
+  std::vector<std::function<void(bool)>> after_batch_;  // the batch thread's
 
   std::mutex watch_mutex_;
   std::condition_variable watch_wake_;

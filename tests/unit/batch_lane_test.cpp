@@ -1,0 +1,189 @@
+// The database lane in batches (util/batch_lane.hpp) over the real SQLite
+// store: results, group commit, rollback of a batch that cannot commit, and
+// Store::after_commit.
+#include "util/batch_lane.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "store/sqlite/sqlite_store.hpp"
+#include "temp_dir.hpp"
+
+namespace latchkey {
+namespace {
+
+namespace asio = boost::asio;
+using store::StoreError;
+using store::User;
+
+User user(int i) {
+  const std::string name = "user" + std::to_string(i);
+  return User{"id" + std::to_string(i), name, "$hash", 100, name};
+}
+
+// The store's own hooks, counted; `break_after` (if set) reports the batch
+// broken once that many calls ran, as an error undoing its transaction would.
+class CountingHooks : public BatchHooks {
+ public:
+  explicit CountingHooks(BatchHooks& inner) : inner_(inner) {}
+  void begin() override {
+    ++batches;
+    calls_in_batch_ = 0;
+    inner_.begin();
+  }
+  bool intact() override {
+    ++calls_in_batch_;
+    return inner_.intact() && (break_after < 0 || calls_in_batch_ <= break_after);
+  }
+  bool end(bool intact) override { return inner_.end(intact); }
+  void when_durable(std::function<void()> done) override { inner_.when_durable(std::move(done)); }
+
+  std::atomic<int> batches{0};
+  int break_after = -1;
+
+ private:
+  BatchHooks& inner_;
+  int calls_in_batch_ = 0;
+};
+
+// Runs `n` coroutines on one I/O thread, each awaiting lane.run(job(i)), and
+// returns their results once all are answered.
+template <class Job>
+auto run_all(BatchLane& lane, int n, Job job) {
+  using R = std::invoke_result_t<decltype(job(0))>;
+  std::vector<std::optional<R>> results(static_cast<std::size_t>(n));
+  asio::io_context io;
+  for (int i = 0; i < n; ++i) {
+    asio::co_spawn(
+        io, [&, i]() -> asio::awaitable<void> { results[static_cast<std::size_t>(i)] = co_await lane.run(job(i)); },
+        [](std::exception_ptr e) {
+          if (e) std::rethrow_exception(e);
+        });
+  }
+  io.run();
+  return results;
+}
+
+class BatchLaneTest : public ::testing::Test {
+ protected:
+  testing::TempDir dir_;
+  store::sqlite::SqliteStore store_{dir_.file("latchkey.db")};
+  CountingHooks hooks_{*store_.batching()};
+};
+
+TEST_F(BatchLaneTest, ConcurrentCallsShareBatchesAndAreDurableWhenAnswered) {
+  BatchLane lane(hooks_, 1024);
+  constexpr int kCalls = 300;
+  auto results = run_all(lane, kCalls, [&](int i) { return [&, i] { return store_.create_user(user(i)); }; });
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.has_value());
+    EXPECT_TRUE(r->has_value());
+  }
+  // Queued while the first batch ran: fewer batches than calls.
+  EXPECT_LT(hooks_.batches.load(), kCalls);
+  lane.join();
+  // Read back through the reader connection, and by a second store on the file.
+  EXPECT_TRUE(store_.find_user_by_name("user0"));
+  store::sqlite::SqliteStore again(dir_.file("latchkey.db"));
+  EXPECT_TRUE(again.find_user_by_name("user" + std::to_string(kCalls - 1)));
+}
+
+TEST_F(BatchLaneTest, ABatchThatCannotCommitAnswersNulloptAndLeavesNothing) {
+  hooks_.break_after = 0;  // every batch broken after its first call
+  BatchLane lane(hooks_, 1024, /*max_batch=*/1000);
+  std::vector<bool> committed;
+  auto results = run_all(lane, 3, [&](int i) {
+    return [&, i] {
+      auto r = store_.create_user(user(i));
+      store_.after_commit([&](bool ok) { committed.push_back(ok); });
+      return r;
+    };
+  });
+  lane.join();
+  for (const auto& r : results) EXPECT_FALSE(r.has_value());  // the caller's 503
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(store_.find_user_by_name("user" + std::to_string(i)).error(), StoreError::not_found);
+  // Effects outside the database are told the write was undone.
+  for (bool ok : committed) EXPECT_FALSE(ok);
+}
+
+TEST_F(BatchLaneTest, AfterCommitRunsOnceTheBatchCommitsAndAtOnceOutsideOne) {
+  bool outside = false;
+  store_.after_commit([&](bool ok) { outside = ok; });
+  EXPECT_TRUE(outside);
+  BatchLane lane(hooks_, 1024);
+  std::atomic<int> seen_before_answer{0};
+  bool inside = false;
+  auto results = run_all(lane, 1, [&](int) {
+    return [&] {
+      auto r = store_.create_user(user(7));
+      store_.after_commit([&](bool ok) { inside = ok; });
+      seen_before_answer = inside ? 1 : 0;  // not yet: the batch has not committed
+      return r;
+    };
+  });
+  ASSERT_TRUE(results[0].has_value());
+  EXPECT_TRUE(inside);
+  EXPECT_EQ(seen_before_answer.load(), 0);
+}
+
+TEST_F(BatchLaneTest, AnExceptionReachesItsCallerAndTheBatchGoesOn) {
+  BatchLane lane(hooks_, 1024);
+  std::vector<std::string> outcomes(3);
+  asio::io_context io;
+  for (int i = 0; i < 3; ++i) {
+    asio::co_spawn(
+        io,
+        [&, i]() -> asio::awaitable<void> {
+          try {
+            auto r = co_await lane.run([&, i]() -> store::Result<void> {
+              if (i == 1) throw std::logic_error("bug");
+              return store_.create_user(user(i));
+            });
+            outcomes[static_cast<std::size_t>(i)] = r && *r ? "ok" : "failed";
+          } catch (const std::logic_error&) {
+            outcomes[static_cast<std::size_t>(i)] = "threw";
+          }
+        },
+        [](std::exception_ptr e) {
+          if (e) std::rethrow_exception(e);
+        });
+  }
+  io.run();
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"ok", "threw", "ok"}));
+}
+
+TEST_F(BatchLaneTest, AFullLaneAnswersNulloptAtOnce) {
+  BatchLane lane(hooks_, 0);
+  auto results = run_all(lane, 2, [&](int i) { return [&, i] { return store_.create_user(user(i)); }; });
+  EXPECT_FALSE(results[0].has_value());
+  EXPECT_FALSE(results[1].has_value());
+  EXPECT_EQ(lane.rejected(), 2u);
+  EXPECT_EQ(hooks_.batches.load(), 0);
+}
+
+TEST_F(BatchLaneTest, AReadOutsideTheLaneIsNotBlockedByABatch) {
+  ASSERT_TRUE(store_.create_user(user(1)));
+  BatchLane lane(hooks_, 1024);
+  std::atomic<bool> read_done{false};
+  auto results = run_all(lane, 1, [&](int) {
+    return [&] {
+      // The batch holds the writer; a read on another thread uses the reader.
+      std::thread reader([&] { read_done = store_.find_user_by_name("user1").has_value(); });
+      reader.join();
+      return store_.create_user(user(2));
+    };
+  });
+  ASSERT_TRUE(results[0].has_value());
+  EXPECT_TRUE(read_done.load());
+}
+
+}  // namespace
+}  // namespace latchkey

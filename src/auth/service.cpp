@@ -9,6 +9,7 @@
 #include "auth/password_policy.hpp"
 #include "auth/device.hpp"
 #include "auth/username.hpp"
+#include "crypto/digest.hpp"
 #include "crypto/random.hpp"
 #include "util/log.hpp"
 #include "util/utf8.hpp"
@@ -253,23 +254,47 @@ void Service::enforce_session_cap(const store::User& user, UnixSeconds now) {
 }
 
 Expected<TokenPair> Service::refresh(std::string_view refresh_token, const Client& client) {
+  auto request = prepare_refresh(refresh_token);
+  if (!request) return tl::unexpected(request.error());
+  auto grant = apply_refresh(*request, client);
+  if (!grant) return tl::unexpected(grant.error());
+  return issue_refresh(std::move(*grant));
+}
+
+Expected<RefreshRequest> Service::prepare_refresh(std::string_view refresh_token) const {
   if (refresh_token.empty()) return tl::unexpected(AuthError::token_missing);
   auto parts = parse_refresh_token(refresh_token);
   if (!parts) {
     return tl::unexpected(token::looks_like_jwt(refresh_token) ? AuthError::token_wrong_type
                                                                : AuthError::token_invalid);
   }
-  const RefreshPolicy policy{options_.reuse_grace, options_.idle_ttl};
+  RefreshRequest r;
+  r.token = std::string(refresh_token);
+  r.session_id = std::string(parts->session_id);
+  r.generation = parts->generation;
+  r.digest = refresh_token_digest(refresh_token);
+  if (options_.rotate_refresh_tokens) {
+    r.next = chain_.next(refresh_token);
+    r.next_digest = refresh_token_digest(r.next);
+  }
+  return r;
+}
 
+Expected<RefreshGrant> Service::apply_refresh(const RefreshRequest& r, const Client& client) {
+  const RefreshPolicy policy{options_.reuse_grace, options_.idle_ttl};
   for (int attempt = 0; attempt < kRotationAttempts; ++attempt) {
-    auto s = store_.find_session(parts->session_id);
+    auto s = store_.find_session(r.session_id);
     if (!s) {
       if (s.error() == store::StoreError::not_found) return tl::unexpected(AuthError::token_invalid);
       return store_failure(s);
     }
-    if (!chain_.belongs(refresh_token, *s)) return tl::unexpected(AuthError::token_invalid);
+    // The session's current token: its digest is known already. An older
+    // one: walk the chain forward (RefreshChain::belongs).
+    const bool current = r.generation == s->generation && r.session_id == s->id &&
+                         crypto::constant_time_equal(r.digest, s->refresh_hash);
+    if (!current && !chain_.belongs(r.token, *s)) return tl::unexpected(AuthError::token_invalid);
     const UnixSeconds now = clock_();
-    const RefreshVerdict verdict = classify_refresh(*s, parts->generation, now, policy);
+    const RefreshVerdict verdict = classify_refresh(*s, r.generation, now, policy);
     if (verdict == RefreshVerdict::ended) return tl::unexpected(AuthError::session_ended);
     if (verdict == RefreshVerdict::expired) return tl::unexpected(AuthError::token_expired);
     if (verdict == RefreshVerdict::reuse) return end_reused_session(*s, now, client);
@@ -283,36 +308,36 @@ Expected<TokenPair> Service::refresh(std::string_view refresh_token, const Clien
     if (verdict == RefreshVerdict::replay) {
       // A retry or a second tab: the pair the first use received, not a new chain.
       ++counters_.refresh_replayed;
-      TokenPair pair = pair_for(*user, chain_.next(refresh_token), *s->rotated_at);
-      pair.access_token = replays_.remember(refresh_token_digest(pair.refresh_token),
-                                              std::move(pair.access_token), now);
-      return pair;
+      return RefreshGrant{std::move(*user), r.next, r.next_digest, *s->rotated_at};
     }
     if (!options_.rotate_refresh_tokens) {
       ++counters_.refresh_not_rotated;
       usage_.note(s->id, now);
-      return pair_for(*user, std::string(refresh_token), now);
+      return RefreshGrant{std::move(*user), r.token, {}, now};
     }
-    const std::string old_hash = refresh_token_digest(refresh_token);
-    TokenPair pair = pair_for(*user, chain_.next(refresh_token), now);
-    const std::string new_hash = refresh_token_digest(pair.refresh_token);
-    // Recorded before the compare-and-set, so that requests losing it find
-    // the winner's access token when they come back as replays.
-    pair.access_token = replays_.remember(new_hash, std::move(pair.access_token), now);
-    auto won = store_.rotate_refresh(store::Rotation{s->id, s->generation, old_hash, new_hash, now});
+    auto won = store_.rotate_refresh(store::Rotation{s->id, s->generation, r.digest, r.next_digest, now});
     if (!won) return store_failure(won);
     if (*won) {
       ++counters_.refresh_rotated;
-      return pair;
+      return RefreshGrant{std::move(*user), r.next, r.next_digest, now};
     }
     // Another request rotated first: look again (it is now a replay).
   }
-  log::warn("auth.refresh_contention", {{"session_id", parts->session_id}});
+  log::warn("auth.refresh_contention", {{"session_id", std::string_view(r.session_id)}});
   return tl::unexpected(AuthError::unavailable);
 }
 
-Expected<TokenPair> Service::end_reused_session(const store::Session& s, UnixSeconds now,
-                                               const Client& client) {
+TokenPair Service::issue_refresh(RefreshGrant g) {
+  TokenPair pair = pair_for(g.user, std::move(g.refresh_token), g.iat);
+  // The first of the requests holding the same refresh token to get here
+  // sets the access token all of them answer with.
+  if (!g.replay_key.empty())
+    pair.access_token = replays_.remember(g.replay_key, std::move(pair.access_token), clock_());
+  return pair;
+}
+
+tl::unexpected<AuthError> Service::end_reused_session(const store::Session& s, UnixSeconds now,
+                                                     const Client& client) {
   ++counters_.refresh_reuse_detected;
   log::warn("auth.refresh_reuse_detected",
             {{"user_id", std::string_view(s.user_id)}, {"session_id", std::string_view(s.id)}});

@@ -79,6 +79,27 @@ struct TokenPair {
   UnixSeconds expires_in = 0;  // access token lifetime, seconds
 };
 
+// A refresh token of the right shape, with the digests and the next token of
+// its chain computed up front (Service::prepare_refresh), so that the store
+// phase does no hashing.
+struct RefreshRequest {
+  std::string token;
+  std::string session_id;
+  std::int64_t generation = 0;
+  std::string digest;       // of `token`, as kept in the database
+  std::string next;         // the chain's next token (rotation on), else empty
+  std::string next_digest;  // its digest
+};
+
+// What the store phase of a refresh decided; the access token is signed
+// after it (Service::issue_refresh), off the database lane.
+struct RefreshGrant {
+  store::User user;
+  std::string refresh_token;  // handed out
+  std::string replay_key;     // its digest: the replay cache's key; empty without rotation
+  UnixSeconds iat = 0;
+};
+
 // What the hashing phase of a login hands to its store phase: an account
 // whose password was just verified, enabled when it was read. Only the
 // Service fills one in, so holding a non-empty one means the password was
@@ -215,7 +236,19 @@ class Service {
   // The next token pair of the refresh token's session (rotation), the same
   // pair again for a retry within the grace window, and the end of the
   // session for a token spent earlier. Blocking.
+  // prepare_refresh, apply_refresh, then issue_refresh.
   Expected<TokenPair> refresh(std::string_view refresh_token, const Client& client = {});
+  // First phase of a refresh: checks the token's shape and computes its
+  // digests and successor. Non-blocking, any thread.
+  Expected<RefreshRequest> prepare_refresh(std::string_view refresh_token) const;
+  // Store phase: reads the session and its user, decides (rotation, replay
+  // within the grace window, reuse: the session ends) and rotates with a
+  // compare-and-set. Blocking (Store); signs nothing.
+  Expected<RefreshGrant> apply_refresh(const RefreshRequest& request, const Client& client = {});
+  // Last phase: signs the access token. A retry within the grace window, and
+  // a request that lost the compare-and-set to another, get the access token
+  // first issued for the same refresh token (replay cache). Non-blocking.
+  TokenPair issue_refresh(RefreshGrant grant);
   // Ends one session of the caller; returns the id of the ended session. Blocking.
   Expected<std::string> logout(const Principal& caller, const LogoutTarget& target,
                                const Client& client = {});
@@ -265,7 +298,8 @@ class Service {
   std::string issue_access_token(const store::User& user, std::string_view session_id,
                                  UnixSeconds iat, std::string jti) const;
   TokenPair pair_for(const store::User& user, std::string refresh_token, UnixSeconds iat) const;
-  Expected<TokenPair> end_reused_session(const store::Session& s, UnixSeconds now, const Client& client);
+  // Ends a session whose spent refresh token came back; always an error (token_reused).
+  tl::unexpected<AuthError> end_reused_session(const store::Session& s, UnixSeconds now, const Client& client);
   void audit(AuditRecord r, const Client& client) const;
   void enforce_session_cap(const store::User& user, UnixSeconds now);
   void mark_revoked(std::string_view session_id, UnixSeconds now);

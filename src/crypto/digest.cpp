@@ -2,7 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <sodium.h>
 
 #include <stdexcept>
 
@@ -10,11 +10,7 @@ namespace latchkey::crypto {
 
 std::string sha256(std::string_view data) {
   std::string out(32, '\0');
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len,
-                 EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("EVP_Digest failed");  // only on allocation failure: a bug
-  }
+  sha256_into(data, std::span<unsigned char, 32>(reinterpret_cast<unsigned char*>(out.data()), 32));
   return out;
 }
 
@@ -36,13 +32,14 @@ void sha256_into(std::string_view data, std::span<unsigned char, 32> out) {
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
-  std::string out(32, '\0');
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-           reinterpret_cast<unsigned char*>(out.data()), &len) == nullptr) {
-    throw std::runtime_error("HMAC failed");
-  }
+  // libsodium's: no algorithm fetch, lock or allocation per call, as OpenSSL
+  // 3's one-shot HMAC() has (a refresh computes two).
+  std::string out(crypto_auth_hmacsha256_BYTES, '\0');
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  crypto_auth_hmacsha256_final(&st, reinterpret_cast<unsigned char*>(out.data()));
+  sodium_memzero(&st, sizeof st);
   return out;
 }
 

@@ -4,7 +4,9 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include <array>
 #include <optional>
+#include <utility>
 #include <stdexcept>
 
 #include "crypto/digest.hpp"
@@ -62,8 +64,45 @@ std::optional<std::string> raw_to_der(std::string_view raw) {
   throw std::invalid_argument("cannot sign with key " + key.kid + ": " + std::string(why));
 }
 
+// An ECDSA signing context for `pkey`, made once per thread and key: OpenSSL 3
+// fetches the algorithm and builds a context in every EVP_DigestSignInit
+// (measured: 12 of an ES256 JWT's 20 us, and 70 allocations), while an
+// initialised EVP_PKEY_CTX signs any number of digests. A context holds a
+// reference to its key, so a cached address always means the same key.
+EVP_PKEY_CTX* ecdsa_sign_context(EVP_PKEY* pkey) {
+  struct Cache {
+    std::array<std::pair<EVP_PKEY*, ossl::PkeyCtx>, 4> slots;
+    std::size_t next = 0;
+  };
+  thread_local Cache cache;
+  for (auto& [k, ctx] : cache.slots) {
+    if (k == pkey && ctx) return ctx.get();
+  }
+  ossl::PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+  if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1) return nullptr;
+  auto& slot = cache.slots[cache.next++ % cache.slots.size()];
+  slot = {pkey, std::move(ctx)};
+  return slot.second.get();
+}
+
+std::string sign_es256(const SigningKey& key, std::string_view input) {
+  std::array<unsigned char, 32> digest;
+  crypto::sha256_into(input, digest);
+  EVP_PKEY_CTX* ctx = ecdsa_sign_context(key.pkey.get());
+  std::size_t len = 0;
+  if (!ctx || EVP_PKEY_sign(ctx, nullptr, &len, digest.data(), digest.size()) != 1) cannot_sign(key, "signing failed");
+  std::string der(len, '\0');
+  if (EVP_PKEY_sign(ctx, reinterpret_cast<unsigned char*>(der.data()), &len, digest.data(), digest.size()) != 1)
+    cannot_sign(key, "signing failed");
+  der.resize(len);
+  auto raw = der_to_raw(der);
+  if (!raw) cannot_sign(key, "unexpected ECDSA signature");
+  return std::move(*raw);
+}
+
 std::string sign_asymmetric(const SigningKey& key, std::string_view input) {
   if (auto why = key_mismatch(key.pkey.get(), key.alg)) cannot_sign(key, *why);
+  if (key.alg == Alg::ES256) return sign_es256(key, input);
   ossl::MdCtx ctx(EVP_MD_CTX_new());
   std::size_t len = 0;
   if (!ctx ||
@@ -75,10 +114,7 @@ std::string sign_asymmetric(const SigningKey& key, std::string_view input) {
                      input.size()) != 1)
     cannot_sign(key, "signing failed");
   sig.resize(len);
-  if (key.alg != Alg::ES256) return sig;
-  auto raw = der_to_raw(sig);
-  if (!raw) cannot_sign(key, "unexpected ECDSA signature");
-  return std::move(*raw);
+  return sig;
 }
 
 bool verify_asymmetric(const SigningKey& key, std::string_view input, std::string_view sig) {

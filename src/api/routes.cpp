@@ -248,15 +248,15 @@ class Api {
       if (!token.empty() && token != **in_body) co_return error_response(AuthError::token_mismatch);
       token = **in_body;
     }
-    // Digests before and signing after the database lane, which only reads,
-    // decides and rotates.
+    // Digests before the database lane; the signing after the commit, while
+    // the batch is flushed.
     auto request = service_.prepare_refresh(token);
     if (!request) co_return error_response(request.error());
-    auto r = co_await pool_.run([&]() -> auth::Expected<auth::TokenPair> {
-      auto grant = service_.apply_refresh(*request, client_of(req));
-      if (!grant) return tl::unexpected(grant.error());
-      return service_.issue_refresh(std::move(*grant));
-    });
+    auto r = co_await pool_.run([&] { return service_.apply_refresh(*request, client_of(req)); },
+                                [&](auth::Expected<auth::RefreshGrant> grant) -> auth::Expected<auth::TokenPair> {
+                                  if (!grant) return tl::unexpected(grant.error());
+                                  return service_.issue_refresh(std::move(*grant));
+                                });
     if (!r) co_return error_response(AuthError::unavailable);
     if (!*r) co_return error_response(r->error());
     const auth::TokenPair& t = **r;

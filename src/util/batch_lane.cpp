@@ -1,5 +1,7 @@
 #include "util/batch_lane.hpp"
 
+#include <atomic>
+
 namespace latchkey {
 
 BatchLane::BatchLane(BatchHooks& hooks, std::size_t max_pending, std::size_t max_batch)
@@ -72,7 +74,19 @@ void BatchLane::run_batch(Batch batch) {
     answer(batch, false);
     return;
   }
-  hooks_.when_durable([answer, jobs = std::make_shared<Batch>(std::move(batch))] { answer(*jobs, true); });
+  // Answered once both the flush and the jobs' after-commit work are done.
+  struct Answering {
+    Batch jobs;
+    std::atomic<int> waiting{2};
+  };
+  auto state = std::make_shared<Answering>();
+  state->jobs = std::move(batch);
+  auto one_done = [answer, state] {
+    if (state->waiting.fetch_sub(1, std::memory_order_acq_rel) == 1) answer(state->jobs, true);
+  };
+  hooks_.when_durable(one_done);
+  for (auto& job : state->jobs) job->after();
+  one_done();
 }
 
 }  // namespace latchkey

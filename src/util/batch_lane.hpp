@@ -44,25 +44,44 @@ class BatchLane : public LaneStats {
   // movable. Exceptions thrown by `f` (bugs) propagate to the awaiting coroutine.
   template <class F>
   boost::asio::awaitable<std::optional<std::invoke_result_t<F>>> run(F f) {
+    return run(std::move(f), [](std::invoke_result_t<F>&& r) { return std::move(r); });
+  }
+  // As run(f), and then `then(f's result)` on the lane's thread once the
+  // batch has committed, while it is being flushed: work that needs what `f`
+  // decided but not the database (signing a token) overlaps the flush.
+  template <class F, class Then>
+  boost::asio::awaitable<std::optional<std::invoke_result_t<Then, std::invoke_result_t<F>&&>>> run(F f, Then then) {
     using R = std::invoke_result_t<F>;
+    using T = std::invoke_result_t<Then, R&&>;
     Admission admitted(*this);
     if (!admitted) co_return std::nullopt;
-    std::optional<R> result;
+    std::optional<R> decided;
+    std::optional<T> result;
     std::exception_ptr error;
     bool durable = false;
     const auto queued = std::chrono::steady_clock::now();
     auto body = [&] {
       Running running(*this, queued);
       try {
-        result.emplace(f());
+        decided.emplace(f());
       } catch (...) {
         error = std::current_exception();
       }
     };
-    // The coroutine stays suspended until finish(), so `body` may refer to its locals.
+    auto after = [&] {
+      if (!decided) return;
+      try {
+        result.emplace(then(std::move(*decided)));
+      } catch (...) {
+        error = std::current_exception();
+      }
+    };
+    // The coroutine stays suspended until finish(), so `body` and `after` may
+    // refer to its locals.
     co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void()>(
         [&](auto handler) {
-          submit(std::make_unique<Job<decltype(handler), decltype(body)>>(std::move(handler), body, durable));
+          submit(std::make_unique<Job<decltype(handler), decltype(body), decltype(after)>>(std::move(handler), body,
+                                                                                          after, durable));
         },
         boost::asio::use_awaitable);
     if (error) std::rethrow_exception(error);
@@ -77,13 +96,17 @@ class BatchLane : public LaneStats {
   struct JobBase {
     virtual ~JobBase() = default;
     virtual void run() = 0;
+    // After the batch committed.
+    virtual void after() = 0;
     // Resumes the caller; `durable`: its batch committed and is on disk.
     virtual void finish(bool durable) = 0;
   };
-  template <class Handler, class Body>
+  template <class Handler, class Body, class After>
   struct Job final : JobBase {
-    Job(Handler h, Body b, bool& d) : handler(std::move(h)), body(std::move(b)), durable(d) {}
+    Job(Handler h, Body b, After a, bool& d)
+        : handler(std::move(h)), body(std::move(b)), after_commit(std::move(a)), durable(d) {}
     void run() override { body(); }
+    void after() override { after_commit(); }
     void finish(bool ok) override {
       durable = ok;
       auto ex = boost::asio::get_associated_executor(handler);
@@ -91,6 +114,7 @@ class BatchLane : public LaneStats {
     }
     Handler handler;
     Body body;
+    After after_commit;
     bool& durable;
   };
   using Batch = std::deque<std::unique_ptr<JobBase>>;

@@ -89,6 +89,13 @@ class WorkerPool {
     if (batched_) return batched_->run(std::move(f));
     return database_->run(std::move(f));
   }
+  // Database work `f`, then `then(f's result)` off the database (on the
+  // batch lane: after the commit, while it is flushed).
+  template <class F, class Then>
+  boost::asio::awaitable<std::optional<std::invoke_result_t<Then, std::invoke_result_t<F>&&>>> run(F f, Then then) {
+    if (batched_) return batched_->run(std::move(f), std::move(then));
+    return database_->run([f = std::move(f), then = std::move(then)]() mutable { return then(f()); });
+  }
   // Password hashing (and the reads it needs); writes go to run().
   template <class F>
   boost::asio::awaitable<std::optional<std::invoke_result_t<F>>> run_hashing(F f) {

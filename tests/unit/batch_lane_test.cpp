@@ -187,3 +187,59 @@ TEST_F(BatchLaneTest, AReadOutsideTheLaneIsNotBlockedByABatch) {
 
 }  // namespace
 }  // namespace latchkey
+
+namespace latchkey {
+namespace {
+
+TEST_F(BatchLaneTest, ThenRunsAfterTheCommitAndGivesTheAnswer) {
+  BatchLane lane(hooks_, 1024);
+  bool committed_when_then_ran = false;
+  std::optional<std::optional<std::string>> answer;
+  asio::io_context io;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        answer = co_await lane.run([&] { return store_.create_user(user(3)); },
+                                   [&](store::Result<void> created) -> std::string {
+                                     // Outside the transaction: another connection sees the row.
+                                     store::sqlite::SqliteStore other(dir_.file("latchkey.db"));
+                                     committed_when_then_ran = other.find_user_by_name("user3").has_value();
+                                     return created ? "created" : "failed";
+                                   });
+      },
+      [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+      });
+  io.run();
+  ASSERT_TRUE(answer.has_value());
+  ASSERT_TRUE(answer->has_value());
+  EXPECT_EQ(**answer, "created");
+  EXPECT_TRUE(committed_when_then_ran);
+}
+
+TEST_F(BatchLaneTest, ThenDoesNotRunWhenTheBatchCannotCommit) {
+  hooks_.break_after = 0;
+  BatchLane lane(hooks_, 1024);
+  bool then_ran = false;
+  std::optional<std::optional<int>> answer;
+  asio::io_context io;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        answer = co_await lane.run([&] { return store_.create_user(user(4)); },
+                                   [&](store::Result<void>) {
+                                     then_ran = true;
+                                     return 1;
+                                   });
+      },
+      [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+      });
+  io.run();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_FALSE(answer->has_value());
+  EXPECT_FALSE(then_ran);
+}
+
+}  // namespace
+}  // namespace latchkey

@@ -51,6 +51,17 @@ Db::Db(const std::string& path) {
       this);
 }
 
+void Db::on_wal_commit(std::function<void(int pages)> hook) {
+  on_wal_commit_ = std::move(hook);
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) {
+        static_cast<Db*>(self)->on_wal_commit_(pages);
+        return SQLITE_OK;
+      },
+      this);
+}
+
 std::string Db::file_name() const {
   const char* name = sqlite3_db_filename(db_, "main");
   return name ? name : "";

@@ -57,6 +57,9 @@ class Db {
   std::uint64_t commits() const { return commits_; }
   // Called as each transaction begins to commit, before others can see it.
   void on_commit(std::function<void()> hook) { on_commit_ = std::move(hook); }
+  // Called after each commit in WAL mode with the WAL's size in pages.
+  // Replaces SQLite's automatic checkpoint (see checkpointer.hpp).
+  void on_wal_commit(std::function<void(int pages)> hook);
   // Whether a transaction is open (BEGIN ran, COMMIT not yet).
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
   // The database file's full path; empty for an in-memory database.
@@ -71,6 +74,7 @@ class Db {
   sqlite3* db_ = nullptr;
   std::uint64_t commits_ = 0;
   std::function<void()> on_commit_;
+  std::function<void(int)> on_wal_commit_;
   std::unordered_map<std::string, std::unique_ptr<Statement>, Hash, std::equal_to<>> cache_;
 };
 

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "store/migrations.hpp"
+#include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/sqlite_db.hpp"
 #include "store/sqlite/wal_sync.hpp"
 #include "util/log.hpp"
@@ -117,6 +118,8 @@ SqliteStore::SqliteStore(const std::string& path) : writer_(std::make_unique<Db>
   if (wal && !file.empty()) {
     wal_sync_ = std::make_unique<WalSync>(file + "-wal");
     db.on_commit([this] { wal_sync_->reserve(); });
+    checkpointer_ = std::make_unique<Checkpointer>(file);
+    db.on_wal_commit([this](int pages) { checkpointer_->wal_size(pages); });
   }
   if (db.exec(wal_sync_ ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL") != SQLITE_OK)
     throw std::runtime_error("cannot use SQLite database '" + path + "': " + db.last_error());

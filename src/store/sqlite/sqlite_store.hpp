@@ -24,6 +24,7 @@ namespace latchkey::store::sqlite {
 
 class Db;
 class WalSync;
+class Checkpointer;
 
 class SqliteStore final : public Store, private BatchHooks {
  public:
@@ -120,6 +121,7 @@ class SqliteStore final : public Store, private BatchHooks {
   std::unique_ptr<Db> writer_;
   std::unique_ptr<Db> reader_;         // null for an in-memory database
   std::unique_ptr<WalSync> wal_sync_;  // null when not in WAL mode (in memory)
+  std::unique_ptr<Checkpointer> checkpointer_;  // likewise
   std::vector<std::function<void(bool)>> after_batch_;  // the batch thread's
 
   std::mutex watch_mutex_;

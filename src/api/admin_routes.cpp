@@ -185,8 +185,10 @@ class AdminApi {
       if (!password) co_return wrong_type(password.error());
       if (!*password || (*password)->empty()) co_return bad_request("password is required");
       const std::string pw(**password);
-      co_return co_await run([&] { return admin_.set_password(name, pw, actor); },
-                             [](std::size_t n) { return message(200, "Password set", n); }, true);
+      co_return co_await hash_then_store(
+          [&] { return admin_.prepare_password(name, pw); },
+          [&](auth::Admin::NewPassword change) { return admin_.store_password(std::move(change), actor); },
+          [](std::size_t n) { return message(200, "Password set", n); });
     }
     if (seg.size() == 3 && what == "sessions") {
       if (m == "GET")
@@ -227,6 +229,16 @@ class AdminApi {
     });
   }
 
+  // `hash` (argon2id, no writes) on the hashing lane, then `store` with its
+  // value on the database lane, as for /signup: a hashing thread never writes.
+  template <class Hash, class Store, class Ok>
+  awaitable<Response> hash_then_store(Hash hash, Store store, Ok ok) {
+    auto first = co_await pool_.run_hashing(std::move(hash));
+    if (!first) co_return error_response(auth::AuthError::unavailable);
+    if (!*first) co_return error_response(first->error());
+    co_return co_await run([&] { return store(std::move(**first)); }, std::move(ok));
+  }
+
   awaitable<Response> add_user(const Request& req, const auth::Actor& actor) {
     auto body = parse_object(req.body);
     if (!body) co_return body_error(body.error());
@@ -235,8 +247,10 @@ class AdminApi {
     auto password = string_field(*body, "password");
     if (!password) co_return wrong_type(password.error());
     const std::string u(username->value_or("")), pw(password->value_or(""));
-    co_return co_await run([&] { return admin_.add_user(u, pw, actor); },
-                           [](const auto& user) { return json_response(201, user_json(user)); }, true);
+    co_return co_await hash_then_store(
+        [&] { return admin_.prepare_user(u, pw); },
+        [&](store::User user) { return admin_.store_user(std::move(user), actor); },
+        [](const auto& user) { return json_response(201, user_json(user)); });
   }
 
   awaitable<Response> audit(const Request& req, std::optional<std::string> user) {
@@ -311,15 +325,11 @@ class AdminApi {
                                               {"signs_from", format_rfc3339(k.not_before)}});
   }
 
-  // Runs `work` (blocking, returning auth::Expected<T>) on the pool; `ok`
-  // turns its value into the answer.
+  // Runs `work` (blocking, returning auth::Expected<T>) on the database lane;
+  // `ok` turns its value into the answer.
   template <class Work, class Ok>
-  awaitable<Response> run(Work work, Ok ok, bool hashing = false) {
-    // argon2id work goes to its own lane, as for /signup.
-    // (No co_await inside ?: : GCC 12 miscompiles it.)
-    std::optional<std::invoke_result_t<Work>> r;
-    if (hashing) r = co_await pool_.run_hashing(std::move(work));
-    else r = co_await pool_.run(std::move(work));
+  awaitable<Response> run(Work work, Ok ok) {
+    auto r = co_await pool_.run(std::move(work));
     if (!r) co_return error_response(auth::AuthError::unavailable);
     if (!*r) co_return error_response(r->error());
     if constexpr (std::is_void_v<typename std::decay_t<decltype(*r)>::value_type>) {

@@ -56,13 +56,22 @@ void Admin::revoked(const std::vector<std::string>& ids, UnixSeconds at) {
 
 Expected<store::UserSummary> Admin::add_user(std::string_view username, std::string_view password,
                                              const Actor& actor) {
+  auto user = prepare_user(username, password);
+  if (!user) return tl::unexpected(user.error());
+  return store_user(std::move(*user), actor);
+}
+
+Expected<store::User> Admin::prepare_user(std::string_view username, std::string_view password) const {
   if (username.empty() || password.empty()) return tl::unexpected(AuthError::credentials_required);
   auto name = normalize_username(username, options_.max_username_chars);
   if (!name) return tl::unexpected(AuthError::username_invalid);
   if (auto ok = check_new_password(password, *name, options_.password); !ok) return tl::unexpected(ok.error());
   auto hash = crypto::hash_password(password, options_.hashing);
   if (!hash) return tl::unexpected(AuthError::unavailable);
-  store::User user{crypto::random_uuid(), std::move(name->display), std::move(*hash), clock_(), std::move(name->key)};
+  return store::User{crypto::random_uuid(), std::move(name->display), std::move(*hash), clock_(), std::move(name->key)};
+}
+
+Expected<store::UserSummary> Admin::store_user(store::User user, const Actor& actor) {
   if (auto r = store_.create_user(user); !r) {
     if (r.error() == store::StoreError::conflict) return tl::unexpected(AuthError::username_taken);
     return tl::unexpected(from_store(r.error()));
@@ -124,6 +133,12 @@ Expected<std::size_t> Admin::delete_user(std::string_view username, const Actor&
 
 Expected<std::size_t> Admin::set_password(std::string_view username, std::string_view password,
                                           const Actor& actor) {
+  auto change = prepare_password(username, password);
+  if (!change) return tl::unexpected(change.error());
+  return store_password(std::move(*change), actor);
+}
+
+Expected<Admin::NewPassword> Admin::prepare_password(std::string_view username, std::string_view password) {
   if (password.empty()) return tl::unexpected(AuthError::credentials_required);
   auto user = find(username);
   if (!user) return tl::unexpected(user.error());
@@ -131,12 +146,17 @@ Expected<std::size_t> Admin::set_password(std::string_view username, std::string
   if (auto ok = check_new_password(password, name, options_.password); !ok) return tl::unexpected(ok.error());
   auto hash = crypto::hash_password(password, options_.hashing);
   if (!hash) return tl::unexpected(AuthError::unavailable);
-  if (auto r = store_.set_password_hash(user->id, *hash); !r) return failure(r);
+  return NewPassword{std::move(*user), std::move(*hash)};
+}
+
+Expected<std::size_t> Admin::store_password(NewPassword change, const Actor& actor) {
+  const store::User& user = change.user;
+  if (auto r = store_.set_password_hash(user.id, change.hash); !r) return failure(r);
   const UnixSeconds now = clock_();
-  auto ended = store_.revoke_user_sessions(user->id, std::nullopt, now, store::EndReason::password_reset);
+  auto ended = store_.revoke_user_sessions(user.id, std::nullopt, now, store::EndReason::password_reset);
   if (!ended) return tl::unexpected(from_store(ended.error()));
   revoked(*ended, now);
-  record("admin.password_set", *user, actor, audit_detail({{"sessions_ended", count(ended->size())}}));
+  record("admin.password_set", user, actor, audit_detail({{"sessions_ended", count(ended->size())}}));
   return ended->size();
 }
 

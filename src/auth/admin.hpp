@@ -44,8 +44,14 @@ class Admin {
 
   Admin(store::Store& store, AdminOptions options, AuditLog& audit, Clock clock, RevokedHook on_revoked = {});
 
-  // The /signup rules apply (username and password policy).
+  // The /signup rules apply (username and password policy). prepare_user
+  // then store_user.
   Expected<store::UserSummary> add_user(std::string_view username, std::string_view password, const Actor& actor);
+  // Hashing phase of add_user: checks the rules and hashes; writes nothing.
+  // Blocking (argon2id).
+  Expected<store::User> prepare_user(std::string_view username, std::string_view password) const;
+  // Store phase of add_user. Blocking (Store); no hashing.
+  Expected<store::UserSummary> store_user(store::User user, const Actor& actor);
   // In username order, after `after` (a username, exclusive).
   Expected<std::vector<store::UserSummary>> list_users(std::string_view after, std::size_t limit);
   Expected<store::UserSummary> show_user(std::string_view username);
@@ -55,7 +61,17 @@ class Admin {
   // Ends the user's sessions and removes the user; the audit trail is kept.
   Expected<std::size_t> delete_user(std::string_view username, const Actor& actor);
   // Sets a new password and ends every session of the user; returns how many.
+  // prepare_password then store_password.
   Expected<std::size_t> set_password(std::string_view username, std::string_view password, const Actor& actor);
+  struct NewPassword {
+    store::User user;
+    std::string hash;
+  };
+  // Hashing phase of set_password: reads the user, checks the policy and
+  // hashes; writes nothing. Blocking (argon2id).
+  Expected<NewPassword> prepare_password(std::string_view username, std::string_view password);
+  // Store phase of set_password. Blocking (Store); no hashing.
+  Expected<std::size_t> store_password(NewPassword change, const Actor& actor);
 
   Expected<std::vector<SessionInfo>> sessions(std::string_view username);
   Expected<void> revoke_session(std::string_view username, std::string_view session_id, const Actor& actor);

@@ -283,39 +283,36 @@ Expected<RefreshRequest> Service::prepare_refresh(std::string_view refresh_token
 Expected<RefreshGrant> Service::apply_refresh(const RefreshRequest& r, const Client& client) {
   const RefreshPolicy policy{options_.reuse_grace, options_.idle_ttl};
   for (int attempt = 0; attempt < kRotationAttempts; ++attempt) {
-    auto s = store_.find_session(r.session_id);
-    if (!s) {
-      if (s.error() == store::StoreError::not_found) return tl::unexpected(AuthError::token_invalid);
-      return store_failure(s);
+    auto both = store_.find_session_and_user(r.session_id);
+    if (!both) {
+      if (both.error() == store::StoreError::not_found) return tl::unexpected(AuthError::token_invalid);
+      return store_failure(both);
     }
+    const store::Session& s = both->session;
     // The session's current token: its digest is known already. An older
     // one: walk the chain forward (RefreshChain::belongs).
-    const bool current = r.generation == s->generation && r.session_id == s->id &&
-                         crypto::constant_time_equal(r.digest, s->refresh_hash);
-    if (!current && !chain_.belongs(r.token, *s)) return tl::unexpected(AuthError::token_invalid);
+    const bool current = r.generation == s.generation && r.session_id == s.id &&
+                         crypto::constant_time_equal(r.digest, s.refresh_hash);
+    if (!current && !chain_.belongs(r.token, s)) return tl::unexpected(AuthError::token_invalid);
     const UnixSeconds now = clock_();
-    const RefreshVerdict verdict = classify_refresh(*s, r.generation, now, policy);
+    const RefreshVerdict verdict = classify_refresh(s, r.generation, now, policy);
     if (verdict == RefreshVerdict::ended) return tl::unexpected(AuthError::session_ended);
     if (verdict == RefreshVerdict::expired) return tl::unexpected(AuthError::token_expired);
-    if (verdict == RefreshVerdict::reuse) return end_reused_session(*s, now, client);
+    if (verdict == RefreshVerdict::reuse) return end_reused_session(s, now, client);
 
-    auto user = store_.find_user_by_id(s->user_id);
-    if (!user) {
-      if (user.error() == store::StoreError::not_found) return tl::unexpected(AuthError::session_ended);
-      return store_failure(user);
-    }
-    if (user->disabled_at) return tl::unexpected(AuthError::session_ended);
+    std::optional<store::User>& user = both->user;
+    if (!user || user->disabled_at) return tl::unexpected(AuthError::session_ended);
     if (verdict == RefreshVerdict::replay) {
       // A retry or a second tab: the pair the first use received, not a new chain.
       ++counters_.refresh_replayed;
-      return RefreshGrant{std::move(*user), r.next, r.next_digest, *s->rotated_at};
+      return RefreshGrant{std::move(*user), r.next, r.next_digest, *s.rotated_at};
     }
     if (!options_.rotate_refresh_tokens) {
       ++counters_.refresh_not_rotated;
-      usage_.note(s->id, now);
+      usage_.note(s.id, now);
       return RefreshGrant{std::move(*user), r.token, {}, now};
     }
-    auto won = store_.rotate_refresh(store::Rotation{s->id, s->generation, r.digest, r.next_digest, now});
+    auto won = store_.rotate_refresh(store::Rotation{s.id, s.generation, r.digest, r.next_digest, now});
     if (!won) return store_failure(won);
     if (*won) {
       ++counters_.refresh_rotated;

@@ -167,6 +167,13 @@ class Store {
   // gone or disabled (checked atomically with the insert).
   virtual Result<void> create_session(const Session& session) = 0;
   virtual Result<Session> find_session(std::string_view session_id) = 0;
+  // The session and its account in one read (a refresh needs both); `user`
+  // is empty when the account is gone. not_found when the session is.
+  struct SessionAndUser {
+    Session session;
+    std::optional<User> user;
+  };
+  virtual Result<SessionAndUser> find_session_and_user(std::string_view session_id) = 0;
   // Compare-and-set: advances the session only if it is still at generation
   // `r.from` and not revoked. false (not an error) when another request won.
   virtual Result<bool> rotate_refresh(const Rotation& r) = 0;

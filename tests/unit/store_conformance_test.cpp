@@ -497,6 +497,24 @@ TEST_P(StoreConformance, SessionKeepsEveryFieldItWasCreatedWith) {
   EXPECT_EQ(db().create_session(session("s2", "u1", 1000, 5000, "h0")).error(), StoreError::conflict);
 }
 
+TEST_P(StoreConformance, SessionAndUserAreReadTogether) {
+  ASSERT_TRUE(db().create_user(user("u1", "alice")));
+  auto s = session("s1", "u1", 1000, 5000, "h0");
+  s.user_agent = "agent";
+  ASSERT_TRUE(db().create_session(s));
+  auto both = db().find_session_and_user("s1");
+  ASSERT_TRUE(both);
+  EXPECT_EQ(show(both->session), show(db().find_session("s1").value()));
+  ASSERT_TRUE(both->user.has_value());
+  EXPECT_EQ(both->user->id, "u1");
+  EXPECT_EQ(both->user->username, "alice");
+  EXPECT_EQ(both->user->password_hash, db().find_user_by_id("u1")->password_hash);
+  EXPECT_FALSE(both->user->disabled_at.has_value());
+  ASSERT_TRUE(db().disable_user("u1", 2000));
+  EXPECT_EQ(db().find_session_and_user("s1")->user->disabled_at, 2000);
+  EXPECT_EQ(db().find_session_and_user("nope").error(), StoreError::not_found);
+}
+
 TEST_P(StoreConformance, SessionsAndRevocation) {
   ASSERT_TRUE(db().create_user(user("u1", "alice")));
   ASSERT_TRUE(db().create_user(user("u2", "bob")));

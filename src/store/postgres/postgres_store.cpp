@@ -23,30 +23,37 @@ constexpr std::string_view kKeyLock = "SELECT pg_advisory_xact_lock(305065959142
   "refresh_hash, prev_refresh_hash, generation, rotated_at, created_seq, "                     \
   "COALESCE(revoked_reason, '')"
 
-Session read_session(const PgResult& r, int i) {
+// Reads row `i`'s session columns (LK_PG_SESSION_COLUMNS) from column `at` on.
+Session read_session_at(const PgResult& r, int i, int at) {
   Session s;
-  s.id = r.text(i, 0);
-  s.user_id = r.text(i, 1);
-  s.created_at = r.int64(i, 2);
-  s.last_used_at = r.int64(i, 3);
-  s.expires_at = r.int64(i, 4);
-  s.revoked_at = r.optional_int64(i, 5);
-  s.user_agent = r.text(i, 6);
-  s.ip = r.text(i, 7);
-  s.refresh_hash = r.text(i, 8);
-  s.prev_refresh_hash = r.text(i, 9);
-  s.generation = r.int64(i, 10);
-  s.rotated_at = r.optional_int64(i, 11);
-  s.created_seq = r.int64(i, 12);
-  s.end_reason = r.text(i, 13);
+  s.id = r.text(i, at + 0);
+  s.user_id = r.text(i, at + 1);
+  s.created_at = r.int64(i, at + 2);
+  s.last_used_at = r.int64(i, at + 3);
+  s.expires_at = r.int64(i, at + 4);
+  s.revoked_at = r.optional_int64(i, at + 5);
+  s.user_agent = r.text(i, at + 6);
+  s.ip = r.text(i, at + 7);
+  s.refresh_hash = r.text(i, at + 8);
+  s.prev_refresh_hash = r.text(i, at + 9);
+  s.generation = r.int64(i, at + 10);
+  s.rotated_at = r.optional_int64(i, at + 11);
+  s.created_seq = r.int64(i, at + 12);
+  s.end_reason = r.text(i, at + 13);
   return s;
 }
 
+Session read_session(const PgResult& r, int i) { return read_session_at(r, i, 0); }
+
 #define LK_PG_USER_COLUMNS "id, username, password_hash, created_at, username_key, disabled_at"
 
-User read_user(const PgResult& r, int i) {
-  return User{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.int64(i, 3), r.text(i, 4), r.optional_int64(i, 5)};
+// Reads row `i`'s user columns (LK_PG_USER_COLUMNS) from column `at` on.
+User read_user_at(const PgResult& r, int i, int at) {
+  return User{r.text(i, at), r.text(i, at + 1), r.text(i, at + 2), r.int64(i, at + 3), r.text(i, at + 4),
+              r.optional_int64(i, at + 5)};
 }
+
+User read_user(const PgResult& r, int i) { return read_user_at(r, i, 0); }
 
 StoredKey read_key(const PgResult& r, int i) {
   return StoredKey{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.int64(i, 3), r.int64(i, 4), r.optional_int64(i, 5)};
@@ -199,6 +206,22 @@ Result<Session> PostgresStore::find_session(std::string_view session_id) {
   return one<Session>(query(pool_, "find_session",
                             "SELECT " LK_PG_SESSION_COLUMNS " FROM sessions WHERE id = $1", {p(session_id)}),
                       read_session);
+}
+
+Result<PostgresStore::SessionAndUser> PostgresStore::find_session_and_user(std::string_view session_id) {
+  return one<SessionAndUser>(
+      query(pool_, "find_session_and_user",
+            "SELECT s.id, s.user_id, s.created_at, s.last_used_at, s.expires_at, s.revoked_at, s.user_agent, "
+            "s.ip, s.refresh_hash, s.prev_refresh_hash, s.generation, s.rotated_at, s.created_seq, "
+            "COALESCE(s.revoked_reason, ''), u.id, u.username, u.password_hash, u.created_at, "
+            "u.username_key, u.disabled_at FROM sessions s LEFT JOIN users u ON u.id = s.user_id "
+            "WHERE s.id = $1",
+            {p(session_id)}),
+      [](const PgResult& r, int i) {
+        SessionAndUser both{read_session_at(r, i, 0), std::nullopt};
+        if (!r.null(i, 14)) both.user = read_user_at(r, i, 14);
+        return both;
+      });
 }
 
 Result<bool> PostgresStore::rotate_refresh(const Rotation& r) {

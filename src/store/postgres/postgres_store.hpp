@@ -32,6 +32,7 @@ class PostgresStore final : public Store {
 
   Result<void> create_session(const Session& session) override;
   Result<Session> find_session(std::string_view session_id) override;
+  Result<SessionAndUser> find_session_and_user(std::string_view session_id) override;
   Result<bool> rotate_refresh(const Rotation& r) override;
   Result<void> touch_sessions(const std::vector<Usage>& used) override;
   Result<void> revoke_session(std::string_view session_id, std::string_view user_id,

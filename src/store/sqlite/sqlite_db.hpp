@@ -34,6 +34,7 @@ class Statement {
   std::string text(int col) const;
   std::int64_t int64(int col) const;
   std::optional<std::int64_t> optional_int64(int col) const;
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
  private:
   sqlite3_stmt* stmt_;

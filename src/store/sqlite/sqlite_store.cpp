@@ -37,30 +37,37 @@ tl::unexpected<StoreError> fail(Db& db, int rc, std::string_view what) {
   "refresh_hash, prev_refresh_hash, generation, rotated_at, created_seq, "                 \
   "COALESCE(revoked_reason, '')"
 
-Session read_session(const Statement& st) {
+// Reads the session columns (LK_SESSION_COLUMNS) starting at column `at`.
+Session read_session_at(const Statement& st, int at) {
   Session s;
-  s.id = st.text(0);
-  s.user_id = st.text(1);
-  s.created_at = st.int64(2);
-  s.last_used_at = st.int64(3);
-  s.expires_at = st.int64(4);
-  s.revoked_at = st.optional_int64(5);
-  s.user_agent = st.text(6);
-  s.ip = st.text(7);
-  s.refresh_hash = st.text(8);
-  s.prev_refresh_hash = st.text(9);
-  s.generation = st.int64(10);
-  s.rotated_at = st.optional_int64(11);
-  s.created_seq = st.int64(12);
-  s.end_reason = st.text(13);
+  s.id = st.text(at + 0);
+  s.user_id = st.text(at + 1);
+  s.created_at = st.int64(at + 2);
+  s.last_used_at = st.int64(at + 3);
+  s.expires_at = st.int64(at + 4);
+  s.revoked_at = st.optional_int64(at + 5);
+  s.user_agent = st.text(at + 6);
+  s.ip = st.text(at + 7);
+  s.refresh_hash = st.text(at + 8);
+  s.prev_refresh_hash = st.text(at + 9);
+  s.generation = st.int64(at + 10);
+  s.rotated_at = st.optional_int64(at + 11);
+  s.created_seq = st.int64(at + 12);
+  s.end_reason = st.text(at + 13);
   return s;
 }
 
+Session read_session(const Statement& st) { return read_session_at(st, 0); }
+
 #define LK_USER_COLUMNS "id, username, password_hash, created_at, username_key, disabled_at"
 
-User read_user(const Statement& st) {
-  return User{st.text(0), st.text(1), st.text(2), st.int64(3), st.text(4), st.optional_int64(5)};
+// Reads the user columns (LK_USER_COLUMNS) starting at column `at`.
+User read_user_at(const Statement& st, int at) {
+  return User{st.text(at), st.text(at + 1), st.text(at + 2), st.int64(at + 3), st.text(at + 4),
+              st.optional_int64(at + 5)};
 }
+
+User read_user(const Statement& st) { return read_user_at(st, 0); }
 
 // Runs a statement that returns no rows; not_found when `require_change`
 // and nothing changed.
@@ -456,6 +463,22 @@ Result<Session> SqliteStore::find_session(std::string_view session_id) {
   Statement* st = db.prepare("SELECT " LK_SESSION_COLUMNS " FROM sessions WHERE id = ?1");
   st->bind(1, session_id);
   return one_row<Session>(db, st, "find_session", read_session);
+}
+
+Result<SqliteStore::SessionAndUser> SqliteStore::find_session_and_user(std::string_view session_id) {
+  Access lock(*this, Use::read);
+  Db& db = lock.db();
+  Statement* st = db.prepare(
+      "SELECT s.id, s.user_id, s.created_at, s.last_used_at, s.expires_at, s.revoked_at, s.user_agent, "
+      "s.ip, s.refresh_hash, s.prev_refresh_hash, s.generation, s.rotated_at, s.created_seq, "
+      "COALESCE(s.revoked_reason, ''), u.id, u.username, u.password_hash, u.created_at, u.username_key, "
+      "u.disabled_at FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = ?1");
+  st->bind(1, session_id);
+  return one_row<SessionAndUser>(db, st, "find_session_and_user", [](const Statement& r) {
+    SessionAndUser both{read_session_at(r, 0), std::nullopt};
+    if (!r.is_null(14)) both.user = read_user_at(r, 14);
+    return both;
+  });
 }
 
 Result<bool> SqliteStore::rotate_refresh(const Rotation& r) {

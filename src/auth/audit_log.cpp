@@ -98,7 +98,11 @@ void AuditLog::complete(std::vector<store::AuditEvent>& events) {
 }
 
 std::size_t AuditLog::flush() {
-  std::lock_guard one_at_a_time(flush_mutex_);
+  // One flush at a time, in order; a flush that finds another under way
+  // leaves its events to the next. (Not waited for: the flush under way may
+  // hold the database's writer, whose batch may be what calls this one.)
+  std::unique_lock one_at_a_time(flush_mutex_, std::try_to_lock);
+  if (!one_at_a_time) return 0;
   std::vector<store::AuditEvent> batch;
   {
     std::lock_guard lock(mutex_);

@@ -70,7 +70,7 @@ class AuditLog {
   std::size_t max_queued_;
   mutable std::mutex mutex_;
   std::vector<store::AuditEvent> queue_;
-  std::mutex flush_mutex_;  // one flush at a time, in order
+  std::mutex flush_mutex_;  // held by the flush under way
   AuditCounters counters_;
 };
 

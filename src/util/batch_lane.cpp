@@ -62,10 +62,9 @@ void BatchLane::run_batch(Batch batch) {
   const bool committed = hooks_.end(intact);
   auto answer = [this](Batch& jobs, bool durable) {
     for (auto& job : jobs) job->finish(durable);
-    {
-      std::lock_guard lock(mutex_);
-      --unanswered_;
-    }
+    // Notified under the lock: once join() sees none left it may destroy the lane.
+    std::lock_guard lock(mutex_);
+    --unanswered_;
     answered_.notify_all();
   };
   // Jobs of a batch that could not commit answer at once (nullopt: 503),

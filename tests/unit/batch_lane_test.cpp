@@ -55,7 +55,7 @@ class CountingHooks : public BatchHooks {
 };
 
 // Runs `n` coroutines on one I/O thread, each awaiting lane.run(job(i)), and
-// returns their results once all are answered.
+// returns their results once all are answered. Joins the lane.
 template <class Job>
 auto run_all(BatchLane& lane, int n, Job job) {
   using R = std::invoke_result_t<decltype(job(0))>;
@@ -69,6 +69,7 @@ auto run_all(BatchLane& lane, int n, Job job) {
         });
   }
   io.run();
+  lane.join();  // every answer posted before `io` goes away
   return results;
 }
 
@@ -157,6 +158,7 @@ TEST_F(BatchLaneTest, AnExceptionReachesItsCallerAndTheBatchGoesOn) {
         });
   }
   io.run();
+  lane.join();
   EXPECT_EQ(outcomes, (std::vector<std::string>{"ok", "threw", "ok"}));
 }
 
@@ -211,6 +213,7 @@ TEST_F(BatchLaneTest, ThenRunsAfterTheCommitAndGivesTheAnswer) {
         if (e) std::rethrow_exception(e);
       });
   io.run();
+  lane.join();
   ASSERT_TRUE(answer.has_value());
   ASSERT_TRUE(answer->has_value());
   EXPECT_EQ(**answer, "created");
@@ -236,6 +239,7 @@ TEST_F(BatchLaneTest, ThenDoesNotRunWhenTheBatchCannotCommit) {
         if (e) std::rethrow_exception(e);
       });
   io.run();
+  lane.join();
   ASSERT_TRUE(answer.has_value());
   EXPECT_FALSE(answer->has_value());
   EXPECT_FALSE(then_ran);

@@ -256,6 +256,8 @@ asio::awaitable<void> Connection<Stream>::serve() {
     if (!valid_request_id(request_id)) request_id = crypto::buffered_random_token(kRequestIdBytes);
     request.request_id = request_id;
 
+    body_buffer_.clear();
+    request.body_buffer = &body_buffer_;
     Response response;
     Router::Match matched;
     try {
@@ -269,6 +271,8 @@ asio::awaitable<void> Connection<Stream>::serve() {
     const bool keep_alive = req.keep_alive() && !stopping_;
     out_.clear();
     write_response(response, req.version() == 10 ? 10 : 11, keep_alive, request_id, out_);
+    // Kept for the next request's body, unless large (a rare listing).
+    if (response.body.capacity() <= kKeptBodyBytes) body_buffer_ = std::move(response.body);
     const beast::error_code wec = co_await write_out();
 
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();

@@ -65,6 +65,8 @@ class Connection final : public ConnectionBase {
   const Router& router_;
   const ServerOptions& options_;
   std::string out_;  // the answer being written; its capacity is reused
+  std::string body_buffer_;  // Request::body_buffer; its capacity is reused
+  static constexpr std::size_t kKeptBodyBytes = 4096;
   Clock::time_point deadline_ = Clock::time_point::max();
   bool busy_ = false;      // a request is being handled or answered
   bool stopping_ = false;

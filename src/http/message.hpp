@@ -28,6 +28,11 @@ class Request {
   std::string_view body;
   std::string_view remote_ip;
   std::string_view request_id;
+  // A string the connection keeps from one request to the next, for a
+  // handler to build its body in (moved into Response::body, which the
+  // connection takes back): its capacity is reused, so a hot answer
+  // allocates nothing. Empty on entry; may be null.
+  std::string* body_buffer = nullptr;
 
   // Case-insensitive; empty when absent.
   std::string_view header(std::string_view name) const { return headers_.get(name); }

@@ -1,5 +1,7 @@
 #include "api/ops.hpp"
 
+#include <algorithm>
+
 #include "metrics/process_metrics.hpp"
 #include "store/store_stats.hpp"
 #include "util/log.hpp"
@@ -9,9 +11,12 @@ namespace latchkey::api {
 
 namespace {
 
-// Live sessions are counted every this many checks: a count reads the whole
-// sessions table, a ping reads one row.
-constexpr unsigned kCountEvery = 5;
+// A count of live sessions reads the whole sessions table (a ping reads one
+// row): it runs at most every kCountEveryMs, and waits kCountSpacing times as
+// long as it took, so that it never takes more than 1/50 of a thread's time
+// however large the table grows (1,000,000 sessions: about 100 ms).
+constexpr std::int64_t kCountEveryMs = 5000;
+constexpr std::int64_t kCountSpacing = 50;
 
 std::uint64_t load(const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); }
 
@@ -42,11 +47,14 @@ boost::asio::awaitable<void> Ops::check() {
     if (state == DbState::ok) log::info("ops.ready");
     else log::warn("ops.not_ready", {{"reason", state == DbState::queue_full ? "worker queue full" : "database unavailable"}});
   }
-  if (state == DbState::ok && checks_++ % kCountEvery == 0) {
+  if (state == DbState::ok && now_ms() >= next_count_ms_) {
     const UnixSeconds now = now_unix();
     const UnixSeconds idle_since = now - service_.options().idle_ttl + 1;
-    auto counted = co_await pool_.run([&] { return store_.count_live_sessions(now, idle_since); });
+    const std::int64_t started = now_ms();
+    auto counted = co_await pool_.run_scan([&] { return store_.count_live_sessions(now, idle_since); });
     if (counted && *counted) active_sessions_.store(**counted);
+    const std::int64_t took = now_ms() - started;
+    next_count_ms_ = now_ms() + std::max(kCountEveryMs, took * kCountSpacing);
   }
 }
 

@@ -30,8 +30,9 @@ class Ops {
   // Adds the collectors to `registry`. The database was reachable at start.
   Ops(const auth::Service& service, store::Store& store, WorkerPool& pool, metrics::Registry& registry);
 
-  // Pings the database through the worker pool and, every few checks,
-  // counts live sessions. Run every kCheckInterval.
+  // Pings the database through the worker pool and, every few seconds,
+  // counts live sessions (off the batches: WorkerPool::run_scan). Run every
+  // kCheckInterval.
   boost::asio::awaitable<void> check();
 
   struct Readiness {
@@ -56,7 +57,7 @@ class Ops {
   std::atomic<DbState> db_state_{DbState::ok};
   std::atomic<std::int64_t> db_ok_at_ms_;
   std::atomic<std::int64_t> active_sessions_{-1};  // -1: not counted yet
-  unsigned checks_ = 0;                            // only check() touches it, one run at a time
+  std::int64_t next_count_ms_ = 0;                 // only check() touches it, one run at a time
 };
 
 }  // namespace latchkey::api

@@ -11,7 +11,11 @@
 //    so many threads; or, for a store with one writer (SQLite), one thread
 //    running the queue in batches, each one transaction and one disk flush
 //    (BatchLane).
-// I/O threads co_await run() or run_hashing(); the coroutine resumes on its
+//  - scans: reads that may take long and want no transaction of the writer's
+//    (counting every live session for the metrics). With a batch lane they
+//    run on a thread of their own, at a lower priority, so a scan never holds
+//    up a batch; otherwise on the database lane.
+// I/O threads co_await run(), run_hashing() or run_scan(); the coroutine resumes on its
 // own executor once the job is done. When a lane has `max_pending` jobs
 // queued or running, it answers nullopt at once: the caller turns that into 503.
 #include <chrono>
@@ -76,8 +80,10 @@ class WorkerPool {
   // one thread in batches (BatchLane) and `database.threads` is not used.
   WorkerPool(Lane hashing, Lane database, BatchHooks* batching = nullptr)
       : hashing_(hashing.threads, hashing.max_pending, kHashingNice) {
-    if (batching) batched_ = std::make_unique<BatchLane>(*batching, database.max_pending);
-    else database_ = std::make_unique<WorkerLane>(database.threads, database.max_pending);
+    if (batching) {
+      batched_ = std::make_unique<BatchLane>(*batching, database.max_pending);
+      scans_ = std::make_unique<WorkerLane>(1, kScansPending, kScansNice);
+    } else database_ = std::make_unique<WorkerLane>(database.threads, database.max_pending);
   }
   // One size for both lanes (tests, fuzzing).
   WorkerPool(unsigned threads, std::size_t max_pending)
@@ -102,25 +108,38 @@ class WorkerPool {
     return hashing_.run(std::move(f));
   }
 
+  // A long read (see the top of this file).
+  template <class F>
+  boost::asio::awaitable<std::optional<std::invoke_result_t<F>>> run_scan(F f) {
+    if (scans_) return scans_->run(std::move(f));
+    return database_->run(std::move(f));
+  }
+
   const LaneStats& hashing() const { return hashing_; }
   const LaneStats& database() const {
     if (batched_) return *batched_;
     return *database_;
   }
-  std::size_t pending() const { return hashing_.pending() + database().pending(); }
+  std::size_t pending() const {
+    return hashing_.pending() + database().pending() + (scans_ ? scans_->pending() : 0);
+  }
 
   // Waits for queued jobs to finish; idempotent.
   void join() {
     hashing_.join();
+    if (scans_) scans_->join();
     if (batched_) batched_->join();
     else database_->join();
   }
 
  private:
   static constexpr int kHashingNice = 19;
+  static constexpr std::size_t kScansPending = 4;
+  static constexpr int kScansNice = 10;  // background work: requests first
   WorkerLane hashing_;
   std::unique_ptr<WorkerLane> database_;  // or
-  std::unique_ptr<BatchLane> batched_;
+  std::unique_ptr<BatchLane> batched_;    // with
+  std::unique_ptr<WorkerLane> scans_;
 };
 
 }  // namespace latchkey

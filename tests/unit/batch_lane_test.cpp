@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -15,6 +18,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "store/sqlite/sqlite_store.hpp"
+#include "util/worker_pool.hpp"
 #include "temp_dir.hpp"
 
 namespace latchkey {
@@ -243,6 +247,49 @@ TEST_F(BatchLaneTest, ThenDoesNotRunWhenTheBatchCannotCommit) {
   ASSERT_TRUE(answer.has_value());
   EXPECT_FALSE(answer->has_value());
   EXPECT_FALSE(then_ran);
+}
+
+// WorkerPool::run_scan with a batch lane: a long read runs beside the
+// batches, not in one; here it completes while a batch is held open.
+TEST_F(BatchLaneTest, AScanRunsBesideABatchThatIsHeldOpen) {
+  ASSERT_TRUE(store_.create_user(user(1)));
+  WorkerPool pool({1, 8}, {1, 8}, store_.batching());
+  std::mutex m;
+  std::condition_variable cv;
+  bool scanned = false;
+  bool batch_saw_scan = false;
+  bool found = false;
+  asio::io_context io;
+  auto rethrow = [](std::exception_ptr e) {
+    if (e) std::rethrow_exception(e);
+  };
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await pool.run([&] {
+          // Holds the batch (and the writer) until the scan is done, or 10 s.
+          std::unique_lock lock(m);
+          batch_saw_scan = cv.wait_for(lock, std::chrono::seconds(10), [&] { return scanned; });
+          return 0;
+        });
+      },
+      rethrow);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        auto r = co_await pool.run_scan([&] { return store_.find_user_by_name("user1").has_value(); });
+        found = r && *r;
+        {
+          std::lock_guard lock(m);
+          scanned = true;
+        }
+        cv.notify_all();
+      },
+      rethrow);
+  io.run();
+  pool.join();
+  EXPECT_TRUE(batch_saw_scan);
+  EXPECT_TRUE(found);
 }
 
 }  // namespace

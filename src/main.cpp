@@ -282,15 +282,23 @@ int serve(const config::Config& cfg) {
   });
   // Retention: old audit events, and kept revocations of deleted users once
   // every access token they could cover has expired.
+  // A few thousand events per database call, so that requests go on in between.
   server.every(std::chrono::hours(1), [&]() -> boost::asio::awaitable<void> {
+    constexpr std::size_t kPruneChunk = 2000;
     const UnixSeconds now = now_unix();
     const UnixSeconds audit_before = cfg.audit_retention > 0 ? now - cfg.audit_retention : 0;
-    auto pruned = co_await pool.run(
-        [&] { return store.prune(audit_before, now - cfg.access_token_ttl - cfg.token_leeway - 3600); });
-    if (pruned && *pruned && **pruned > 0)
-      log::info("audit.pruned", {{"events", static_cast<std::int64_t>(**pruned)}});
-    else if (pruned && !*pruned)
-      log::warn("audit.prune_failed");
+    const UnixSeconds revocations_before = now - cfg.access_token_ttl - cfg.token_leeway - 3600;
+    std::int64_t removed = 0;
+    for (;;) {
+      auto pruned = co_await pool.run([&] { return store.prune(audit_before, revocations_before, kPruneChunk); });
+      if (!pruned || !*pruned) {
+        log::warn("audit.prune_failed");
+        break;
+      }
+      removed += static_cast<std::int64_t>(**pruned);
+      if (**pruned < kPruneChunk) break;
+    }
+    if (removed > 0) log::info("audit.pruned", {{"events", removed}});
   });
   // Keys rotated by `latchkey keys rotate` (or by another instance), and
   // scheduled keys coming into force.

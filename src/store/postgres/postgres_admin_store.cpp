@@ -153,24 +153,19 @@ Result<std::vector<AuditEvent>> PostgresStore::list_audit(const AuditQuery& q) {
   return events_of(*r);
 }
 
-Result<std::size_t> PostgresStore::prune(UnixSeconds audit_before, UnixSeconds revocations_before) {
-  constexpr std::int64_t kBatch = 5000;
-  std::size_t removed = 0;
+Result<std::size_t> PostgresStore::prune(UnixSeconds audit_before, UnixSeconds revocations_before,
+                                         std::size_t max_events) {
   auto conn = pool_.acquire();
   if (!conn) return tl::unexpected(conn.error());
-  for (;;) {
-    auto r = (*conn)->run("prune_audit",
-                          "DELETE FROM audit_events WHERE id IN "
-                          "(SELECT id FROM audit_events WHERE at < $1 LIMIT $2)",
-                          {p(audit_before), p(kBatch)});
-    if (!r) return tl::unexpected(r.error());
-    removed += static_cast<std::size_t>(r->affected());
-    if (r->affected() < kBatch) break;
-  }
+  auto r = (*conn)->run("prune_audit",
+                        "DELETE FROM audit_events WHERE id IN "
+                        "(SELECT id FROM audit_events WHERE at < $1 LIMIT $2)",
+                        {p(audit_before), p(static_cast<std::int64_t>(max_events))});
+  if (!r) return tl::unexpected(r.error());
   auto kept = (*conn)->run("prune_revocations", "DELETE FROM deleted_session_revocations WHERE revoked_at < $1",
                            {p(revocations_before)});
   if (!kept) return tl::unexpected(kept.error());
-  return removed;
+  return static_cast<std::size_t>(r->affected());
 }
 
 }  // namespace latchkey::store::postgres

@@ -192,28 +192,22 @@ Result<std::vector<AuditEvent>> SqliteStore::list_audit(const AuditQuery& q) {
   return rows<AuditEvent>(db, st, "list_audit", read_event);
 }
 
-Result<std::size_t> SqliteStore::prune(UnixSeconds audit_before, UnixSeconds revocations_before) {
-  // In batches, the lock released in between: requests keep being served.
-  constexpr std::int64_t kBatch = 5000;
-  std::size_t removed = 0;
-  for (;;) {
-    Access lock(*this, Use::write);
-    Db& db = lock.db();
-    Statement* audit = db.prepare(
-        "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ?1 LIMIT ?2)");
-    audit->bind(1, audit_before);
-    audit->bind(2, kBatch);
-    if (auto r = done(db, audit, "prune"); !r) return tl::unexpected(r.error());
-    const auto n = db.changes();
-    removed += static_cast<std::size_t>(n);
-    if (n < kBatch) break;
-  }
+Result<std::size_t> SqliteStore::prune(UnixSeconds audit_before, UnixSeconds revocations_before,
+                                       std::size_t max_events) {
   Access lock(*this, Use::write);
   Db& db = lock.db();
-  Statement* kept = db.prepare("DELETE FROM deleted_session_revocations WHERE revoked_at < ?1");
-  kept->bind(1, revocations_before);
-  if (auto r = done(db, kept, "prune"); !r) return tl::unexpected(r.error());
-  return removed;
+  return in_transaction<std::size_t>(db, "prune", [&]() -> Result<std::size_t> {
+    Statement* audit =
+        db.prepare("DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ?1 LIMIT ?2)");
+    audit->bind(1, audit_before);
+    audit->bind(2, static_cast<std::int64_t>(max_events));
+    if (auto r = done(db, audit, "prune"); !r) return tl::unexpected(r.error());
+    const auto removed = static_cast<std::size_t>(db.changes());
+    Statement* kept = db.prepare("DELETE FROM deleted_session_revocations WHERE revoked_at < ?1");
+    kept->bind(1, revocations_before);
+    if (auto r = done(db, kept, "prune"); !r) return tl::unexpected(r.error());
+    return removed;
+  });
 }
 
 }  // namespace latchkey::store::sqlite

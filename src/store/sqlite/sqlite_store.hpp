@@ -81,7 +81,8 @@ class SqliteStore final : public Store, private BatchHooks {
                                                UnixSeconds keep_revocations_since) override;
   Result<void> append_audit(const std::vector<AuditEvent>& events) override;
   Result<std::vector<AuditEvent>> list_audit(const AuditQuery& query) override;
-  Result<std::size_t> prune(UnixSeconds audit_before, UnixSeconds revocations_before) override;
+  Result<std::size_t> prune(UnixSeconds audit_before, UnixSeconds revocations_before,
+                            std::size_t max_events) override;
 
  private:
   void migrate(Db& db);

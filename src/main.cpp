@@ -4,6 +4,7 @@
 //   latchkey keys list | rotate [--now]
 //   latchkey user ... | sessions ... | audit ...   administration (src/cli)
 //   latchkey --help | --version
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 
@@ -11,6 +12,7 @@
 #include <sys/resource.h>
 #include <cstdio>
 #include <exception>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -271,10 +273,20 @@ int serve(const config::Config& cfg) {
     ops_opts.max_connections = 64;
     ops_server = std::make_unique<http::Server>(ops_opts, ops_router);
   }
-  // Last-use times noted by authenticated requests reach the database in batches.
+  // Last-use times noted by authenticated requests reach the database every
+  // 10 s, a few hundred sessions per database call, so that requests go on in
+  // between however many sessions were used.
   server.every(std::chrono::seconds(10), [&]() -> boost::asio::awaitable<void> {
-    auto flushed = co_await pool.run([&] { return service.flush_usage(); });
-    if (flushed && !*flushed) log::warn("sessions.usage_flush_failed");
+    constexpr std::size_t kUsageChunk = 256;
+    const std::vector<store::Usage> used = service.take_usage();
+    for (std::size_t at = 0; at < used.size(); at += kUsageChunk) {
+      const std::span<const store::Usage> chunk(used.data() + at, std::min(kUsageChunk, used.size() - at));
+      auto written = co_await pool.run([&] { return service.write_usage(chunk); });
+      if (!written || !*written) {
+        log::warn("sessions.usage_flush_failed");
+        break;
+      }
+    }
   });
   // Audit events queued by requests reach the database in batches.
   server.every(std::chrono::milliseconds(250), [&]() -> boost::asio::awaitable<void> {

@@ -549,9 +549,16 @@ Expected<void> Service::revoke_token(std::string_view token, const Client& clien
 }
 
 Expected<std::size_t> Service::flush_usage() {
-  auto used = usage_.take(clock_());
-  if (auto r = store_.touch_sessions(used); !r) return store_failure(r);
+  const auto used = take_usage();
+  if (auto r = write_usage(used); !r) return tl::unexpected(r.error());
   return used.size();
+}
+
+std::vector<store::Usage> Service::take_usage() { return usage_.take(clock_()); }
+
+Expected<void> Service::write_usage(std::span<const store::Usage> used) {
+  if (auto r = store_.touch_sessions(used); !r) return store_failure(r);
+  return {};
 }
 
 Expected<Principal> Service::authenticate(std::string_view access_token) {

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -278,6 +279,11 @@ class Service {
   Expected<void> revoke_token(std::string_view token, const Client& client = {});
   // Writes pending last-use times. Blocking; run periodically.
   Expected<std::size_t> flush_usage();
+  // The same in two steps, so that the writes can be split into short
+  // database calls: the pending times (memory only; they are forgotten here),
+  // then writing some of them (blocking).
+  std::vector<store::Usage> take_usage();
+  Expected<void> write_usage(std::span<const store::Usage> used);
 
   // Non-blocking.
   Expected<Principal> authenticate(std::string_view access_token);

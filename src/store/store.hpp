@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -178,7 +179,7 @@ class Store {
   // `r.from` and not revoked. false (not an error) when another request won.
   virtual Result<bool> rotate_refresh(const Rotation& r) = 0;
   // Records use times (never moving last_used_at backwards).
-  virtual Result<void> touch_sessions(const std::vector<Usage>& used) = 0;
+  virtual Result<void> touch_sessions(std::span<const Usage> used) = 0;
   // Ends one live session of this user; not_found when it is not theirs or
   // already ended.
   virtual Result<void> revoke_session(std::string_view session_id, std::string_view user_id,

@@ -1,9 +1,13 @@
 """GET /get_active_sessions: one entry per live session, never a token."""
 import http.client
 import json
+import sqlite3
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
-from conftest import PASSWORD, assert_error, epoch, bearer, login, new_user, refresh, sessions
+from conftest import (ABUSE_LIMITS_OFF, PASSWORD, assert_error, bearer, direct_session, epoch, login, new_user,
+                      refresh, sessions)
 
 KEYS = {"session_id", "created_at", "last_used_at", "expires_at", "user_agent", "ip", "current"}
 OPTIONAL_KEYS = {"device"}  # README: a short description parsed from the User-Agent
@@ -155,3 +159,36 @@ def test_sessions_requires_an_access_token(shared_server):
     r = shared_server.get("/get_active_sessions", headers=bearer(t["refresh_token"]))
     assert assert_error(r, 401, None)["error"] in ("invalid_token", "invalid_token_type")
     assert 'error="invalid_token"' in r.headers["WWW-Authenticate"]
+
+
+def test_last_use_of_more_sessions_than_one_write_holds_reaches_the_database(server_factory):
+    """Last-use times are written a few hundred sessions per database call
+    (256): 300 sessions used once all reach the database (at stop, the
+    periodic tasks run once more)."""
+    s = server_factory(env=ABUSE_LIMITS_OFF)
+    name = new_user(s)
+    local = threading.local()
+
+    def call(method, path, **kw):
+        if not hasattr(local, "http"):
+            local.http = direct_session()
+        return local.http.request(method, s.url(path), timeout=30, **kw)
+
+    def log_in(_):
+        r = call("POST", "/login", json={"username": name, "password": PASSWORD})
+        assert r.status_code == 200, r.text
+        return r.json()["access_token"]
+
+    with ThreadPoolExecutor(4) as pool:
+        tokens = list(pool.map(log_in, range(300)))
+    time.sleep(1.1)  # each use falls in a later second than its login
+    with ThreadPoolExecutor(4) as pool:
+        codes = list(pool.map(lambda t: call("GET", "/protected", headers=bearer(t)).status_code, tokens))
+    assert codes == [200] * 300
+    assert s.stop() == 0
+    db = sqlite3.connect(s.workdir / "latchkey.db")
+    try:
+        used = db.execute("SELECT count(*) FROM sessions WHERE last_used_at > created_at").fetchone()[0]
+    finally:
+        db.close()
+    assert used == 300

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <span>
+#include <string>
 
 #include "auth/key_bootstrap.hpp"
 #include "crypto/random.hpp"
@@ -345,6 +347,24 @@ TEST_F(ServiceTest, UseOfAnAccessTokenUpdatesLastUseAtMostOncePerMinute) {
   now_ += 5;
   ASSERT_TRUE(service_->authenticate(t.access_token).has_value());
   EXPECT_EQ(service_->flush_usage().value(), 0u);  // within the minute: no write yet
+}
+
+TEST_F(ServiceTest, LastUseTimesCanBeWrittenInParts) {
+  auto a = signup_and_login("alice");
+  auto b = signup_and_login("bob");
+  now_ += 120;
+  ASSERT_TRUE(service_->authenticate(a.access_token).has_value());
+  ASSERT_TRUE(service_->authenticate(b.access_token).has_value());
+  const auto used = service_->take_usage();
+  ASSERT_EQ(used.size(), 2u);
+  EXPECT_TRUE(service_->take_usage().empty());  // taken once
+  ASSERT_TRUE(service_->write_usage(std::span(used).first(1)).has_value());
+  const std::string& written = used[0].session_id;
+  const std::string& later = used[1].session_id;
+  EXPECT_EQ(store_->find_session(written)->last_used_at, now_);
+  EXPECT_LT(store_->find_session(later)->last_used_at, now_);
+  ASSERT_TRUE(service_->write_usage(std::span(used).subspan(1)).has_value());
+  EXPECT_EQ(store_->find_session(later)->last_used_at, now_);
 }
 
 TEST_F(ServiceTest, SessionListDescribesDevices) {

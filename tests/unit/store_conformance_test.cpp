@@ -375,7 +375,7 @@ void fill(Store& db) {
   ASSERT_TRUE(db.rotate_refresh(Rotation{"rotated", 1, "h1", "h2", 1200}).value());
 
   ASSERT_TRUE(db.create_session(session("touched", "u2", 1020, 9000000000)));
-  ASSERT_TRUE(db.touch_sessions({{"touched", 5000}}));
+  ASSERT_TRUE(db.touch_sessions(std::vector<Usage>{{"touched", 5000}}));
 
   ASSERT_TRUE(db.create_session(session("ended", "u1", 1030, 9000000000)));
   ASSERT_TRUE(db.revoke_session("ended", "u1", 1300, EndReason::logout));
@@ -601,10 +601,10 @@ TEST_P(StoreConformance, TouchNeverMovesLastUseBackwards) {
   ASSERT_TRUE(db().create_user(user("u1", "alice")));
   ASSERT_TRUE(db().create_session(session("s1", "u1", 1000, 9000)));
   ASSERT_TRUE(db().create_session(session("s2", "u1", 1000, 9000)));
-  ASSERT_TRUE(db().touch_sessions({{"s1", 4000}, {"missing", 4000}, {"s2", 1500}}).has_value());
+  ASSERT_TRUE(db().touch_sessions(std::vector<Usage>{{"s1", 4000}, {"missing", 4000}, {"s2", 1500}}).has_value());
   EXPECT_EQ(db().find_session("s1")->last_used_at, 4000);
   EXPECT_EQ(db().find_session("s2")->last_used_at, 1500);
-  ASSERT_TRUE(db().touch_sessions({{"s1", 3000}, {"s2", 2000}}).has_value());
+  ASSERT_TRUE(db().touch_sessions(std::vector<Usage>{{"s1", 3000}, {"s2", 2000}}).has_value());
   EXPECT_EQ(db().find_session("s1")->last_used_at, 4000);
   EXPECT_EQ(db().find_session("s2")->last_used_at, 2000);
   EXPECT_TRUE(db().touch_sessions({}).has_value());

@@ -234,10 +234,10 @@ Result<bool> PostgresStore::rotate_refresh(const Rotation& r) {
   return res->affected() == 1;
 }
 
-Result<void> PostgresStore::touch_sessions(const std::vector<Usage>& batch) {
+Result<void> PostgresStore::touch_sessions(std::span<const Usage> batch) {
   if (batch.empty()) return {};
   // Rows locked in one order by every instance: batches never deadlock.
-  std::vector<Usage> used = batch;
+  std::vector<Usage> used(batch.begin(), batch.end());
   std::sort(used.begin(), used.end(),
             [](const Usage& a, const Usage& b) { return a.session_id < b.session_id; });
   return transaction(pool_, [&](PgConnection& c) -> Result<void> {

@@ -499,7 +499,7 @@ Result<bool> SqliteStore::rotate_refresh(const Rotation& r) {
   return db.changes() == 1;
 }
 
-Result<void> SqliteStore::touch_sessions(const std::vector<Usage>& used) {
+Result<void> SqliteStore::touch_sessions(std::span<const Usage> used) {
   if (used.empty()) return {};
   Access lock(*this, Use::write);
   Db& db = lock.db();

@@ -2,58 +2,14 @@
 // users, and the audit trail. Kept apart from the request-path calls.
 #include "store/sqlite/sqlite_db.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/sqlite/statement_results.hpp"
 #include "util/log.hpp"
 
 namespace latchkey::store::sqlite {
 
 namespace {
 
-tl::unexpected<StoreError> failed(Db& db, int rc, std::string_view what) {
-  log::error("store.sqlite", {{"op", what}, {"code", static_cast<std::int64_t>(rc)},
-                              {"detail", std::string_view(db.last_error())}});
-  switch (rc & 0xff) {
-    case SQLITE_CONSTRAINT: return tl::unexpected(StoreError::conflict);
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_FULL:
-    case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY: return tl::unexpected(StoreError::unavailable);
-    default: return tl::unexpected(StoreError::failed);
-  }
-}
-
-// Steps `st` to the end, collecting rows; resets it.
-template <class T, class Read>
-Result<std::vector<T>> rows(Db& db, Statement* st, std::string_view what, Read read) {
-  std::vector<T> out;
-  int rc;
-  while ((rc = st->step()) == SQLITE_ROW) out.push_back(read(*st));
-  st->reset();
-  if (rc != SQLITE_DONE) return failed(db, rc, what);
-  return out;
-}
-
-Result<void> done(Db& db, Statement* st, std::string_view what) {
-  const int rc = st->step();
-  st->reset();
-  if (rc != SQLITE_DONE) return failed(db, rc, what);
-  return {};
-}
-
 std::string text_of(const Statement& st) { return st.text(0); }
-
-// `body` as one Transaction: committed if it succeeds, else rolled back.
-template <class T, class Body>
-Result<T> in_transaction(Db& db, std::string_view what, Body body) {
-  Transaction txn(db);
-  if (int rc = txn.begun(); rc != SQLITE_OK) return failed(db, rc, what);
-  Result<T> r = body();
-  if (r) {
-    if (int rc = txn.commit(); rc != SQLITE_OK) r = failed(db, rc, what);
-  }
-  return r;
-}
 
 constexpr const char* kAuditColumns =
     "id, at, seq, event, actor, COALESCE(user_id, ''), username, username_key, session_id, ip, "
@@ -78,7 +34,7 @@ Result<std::vector<UserSummary>> SqliteStore::list_users(const UserQuery& q) {
   st->bind(2, q.now);
   st->bind(3, q.idle_since);
   st->bind(4, static_cast<std::int64_t>(q.limit));
-  return rows<UserSummary>(db, st, "list_users", [](const Statement& r) {
+  return all_rows<UserSummary>(db, st, "list_users", [](const Statement& r) {
     return UserSummary{User{r.text(0), r.text(1), r.text(2), r.int64(3), r.text(4), r.optional_int64(5)},
                        r.int64(6)};
   });
@@ -91,14 +47,14 @@ Result<std::vector<std::string>> SqliteStore::disable_user(std::string_view user
     Statement* mark = db.prepare("UPDATE users SET disabled_at = COALESCE(disabled_at, ?2) WHERE id = ?1");
     mark->bind(1, user_id);
     mark->bind(2, now);
-    if (auto r = done(db, mark, "disable_user"); !r) return tl::unexpected(r.error());
+    if (auto r = run(db, mark, "disable_user"); !r) return tl::unexpected(r.error());
     if (db.changes() == 0) return tl::unexpected(StoreError::not_found);
     Statement* end = db.prepare(
         "UPDATE sessions SET revoked_at = ?2, revoked_reason = 'user_disabled' "
         "WHERE user_id = ?1 AND revoked_at IS NULL RETURNING id");
     end->bind(1, user_id);
     end->bind(2, now);
-    return rows<std::string>(db, end, "disable_user", text_of);
+    return all_rows<std::string>(db, end, "disable_user", text_of);
   });
 }
 
@@ -107,7 +63,7 @@ Result<void> SqliteStore::enable_user(std::string_view user_id) {
   Db& db = lock.db();
   Statement* st = db.prepare("UPDATE users SET disabled_at = NULL WHERE id = ?1");
   st->bind(1, user_id);
-  if (auto r = done(db, st, "enable_user"); !r) return r;
+  if (auto r = run(db, st, "enable_user"); !r) return r;
   if (db.changes() == 0) return tl::unexpected(StoreError::not_found);
   return {};
 }
@@ -122,7 +78,7 @@ Result<std::vector<std::string>> SqliteStore::delete_user(std::string_view user_
         "WHERE user_id = ?1 AND revoked_at IS NULL RETURNING id");
     end->bind(1, user_id);
     end->bind(2, now);
-    auto ended = rows<std::string>(db, end, "delete_user", text_of);
+    auto ended = all_rows<std::string>(db, end, "delete_user", text_of);
     if (!ended) return ended;
     // The rows go with the user; their recent revocations must not.
     Statement* keep = db.prepare(
@@ -131,10 +87,10 @@ Result<std::vector<std::string>> SqliteStore::delete_user(std::string_view user_
         "ON CONFLICT (id) DO NOTHING");
     keep->bind(1, user_id);
     keep->bind(2, keep_since);
-    if (auto r = done(db, keep, "delete_user"); !r) return tl::unexpected(r.error());
+    if (auto r = run(db, keep, "delete_user"); !r) return tl::unexpected(r.error());
     Statement* drop = db.prepare("DELETE FROM users WHERE id = ?1");
     drop->bind(1, user_id);
-    if (auto r = done(db, drop, "delete_user"); !r) return tl::unexpected(r.error());
+    if (auto r = run(db, drop, "delete_user"); !r) return tl::unexpected(r.error());
     if (db.changes() == 0) return tl::unexpected(StoreError::not_found);
     return ended;
   });
@@ -158,7 +114,7 @@ Result<void> SqliteStore::insert_audit(Db& db, const std::vector<AuditEvent>& ev
     st->bind(10, e.ip);
     st->bind(11, e.user_agent);
     st->bind(12, e.detail.empty() ? std::string_view("{}") : std::string_view(e.detail));
-    if (auto r = done(db, st, "append_audit"); !r) return r;
+    if (auto r = run(db, st, "append_audit"); !r) return r;
   }
   return {};
 }
@@ -171,7 +127,7 @@ Result<void> SqliteStore::append_audit(const std::vector<AuditEvent>& events) {
 }
 
 Result<std::vector<AuditEvent>> SqliteStore::export_audit(Db& db) {
-  return rows<AuditEvent>(db, db.prepare(std::string("SELECT ") + kAuditColumns + " FROM audit_events"),
+  return all_rows<AuditEvent>(db, db.prepare(std::string("SELECT ") + kAuditColumns + " FROM audit_events"),
                           "export_all", read_event);
 }
 
@@ -189,7 +145,7 @@ Result<std::vector<AuditEvent>> SqliteStore::list_audit(const AuditQuery& q) {
   st->bind(2, q.before ? q.before->first : INT64_MAX);
   st->bind(3, q.before ? q.before->second : INT64_MAX);
   st->bind(4, static_cast<std::int64_t>(q.limit));
-  return rows<AuditEvent>(db, st, "list_audit", read_event);
+  return all_rows<AuditEvent>(db, st, "list_audit", read_event);
 }
 
 Result<std::size_t> SqliteStore::prune(UnixSeconds audit_before, UnixSeconds revocations_before,
@@ -201,11 +157,11 @@ Result<std::size_t> SqliteStore::prune(UnixSeconds audit_before, UnixSeconds rev
         db.prepare("DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ?1 LIMIT ?2)");
     audit->bind(1, audit_before);
     audit->bind(2, static_cast<std::int64_t>(max_events));
-    if (auto r = done(db, audit, "prune"); !r) return tl::unexpected(r.error());
+    if (auto r = run(db, audit, "prune"); !r) return tl::unexpected(r.error());
     const auto removed = static_cast<std::size_t>(db.changes());
     Statement* kept = db.prepare("DELETE FROM deleted_session_revocations WHERE revoked_at < ?1");
     kept->bind(1, revocations_before);
-    if (auto r = done(db, kept, "prune"); !r) return tl::unexpected(r.error());
+    if (auto r = run(db, kept, "prune"); !r) return tl::unexpected(r.error());
     return removed;
   });
 }

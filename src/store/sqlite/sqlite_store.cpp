@@ -5,32 +5,13 @@
 #include "store/migrations.hpp"
 #include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/sqlite_db.hpp"
+#include "store/sqlite/statement_results.hpp"
 #include "store/sqlite/wal_sync.hpp"
 #include "util/log.hpp"
 
 namespace latchkey::store::sqlite {
 
 namespace {
-
-StoreError error_from(int rc) {
-  switch (rc & 0xff) {
-    case SQLITE_CONSTRAINT: return StoreError::conflict;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_FULL:
-    case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY: return StoreError::unavailable;
-    default: return StoreError::failed;
-  }
-}
-
-tl::unexpected<StoreError> fail(Db& db, int rc, std::string_view what) {
-  log::error("store.sqlite", {{"op", what}, {"code", static_cast<std::int64_t>(rc)},
-                              {"detail", std::string_view(db.last_error())}});
-  count_error(error_from(rc));
-  return tl::unexpected(error_from(rc));
-}
 
 #define LK_SESSION_COLUMNS                                                                \
   "id, user_id, created_at, last_used_at, expires_at, revoked_at, user_agent, ip, "        \
@@ -68,39 +49,6 @@ User read_user_at(const Statement& st, int at) {
 }
 
 User read_user(const Statement& st) { return read_user_at(st, 0); }
-
-// Runs a statement that returns no rows; not_found when `require_change`
-// and nothing changed.
-Result<void> run(Db& db, Statement* st, std::string_view what, bool require_change = false) {
-  int rc = st->step();
-  st->reset();
-  if (rc != SQLITE_DONE) return fail(db, rc, what);
-  if (require_change && db.changes() == 0) return tl::unexpected(StoreError::not_found);
-  return {};
-}
-
-template <class T, class Read>
-Result<T> one_row(Db& db, Statement* st, std::string_view what, Read read) {
-  int rc = st->step();
-  if (rc == SQLITE_ROW) {
-    T row = read(*st);
-    st->reset();
-    return row;
-  }
-  st->reset();
-  if (rc == SQLITE_DONE) return tl::unexpected(StoreError::not_found);
-  return fail(db, rc, what);
-}
-
-template <class T, class Read>
-Result<std::vector<T>> all_rows(Db& db, Statement* st, std::string_view what, Read read) {
-  std::vector<T> rows;
-  int rc;
-  while ((rc = st->step()) == SQLITE_ROW) rows.push_back(read(*st));
-  st->reset();
-  if (rc != SQLITE_DONE) return fail(db, rc, what);
-  return rows;
-}
 
 }  // namespace
 
@@ -503,19 +451,15 @@ Result<void> SqliteStore::touch_sessions(std::span<const Usage> used) {
   if (used.empty()) return {};
   Access lock(*this, Use::write);
   Db& db = lock.db();
-  Transaction txn(db);
-  if (int rc = txn.begun(); rc != SQLITE_OK) return fail(db, rc, "touch_sessions");
-  Statement* st =
-      db.prepare("UPDATE sessions SET last_used_at = MAX(last_used_at, ?2) WHERE id = ?1");
-  for (const Usage& u : used) {
-    st->bind(1, u.session_id);
-    st->bind(2, u.used_at);
-    int rc = st->step();
-    st->reset();
-    if (rc != SQLITE_DONE) return fail(db, rc, "touch_sessions");
-  }
-  if (int rc = txn.commit(); rc != SQLITE_OK) return fail(db, rc, "touch_sessions");
-  return {};
+  return in_transaction<void>(db, "touch_sessions", [&]() -> Result<void> {
+    Statement* st = db.prepare("UPDATE sessions SET last_used_at = MAX(last_used_at, ?2) WHERE id = ?1");
+    for (const Usage& u : used) {
+      st->bind(1, u.session_id);
+      st->bind(2, u.used_at);
+      if (auto r = run(db, st, "touch_sessions"); !r) return r;
+    }
+    return {};
+  });
 }
 
 Result<void> SqliteStore::revoke_session(std::string_view session_id, std::string_view user_id,

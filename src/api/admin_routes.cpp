@@ -7,6 +7,7 @@
 
 #include "api/admin_json.hpp"
 #include "api/form.hpp"
+#include "api/hash_then_store.hpp"
 #include "api/json_io.hpp"
 #include "api/routes.hpp"
 #include "crypto/digest.hpp"
@@ -229,14 +230,13 @@ class AdminApi {
     });
   }
 
-  // `hash` (argon2id, no writes) on the hashing lane, then `store` with its
-  // value on the database lane, as for /signup: a hashing thread never writes.
+  // api::hash_then_store (argon2id, then the writes), and `ok` turns the
+  // stored value into the answer.
   template <class Hash, class Store, class Ok>
   awaitable<Response> hash_then_store(Hash hash, Store store, Ok ok) {
-    auto first = co_await pool_.run_hashing(std::move(hash));
-    if (!first) co_return error_response(auth::AuthError::unavailable);
-    if (!*first) co_return error_response(first->error());
-    co_return co_await run([&] { return store(std::move(**first)); }, std::move(ok));
+    auto r = co_await api::hash_then_store(pool_, std::move(hash), std::move(store));
+    if (!r) co_return error_response(r.error());
+    co_return ok(*r);
   }
 
   awaitable<Response> add_user(const Request& req, const auth::Actor& actor) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "api/form.hpp"
+#include "api/hash_then_store.hpp"
 #include "api/json_io.hpp"
 #include "api/openapi.hpp"
 #include "http/rate_limiter.hpp"
@@ -166,6 +167,7 @@ class Api {
     auto password = string_field(*body, "password");
     if (!password) co_return wrong_type(password.error());
     auto r = co_await hash_then_store(
+        pool_,
         [&] { return service_.prepare_signup(username->value_or(""), password->value_or("")); },
         [&](auth::NewAccount a) { return service_.complete_signup(std::move(a), client_of(req)); });
     if (!r) co_return error_response(r.error());
@@ -186,6 +188,7 @@ class Api {
     const auth::Client client = client_of(req);
     // The password check (and any hash upgrade) first, then the session write.
     auto r = co_await hash_then_store(
+        pool_,
         [&] { return service_.verify_login(username->value_or(""), password->value_or(""), client); },
         [&](auth::VerifiedLogin v) { return service_.complete_login(std::move(v), client); });
     if (!r) co_return error_response(r.error());
@@ -297,6 +300,7 @@ class Api {
     // Both hashes first, then the writes.
     const auth::Client client = client_of(req);
     auto r = co_await hash_then_store(
+        pool_,
         [&] {
           return service_.verify_password_change(*caller, current->value_or(""), replacement->value_or(""),
                                                  client);
@@ -389,21 +393,6 @@ class Api {
   }
 
  private:
-  // `hash` on the hashing lane, then `store` with its value on the database
-  // lane: a hashing thread never waits for a commit. A full queue on either
-  // lane is AuthError::unavailable (503 + Retry-After).
-  template <class Hash, class Store>
-  auto hash_then_store(Hash hash, Store store)
-      -> awaitable<std::invoke_result_t<Store, typename std::invoke_result_t<Hash>::value_type>> {
-    using Result = std::invoke_result_t<Store, typename std::invoke_result_t<Hash>::value_type>;
-    auto first = co_await pool_.run_hashing(std::move(hash));
-    if (!first) co_return Result(tl::unexpected(AuthError::unavailable));
-    if (!*first) co_return Result(tl::unexpected(first->error()));
-    auto second = co_await pool_.run([&] { return store(std::move(**first)); });
-    if (!second) co_return Result(tl::unexpected(AuthError::unavailable));
-    co_return std::move(*second);
-  }
-
   auth::Expected<auth::Principal> authenticate(const Request& req) {
     auto token = bearer_token(req);
     if (!token) return tl::unexpected(token.error());

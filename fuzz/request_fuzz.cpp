@@ -107,11 +107,11 @@ struct World {
     o.issuer = "http://127.0.0.1:5000";
     o.password = crypto::PasswordParams{1, 64 * 1024};
     service = std::make_unique<auth::Service>(store, std::move(*keys), std::move(*secret), o,
-                                              [this] { return now.load(); });
+                                              [this] { return now.load(); }, audit);
     api::add_routes(router, *service, pool(),
                     api::ApiOptions{std::string(kIntrospectionSecret), 300});
-    if (!service->signup(kUser, kPassword)) finding("cannot sign up the user", nullptr, nullptr);
-    auto t = service->login(kUser, kPassword, auth::Client{"fuzz/1.0", "127.0.0.1"});
+    if (!service->accounts().signup(kUser, kPassword)) finding("cannot sign up the user", nullptr, nullptr);
+    auto t = service->logins().login(kUser, kPassword, auth::Client{"fuzz/1.0", "127.0.0.1"});
     if (!t) finding("cannot log the user in", nullptr, nullptr);
     access = t->access_token;
     refresh = refresh0 = t->refresh_token;
@@ -120,6 +120,7 @@ struct World {
 
   store::sqlite::SqliteStore store;
   std::atomic<UnixSeconds> now{kStart};
+  auth::AuditLog audit{store};
   std::unique_ptr<auth::Service> service;
   http::Router router;
   std::string access, refresh, refresh0, session_id;

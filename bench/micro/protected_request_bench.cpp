@@ -75,15 +75,16 @@ struct World {
     o.password = crypto::PasswordParams{1, 64 * 1024};  // sign-up speed only; not on this path
     o.token_cache_size = token_cache_size;
     service = std::make_unique<auth::Service>(store, std::move(*keys), std::move(*secret), o,
-                                              [] { return kNow + 10; });
+                                              [] { return kNow + 10; }, audit);
     api::add_routes(router, *service, pool());
-    if (!service->signup(kUser, kPassword)) throw std::runtime_error("cannot sign up");
-    auto t = service->login(kUser, kPassword, auth::Client{"bench/1.0", "127.0.0.1"});
+    if (!service->accounts().signup(kUser, kPassword)) throw std::runtime_error("cannot sign up");
+    auto t = service->logins().login(kUser, kPassword, auth::Client{"bench/1.0", "127.0.0.1"});
     if (!t) throw std::runtime_error("cannot log in");
     access = t->access_token;
   }
 
   store::sqlite::SqliteStore store;
+  auth::AuditLog audit{store};
   std::unique_ptr<auth::Service> service;
   http::Router router;
   std::string access;

@@ -1,5 +1,6 @@
 #pragma once
 // Decoding of JSON request bodies and encoding of JSON answers.
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,11 +29,42 @@ struct WrongType {
 tl::expected<std::optional<std::string_view>, WrongType> string_field(const boost::json::object& o,
                                                                       std::string_view name);
 
+// The string fields `names` of a JSON object body, each absent/null or a
+// string: the body's and the fields' failures already answered (400). The
+// views point into `body`.
+template <std::size_t N>
+struct StringFields {
+  boost::json::object body;
+  std::array<std::string_view, N> names;
+  // The field's value; empty when absent or null.
+  std::string_view operator[](std::size_t i) const { return get(i).value_or(std::string_view{}); }
+  std::optional<std::string_view> get(std::size_t i) const {
+    auto it = body.find(names[i]);
+    if (it == body.end() || !it->value().is_string()) return std::nullopt;
+    const boost::json::string& s = it->value().get_string();
+    return std::string_view(s.data(), s.size());
+  }
+};
+template <std::size_t N>
+tl::expected<StringFields<N>, http::Response> string_fields(std::string_view body,
+                                                          std::array<std::string_view, N> names);
+
 // 400 answers for the failures above.
 http::Response body_error(BodyError e);
 http::Response wrong_type(const WrongType& w);
 
 // A JSON answer with this status.
 http::Response json_response(unsigned status, const boost::json::object& body);
+
+template <std::size_t N>
+tl::expected<StringFields<N>, http::Response> string_fields(std::string_view body,
+                                                          std::array<std::string_view, N> names) {
+  auto object = parse_object(body);
+  if (!object) return tl::unexpected(body_error(object.error()));
+  for (std::string_view name : names) {
+    if (auto f = string_field(*object, name); !f) return tl::unexpected(wrong_type(f.error()));
+  }
+  return StringFields<N>{std::move(*object), names};
+}
 
 }  // namespace latchkey::api

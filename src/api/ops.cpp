@@ -49,7 +49,7 @@ boost::asio::awaitable<void> Ops::check() {
   }
   if (state == DbState::ok && now_ms() >= next_count_ms_) {
     const UnixSeconds now = now_unix();
-    const UnixSeconds idle_since = now - service_.options().idle_ttl + 1;
+    const UnixSeconds idle_since = service_.options().idle_since(now);
     const std::int64_t started = now_ms();
     auto counted = co_await pool_.run_scan([&] { return store_.count_live_sessions(now, idle_since); });
     if (counted && *counted) active_sessions_.store(**counted);
@@ -65,7 +65,7 @@ Ops::Readiness Ops::readiness() const {
   else if (state == DbState::queue_full) r.reasons.push_back("worker queue full");
   else if (now_ms() - db_ok_at_ms_.load() > std::chrono::milliseconds(kStaleAfter).count())
     r.reasons.push_back("database check timed out");
-  const auto keys = service_.keys();
+  const auto keys = service_.tokens().keys();
   if (!keys || keys->empty()) r.reasons.push_back("no signing key loaded");
   r.ready = r.reasons.empty();
   return r;
@@ -92,7 +92,7 @@ void Ops::write_service(metrics::TextWriter& out) const {
   }
   out.family("latchkey_revoked_sessions", "gauge",
              "Ended sessions held in memory to refuse their access tokens (the revocation set).");
-  out.sample("latchkey_revoked_sessions", {}, static_cast<std::int64_t>(service_.revoked_count()));
+  out.sample("latchkey_revoked_sessions", {}, static_cast<std::int64_t>(service_.tokens().revoked_count()));
   out.family("latchkey_ready", "gauge", "1 when /readyz answers 200, else 0.");
   out.sample("latchkey_ready", {}, static_cast<std::int64_t>(readiness().ready ? 1 : 0));
 }

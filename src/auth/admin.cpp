@@ -1,18 +1,12 @@
 #include "auth/admin.hpp"
 
-#include "auth/device.hpp"
 #include "auth/refresh_chain.hpp"
 #include "auth/username.hpp"
-#include "crypto/random.hpp"
 #include "util/log.hpp"
 
 namespace latchkey::auth {
 
 namespace {
-
-AuthError from_store(store::StoreError e) {
-  return e == store::StoreError::unavailable ? AuthError::unavailable : AuthError::internal;
-}
 
 template <class T>
 tl::unexpected<AuthError> failure(const store::Result<T>& r, AuthError not_found = AuthError::user_not_found) {
@@ -27,6 +21,7 @@ std::int64_t count(std::size_t n) { return static_cast<std::int64_t>(n); }
 Admin::Admin(store::Store& store, AdminOptions options, AuditLog& audit, Clock clock, RevokedHook on_revoked)
     : store_(store),
       options_(std::move(options)),
+      rules_{options_.password, options_.hashing, options_.max_username_chars},
       audit_(audit),
       clock_(std::move(clock)),
       on_revoked_(std::move(on_revoked)) {}
@@ -34,7 +29,7 @@ Admin::Admin(store::Store& store, AdminOptions options, AuditLog& audit, Clock c
 Expected<store::User> Admin::find(std::string_view username) {
   auto name = normalize_username(username, options_.max_username_chars);
   if (!name) return tl::unexpected(AuthError::user_not_found);
-  auto user = store_.find_user_by_name(name->key);
+  auto user = store_.users().find_by_name(name->key);
   if (!user) return failure(user);
   return std::move(*user);
 }
@@ -49,7 +44,7 @@ void Admin::record(std::string_view event, const store::User& user, const Actor&
 
 void Admin::revoked(const std::vector<std::string>& ids, UnixSeconds at) {
   if (!on_revoked_ || ids.empty()) return;
-  store_.after_commit([this, ids, at](bool committed) {
+  store_.database().after_commit([this, ids, at](bool committed) {
     if (committed) on_revoked_(ids, at);
   });
 }
@@ -61,23 +56,15 @@ Expected<store::UserSummary> Admin::add_user(std::string_view username, std::str
   return store_user(std::move(*user), actor);
 }
 
-Expected<store::User> Admin::prepare_user(std::string_view username, std::string_view password) const {
-  if (username.empty() || password.empty()) return tl::unexpected(AuthError::credentials_required);
-  auto name = normalize_username(username, options_.max_username_chars);
-  if (!name) return tl::unexpected(AuthError::username_invalid);
-  if (auto ok = check_new_password(password, *name, options_.password); !ok) return tl::unexpected(ok.error());
-  auto hash = crypto::hash_password(password, options_.hashing);
-  if (!hash) return tl::unexpected(AuthError::unavailable);
-  return store::User{crypto::random_uuid(), std::move(name->display), std::move(*hash), clock_(), std::move(name->key)};
+Expected<NewAccount> Admin::prepare_user(std::string_view username, std::string_view password) const {
+  return prepare_account(username, password, rules_);
 }
 
-Expected<store::UserSummary> Admin::store_user(store::User user, const Actor& actor) {
-  if (auto r = store_.create_user(user); !r) {
-    if (r.error() == store::StoreError::conflict) return tl::unexpected(AuthError::username_taken);
-    return tl::unexpected(from_store(r.error()));
-  }
-  record("admin.user_created", user, actor);
-  return store::UserSummary{std::move(user), 0};
+Expected<store::UserSummary> Admin::store_user(NewAccount account, const Actor& actor) {
+  auto user = create_account(store_.users(), account, clock_());
+  if (!user) return tl::unexpected(user.error());
+  record("admin.user_created", *user, actor);
+  return store::UserSummary{std::move(*user), 0};
 }
 
 Expected<std::vector<store::UserSummary>> Admin::list_users(std::string_view after, std::size_t limit) {
@@ -87,7 +74,7 @@ Expected<std::vector<store::UserSummary>> Admin::list_users(std::string_view aft
     after_key = name ? name->key : std::string(after);
   }
   const UnixSeconds now = clock_();
-  auto rows = store_.list_users({after_key, limit, now, now - options_.idle_ttl + 1});
+  auto rows = store_.admin().list_users({after_key, limit, now, now - options_.idle_ttl + 1});
   if (!rows) return tl::unexpected(from_store(rows.error()));
   return std::move(*rows);
 }
@@ -96,7 +83,7 @@ Expected<store::UserSummary> Admin::show_user(std::string_view username) {
   auto user = find(username);
   if (!user) return tl::unexpected(user.error());
   const UnixSeconds now = clock_();
-  auto live = store_.list_live_sessions(user->id, now, now - options_.idle_ttl + 1);
+  auto live = store_.sessions().list_live(user->id, now, now - options_.idle_ttl + 1);
   if (!live) return tl::unexpected(from_store(live.error()));
   return store::UserSummary{std::move(*user), count(live->size())};
 }
@@ -105,7 +92,7 @@ Expected<std::size_t> Admin::disable_user(std::string_view username, const Actor
   auto user = find(username);
   if (!user) return tl::unexpected(user.error());
   const UnixSeconds now = clock_();
-  auto ended = store_.disable_user(user->id, now);
+  auto ended = store_.admin().disable_user(user->id, now);
   if (!ended) return failure(ended);
   revoked(*ended, now);
   record("admin.user_disabled", *user, actor, audit_detail({{"sessions_ended", count(ended->size())}}));
@@ -115,7 +102,7 @@ Expected<std::size_t> Admin::disable_user(std::string_view username, const Actor
 Expected<void> Admin::enable_user(std::string_view username, const Actor& actor) {
   auto user = find(username);
   if (!user) return tl::unexpected(user.error());
-  if (auto r = store_.enable_user(user->id); !r) return failure(r);
+  if (auto r = store_.admin().enable_user(user->id); !r) return failure(r);
   record("admin.user_enabled", *user, actor);
   return {};
 }
@@ -124,7 +111,7 @@ Expected<std::size_t> Admin::delete_user(std::string_view username, const Actor&
   auto user = find(username);
   if (!user) return tl::unexpected(user.error());
   const UnixSeconds now = clock_();
-  auto ended = store_.delete_user(user->id, now, now - options_.access_ttl - options_.leeway);
+  auto ended = store_.admin().delete_user(user->id, now, now - options_.access_ttl - options_.leeway);
   if (!ended) return failure(ended);
   revoked(*ended, now);
   record("admin.user_deleted", *user, actor, audit_detail({{"sessions_ended", count(ended->size())}}));
@@ -151,9 +138,9 @@ Expected<Admin::NewPassword> Admin::prepare_password(std::string_view username, 
 
 Expected<std::size_t> Admin::store_password(NewPassword change, const Actor& actor) {
   const store::User& user = change.user;
-  if (auto r = store_.set_password_hash(user.id, change.hash); !r) return failure(r);
+  if (auto r = store_.users().set_password_hash(user.id, change.hash); !r) return failure(r);
   const UnixSeconds now = clock_();
-  auto ended = store_.revoke_user_sessions(user.id, std::nullopt, now, store::EndReason::password_reset);
+  auto ended = store_.sessions().revoke_all_of(user.id, std::nullopt, now, store::EndReason::password_reset);
   if (!ended) return tl::unexpected(from_store(ended.error()));
   revoked(*ended, now);
   record("admin.password_set", user, actor, audit_detail({{"sessions_ended", count(ended->size())}}));
@@ -164,17 +151,11 @@ Expected<std::vector<SessionInfo>> Admin::sessions(std::string_view username) {
   auto user = find(username);
   if (!user) return tl::unexpected(user.error());
   const UnixSeconds now = clock_();
-  auto rows = store_.list_live_sessions(user->id, now, now - options_.idle_ttl + 1);
+  auto rows = store_.sessions().list_live(user->id, now, now - options_.idle_ttl + 1);
   if (!rows) return tl::unexpected(from_store(rows.error()));
   std::vector<SessionInfo> out;
   out.reserve(rows->size());
-  for (auto& s : *rows) {
-    SessionInfo info;
-    info.expires_at = session_end(s, options_.idle_ttl);
-    info.device = describe_device(s.user_agent);
-    info.session = std::move(s);
-    out.push_back(std::move(info));
-  }
+  for (auto& s : *rows) out.push_back(describe_session(std::move(s), options_.idle_ttl, {}));
   return out;
 }
 
@@ -182,7 +163,7 @@ Expected<void> Admin::revoke_session(std::string_view username, std::string_view
   auto user = find(username);
   if (!user) return tl::unexpected(user.error());
   const UnixSeconds now = clock_();
-  if (auto r = store_.revoke_session(session_id, user->id, now, store::EndReason::admin); !r)
+  if (auto r = store_.sessions().revoke(session_id, user->id, now, store::EndReason::admin); !r)
     return failure(r, AuthError::session_not_found);
   revoked({std::string(session_id)}, now);
   record("admin.session_revoked", *user, actor, {}, session_id);
@@ -193,7 +174,7 @@ Expected<std::size_t> Admin::revoke_sessions(std::string_view username, const Ac
   auto user = find(username);
   if (!user) return tl::unexpected(user.error());
   const UnixSeconds now = clock_();
-  auto ended = store_.revoke_user_sessions(user->id, std::nullopt, now, store::EndReason::admin);
+  auto ended = store_.sessions().revoke_all_of(user->id, std::nullopt, now, store::EndReason::admin);
   if (!ended) return tl::unexpected(from_store(ended.error()));
   revoked(*ended, now);
   record("admin.sessions_revoked", *user, actor, audit_detail({{"sessions_ended", count(ended->size())}}));
@@ -210,9 +191,25 @@ Expected<std::vector<store::AuditEvent>> Admin::audit(std::optional<std::string_
     auto name = normalize_username(*username, 256);
     q.username_key = name ? name->key : std::string(*username);
   }
-  auto rows = store_.list_audit(q);
+  auto rows = store_.audit().list(q);
   if (!rows) return tl::unexpected(from_store(rows.error()));
   return std::move(*rows);
+}
+
+Expected<std::vector<store::StoredKey>> Admin::keys() {
+  auto rows = store_.keys().list();
+  if (!rows) return store_failure(rows);
+  return std::move(*rows);
+}
+
+Expected<store::StoredKey> Admin::rotate_key(token::Alg alg, UnixSeconds publish_delay, const Actor& actor) {
+  auto key = rotate_signing_key(store_, alg, clock_(), publish_delay);
+  if (!key) {
+    log::warn("admin.key_rotation_failed", {{"reason", std::string_view(key.error())}});
+    return tl::unexpected(AuthError::unavailable);
+  }
+  key_rotated(*key, actor);
+  return std::move(*key);
 }
 
 void Admin::key_rotated(const store::StoredKey& key, const Actor& actor) {

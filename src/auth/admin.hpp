@@ -13,8 +13,10 @@
 
 #include "auth/audit_log.hpp"
 #include "auth/errors.hpp"
+#include "auth/key_bootstrap.hpp"
+#include "auth/new_account.hpp"
 #include "auth/password_policy.hpp"
-#include "auth/service.hpp"
+#include "auth/sessions.hpp"
 #include "crypto/password.hpp"
 #include "store/store.hpp"
 #include "util/time.hpp"
@@ -44,14 +46,16 @@ class Admin {
 
   Admin(store::Store& store, AdminOptions options, AuditLog& audit, Clock clock, RevokedHook on_revoked = {});
 
-  // The /signup rules apply (username and password policy). prepare_user
-  // then store_user.
+  const AdminOptions& options() const { return options_; }
+
+  // Sign-up's own path and rules (auth/new_account.hpp). prepare_user then
+  // store_user.
   Expected<store::UserSummary> add_user(std::string_view username, std::string_view password, const Actor& actor);
   // Hashing phase of add_user: checks the rules and hashes; writes nothing.
   // Blocking (argon2id).
-  Expected<store::User> prepare_user(std::string_view username, std::string_view password) const;
+  Expected<NewAccount> prepare_user(std::string_view username, std::string_view password) const;
   // Store phase of add_user. Blocking (Store); no hashing.
-  Expected<store::UserSummary> store_user(store::User user, const Actor& actor);
+  Expected<store::UserSummary> store_user(NewAccount account, const Actor& actor);
   // In username order, after `after` (a username, exclusive).
   Expected<std::vector<store::UserSummary>> list_users(std::string_view after, std::size_t limit);
   Expected<store::UserSummary> show_user(std::string_view username);
@@ -81,6 +85,11 @@ class Admin {
   Expected<std::vector<store::AuditEvent>> audit(std::optional<std::string_view> username, std::size_t limit,
                                                  std::optional<std::pair<UnixSeconds, std::int64_t>> before = {});
 
+  // The stored signing keys, newest first.
+  Expected<std::vector<store::StoredKey>> keys();
+  // Adds a key of `alg` that signs after `publish_delay` (see
+  // rotate_signing_key) and records it. unavailable when it could not be stored.
+  Expected<store::StoredKey> rotate_key(token::Alg alg, UnixSeconds publish_delay, const Actor& actor);
   // Records a key rotation done through `latchkey keys rotate` or the API.
   void key_rotated(const store::StoredKey& key, const Actor& actor);
 
@@ -92,6 +101,7 @@ class Admin {
 
   store::Store& store_;
   AdminOptions options_;
+  AccountRules rules_;
   AuditLog& audit_;
   Clock clock_;
   RevokedHook on_revoked_;

@@ -1,9 +1,20 @@
 #pragma once
-// Every expected failure of the auth service. The HTTP layer maps each to
-// exactly one status and message (see api/routes.cpp).
+// Every expected failure of the auth jobs, and the kind each belongs to.
+// The kind is what an edge maps generically (HTTP status, later RFC 6749
+// error codes); the failure itself picks the code and message a client
+// sees (see api/error_answers.cpp). Choosing a kind, as absl::Status does:
+//   invalid_input    the request is wrong whatever the state (400)
+//   unauthenticated  no credential, or one that does not prove who it claims (401)
+//   forbidden        the caller is known but may not do this (403)
+//   not_found        what the request names does not exist for the caller (404)
+//   conflict         the request clashes with what exists (409)
+//   unavailable      try again shortly: database down, queue full (503)
+//   internal         a bug (500)
 #include <string_view>
 
 #include <tl/expected.hpp>
+
+#include "store/result.hpp"
 
 namespace latchkey::auth {
 
@@ -34,7 +45,48 @@ enum class AuthError {
   internal,
 };
 
+enum class ErrorKind { invalid_input, unauthenticated, forbidden, not_found, conflict, unavailable, internal };
+
+constexpr ErrorKind kind_of(AuthError e) {
+  switch (e) {
+    case AuthError::credentials_required:
+    case AuthError::username_invalid:
+    case AuthError::password_too_short:
+    case AuthError::password_too_long:
+    case AuthError::password_common:
+    case AuthError::password_is_username:
+    case AuthError::passwords_required:
+    case AuthError::token_mismatch: return ErrorKind::invalid_input;
+    case AuthError::invalid_credentials:
+    case AuthError::token_missing:
+    case AuthError::token_invalid:
+    case AuthError::token_expired:
+    case AuthError::token_wrong_type:
+    case AuthError::session_ended:
+    case AuthError::token_reused: return ErrorKind::unauthenticated;
+    case AuthError::account_disabled: return ErrorKind::forbidden;
+    case AuthError::session_not_found:
+    case AuthError::user_not_found: return ErrorKind::not_found;
+    case AuthError::username_taken: return ErrorKind::conflict;
+    case AuthError::unavailable: return ErrorKind::unavailable;
+    case AuthError::internal: return ErrorKind::internal;
+  }
+  return ErrorKind::internal;
+}
+
 template <class T>
 using Expected = tl::expected<T, AuthError>;
+
+// A store failure as the auth jobs report it: unavailable stays
+// unavailable, anything else is a bug. (not_found and conflict mean
+// something different to each caller, which maps them itself.)
+constexpr AuthError from_store(store::StoreError e) {
+  return e == store::StoreError::unavailable ? AuthError::unavailable : AuthError::internal;
+}
+
+template <class T>
+tl::unexpected<AuthError> store_failure(const store::Result<T>& r) {
+  return tl::unexpected(from_store(r.error()));
+}
 
 }  // namespace latchkey::auth

@@ -2,7 +2,7 @@
 // `latchkey user ...`, `latchkey sessions ...` and `latchkey audit`: the
 // administration commands, run against the configured database. Running
 // servers see their changes at once (revocations reach them by NOTIFY on
-// PostgreSQL, by a poll every 250 ms on SQLite). Each returns the exit code.
+// PostgreSQL, within 100 ms on SQLite, whose servers watch the file for commits). Each returns the exit code.
 #include <string>
 #include <vector>
 
@@ -23,5 +23,12 @@ int sessions_command(const config::Config& cfg, store::Store& store, const std::
                      const CliOptions& options);
 int audit_command(const config::Config& cfg, store::Store& store, const std::vector<std::string>& words,
                   const CliOptions& options);
+
+// `latchkey keys list | rotate [--now]` (keys_command.cpp).
+int keys_command(const config::Config& cfg, store::Store& store, const std::vector<std::string>& words,
+                 bool now_flag);
+// `latchkey copy-store --from URL --to URL`: the content of one database
+// into another, empty one (e.g. SQLite to PostgreSQL).
+int copy_store(store::Store& source, store::Store& target, const std::string& from, const std::string& to);
 
 }  // namespace latchkey::cli

@@ -1,0 +1,56 @@
+#pragma once
+// What the public API's handlers work with: the auth jobs, the lanes that run
+// blocking work, the one error mapping, and the API's settings. Built once by
+// add_routes; each handler file (account_handlers, session_handlers,
+// token_handlers) takes it by reference.
+#include <optional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "api/error_answers.hpp"
+#include "auth/service.hpp"
+#include "http/message.hpp"
+#include "util/worker_pool.hpp"
+
+namespace latchkey::api {
+
+struct ApiOptions {
+  // Services present it to POST /introspect; unset refuses everyone.
+  std::optional<std::string> introspection_secret;
+  // Cache-Control max-age of the JWKS and the discovery document.
+  long jwks_max_age = 300;
+  // Token buckets per client IP (0: no limit).
+  unsigned login_per_minute = 30;
+  unsigned signup_per_minute = 10;
+};
+
+struct ApiContext {
+  auth::Service& service;
+  WorkerPool& pool;
+  ErrorAnswers errors;
+  ApiOptions options;
+  std::string public_cache_control;  // for the public, cacheable documents
+};
+
+using Handler = boost::asio::awaitable<http::Response> (*)(const ApiContext&, const http::Request&);
+
+// account_handlers.cpp
+boost::asio::awaitable<http::Response> signup(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> login(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> change_password(const ApiContext&, const http::Request&);
+// session_handlers.cpp
+boost::asio::awaitable<http::Response> protected_resource(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> refresh(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> logout(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> logout_all(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> logout_others(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> active_sessions(const ApiContext&, const http::Request&);
+// token_handlers.cpp
+boost::asio::awaitable<http::Response> introspect(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> revoke(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> jwks(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> discovery(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> health(const ApiContext&, const http::Request&);
+
+}  // namespace latchkey::api

@@ -1,0 +1,87 @@
+#include "api/error_answers.hpp"
+
+#include "http/router.hpp"
+
+namespace latchkey::api {
+
+namespace {
+
+using auth::AuthError;
+
+struct Wording {
+  std::string_view code;
+  std::string_view message;
+  std::string_view description;  // RFC 6750 error_description for token failures
+};
+
+Wording wording(AuthError e) {
+  switch (e) {
+    case AuthError::credentials_required: return {"invalid_request", "Username and password are required", {}};
+    case AuthError::username_invalid: return {"invalid_username", {}, {}};  // from the limits
+    case AuthError::password_too_short: return {"weak_password", "Password is too short", {}};
+    case AuthError::password_too_long: return {"invalid_password", {}, {}};  // from the limits
+    case AuthError::password_common: return {"weak_password", "Password is too common; choose another", {}};
+    case AuthError::password_is_username: return {"weak_password", "Password must not be the username", {}};
+    case AuthError::username_taken: return {"user_exists", "User already exists", {}};
+    case AuthError::passwords_required:
+      return {"invalid_request", "current_password and new_password are required", {}};
+    case AuthError::invalid_credentials: return {"invalid_credentials", "Invalid credentials", {}};
+    case AuthError::token_missing: return {"token_missing", "Token is missing", {}};
+    case AuthError::token_invalid: return {"invalid_token", "Invalid token", "invalid token"};
+    case AuthError::token_expired: return {"token_expired", "Token has expired", "token expired"};
+    case AuthError::token_wrong_type: return {"invalid_token_type", "Invalid token type", "wrong token type"};
+    case AuthError::session_ended: return {"token_revoked", "Token has been revoked", "session ended"};
+    case AuthError::token_reused:
+      return {"token_reused", "Refresh token was already used; the session has been ended", "refresh token reused"};
+    case AuthError::token_mismatch: return {"token_mismatch", "Refresh token mismatch", {}};
+    case AuthError::session_not_found: return {"session_not_found", "Session not found", {}};
+    case AuthError::account_disabled: return {"account_disabled", "Account is disabled", {}};
+    case AuthError::user_not_found: return {"user_not_found", "User not found", {}};
+    case AuthError::unavailable:
+      return {"unavailable", "Service temporarily unavailable, try again shortly", {}};
+    case AuthError::internal: return {"internal_error", "Internal server error", {}};
+  }
+  return {"internal_error", "Internal server error", {}};
+}
+
+}  // namespace
+
+unsigned status_of(auth::ErrorKind kind) {
+  switch (kind) {
+    case auth::ErrorKind::invalid_input: return 400;
+    case auth::ErrorKind::unauthenticated: return 401;
+    case auth::ErrorKind::forbidden: return 403;
+    case auth::ErrorKind::not_found: return 404;
+    case auth::ErrorKind::conflict: return 409;
+    case auth::ErrorKind::unavailable: return 503;
+    case auth::ErrorKind::internal: return 500;
+  }
+  return 500;
+}
+
+ErrorAnswers::ErrorAnswers(std::size_t max_username_chars, std::size_t max_password_bytes)
+    : username_invalid_("Username must be 1 to " + std::to_string(max_username_chars) +
+                        " characters with no control characters"),
+      password_too_long_("Password must be at most " + std::to_string(max_password_bytes) + " bytes") {}
+
+http::Response ErrorAnswers::operator()(AuthError e) const {
+  const Wording w = wording(e);
+  std::string_view message = w.message;
+  if (e == AuthError::username_invalid) message = username_invalid_;
+  if (e == AuthError::password_too_long) message = password_too_long_;
+  const unsigned status = status_of(auth::kind_of(e));
+  http::Response r = http::json_error(status, w.code, message);
+  if (status == 401) {
+    std::string challenge = "Bearer realm=\"latchkey\"";
+    if (!w.description.empty()) {
+      challenge += ", error=\"invalid_token\", error_description=\"";
+      challenge += w.description;
+      challenge += '"';
+    }
+    r.headers.emplace_back("WWW-Authenticate", std::move(challenge));
+  }
+  if (status == 503) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+}  // namespace latchkey::api

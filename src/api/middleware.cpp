@@ -1,0 +1,79 @@
+#include "api/middleware.hpp"
+
+#include "crypto/digest.hpp"
+#include "token/jwt.hpp"
+
+namespace latchkey::api {
+
+using auth::AuthError;
+using http::Request;
+using http::Response;
+
+auth::Expected<std::string_view> bearer_token(const Request& req) {
+  if (req.repeated("Authorization")) return tl::unexpected(AuthError::token_invalid);
+  const std::string_view h = req.header("Authorization");
+  constexpr std::string_view kScheme = "bearer";
+  if (h.size() <= kScheme.size() || h[kScheme.size()] != ' ') return tl::unexpected(AuthError::token_missing);
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    const char c = h[i] >= 'A' && h[i] <= 'Z' ? static_cast<char>(h[i] + 32) : h[i];
+    if (c != kScheme[i]) return tl::unexpected(AuthError::token_missing);
+  }
+  std::string_view token = h.substr(kScheme.size() + 1);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  if (token.empty()) return tl::unexpected(AuthError::token_missing);
+  if (token.find_first_of(" ,\t") != std::string_view::npos || token.size() > token::kMaxTokenLength)
+    return tl::unexpected(AuthError::token_invalid);
+  return token;
+}
+
+http::Middleware bearer_auth(auth::Authenticator& authenticator, const ErrorAnswers& errors) {
+  return [&authenticator, &errors](Request& req) -> std::optional<Response> {
+    auto token = bearer_token(req);
+    if (!token) return errors(token.error());
+    auto caller = authenticator.authenticate(*token);
+    if (!caller) return errors(caller.error());
+    req.identity = http::Identity{caller->user_id, caller->username, caller->session_id, std::move(caller->token)};
+    return std::nullopt;
+  };
+}
+
+auth::Principal principal_of(const Request& req) {
+  const http::Identity& id = req.identity;
+  return auth::Principal{id.subject, id.name, id.session,
+                         std::static_pointer_cast<const token::VerifiedToken>(id.owner)};
+}
+
+http::Middleware rate_limit(std::shared_ptr<http::RateLimiter> limiter, std::function<void()> on_limited) {
+  return [limiter = std::move(limiter), on_limited = std::move(on_limited)](Request& req) -> std::optional<Response> {
+    const long wait = limiter->acquire(req.remote_ip);
+    if (wait == 0) return std::nullopt;
+    if (on_limited) on_limited();
+    Response r = http::json_error(429, "rate_limited", "Too many requests; retry later");
+    r.headers.emplace_back("Retry-After", std::to_string(wait));
+    return r;
+  };
+}
+
+http::Middleware admin_auth(const std::string& token, unsigned failures_per_minute) {
+  auto failures = std::make_shared<http::RateLimiter>(failures_per_minute, failures_per_minute);
+  return [digest = crypto::sha256(token), failures](Request& req) -> std::optional<Response> {
+    auto presented = bearer_token(req);
+    if (presented && crypto::constant_time_equal(crypto::sha256(*presented), digest)) {
+      req.identity.subject = "admin-api";
+      return std::nullopt;
+    }
+    if (const long wait = failures->acquire(req.remote_ip); wait > 0) {
+      Response r = http::json_error(429, "rate_limited", "Too many failed admin authentications; retry later");
+      r.headers.emplace_back("Retry-After", std::to_string(wait));
+      return r;
+    }
+    const bool missing = !presented && presented.error() == AuthError::token_missing;
+    Response r = missing ? http::json_error(401, "token_missing", "Admin token is missing")
+                         : http::json_error(401, "invalid_token", "Invalid admin token");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"latchkey-admin\"");
+    return r;
+  };
+}
+
+}  // namespace latchkey::api

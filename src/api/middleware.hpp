@@ -1,0 +1,40 @@
+#pragma once
+// What a route can declare to run before its handler (http::RouteOptions):
+// who may call it and how often. Each returns an http::Middleware.
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/error_answers.hpp"
+#include "auth/authenticator.hpp"
+#include "http/rate_limiter.hpp"
+#include "http/router.hpp"
+
+namespace latchkey::api {
+
+// The token of an `Authorization: Bearer <token>` header; token_missing when
+// there is none (or another scheme), token_invalid when it is malformed.
+auth::Expected<std::string_view> bearer_token(const http::Request& req);
+
+// A valid access token of ours: fills in req.identity, or answers 401.
+http::Middleware bearer_auth(auth::Authenticator& authenticator, const ErrorAnswers& errors);
+
+// The caller that bearer_auth let through.
+auth::Principal principal_of(const http::Request& req);
+
+// Where a request came from, for sessions and the audit trail.
+inline auth::Client client_of(const http::Request& req) {
+  return auth::Client{req.header("User-Agent"), req.remote_ip};
+}
+
+// At most so many requests per client IP (token buckets): 429 with
+// Retry-After beyond. `on_limited`, when given, runs for each refusal.
+http::Middleware rate_limit(std::shared_ptr<http::RateLimiter> limiter, std::function<void()> on_limited = {});
+
+// The administrators' bearer token, compared in constant time; failed
+// attempts are limited per client IP (429), and the identity is the actor
+// "admin-api".
+http::Middleware admin_auth(const std::string& token, unsigned failures_per_minute);
+
+}  // namespace latchkey::api

@@ -1,0 +1,82 @@
+#include "app/jobs.hpp"
+
+#include <algorithm>
+#include <span>
+#include <vector>
+
+#include "util/log.hpp"
+
+namespace latchkey::app {
+
+using boost::asio::awaitable;
+
+namespace {
+
+// Last-use times noted by authenticated requests reach the database a few
+// hundred sessions per database call, so that requests go on in between
+// however many sessions were used.
+awaitable<void> flush_usage(const JobTargets& t) {
+  constexpr std::size_t kUsageChunk = 256;
+  auth::Sessions& sessions = t.service.sessions();
+  const std::vector<store::Usage> used = sessions.take_usage();
+  for (std::size_t at = 0; at < used.size(); at += kUsageChunk) {
+    const std::span<const store::Usage> chunk(used.data() + at, std::min(kUsageChunk, used.size() - at));
+    auto written = co_await t.pool.run([&] { return sessions.write_usage(chunk); });
+    if (!written || !*written) {
+      log::warn("sessions.usage_flush_failed");
+      break;
+    }
+  }
+}
+
+// Audit events queued by requests reach the database in batches.
+awaitable<void> flush_audit(const JobTargets& t) {
+  co_await t.pool.run([&] { return t.audit.flush(); });
+}
+
+// Retention: old audit events, and kept revocations of deleted users once
+// every access token they could cover has expired. A few thousand events per
+// database call, so that requests go on in between.
+awaitable<void> prune(const JobTargets& t) {
+  constexpr std::size_t kPruneChunk = 2000;
+  const UnixSeconds now = now_unix();
+  const UnixSeconds audit_before = t.cfg.audit_retention > 0 ? now - t.cfg.audit_retention : 0;
+  const UnixSeconds revocations_before = now - t.cfg.access_token_ttl - t.cfg.token_leeway - 3600;
+  std::int64_t removed = 0;
+  for (;;) {
+    auto pruned =
+        co_await t.pool.run([&] { return t.store.audit().prune(audit_before, revocations_before, kPruneChunk); });
+    if (!pruned || !*pruned) {
+      log::warn("audit.prune_failed");
+      break;
+    }
+    removed += static_cast<std::int64_t>(**pruned);
+    if (**pruned < kPruneChunk) break;
+  }
+  if (removed > 0) log::info("audit.pruned", {{"events", removed}});
+}
+
+// Keys rotated by `latchkey keys rotate` (or by another instance), and
+// scheduled keys coming into force.
+awaitable<void> reload_keys(const JobTargets& t) {
+  auto loaded = co_await t.pool.run([&] { return auth::load_signing_keys(t.store, t.key_policy, now_unix()); });
+  if (loaded && *loaded) t.service.tokens().set_keys(std::move(**loaded));
+  else log::warn("keys.reload_failed");
+}
+
+}  // namespace
+
+void add_jobs(Scheduler& scheduler, const JobTargets& t) {
+  using namespace std::chrono_literals;
+  // The targets are copied into each job: the struct itself may be a temporary.
+  auto job = [&scheduler, t](std::string name, std::chrono::milliseconds every, awaitable<void> (*f)(const JobTargets&)) {
+    scheduler.every(std::move(name), every, [t, f] { return f(t); });
+  };
+  job("readiness", api::Ops::kCheckInterval, [](const JobTargets& x) { return x.ops.check(); });
+  job("usage_flush", 10s, flush_usage);
+  job("audit_flush", 250ms, flush_audit);
+  job("retention", 1h, prune);
+  if (!t.cfg.secret_key) job("key_reload", 30s, reload_keys);
+}
+
+}  // namespace latchkey::app

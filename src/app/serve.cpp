@@ -1,0 +1,184 @@
+#include "app/serve.hpp"
+
+#include <malloc.h>
+#include <sys/resource.h>
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "api/admin_routes.hpp"
+#include "api/ops.hpp"
+#include "api/ops_routes.hpp"
+#include "api/routes.hpp"
+#include "app/jobs.hpp"
+#include "app/open_database.hpp"
+#include "app/scheduler.hpp"
+#include "app/settings.hpp"
+#include "auth/admin.hpp"
+#include "cli/admin_commands.hpp"
+#include "http/server.hpp"
+#include "http/tls.hpp"
+#include "metrics/registry.hpp"
+#include "util/log.hpp"
+
+namespace latchkey::app {
+
+namespace {
+
+// Every connection is a descriptor: use all the process may have.
+void raise_descriptor_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+// argon2id takes 19 MiB per hash. A fixed mmap threshold keeps those blocks
+// mmapped, so they go back to the system when freed: otherwise glibc raises
+// the threshold after the first free and a login flood leaves the heap large.
+// Few arenas: database threads are many but mostly waiting.
+void tune_allocator() {
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  mallopt(M_ARENA_MAX, 4);
+}
+
+// Everything a running server holds, in the order it is built (and the
+// reverse of the order it is torn down).
+struct Components {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<auth::AuditLog> audit;
+  std::unique_ptr<auth::Service> service;
+  std::unique_ptr<auth::Admin> admin;
+  std::unique_ptr<WorkerPool> pool;
+  metrics::Registry metrics;
+  std::unique_ptr<api::Ops> ops;
+  std::unique_ptr<http::Router> router;
+  std::unique_ptr<http::Router> ops_router;
+  std::unique_ptr<http::Server> server;
+  std::unique_ptr<http::Server> ops_server;  // METRICS_PORT: /metrics and probes apart
+  Scheduler scheduler;
+  std::size_t revoked_at_start = 0;
+};
+
+// The store, the keys and the auth jobs; the revocations made before start.
+tl::expected<void, int> build_auth(const config::Config& cfg, Components& c) {
+  auto db = open_database(cfg);
+  if (!db) return tl::unexpected(db.error());
+  c.store = std::move(*db);
+  store::Store& store = *c.store;
+  auto keys = auth::load_signing_keys(store, key_policy(cfg), now_unix());
+  if (!keys) return tl::unexpected(fail(keys.error(), 1));
+  auto refresh_secret = auth::load_refresh_secret(store, now_unix());
+  if (!refresh_secret) return tl::unexpected(fail(refresh_secret.error(), 1));
+  c.audit = std::make_unique<auth::AuditLog>(store);
+  c.service = std::make_unique<auth::Service>(store, std::move(*keys), std::move(*refresh_secret), auth_options(cfg),
+                                              now_unix, *c.audit);
+  // Sessions ended through the admin API are refused here at once.
+  auth::Service& service = *c.service;
+  c.admin = std::make_unique<auth::Admin>(store, cli::admin_options(cfg), *c.audit, now_unix,
+                                          [&service](const std::vector<std::string>& ids, UnixSeconds at) {
+                                            for (const auto& id : ids) service.tokens().note_revoked(id, at);
+                                          });
+  auto revoked = service.load_revocations();
+  if (!revoked) return tl::unexpected(fail("cannot read revoked sessions from the database", 1));
+  c.revoked_at_start = *revoked;
+  // Logouts made elsewhere (other instances, admin commands) reach memory.
+  store.sessions().watch_revocations([&service](const store::RevokedSession& r) { service.note_revoked(r); },
+                                     [&service] { (void)service.load_revocations(); });
+  return {};
+}
+
+// The lanes, the routes, the listeners and the periodic jobs.
+void build_http(const config::Config& cfg, std::shared_ptr<boost::asio::ssl::context> tls, Components& c) {
+  http::ServerOptions options = server_options(cfg);
+  options.tls = std::move(tls);
+  const Lanes lanes = worker_lanes(cfg);
+  // SQLite: database calls run in batches on one thread; PostgreSQL: on DATABASE_THREADS threads.
+  c.pool = std::make_unique<WorkerPool>(lanes.hashing, lanes.database, c.store->database().batching());
+  c.ops = std::make_unique<api::Ops>(*c.service, *c.store, *c.pool, c.metrics);
+  c.router = std::make_unique<http::Router>(&c.metrics.http());
+  api::add_routes(*c.router, *c.service, *c.pool, api_options(cfg));
+  api::AdminApiOptions admin = admin_api_options(cfg);
+  admin.reload_keys = [&c, policy = key_policy(cfg)] {
+    if (auto loaded = auth::load_signing_keys(*c.store, policy, now_unix())) c.service->tokens().set_keys(std::move(*loaded));
+  };
+  api::add_admin_routes(*c.router, *c.admin, *c.pool, std::move(admin));
+  api::add_ops_routes(*c.router, *c.ops, {.metrics = cfg.metrics_port == 0, .healthz = false});
+  c.server = std::make_unique<http::Server>(std::move(options), *c.router);
+  if (cfg.metrics_port != 0) {
+    c.ops_router = std::make_unique<http::Router>(&c.metrics.http());
+    api::add_ops_routes(*c.ops_router, *c.ops, {.metrics = true, .healthz = true});
+    c.ops_server = std::make_unique<http::Server>(metrics_server_options(cfg), *c.ops_router);
+  }
+  add_jobs(c.scheduler, JobTargets{cfg, *c.store, *c.service, *c.audit, *c.ops, *c.pool, key_policy(cfg)});
+}
+
+void log_listening(const config::Config& cfg, const Components& c) {
+  const std::string address = (cfg.tls_cert.empty() ? "http://" : "https://") + cfg.host + ":" +
+                              std::to_string(c.server->port());
+  const auto& signer = c.service->tokens().keys()->current();
+  log::info("server.listening", {{"address", std::string_view(address)},
+                                 {"database", cfg.database_url.starts_with("sqlite") ? "sqlite" : "postgres"},
+                                 {"alg", token::alg_name(signer.alg)},
+                                 {"kid", std::string_view(signer.kid)},
+                                 {"revoked_sessions", static_cast<std::int64_t>(c.revoked_at_start)}});
+}
+
+// Serves until a stop signal, then drains: requests in flight, the last
+// run of each periodic job, the queued work and audit events.
+void run(const config::Config& cfg, Components& c) {
+  c.scheduler.start();
+  log_listening(cfg, c);
+  // From here on, info lines (the access log above all) are written in
+  // batches: one write(2) per line would cost more than a /protected request.
+  log::start_buffering(std::chrono::milliseconds(50));
+  std::thread ops_thread;
+  if (c.ops_server) {
+    const std::string address = "http://" + cfg.metrics_host + ":" + std::to_string(c.ops_server->port());
+    log::info("server.metrics_listening", {{"address", std::string_view(address)}});
+    ops_thread = std::thread([&c] { c.ops_server->run(1); });  // stops on the same signal
+  }
+  c.server->run(io_threads(cfg));
+  if (ops_thread.joinable()) ops_thread.join();
+  // Stopping: a late signal must not turn a clean exit into a killed one.
+  std::signal(SIGINT, SIG_IGN);
+  std::signal(SIGTERM, SIG_IGN);
+  c.scheduler.stop();
+  c.store->sessions().stop_watching();
+  c.pool->join();
+  c.audit->flush();  // what the last requests recorded
+  log::stop_buffering();
+  log::info("server.stopped");
+}
+
+}  // namespace
+
+int serve(const config::Config& cfg) {
+  raise_descriptor_limit();
+  tune_allocator();
+  // A full disk (or a file size limit) must fail writes, not kill the process.
+  std::signal(SIGXFSZ, SIG_IGN);
+  // HTTPS: bad certificate files stop the start before anything else happens.
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (!cfg.tls_cert.empty()) {
+    auto made = http::make_tls_context(cfg.tls_cert, cfg.tls_key);
+    if (!made) return fail(made.error(), 2);
+    tls = std::move(*made);
+  }
+  Components c;
+  if (auto built = build_auth(cfg, c); !built) return built.error();
+  build_http(cfg, std::move(tls), c);
+  try {
+    c.server->listen();
+    if (c.ops_server) c.ops_server->listen();
+  } catch (const std::exception& e) {
+    return fail(e.what(), 1);
+  }
+  run(cfg, c);
+  return 0;
+}
+
+}  // namespace latchkey::app

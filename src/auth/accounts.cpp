@@ -1,0 +1,82 @@
+#include "auth/accounts.hpp"
+
+#include "util/log.hpp"
+
+namespace latchkey::auth {
+
+Accounts::Accounts(const Context& ctx)
+    : ctx_(ctx),
+      rules_{ctx.options.password_policy(), ctx.options.password, ctx.options.max_username_chars} {}
+
+Expected<void> Accounts::signup(std::string_view username, std::string_view password, const Client& client) {
+  auto account = prepare_signup(username, password);
+  if (!account) return tl::unexpected(account.error());
+  return complete_signup(std::move(*account), client);
+}
+
+Expected<NewAccount> Accounts::prepare_signup(std::string_view username, std::string_view password) const {
+  return prepare_account(username, password, rules_);
+}
+
+Expected<void> Accounts::complete_signup(NewAccount account, const Client& client) {
+  auto user = create_account(ctx_.store.users(), account, ctx_.clock());
+  if (!user) return tl::unexpected(user.error());
+  log::info("auth.signup", {{"user_id", std::string_view(user->id)}});
+  ctx_.record({.event = "signup", .user_id = user->id, .username = user->username}, client);
+  return {};
+}
+
+Expected<std::size_t> Accounts::change_password(const Principal& caller, std::string_view current,
+                                                std::string_view replacement, const Client& client) {
+  auto change = verify_password_change(caller, current, replacement, client);
+  if (!change) return tl::unexpected(change.error());
+  return complete_password_change(std::move(*change), client);
+}
+
+Expected<VerifiedPasswordChange> Accounts::verify_password_change(const Principal& caller,
+                                                                  std::string_view current,
+                                                                  std::string_view replacement,
+                                                                  const Client& client) {
+  if (current.empty() || replacement.empty()) return tl::unexpected(AuthError::passwords_required);
+  auto user = ctx_.store.users().find_by_id(caller.user_id);
+  if (!user) {
+    if (user.error() == store::StoreError::not_found) return tl::unexpected(AuthError::session_ended);
+    return store_failure(user);
+  }
+  if (current.size() > rules_.password.max_bytes || !crypto::verify_password(user->password_hash, current)) {
+    log::info("auth.password_change_failed", {{"user_id", std::string_view(user->id)}});
+    ctx_.record({.event = "password_change_failed", .user_id = user->id, .username = user->username,
+                 .session_id = caller.session_id},
+                client);
+    return tl::unexpected(AuthError::invalid_credentials);
+  }
+  const Username name{user->username, user->username_key};
+  if (auto ok = check_new_password(replacement, name, rules_.password); !ok) return tl::unexpected(ok.error());
+  auto hash = crypto::hash_password(replacement, rules_.hashing);
+  if (!hash) return tl::unexpected(AuthError::unavailable);
+  VerifiedPasswordChange change;
+  change.user_ = std::move(*user);
+  change.session_id_ = std::string(caller.session_id);
+  change.new_hash_ = std::move(*hash);
+  return change;
+}
+
+Expected<std::size_t> Accounts::complete_password_change(VerifiedPasswordChange change, const Client& client) {
+  // Only verify_password_change makes a non-empty one: an empty one is a bug upstream.
+  if (change.empty()) return tl::unexpected(AuthError::internal);
+  const store::User& user = change.user_;
+  if (auto r = ctx_.store.users().set_password_hash(user.id, change.new_hash_); !r) return store_failure(r);
+  const UnixSeconds now = ctx_.clock();
+  auto ended = ctx_.store.sessions().revoke_all_of(user.id, change.session_id_, now,
+                                                   store::EndReason::password_change);
+  if (!ended) return store_failure(ended);
+  ctx_.tokens.revoked_after_commit(ctx_.store.database(), *ended, now);
+  const auto count = static_cast<std::int64_t>(ended->size());
+  log::info("auth.password_changed", {{"user_id", std::string_view(user.id)}, {"sessions_ended", count}});
+  ctx_.record({.event = "password_change", .user_id = user.id, .username = user.username,
+               .session_id = change.session_id_, .detail = audit_detail({{"sessions_ended", count}})},
+              client);
+  return ended->size();
+}
+
+}  // namespace latchkey::auth

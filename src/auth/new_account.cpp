@@ -1,0 +1,35 @@
+#include "auth/new_account.hpp"
+
+#include "crypto/random.hpp"
+
+namespace latchkey::auth {
+
+Expected<NewAccount> prepare_account(std::string_view username, std::string_view password,
+                                     const AccountRules& rules) {
+  if (username.empty() || password.empty()) return tl::unexpected(AuthError::credentials_required);
+  auto name = normalize_username(username, rules.max_username_chars);
+  if (!name) return tl::unexpected(AuthError::username_invalid);
+  // ASVS 6.2: a length floor, a generous ceiling, no composition rules, not
+  // a common password, not the username.
+  if (auto ok = check_new_password(password, *name, rules.password); !ok) return tl::unexpected(ok.error());
+  auto hash = crypto::hash_password(password, rules.hashing);
+  if (!hash) return tl::unexpected(AuthError::unavailable);
+  NewAccount account;
+  account.name_ = std::move(*name);
+  account.password_hash_ = std::move(*hash);
+  return account;
+}
+
+Expected<store::User> create_account(store::UserStore& users, const NewAccount& account, UnixSeconds now) {
+  // Only prepare_account makes a non-empty one: an empty one is a bug upstream.
+  if (account.empty()) return tl::unexpected(AuthError::internal);
+  store::User user{crypto::random_uuid(), account.name().display, account.password_hash(), now,
+                   account.name().key};
+  if (auto r = users.create(user); !r) {
+    if (r.error() == store::StoreError::conflict) return tl::unexpected(AuthError::username_taken);
+    return store_failure(r);
+  }
+  return user;
+}
+
+}  // namespace latchkey::auth

@@ -1,0 +1,34 @@
+#include "auth/token_issuer.hpp"
+
+#include "crypto/random.hpp"
+
+namespace latchkey::auth {
+
+std::string TokenIssuer::access_token(const store::User& user, std::string_view session_id, UnixSeconds iat,
+                                      std::string jti) const {
+  token::AccessClaims c;
+  c.iss = ctx_.options.issuer;
+  c.aud = ctx_.options.audience;
+  c.sub = user.id;
+  c.username = user.username;
+  c.sid = std::string(session_id);
+  c.jti = std::move(jti);
+  c.iat = iat;
+  c.exp = iat + ctx_.options.access_ttl;
+  return token::sign_access_token(c, ctx_.tokens.keys()->current());
+}
+
+TokenPair TokenIssuer::pair(const store::User& user, std::string refresh_token, UnixSeconds iat) const {
+  auto parts = parse_refresh_token(refresh_token);
+  std::string sid(parts ? parts->session_id : std::string_view{});
+  std::string jti = ctx_.options.rotate_refresh_tokens ? ctx_.chain.jti_for(refresh_token)
+                                                       : crypto::random_token(16);
+  TokenPair p;
+  p.access_token = access_token(user, sid, iat, std::move(jti));
+  p.refresh_token = std::move(refresh_token);
+  p.session_id = std::move(sid);
+  p.expires_in = iat + ctx_.options.access_ttl - ctx_.clock();
+  return p;
+}
+
+}  // namespace latchkey::auth

@@ -106,9 +106,9 @@ int copy_store(const config::Config& cfg, const std::string& from, const std::st
   if (!source) return source.error();
   auto target = open_database(dst);
   if (!target) return target.error();
-  auto snap = (*source)->export_all();
+  auto snap = (*source)->database().export_all();
   if (!snap) return fail("cannot read " + from + ": " + std::string(store::describe(snap.error())), 1);
-  if (auto r = (*target)->import_all(*snap); !r) {
+  if (auto r = (*target)->database().import_all(*snap); !r) {
     if (r.error() == store::StoreError::conflict)
       return fail("copy-store: the target already holds users or sessions; copy into an empty database", 1);
     return fail("cannot write " + to + ": " + std::string(store::describe(r.error())), 1);
@@ -139,7 +139,7 @@ int keys_command(const config::Config& cfg, const std::vector<std::string>& word
                   token::kid_for_secret(*cfg.secret_key).c_str());
       return 0;
     }
-    auto rows = (*db)->list_keys();
+    auto rows = (*db)->keys().list();
     if (!rows) return fail("cannot read signing keys", 1);
     std::printf("%-14s %-6s %-10s %-21s %-21s\n", "KID", "ALG", "STATE", "SIGNS FROM", "RETIRED AT");
     for (const auto& k : *rows) {
@@ -218,18 +218,18 @@ int serve(const config::Config& cfg) {
   auto revoked = service.load_revocations();
   if (!revoked) return fail("cannot read revoked sessions from the database", 1);
   // Logouts made elsewhere (other instances, admin commands) reach memory.
-  store.watch_revocations([&](const store::RevokedSession& r) { service.note_revoked(r); },
-                          [&] { (void)service.load_revocations(); });
+  store.sessions().watch_revocations([&](const store::RevokedSession& r) { service.note_revoked(r); },
+                                     [&] { (void)service.load_revocations(); });
 
   // One hashing thread per core: argon2id is bound by memory bandwidth, and
   // more concurrent hashes than cores thrash the caches (measured: 138
   // logins/s with 2 threads on 2 cores, 123 with 3, 128 with 4).
   const unsigned cores = threads_or_cores(0);
   const unsigned hashers = cfg.worker_threads > 0 ? cfg.worker_threads : cores;
-  // SQLite: database calls run in batches on one thread (store.batching());
+  // SQLite: database calls run in batches on one thread (store.database().batching());
   // PostgreSQL: on DATABASE_THREADS threads.
   WorkerPool pool(WorkerPool::Lane{hashers, cfg.hash_queue > 0 ? cfg.hash_queue : 32 * cores},
-                  WorkerPool::Lane{cfg.database_threads, cfg.worker_queue}, store.batching());
+                  WorkerPool::Lane{cfg.database_threads, cfg.worker_queue}, store.database().batching());
   metrics::Registry metrics;
   http::Router router(&metrics.http());
   api::ApiOptions api_opts;
@@ -302,7 +302,7 @@ int serve(const config::Config& cfg) {
     const UnixSeconds revocations_before = now - cfg.access_token_ttl - cfg.token_leeway - 3600;
     std::int64_t removed = 0;
     for (;;) {
-      auto pruned = co_await pool.run([&] { return store.prune(audit_before, revocations_before, kPruneChunk); });
+      auto pruned = co_await pool.run([&] { return store.audit().prune(audit_before, revocations_before, kPruneChunk); });
       if (!pruned || !*pruned) {
         log::warn("audit.prune_failed");
         break;
@@ -350,7 +350,7 @@ int serve(const config::Config& cfg) {
   // Stopping: a late signal must not turn a clean exit into a killed one.
   std::signal(SIGINT, SIG_IGN);
   std::signal(SIGTERM, SIG_IGN);
-  store.stop_watching();
+  store.sessions().stop_watching();
   pool.join();
   audit.flush();  // what the last requests recorded
   log::stop_buffering();

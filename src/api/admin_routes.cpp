@@ -281,7 +281,7 @@ class AdminApi {
                                                             {"state", "signing"},
                                                             {"source", "SECRET_KEY"}}}}});
     }
-    auto rows = co_await pool_.run([&] { return options_.store->list_keys(); });
+    auto rows = co_await pool_.run([&] { return options_.store->keys().list(); });
     if (!rows) co_return error_response(auth::AuthError::unavailable);
     if (!*rows)
       co_return error_response((*rows).error() == store::StoreError::unavailable ? auth::AuthError::unavailable

@@ -34,7 +34,7 @@ Admin::Admin(store::Store& store, AdminOptions options, AuditLog& audit, Clock c
 Expected<store::User> Admin::find(std::string_view username) {
   auto name = normalize_username(username, options_.max_username_chars);
   if (!name) return tl::unexpected(AuthError::user_not_found);
-  auto user = store_.find_user_by_name(name->key);
+  auto user = store_.users().find_by_name(name->key);
   if (!user) return failure(user);
   return std::move(*user);
 }
@@ -49,7 +49,7 @@ void Admin::record(std::string_view event, const store::User& user, const Actor&
 
 void Admin::revoked(const std::vector<std::string>& ids, UnixSeconds at) {
   if (!on_revoked_ || ids.empty()) return;
-  store_.after_commit([this, ids, at](bool committed) {
+  store_.database().after_commit([this, ids, at](bool committed) {
     if (committed) on_revoked_(ids, at);
   });
 }
@@ -72,7 +72,7 @@ Expected<store::User> Admin::prepare_user(std::string_view username, std::string
 }
 
 Expected<store::UserSummary> Admin::store_user(store::User user, const Actor& actor) {
-  if (auto r = store_.create_user(user); !r) {
+  if (auto r = store_.users().create(user); !r) {
     if (r.error() == store::StoreError::conflict) return tl::unexpected(AuthError::username_taken);
     return tl::unexpected(from_store(r.error()));
   }
@@ -87,7 +87,7 @@ Expected<std::vector<store::UserSummary>> Admin::list_users(std::string_view aft
     after_key = name ? name->key : std::string(after);
   }
   const UnixSeconds now = clock_();
-  auto rows = store_.list_users({after_key, limit, now, now - options_.idle_ttl + 1});
+  auto rows = store_.admin().list_users({after_key, limit, now, now - options_.idle_ttl + 1});
   if (!rows) return tl::unexpected(from_store(rows.error()));
   return std::move(*rows);
 }
@@ -96,7 +96,7 @@ Expected<store::UserSummary> Admin::show_user(std::string_view username) {
   auto user = find(username);
   if (!user) return tl::unexpected(user.error());
   const UnixSeconds now = clock_();
-  auto live = store_.list_live_sessions(user->id, now, now - options_.idle_ttl + 1);
+  auto live = store_.sessions().list_live(user->id, now, now - options_.idle_ttl + 1);
   if (!live) return tl::unexpected(from_store(live.error()));
   return store::UserSummary{std::move(*user), count(live->size())};
 }
@@ -105,7 +105,7 @@ Expected<std::size_t> Admin::disable_user(std::string_view username, const Actor
   auto user = find(username);
   if (!user) return tl::unexpected(user.error());
   const UnixSeconds now = clock_();
-  auto ended = store_.disable_user(user->id, now);
+  auto ended = store_.admin().disable_user(user->id, now);
   if (!ended) return failure(ended);
   revoked(*ended, now);
   record("admin.user_disabled", *user, actor, audit_detail({{"sessions_ended", count(ended->size())}}));
@@ -115,7 +115,7 @@ Expected<std::size_t> Admin::disable_user(std::string_view username, const Actor
 Expected<void> Admin::enable_user(std::string_view username, const Actor& actor) {
   auto user = find(username);
   if (!user) return tl::unexpected(user.error());
-  if (auto r = store_.enable_user(user->id); !r) return failure(r);
+  if (auto r = store_.admin().enable_user(user->id); !r) return failure(r);
   record("admin.user_enabled", *user, actor);
   return {};
 }
@@ -124,7 +124,7 @@ Expected<std::size_t> Admin::delete_user(std::string_view username, const Actor&
   auto user = find(username);
   if (!user) return tl::unexpected(user.error());
   const UnixSeconds now = clock_();
-  auto ended = store_.delete_user(user->id, now, now - options_.access_ttl - options_.leeway);
+  auto ended = store_.admin().delete_user(user->id, now, now - options_.access_ttl - options_.leeway);
   if (!ended) return failure(ended);
   revoked(*ended, now);
   record("admin.user_deleted", *user, actor, audit_detail({{"sessions_ended", count(ended->size())}}));
@@ -151,9 +151,9 @@ Expected<Admin::NewPassword> Admin::prepare_password(std::string_view username, 
 
 Expected<std::size_t> Admin::store_password(NewPassword change, const Actor& actor) {
   const store::User& user = change.user;
-  if (auto r = store_.set_password_hash(user.id, change.hash); !r) return failure(r);
+  if (auto r = store_.users().set_password_hash(user.id, change.hash); !r) return failure(r);
   const UnixSeconds now = clock_();
-  auto ended = store_.revoke_user_sessions(user.id, std::nullopt, now, store::EndReason::password_reset);
+  auto ended = store_.sessions().revoke_all_of(user.id, std::nullopt, now, store::EndReason::password_reset);
   if (!ended) return tl::unexpected(from_store(ended.error()));
   revoked(*ended, now);
   record("admin.password_set", user, actor, audit_detail({{"sessions_ended", count(ended->size())}}));
@@ -164,7 +164,7 @@ Expected<std::vector<SessionInfo>> Admin::sessions(std::string_view username) {
   auto user = find(username);
   if (!user) return tl::unexpected(user.error());
   const UnixSeconds now = clock_();
-  auto rows = store_.list_live_sessions(user->id, now, now - options_.idle_ttl + 1);
+  auto rows = store_.sessions().list_live(user->id, now, now - options_.idle_ttl + 1);
   if (!rows) return tl::unexpected(from_store(rows.error()));
   std::vector<SessionInfo> out;
   out.reserve(rows->size());
@@ -182,7 +182,7 @@ Expected<void> Admin::revoke_session(std::string_view username, std::string_view
   auto user = find(username);
   if (!user) return tl::unexpected(user.error());
   const UnixSeconds now = clock_();
-  if (auto r = store_.revoke_session(session_id, user->id, now, store::EndReason::admin); !r)
+  if (auto r = store_.sessions().revoke(session_id, user->id, now, store::EndReason::admin); !r)
     return failure(r, AuthError::session_not_found);
   revoked({std::string(session_id)}, now);
   record("admin.session_revoked", *user, actor, {}, session_id);
@@ -193,7 +193,7 @@ Expected<std::size_t> Admin::revoke_sessions(std::string_view username, const Ac
   auto user = find(username);
   if (!user) return tl::unexpected(user.error());
   const UnixSeconds now = clock_();
-  auto ended = store_.revoke_user_sessions(user->id, std::nullopt, now, store::EndReason::admin);
+  auto ended = store_.sessions().revoke_all_of(user->id, std::nullopt, now, store::EndReason::admin);
   if (!ended) return tl::unexpected(from_store(ended.error()));
   revoked(*ended, now);
   record("admin.sessions_revoked", *user, actor, audit_detail({{"sessions_ended", count(ended->size())}}));
@@ -210,7 +210,7 @@ Expected<std::vector<store::AuditEvent>> Admin::audit(std::optional<std::string_
     auto name = normalize_username(*username, 256);
     q.username_key = name ? name->key : std::string(*username);
   }
-  auto rows = store_.list_audit(q);
+  auto rows = store_.audit().list(q);
   if (!rows) return tl::unexpected(from_store(rows.error()));
   return std::move(*rows);
 }

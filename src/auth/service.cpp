@@ -71,7 +71,7 @@ Service::Service(store::Store& store, token::KeySet keys, std::string refresh_se
 
 Expected<std::size_t> Service::load_revocations() {
   const UnixSeconds now = clock_();
-  auto rows = store_.list_revoked_since(now - options_.access_ttl - options_.leeway);
+  auto rows = store_.sessions().list_revoked_since(now - options_.access_ttl - options_.leeway);
   if (!rows) return store_failure(rows);
   for (const auto& r : *rows) note_revoked(r);
   return rows->size();
@@ -119,7 +119,7 @@ Expected<void> Service::complete_signup(NewAccount account, const Client& client
   if (account.empty()) return tl::unexpected(AuthError::internal);
   store::User user{crypto::random_uuid(), std::move(account.name_.display), std::move(account.password_hash_),
                    clock_(), std::move(account.name_.key)};
-  if (auto r = store_.create_user(user); !r) {
+  if (auto r = store_.users().create(user); !r) {
     if (r.error() == store::StoreError::conflict) return tl::unexpected(AuthError::username_taken);
     return store_failure(r);
   }
@@ -165,7 +165,7 @@ Expected<VerifiedLogin> Service::verify_login(std::string_view username, std::st
     return refuse("locked", nullptr);
   }
   store::Result<store::User> user = tl::unexpected(store::StoreError::not_found);
-  if (name) user = store_.find_user_by_name(name->key);
+  if (name) user = store_.users().find_by_name(name->key);
   if (!user) {
     if (user.error() != store::StoreError::not_found) return store_failure(user);
     crypto::verify_password(dummy_hash_, password.substr(0, options_.max_password_bytes));
@@ -204,7 +204,7 @@ Expected<TokenPair> Service::complete_login(VerifiedLogin login, const Client& c
   const store::User& user = login.user_;
   if (login.upgraded_hash_) {
     // Failure only postpones the upgrade to the next login.
-    (void)store_.set_password_hash(user.id, *login.upgraded_hash_);
+    (void)store_.users().set_password_hash(user.id, *login.upgraded_hash_);
   }
 
   const UnixSeconds now = clock_();
@@ -220,7 +220,7 @@ Expected<TokenPair> Service::complete_login(VerifiedLogin login, const Client& c
   s.ip = sanitize_utf8(client.ip, 64);
   std::string refresh = chain_.first(s.id);
   s.refresh_hash = refresh_token_digest(refresh);
-  if (auto r = store_.create_session(s); !r) {
+  if (auto r = store_.sessions().create(s); !r) {
     // not_found: the account was disabled or deleted since it was read.
     if (r.error() == store::StoreError::not_found) return tl::unexpected(AuthError::account_disabled);
     return store_failure(r);
@@ -233,7 +233,7 @@ Expected<TokenPair> Service::complete_login(VerifiedLogin login, const Client& c
 }
 
 void Service::enforce_session_cap(const store::User& user, UnixSeconds now) {
-  auto live = store_.list_live_sessions(user.id, now, now - options_.idle_ttl + 1);
+  auto live = store_.sessions().list_live(user.id, now, now - options_.idle_ttl + 1);
   if (!live || live->size() <= options_.max_sessions_per_user) return;
   std::sort(live->begin(), live->end(), [](const store::Session& a, const store::Session& b) {
     return a.last_used_at != b.last_used_at ? a.last_used_at < b.last_used_at
@@ -242,7 +242,7 @@ void Service::enforce_session_cap(const store::User& user, UnixSeconds now) {
   const std::size_t excess = live->size() - options_.max_sessions_per_user;
   for (std::size_t i = 0; i < excess; ++i) {
     const auto& victim = (*live)[i];
-    if (store_.revoke_session(victim.id, user.id, now, store::EndReason::session_limit)) {
+    if (store_.sessions().revoke(victim.id, user.id, now, store::EndReason::session_limit)) {
       mark_revoked(victim.id, now);
       log::info("auth.session_limit", {{"user_id", std::string_view(user.id)},
                                        {"session_id", std::string_view(victim.id)}});
@@ -283,7 +283,7 @@ Expected<RefreshRequest> Service::prepare_refresh(std::string_view refresh_token
 Expected<RefreshGrant> Service::apply_refresh(const RefreshRequest& r, const Client& client) {
   const RefreshPolicy policy{options_.reuse_grace, options_.idle_ttl};
   for (int attempt = 0; attempt < kRotationAttempts; ++attempt) {
-    auto both = store_.find_session_and_user(r.session_id);
+    auto both = store_.sessions().find_with_user(r.session_id);
     if (!both) {
       if (both.error() == store::StoreError::not_found) return tl::unexpected(AuthError::token_invalid);
       return store_failure(both);
@@ -312,7 +312,7 @@ Expected<RefreshGrant> Service::apply_refresh(const RefreshRequest& r, const Cli
       usage_.note(s.id, now);
       return RefreshGrant{std::move(*user), r.token, {}, now};
     }
-    auto won = store_.rotate_refresh(store::Rotation{s.id, s.generation, r.digest, r.next_digest, now});
+    auto won = store_.sessions().rotate_refresh(store::Rotation{s.id, s.generation, r.digest, r.next_digest, now});
     if (!won) return store_failure(won);
     if (*won) {
       ++counters_.refresh_rotated;
@@ -338,7 +338,7 @@ tl::unexpected<AuthError> Service::end_reused_session(const store::Session& s, U
   ++counters_.refresh_reuse_detected;
   log::warn("auth.refresh_reuse_detected",
             {{"user_id", std::string_view(s.user_id)}, {"session_id", std::string_view(s.id)}});
-  auto r = store_.revoke_session(s.id, s.user_id, now, store::EndReason::reuse_detected);
+  auto r = store_.sessions().revoke(s.id, s.user_id, now, store::EndReason::reuse_detected);
   if (!r && r.error() != store::StoreError::not_found) return store_failure(r);
   mark_revoked(s.id, now);
   audit({.event = "refresh_reuse_detected", .user_id = s.user_id, .session_id = s.id}, client);
@@ -359,7 +359,7 @@ Expected<store::Session> Service::session_of_token(const Principal& caller, std:
   } else {
     session_id = std::string(refresh_parts->session_id);
   }
-  auto s = store_.find_session(session_id);
+  auto s = store_.sessions().find(session_id);
   if (!s) {
     if (s.error() == store::StoreError::not_found) return tl::unexpected(AuthError::session_not_found);
     return store_failure(s);
@@ -381,7 +381,7 @@ Expected<std::string> Service::logout(const Principal& caller, const LogoutTarge
     session_id = std::string(*target.session_id);
   }
   const UnixSeconds now = clock_();
-  if (auto r = store_.revoke_session(session_id, caller.user_id, now, store::EndReason::logout); !r) {
+  if (auto r = store_.sessions().revoke(session_id, caller.user_id, now, store::EndReason::logout); !r) {
     if (r.error() == store::StoreError::not_found) return tl::unexpected(AuthError::session_not_found);
     return store_failure(r);
   }
@@ -397,7 +397,7 @@ Expected<std::string> Service::logout(const Principal& caller, const LogoutTarge
 Expected<std::size_t> Service::logout_all(const Principal& caller, bool keep_current, const Client& client) {
   const UnixSeconds now = clock_();
   const auto reason = keep_current ? store::EndReason::logout_others : store::EndReason::logout_all;
-  auto ended = store_.revoke_user_sessions(
+  auto ended = store_.sessions().revoke_all_of(
       caller.user_id, keep_current ? std::optional<std::string_view>(caller.session_id) : std::nullopt,
       now, reason);
   if (!ended) return store_failure(ended);
@@ -424,7 +424,7 @@ Expected<VerifiedPasswordChange> Service::verify_password_change(const Principal
                                                                  std::string_view replacement,
                                                                  const Client& client) {
   if (current.empty() || replacement.empty()) return tl::unexpected(AuthError::passwords_required);
-  auto user = store_.find_user_by_id(caller.user_id);
+  auto user = store_.users().find_by_id(caller.user_id);
   if (!user) {
     if (user.error() == store::StoreError::not_found) return tl::unexpected(AuthError::session_ended);
     return store_failure(user);
@@ -452,9 +452,9 @@ Expected<std::size_t> Service::complete_password_change(VerifiedPasswordChange c
   // Only verify_password_change makes a non-empty one: an empty one is a bug upstream.
   if (change.empty()) return tl::unexpected(AuthError::internal);
   const store::User& user = change.user_;
-  if (auto r = store_.set_password_hash(user.id, change.new_hash_); !r) return store_failure(r);
+  if (auto r = store_.users().set_password_hash(user.id, change.new_hash_); !r) return store_failure(r);
   const UnixSeconds now = clock_();
-  auto ended = store_.revoke_user_sessions(user.id, change.session_id_, now,
+  auto ended = store_.sessions().revoke_all_of(user.id, change.session_id_, now,
                                            store::EndReason::password_change);
   if (!ended) return store_failure(ended);
   mark_revoked(*ended, now);
@@ -469,7 +469,7 @@ Expected<std::size_t> Service::complete_password_change(VerifiedPasswordChange c
 
 Expected<std::vector<SessionInfo>> Service::list_sessions(const Principal& caller) {
   const UnixSeconds now = clock_();
-  auto rows = store_.list_live_sessions(caller.user_id, now, now - options_.idle_ttl + 1);
+  auto rows = store_.sessions().list_live(caller.user_id, now, now - options_.idle_ttl + 1);
   if (!rows) return store_failure(rows);
   std::vector<SessionInfo> out;
   out.reserve(rows->size());
@@ -488,13 +488,13 @@ Expected<Introspection> Service::introspect(std::string_view token) {
   const UnixSeconds now = clock_();
   Introspection out;
   if (auto parts = parse_refresh_token(token)) {
-    auto s = store_.find_session(parts->session_id);
+    auto s = store_.sessions().find(parts->session_id);
     if (!s) return s.error() == store::StoreError::not_found ? Expected<Introspection>(out) : store_failure(s);
     const RefreshPolicy policy{options_.reuse_grace, options_.idle_ttl};
     if (!chain_.belongs(token, *s) ||
         classify_refresh(*s, parts->generation, now, policy) != RefreshVerdict::rotate)
       return out;
-    auto user = store_.find_user_by_id(s->user_id);
+    auto user = store_.users().find_by_id(s->user_id);
     if (!user) return user.error() == store::StoreError::not_found ? Expected<Introspection>(out) : store_failure(user);
     out.active = true;
     out.token_type = "refresh_token";
@@ -507,7 +507,7 @@ Expected<Introspection> Service::introspect(std::string_view token) {
   }
   auto claims = token::verify_access_token(token, *keys(), policy_, now);
   if (!claims || revoked_.contains(claims->sid)) return out;
-  auto s = store_.find_session(claims->sid);
+  auto s = store_.sessions().find(claims->sid);
   if (!s) return s.error() == store::StoreError::not_found ? Expected<Introspection>(out) : store_failure(s);
   if (s->revoked_at || s->user_id != claims->sub) return out;
   out.active = true;
@@ -525,7 +525,7 @@ Expected<void> Service::revoke_token(std::string_view token, const Client& clien
   std::string session_id;
   std::string user_id;
   if (auto parts = parse_refresh_token(token)) {
-    auto s = store_.find_session(parts->session_id);
+    auto s = store_.sessions().find(parts->session_id);
     if (!s) return s.error() == store::StoreError::not_found ? Expected<void>() : store_failure(s);
     if (!chain_.belongs(token, *s)) return {};
     session_id = s->id;
@@ -539,7 +539,7 @@ Expected<void> Service::revoke_token(std::string_view token, const Client& clien
     user_id = std::move(claims->sub);
   }
   const UnixSeconds now = clock_();
-  auto r = store_.revoke_session(session_id, user_id, now, store::EndReason::revoked);
+  auto r = store_.sessions().revoke(session_id, user_id, now, store::EndReason::revoked);
   if (!r) return r.error() == store::StoreError::not_found ? Expected<void>() : store_failure(r);
   mark_revoked(session_id, now);
   log::info("auth.token_revoked", {{"user_id", std::string_view(user_id)},
@@ -557,7 +557,7 @@ Expected<std::size_t> Service::flush_usage() {
 std::vector<store::Usage> Service::take_usage() { return usage_.take(clock_()); }
 
 Expected<void> Service::write_usage(std::span<const store::Usage> used) {
-  if (auto r = store_.touch_sessions(used); !r) return store_failure(r);
+  if (auto r = store_.sessions().touch(used); !r) return store_failure(r);
   return {};
 }
 
@@ -627,7 +627,7 @@ void Service::set_keys(token::KeySet keys) {
 }
 
 void Service::mark_revoked(std::string_view session_id, UnixSeconds now) {
-  store_.after_commit([this, id = std::string(session_id), now](bool committed) {
+  store_.database().after_commit([this, id = std::string(session_id), now](bool committed) {
     if (!committed) return;
     revoked_.prune(now);
     revoked_.add(id, now + options_.access_ttl + options_.leeway);

@@ -198,7 +198,7 @@ TEST(AuditLog, AFullQueueDropsAndCountsInsteadOfWaiting) {
   EXPECT_EQ(log.flush(), 0u);
   EXPECT_EQ(log.counters().written.load(), 3u);
   EXPECT_TRUE(log.write_now({.event = "admin.user_created", .actor = "cli", .username = "zoe"}));
-  EXPECT_EQ(store.list_audit({std::string("zoe"), 10, std::nullopt})->size(), 4u);
+  EXPECT_EQ(store.audit().list({std::string("zoe"), 10, std::nullopt})->size(), 4u);
 }
 
 }  // namespace

@@ -115,7 +115,7 @@ TEST_F(ServiceTest, RefreshGivesANewAccessTokenForTheSameSession) {
   auto p = service_->authenticate(fresh->access_token).value();
   EXPECT_EQ(p.session_id, t.session_id);
   EXPECT_NE(fresh->refresh_token, t.refresh_token);
-  auto s = store_->find_session(t.session_id).value();
+  auto s = store_->sessions().find(t.session_id).value();
   EXPECT_EQ(s.last_used_at, now_);
   EXPECT_EQ(s.generation, 1);
 }
@@ -202,10 +202,10 @@ TEST_F(ServiceTest, RevocationsSurviveARestart) {
 
 TEST_F(ServiceTest, LoginUpgradesAnOutdatedHash) {
   ASSERT_TRUE(service_->signup("alice", "password123"));
-  const auto before = store_->find_user_by_name("alice")->password_hash;
+  const auto before = store_->users().find_by_name("alice")->password_hash;
   auto stronger = make_service(options({2, 128 * 1024}));
   ASSERT_TRUE(stronger->login("alice", "password123", {}).has_value());
-  const auto after = store_->find_user_by_name("alice")->password_hash;
+  const auto after = store_->users().find_by_name("alice")->password_hash;
   EXPECT_NE(before, after);
   EXPECT_NE(after.find("m=128,t=2"), std::string::npos) << after;
 }
@@ -226,7 +226,7 @@ TEST_F(ServiceTest, RetryWithinGraceGetsTheSamePairAndNoNewChain) {
   auto again = service_->refresh(t.refresh_token).value();
   EXPECT_EQ(again.refresh_token, first.refresh_token);
   EXPECT_EQ(again.access_token, first.access_token);
-  EXPECT_EQ(store_->find_session(t.session_id)->generation, 1);
+  EXPECT_EQ(store_->sessions().find(t.session_id)->generation, 1);
   EXPECT_EQ(service_->counters().refresh_replayed.load(), 1u);
   // The chain goes on from the one new token.
   EXPECT_TRUE(service_->refresh(first.refresh_token).has_value());
@@ -274,7 +274,7 @@ TEST_F(ServiceTest, RotationOffKeepsOneRefreshToken) {
     EXPECT_EQ(r->refresh_token, t.refresh_token);
     EXPECT_NE(r->access_token, t.access_token);
   }
-  EXPECT_EQ(store_->find_session(t.session_id)->generation, 0);
+  EXPECT_EQ(store_->sessions().find(t.session_id)->generation, 0);
 }
 
 TEST_F(ServiceTest, IdleSessionsEnd) {
@@ -343,7 +343,7 @@ TEST_F(ServiceTest, UseOfAnAccessTokenUpdatesLastUseAtMostOncePerMinute) {
   now_ += 120;
   ASSERT_TRUE(service_->authenticate(t.access_token).has_value());
   EXPECT_EQ(service_->flush_usage().value(), 1u);
-  EXPECT_EQ(store_->find_session(t.session_id)->last_used_at, now_);
+  EXPECT_EQ(store_->sessions().find(t.session_id)->last_used_at, now_);
   now_ += 5;
   ASSERT_TRUE(service_->authenticate(t.access_token).has_value());
   EXPECT_EQ(service_->flush_usage().value(), 0u);  // within the minute: no write yet
@@ -361,10 +361,10 @@ TEST_F(ServiceTest, LastUseTimesCanBeWrittenInParts) {
   ASSERT_TRUE(service_->write_usage(std::span(used).first(1)).has_value());
   const std::string& written = used[0].session_id;
   const std::string& later = used[1].session_id;
-  EXPECT_EQ(store_->find_session(written)->last_used_at, now_);
-  EXPECT_LT(store_->find_session(later)->last_used_at, now_);
+  EXPECT_EQ(store_->sessions().find(written)->last_used_at, now_);
+  EXPECT_LT(store_->sessions().find(later)->last_used_at, now_);
   ASSERT_TRUE(service_->write_usage(std::span(used).subspan(1)).has_value());
-  EXPECT_EQ(store_->find_session(later)->last_used_at, now_);
+  EXPECT_EQ(store_->sessions().find(later)->last_used_at, now_);
 }
 
 TEST_F(ServiceTest, SessionListDescribesDevices) {
@@ -450,7 +450,7 @@ TEST_F(ServiceTest, VerifyLoginWritesNothingAndCompleteLoginStartsTheSession) {
   EXPECT_FALSE(v->upgraded_hash().has_value());
   EXPECT_EQ(service_->counters().login_succeeded.load(), 1u);
   const std::string user_id = v->user().id;
-  EXPECT_TRUE(store_->list_live_sessions(user_id, now_, now_ - 3600)->empty());
+  EXPECT_TRUE(store_->sessions().list_live(user_id, now_, now_ - 3600)->empty());
 
   auto t = service_->complete_login(std::move(*v), Client{"ua", "10.0.0.1"});
   ASSERT_TRUE(t.has_value());
@@ -458,7 +458,7 @@ TEST_F(ServiceTest, VerifyLoginWritesNothingAndCompleteLoginStartsTheSession) {
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->user_id, user_id);
   EXPECT_EQ(p->session_id, t->session_id);
-  EXPECT_EQ(store_->list_live_sessions(user_id, now_, now_ - 3600)->size(), 1u);
+  EXPECT_EQ(store_->sessions().list_live(user_id, now_, now_ - 3600)->size(), 1u);
   EXPECT_TRUE(service_->refresh(t->refresh_token).has_value());
 }
 
@@ -495,8 +495,8 @@ TEST_F(ServiceTest, VerifyLoginAppliesTheThrottleEvenToTheRightPassword) {
 
 TEST_F(ServiceTest, VerifyLoginSaysDisabledOnlyToTheRightPassword) {
   ASSERT_TRUE(service_->signup("alice", "password123"));
-  const std::string user_id = store_->find_user_by_name("alice")->id;
-  ASSERT_TRUE(store_->disable_user(user_id, now_));
+  const std::string user_id = store_->users().find_by_name("alice")->id;
+  ASSERT_TRUE(store_->admin().disable_user(user_id, now_));
   EXPECT_EQ(service_->verify_login("alice", "wrong-password", {}).error(), AuthError::invalid_credentials);
   EXPECT_EQ(service_->verify_login("alice", "password123", {}).error(), AuthError::account_disabled);
 }
@@ -506,12 +506,12 @@ TEST_F(ServiceTest, CompleteLoginRefusesAnAccountDisabledOrDeletedSinceItWasVeri
   ASSERT_TRUE(service_->signup("bob", "password123"));
   auto alice = service_->verify_login("alice", "password123", {}).value();
   auto bob = service_->verify_login("bob", "password123", {}).value();
-  ASSERT_TRUE(store_->disable_user(alice.user().id, now_));
-  ASSERT_TRUE(store_->delete_user(bob.user().id, now_, now_));
+  ASSERT_TRUE(store_->admin().disable_user(alice.user().id, now_));
+  ASSERT_TRUE(store_->admin().delete_user(bob.user().id, now_, now_));
   const std::string alice_id = alice.user().id;
   EXPECT_EQ(service_->complete_login(std::move(alice), {}).error(), AuthError::account_disabled);
   EXPECT_EQ(service_->complete_login(std::move(bob), {}).error(), AuthError::account_disabled);
-  EXPECT_TRUE(store_->list_live_sessions(alice_id, now_, now_ - 3600)->empty());
+  EXPECT_TRUE(store_->sessions().list_live(alice_id, now_, now_ - 3600)->empty());
 }
 
 TEST_F(ServiceTest, StorePhasesRefuseEmptyValues) {
@@ -522,15 +522,15 @@ TEST_F(ServiceTest, StorePhasesRefuseEmptyValues) {
 
 TEST_F(ServiceTest, TheUpgradedHashIsComputedByVerifyAndStoredByComplete) {
   ASSERT_TRUE(service_->signup("alice", "password123"));
-  const auto before = store_->find_user_by_name("alice")->password_hash;
+  const auto before = store_->users().find_by_name("alice")->password_hash;
   auto stronger = make_service(options({2, 128 * 1024}));
   auto v = stronger->verify_login("alice", "password123", {});
   ASSERT_TRUE(v.has_value());
   ASSERT_TRUE(v->upgraded_hash().has_value());
   EXPECT_NE(v->upgraded_hash()->find("m=128,t=2"), std::string::npos) << *v->upgraded_hash();
-  EXPECT_EQ(store_->find_user_by_name("alice")->password_hash, before);  // not yet
+  EXPECT_EQ(store_->users().find_by_name("alice")->password_hash, before);  // not yet
   ASSERT_TRUE(stronger->complete_login(std::move(*v), {}).has_value());
-  const auto after = store_->find_user_by_name("alice")->password_hash;
+  const auto after = store_->users().find_by_name("alice")->password_hash;
   EXPECT_NE(after.find("m=128,t=2"), std::string::npos) << after;
   // Now up to date: no second upgrade.
   EXPECT_FALSE(stronger->verify_login("alice", "password123", {})->upgraded_hash().has_value());
@@ -550,10 +550,10 @@ TEST_F(ServiceTest, PrepareSignupValidatesAndHashesButCreatesNothing) {
   EXPECT_EQ(account->name().display, "Bob");
   EXPECT_EQ(account->name().key, "bob");
   EXPECT_TRUE(crypto::verify_password(account->password_hash(), "password123"));
-  EXPECT_EQ(store_->find_user_by_name("bob").error(), store::StoreError::not_found);
+  EXPECT_EQ(store_->users().find_by_name("bob").error(), store::StoreError::not_found);
 
   ASSERT_TRUE(service_->complete_signup(std::move(*account), {}).has_value());
-  EXPECT_EQ(store_->find_user_by_name("bob")->username, "Bob");
+  EXPECT_EQ(store_->users().find_by_name("bob")->username, "Bob");
   EXPECT_TRUE(service_->login("BOB", "password123", {}).has_value());
 }
 
@@ -589,7 +589,7 @@ TEST_F(ServiceTest, PasswordChangeInTwoPhases) {
   EXPECT_TRUE(crypto::verify_password(change->new_hash(), "new-password-1"));
   // Nothing written yet: the old password still works, no session ended.
   EXPECT_TRUE(service_->authenticate(b.access_token).has_value());
-  EXPECT_TRUE(crypto::verify_password(store_->find_user_by_name("alice")->password_hash, "password123"));
+  EXPECT_TRUE(crypto::verify_password(store_->users().find_by_name("alice")->password_hash, "password123"));
 
   EXPECT_EQ(service_->complete_password_change(std::move(*change), {}).value(), 1u);
   EXPECT_TRUE(service_->authenticate(a.access_token).has_value());

@@ -51,8 +51,6 @@ class PgCalls {
   template <class Read>
   using row_of = std::decay_t<std::invoke_result_t<Read, const PgRow&>>;
 
-  PgConnection& connection() { return c_; }
-
   template <class S, class... Args>
   Result<PgResult> query(const S& s, const Args&... args) {
     return c_.run(s.name, s.text, {p(args)...});

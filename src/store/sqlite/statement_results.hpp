@@ -93,14 +93,10 @@ class Calls {
  public:
   Calls(Db& db, std::string_view what) : db_(db), what_(what) {}
 
-  Db& db() { return db_; }
-  std::string_view what() const { return what_; }
-
   template <class S, class... Args>
   Statement* bound(const S& s, const Args&... args) {
     Statement* st = db_.prepare(text_of(s));
-    int i = 0;
-    (bind_one(*st, ++i, args), ...);
+    bind_from(*st, 1, args...);
     return st;
   }
 
@@ -138,6 +134,13 @@ class Calls {
 
   static std::string_view text_of(const sql::Stmt& s) { return s.text; }
   static std::string_view text_of(std::string_view s) { return s; }
+
+  static void bind_from(Statement&, int) {}
+  template <class A, class... Rest>
+  static void bind_from(Statement& st, int i, const A& a, const Rest&... rest) {
+    bind_one(st, i, a);
+    bind_from(st, i + 1, rest...);
+  }
 
   static void bind_one(Statement& st, int i, std::string_view v) { st.bind(i, v); }
   static void bind_one(Statement& st, int i, std::int64_t v) { st.bind(i, v); }

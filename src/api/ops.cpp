@@ -36,7 +36,7 @@ std::int64_t Ops::now_ms() {
 }
 
 boost::asio::awaitable<void> Ops::check() {
-  auto pinged = co_await pool_.run([this] { return store_.ping(); });
+  auto pinged = co_await pool_.run([this] { return store_.database().ping(); });
   const DbState before = db_state_.load();
   DbState state = DbState::ok;
   if (!pinged) state = DbState::queue_full;
@@ -51,7 +51,7 @@ boost::asio::awaitable<void> Ops::check() {
     const UnixSeconds now = now_unix();
     const UnixSeconds idle_since = service_.options().idle_since(now);
     const std::int64_t started = now_ms();
-    auto counted = co_await pool_.run_scan([&] { return store_.count_live_sessions(now, idle_since); });
+    auto counted = co_await pool_.run_scan([&] { return store_.sessions().count_live(now, idle_since); });
     if (counted && *counted) active_sessions_.store(**counted);
     const std::int64_t took = now_ms() - started;
     next_count_ms_ = now_ms() + std::max(kCountEveryMs, took * kCountSpacing);

@@ -55,7 +55,7 @@ store::AuditEvent AuditLog::make(const AuditRecord& r) const {
 
 void AuditLog::record(const AuditRecord& r) {
   // Queued only if the write it tells of is committed (see Store::after_commit).
-  store_.after_commit([this, e = make(r)](bool committed) mutable {
+  store_.database().after_commit([this, e = make(r)](bool committed) mutable {
     if (committed) enqueue(std::move(e));
   });
 }
@@ -85,7 +85,7 @@ void AuditLog::complete(std::vector<store::AuditEvent>& events) {
     if (e.username.empty() && !e.user_id.empty()) {
       auto it = names.find(e.user_id);
       if (it == names.end()) {
-        auto user = store_.find_user_by_id(e.user_id);
+        auto user = store_.users().find_by_id(e.user_id);
         it = names.emplace(e.user_id, user ? user->username : std::string()).first;
       }
       e.username = it->second;
@@ -110,12 +110,12 @@ std::size_t AuditLog::flush() {
   }
   if (batch.empty()) return 0;
   complete(batch);
-  auto r = store_.append_audit(batch);
+  auto r = store_.audit().append(batch);
   const std::size_t n = batch.size();
   if (r) {
     // Counted once committed; kept for the next flush if the batch it was
     // written in was undone after all.
-    store_.after_commit([this, batch = std::move(batch)](bool committed) mutable {
+    store_.database().after_commit([this, batch = std::move(batch)](bool committed) mutable {
       if (committed) {
         counters_.written += batch.size();
         return;
@@ -151,7 +151,7 @@ bool AuditLog::write_now(const AuditRecord& r) {
   std::vector<store::AuditEvent> one{make(r)};
   ++counters_.recorded;
   complete(one);
-  if (auto w = store_.append_audit(one); !w) {
+  if (auto w = store_.audit().append(one); !w) {
     ++counters_.write_failures;
     ++counters_.dropped;
     log::warn("audit.write_failed", {{"event", r.event}, {"detail", store::describe(w.error())}});

@@ -63,7 +63,7 @@ tl::expected<store::StoredKey, std::string> rotate_signing_key(store::Store& sto
                                                               UnixSeconds now, UnixSeconds publish_delay) {
   auto row = new_stored_key(alg, now, now + publish_delay);
   if (!row) return row;
-  if (auto r = store.rotate_key(*row); !r) return tl::unexpected(store_error("cannot store the new key", r.error()));
+  if (auto r = store.keys().rotate(*row); !r) return tl::unexpected(store_error("cannot store the new key", r.error()));
   log::info("keys.rotated", {{"kid", std::string_view(row->kid)}, {"alg", std::string_view(row->alg)},
                              {"signs_from", row->not_before}});
   return row;
@@ -75,7 +75,7 @@ tl::expected<token::KeySet, std::string> load_signing_keys(store::Store& store, 
     return token::KeySet({token::SigningKey{token::kid_for_secret(*policy.secret), token::Alg::HS256,
                                             *policy.secret, now}});
   }
-  auto rows = store.list_keys();
+  auto rows = store.keys().list();
   if (!rows) return tl::unexpected(store_error("cannot read signing keys", rows.error()));
   const store::StoredKey* signer = signer_of(*rows, now);
   if (!signer || signer->alg != token::alg_name(policy.alg)) {
@@ -84,10 +84,10 @@ tl::expected<token::KeySet, std::string> load_signing_keys(store::Store& store, 
     // instances may be doing the same right now: the store keeps one.
     auto fresh = new_stored_key(policy.alg, now, now);
     if (!fresh) return tl::unexpected(fresh.error());
-    auto added = store.install_signer(*fresh, now);
+    auto added = store.keys().install_signer(*fresh, now);
     if (!added) return tl::unexpected(store_error("cannot store a new signing key", added.error()));
     if (*added) log::info("keys.generated", {{"kid", std::string_view(fresh->kid)}, {"alg", std::string_view(fresh->alg)}});
-    rows = store.list_keys();
+    rows = store.keys().list();
     if (!rows) return tl::unexpected(store_error("cannot read signing keys", rows.error()));
     signer = signer_of(*rows, now);
     if (!signer) return tl::unexpected(std::string("no signing key after generating one"));
@@ -113,7 +113,7 @@ tl::expected<token::KeySet, std::string> load_signing_keys(store::Store& store, 
 }
 
 tl::expected<std::string, std::string> load_refresh_secret(store::Store& store, UnixSeconds now) {
-  auto kept = store.ensure_secret("refresh_chain", crypto::base64url_encode(crypto::random_bytes(32)), now);
+  auto kept = store.keys().ensure_secret("refresh_chain", crypto::base64url_encode(crypto::random_bytes(32)), now);
   if (!kept) return tl::unexpected(store_error("cannot read the refresh secret", kept.error()));
   auto secret = crypto::base64url_decode(*kept);
   if (!secret || secret->size() < 32) return tl::unexpected(std::string("the stored refresh secret is damaged"));

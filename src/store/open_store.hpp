@@ -21,7 +21,8 @@ struct DatabaseUrl {
 tl::expected<DatabaseUrl, std::string> parse_database_url(std::string_view url);
 
 // Opens and migrates. Throws std::runtime_error with a one-line reason: start-up only.
-// `pool_size`: connections for PostgreSQL (SQLite uses one).
+// `pool_size`: connections for PostgreSQL (SQLite has its own two: a writer
+// and a reader).
 std::unique_ptr<Store> open_store(const DatabaseUrl& url, std::size_t pool_size = 8);
 
 }  // namespace latchkey::store

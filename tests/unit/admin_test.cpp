@@ -33,9 +33,8 @@ class AdminTest : public ::testing::Test {
     auto keys = load_signing_keys(*store_, kp, now_).value();
     auto secret = load_refresh_secret(*store_, now_).value();
     auto clock = [this] { return now_; };
-    service_ = std::make_unique<Service>(*store_, std::move(keys), secret, o, clock);
     audit_ = std::make_unique<AuditLog>(*store_);
-    service_->set_audit(audit_.get());
+    service_ = std::make_unique<Service>(*store_, std::move(keys), secret, o, clock, *audit_);
     AdminOptions ao;
     ao.hashing = o.password;
     admin_ = std::make_unique<Admin>(*store_, ao, *audit_, clock,
@@ -45,7 +44,7 @@ class AdminTest : public ::testing::Test {
   }
 
   TokenPair login(const std::string& name, const std::string& pw = kPassword) {
-    auto t = service_->login(name, pw, Client{"test-agent", "10.0.0.1"});
+    auto t = service_->logins().login(name, pw, Client{"test-agent", "10.0.0.1"});
     EXPECT_TRUE(t.has_value()) << name;
     return t.value_or(TokenPair{});
   }
@@ -62,8 +61,8 @@ class AdminTest : public ::testing::Test {
   latchkey::testing::TempDir dir_;
   UnixSeconds now_ = kStart;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<Service> service_;
   std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<Service> service_;
   std::unique_ptr<Admin> admin_;
   const Actor cli_{"cli"};
 };
@@ -84,37 +83,37 @@ TEST_F(AdminTest, AddUserAppliesTheSignupRules) {
 }
 
 TEST_F(AdminTest, DisableEndsEverySessionAndLoginSaysSoOnlyAfterTheRightPassword) {
-  ASSERT_TRUE(service_->signup("bob", kPassword));
+  ASSERT_TRUE(service_->accounts().signup("bob", kPassword));
   auto a = login("bob");
   auto b = login("bob");
   EXPECT_EQ(admin_->disable_user("bob", cli_).value(), 2u);
-  EXPECT_EQ(service_->authenticate(a.access_token).error(), AuthError::session_ended);
-  EXPECT_EQ(service_->authenticate(b.access_token).error(), AuthError::session_ended);
-  EXPECT_EQ(service_->refresh(a.refresh_token).error(), AuthError::session_ended);
-  EXPECT_EQ(service_->login("bob", kPassword, {}).error(), AuthError::account_disabled);
-  EXPECT_EQ(service_->login("bob", "wrong password", {}).error(), AuthError::invalid_credentials);
+  EXPECT_EQ(service_->authenticator().authenticate(a.access_token).error(), AuthError::session_ended);
+  EXPECT_EQ(service_->authenticator().authenticate(b.access_token).error(), AuthError::session_ended);
+  EXPECT_EQ(service_->sessions().refresh(a.refresh_token).error(), AuthError::session_ended);
+  EXPECT_EQ(service_->logins().login("bob", kPassword, {}).error(), AuthError::account_disabled);
+  EXPECT_EQ(service_->logins().login("bob", "wrong password", {}).error(), AuthError::invalid_credentials);
   EXPECT_TRUE(admin_->show_user("bob")->user.disabled_at.has_value());
 
   ASSERT_TRUE(admin_->enable_user("bob", cli_));
   auto c = login("bob");
-  EXPECT_TRUE(service_->authenticate(c.access_token).has_value());
+  EXPECT_TRUE(service_->authenticator().authenticate(c.access_token).has_value());
   EXPECT_EQ(admin_->disable_user("nobody", cli_).error(), AuthError::user_not_found);
   EXPECT_EQ(admin_->enable_user("nobody", cli_).error(), AuthError::user_not_found);
 }
 
 TEST_F(AdminTest, SetPasswordEndsEverySession) {
-  ASSERT_TRUE(service_->signup("carol", kPassword));
+  ASSERT_TRUE(service_->accounts().signup("carol", kPassword));
   auto t = login("carol");
   EXPECT_EQ(admin_->set_password("carol", "password", cli_).error(), AuthError::password_common);
   EXPECT_EQ(admin_->set_password("carol", "another secret phrase", cli_).value(), 1u);
-  EXPECT_EQ(service_->authenticate(t.access_token).error(), AuthError::session_ended);
-  EXPECT_EQ(service_->login("carol", kPassword, {}).error(), AuthError::invalid_credentials);
+  EXPECT_EQ(service_->authenticator().authenticate(t.access_token).error(), AuthError::session_ended);
+  EXPECT_EQ(service_->logins().login("carol", kPassword, {}).error(), AuthError::invalid_credentials);
   login("carol", "another secret phrase");
   EXPECT_EQ(admin_->set_password("nobody", "another secret phrase", cli_).error(), AuthError::user_not_found);
 }
 
 TEST_F(AdminTest, SessionsAreListedAndRevokedOneOrAll) {
-  ASSERT_TRUE(service_->signup("dave", kPassword));
+  ASSERT_TRUE(service_->accounts().signup("dave", kPassword));
   auto a = login("dave");
   auto b = login("dave");
   auto c = login("dave");
@@ -122,37 +121,37 @@ TEST_F(AdminTest, SessionsAreListedAndRevokedOneOrAll) {
   ASSERT_EQ(listed.size(), 3u);
   EXPECT_EQ(listed[0].session.user_agent, "test-agent");
   EXPECT_TRUE(admin_->revoke_session("dave", a.session_id, cli_));
-  EXPECT_EQ(service_->authenticate(a.access_token).error(), AuthError::session_ended);
-  EXPECT_TRUE(service_->authenticate(b.access_token).has_value());
+  EXPECT_EQ(service_->authenticator().authenticate(a.access_token).error(), AuthError::session_ended);
+  EXPECT_TRUE(service_->authenticator().authenticate(b.access_token).has_value());
   EXPECT_EQ(admin_->revoke_session("dave", a.session_id, cli_).error(), AuthError::session_not_found);
   EXPECT_EQ(admin_->revoke_session("dave", "no-such-session", cli_).error(), AuthError::session_not_found);
   EXPECT_EQ(admin_->revoke_sessions("dave", cli_).value(), 2u);
-  EXPECT_EQ(service_->authenticate(c.access_token).error(), AuthError::session_ended);
+  EXPECT_EQ(service_->authenticator().authenticate(c.access_token).error(), AuthError::session_ended);
   EXPECT_TRUE(admin_->sessions("dave")->empty());
   EXPECT_EQ(admin_->sessions("nobody").error(), AuthError::user_not_found);
 }
 
 TEST_F(AdminTest, DeleteEndsSessionsRemovesTheUserAndKeepsItsAuditTrail) {
-  ASSERT_TRUE(service_->signup("erin", kPassword));
+  ASSERT_TRUE(service_->accounts().signup("erin", kPassword));
   auto t = login("erin");
   EXPECT_EQ(admin_->delete_user("erin", cli_).value(), 1u);
-  EXPECT_EQ(service_->authenticate(t.access_token).error(), AuthError::session_ended);
+  EXPECT_EQ(service_->authenticator().authenticate(t.access_token).error(), AuthError::session_ended);
   EXPECT_EQ(admin_->show_user("erin").error(), AuthError::user_not_found);
-  EXPECT_EQ(service_->login("erin", kPassword, {}).error(), AuthError::invalid_credentials);
+  EXPECT_EQ(service_->logins().login("erin", kPassword, {}).error(), AuthError::invalid_credentials);
   EXPECT_EQ(events("erin"), (std::vector<std::string>{"user:signup", "user:login", "cli:admin.user_deleted",
                                                       "user:login_failed"}));
-  ASSERT_TRUE(service_->signup("erin", kPassword));  // the name is free again
+  ASSERT_TRUE(service_->accounts().signup("erin", kPassword));  // the name is free again
   EXPECT_EQ(admin_->delete_user("nobody", cli_).error(), AuthError::user_not_found);
 }
 
 TEST_F(AdminTest, TheAuditTrailRecordsWhoDidWhatFromWhereAndNoSecret) {
-  ASSERT_TRUE(service_->signup("frank", kPassword, Client{"signup-agent", "192.0.2.7"}));
+  ASSERT_TRUE(service_->accounts().signup("frank", kPassword, Client{"signup-agent", "192.0.2.7"}));
   auto t = login("frank");
-  EXPECT_FALSE(service_->login("frank", "wrong password", Client{"x", "192.0.2.8"}).has_value());
-  EXPECT_FALSE(service_->login("Ghost", "wrong password", Client{"x", "192.0.2.9"}).has_value());
-  const Principal p = service_->authenticate(t.access_token).value();
-  ASSERT_TRUE(service_->change_password(p, kPassword, "brand new secret", {}));
-  ASSERT_TRUE(service_->logout_all(p, false, {}));
+  EXPECT_FALSE(service_->logins().login("frank", "wrong password", Client{"x", "192.0.2.8"}).has_value());
+  EXPECT_FALSE(service_->logins().login("Ghost", "wrong password", Client{"x", "192.0.2.9"}).has_value());
+  const Principal p = service_->authenticator().authenticate(t.access_token).value();
+  ASSERT_TRUE(service_->accounts().change_password(p, kPassword, "brand new secret", {}));
+  ASSERT_TRUE(service_->sessions().logout_all(p, false, {}));
   EXPECT_EQ(events("frank"), (std::vector<std::string>{"user:signup", "user:login", "user:login_failed",
                                                        "user:password_change", "user:logout_all"}));
   audit_->flush();
@@ -179,7 +178,7 @@ TEST_F(AdminTest, TheAuditTrailRecordsWhoDidWhatFromWhereAndNoSecret) {
 
 TEST_F(AdminTest, AttemptedNamesAreBounded) {
   const std::string huge(5000, 'x');
-  EXPECT_FALSE(service_->login(huge, "wrong password", {}).has_value());
+  EXPECT_FALSE(service_->logins().login(huge, "wrong password", {}).has_value());
   audit_->flush();
   auto rows = admin_->audit(std::nullopt, 10).value();
   ASSERT_EQ(rows.size(), 1u);
@@ -198,7 +197,7 @@ TEST(AuditLog, AFullQueueDropsAndCountsInsteadOfWaiting) {
   EXPECT_EQ(log.flush(), 0u);
   EXPECT_EQ(log.counters().written.load(), 3u);
   EXPECT_TRUE(log.write_now({.event = "admin.user_created", .actor = "cli", .username = "zoe"}));
-  EXPECT_EQ(store.list_audit({std::string("zoe"), 10, std::nullopt})->size(), 4u);
+  EXPECT_EQ(store.audit().list({std::string("zoe"), 10, std::nullopt})->size(), 4u);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The database lane in batches (util/batch_lane.hpp) over the real SQLite
 // store: results, group commit, rollback of a batch that cannot commit, and
-// Store::after_commit.
+// Database::after_commit.
 #include "util/batch_lane.hpp"
 
 #include <gtest/gtest.h>
@@ -81,13 +81,13 @@ class BatchLaneTest : public ::testing::Test {
  protected:
   testing::TempDir dir_;
   store::sqlite::SqliteStore store_{dir_.file("latchkey.db")};
-  CountingHooks hooks_{*store_.batching()};
+  CountingHooks hooks_{*store_.database().batching()};
 };
 
 TEST_F(BatchLaneTest, ConcurrentCallsShareBatchesAndAreDurableWhenAnswered) {
   BatchLane lane(hooks_, 1024);
   constexpr int kCalls = 300;
-  auto results = run_all(lane, kCalls, [&](int i) { return [&, i] { return store_.create_user(user(i)); }; });
+  auto results = run_all(lane, kCalls, [&](int i) { return [&, i] { return store_.users().create(user(i)); }; });
   for (const auto& r : results) {
     ASSERT_TRUE(r.has_value());
     EXPECT_TRUE(r->has_value());
@@ -96,9 +96,9 @@ TEST_F(BatchLaneTest, ConcurrentCallsShareBatchesAndAreDurableWhenAnswered) {
   EXPECT_LT(hooks_.batches.load(), kCalls);
   lane.join();
   // Read back through the reader connection, and by a second store on the file.
-  EXPECT_TRUE(store_.find_user_by_name("user0"));
+  EXPECT_TRUE(store_.users().find_by_name("user0"));
   store::sqlite::SqliteStore again(dir_.file("latchkey.db"));
-  EXPECT_TRUE(again.find_user_by_name("user" + std::to_string(kCalls - 1)));
+  EXPECT_TRUE(again.users().find_by_name("user" + std::to_string(kCalls - 1)));
 }
 
 TEST_F(BatchLaneTest, ABatchThatCannotCommitAnswersNulloptAndLeavesNothing) {
@@ -107,29 +107,29 @@ TEST_F(BatchLaneTest, ABatchThatCannotCommitAnswersNulloptAndLeavesNothing) {
   std::vector<bool> committed;
   auto results = run_all(lane, 3, [&](int i) {
     return [&, i] {
-      auto r = store_.create_user(user(i));
-      store_.after_commit([&](bool ok) { committed.push_back(ok); });
+      auto r = store_.users().create(user(i));
+      store_.database().after_commit([&](bool ok) { committed.push_back(ok); });
       return r;
     };
   });
   lane.join();
   for (const auto& r : results) EXPECT_FALSE(r.has_value());  // the caller's 503
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(store_.find_user_by_name("user" + std::to_string(i)).error(), StoreError::not_found);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(store_.users().find_by_name("user" + std::to_string(i)).error(), StoreError::not_found);
   // Effects outside the database are told the write was undone.
   for (bool ok : committed) EXPECT_FALSE(ok);
 }
 
 TEST_F(BatchLaneTest, AfterCommitRunsOnceTheBatchCommitsAndAtOnceOutsideOne) {
   bool outside = false;
-  store_.after_commit([&](bool ok) { outside = ok; });
+  store_.database().after_commit([&](bool ok) { outside = ok; });
   EXPECT_TRUE(outside);
   BatchLane lane(hooks_, 1024);
   std::atomic<int> seen_before_answer{0};
   bool inside = false;
   auto results = run_all(lane, 1, [&](int) {
     return [&] {
-      auto r = store_.create_user(user(7));
-      store_.after_commit([&](bool ok) { inside = ok; });
+      auto r = store_.users().create(user(7));
+      store_.database().after_commit([&](bool ok) { inside = ok; });
       seen_before_answer = inside ? 1 : 0;  // not yet: the batch has not committed
       return r;
     };
@@ -150,7 +150,7 @@ TEST_F(BatchLaneTest, AnExceptionReachesItsCallerAndTheBatchGoesOn) {
           try {
             auto r = co_await lane.run([&, i]() -> store::Result<void> {
               if (i == 1) throw std::logic_error("bug");
-              return store_.create_user(user(i));
+              return store_.users().create(user(i));
             });
             outcomes[static_cast<std::size_t>(i)] = r && *r ? "ok" : "failed";
           } catch (const std::logic_error&) {
@@ -168,7 +168,7 @@ TEST_F(BatchLaneTest, AnExceptionReachesItsCallerAndTheBatchGoesOn) {
 
 TEST_F(BatchLaneTest, AFullLaneAnswersNulloptAtOnce) {
   BatchLane lane(hooks_, 0);
-  auto results = run_all(lane, 2, [&](int i) { return [&, i] { return store_.create_user(user(i)); }; });
+  auto results = run_all(lane, 2, [&](int i) { return [&, i] { return store_.users().create(user(i)); }; });
   EXPECT_FALSE(results[0].has_value());
   EXPECT_FALSE(results[1].has_value());
   EXPECT_EQ(lane.rejected(), 2u);
@@ -176,15 +176,15 @@ TEST_F(BatchLaneTest, AFullLaneAnswersNulloptAtOnce) {
 }
 
 TEST_F(BatchLaneTest, AReadOutsideTheLaneIsNotBlockedByABatch) {
-  ASSERT_TRUE(store_.create_user(user(1)));
+  ASSERT_TRUE(store_.users().create(user(1)));
   BatchLane lane(hooks_, 1024);
   std::atomic<bool> read_done{false};
   auto results = run_all(lane, 1, [&](int) {
     return [&] {
       // The batch holds the writer; a read on another thread uses the reader.
-      std::thread reader([&] { read_done = store_.find_user_by_name("user1").has_value(); });
+      std::thread reader([&] { read_done = store_.users().find_by_name("user1").has_value(); });
       reader.join();
-      return store_.create_user(user(2));
+      return store_.users().create(user(2));
     };
   });
   ASSERT_TRUE(results[0].has_value());
@@ -205,11 +205,11 @@ TEST_F(BatchLaneTest, ThenRunsAfterTheCommitAndGivesTheAnswer) {
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        answer = co_await lane.run([&] { return store_.create_user(user(3)); },
+        answer = co_await lane.run([&] { return store_.users().create(user(3)); },
                                    [&](store::Result<void> created) -> std::string {
                                      // Outside the transaction: another connection sees the row.
                                      store::sqlite::SqliteStore other(dir_.file("latchkey.db"));
-                                     committed_when_then_ran = other.find_user_by_name("user3").has_value();
+                                     committed_when_then_ran = other.users().find_by_name("user3").has_value();
                                      return created ? "created" : "failed";
                                    });
       },
@@ -233,7 +233,7 @@ TEST_F(BatchLaneTest, ThenDoesNotRunWhenTheBatchCannotCommit) {
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        answer = co_await lane.run([&] { return store_.create_user(user(4)); },
+        answer = co_await lane.run([&] { return store_.users().create(user(4)); },
                                    [&](store::Result<void>) {
                                      then_ran = true;
                                      return 1;
@@ -252,8 +252,8 @@ TEST_F(BatchLaneTest, ThenDoesNotRunWhenTheBatchCannotCommit) {
 // WorkerPool::run_scan with a batch lane: a long read runs beside the
 // batches, not in one; here it completes while a batch is held open.
 TEST_F(BatchLaneTest, AScanRunsBesideABatchThatIsHeldOpen) {
-  ASSERT_TRUE(store_.create_user(user(1)));
-  WorkerPool pool({1, 8}, {1, 8}, store_.batching());
+  ASSERT_TRUE(store_.users().create(user(1)));
+  WorkerPool pool({1, 8}, {1, 8}, store_.database().batching());
   std::mutex m;
   std::condition_variable cv;
   bool scanned = false;
@@ -277,7 +277,7 @@ TEST_F(BatchLaneTest, AScanRunsBesideABatchThatIsHeldOpen) {
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        auto r = co_await pool.run_scan([&] { return store_.find_user_by_name("user1").has_value(); });
+        auto r = co_await pool.run_scan([&] { return store_.users().find_by_name("user1").has_value(); });
         found = r && *r;
         {
           std::lock_guard lock(m);

@@ -34,7 +34,7 @@ TEST_F(KeyringTest, FirstStartGeneratesOneKeyOfTheConfiguredAlgorithm) {
   EXPECT_EQ(ks.keys().size(), 1u);
   // A restart finds the same key.
   EXPECT_EQ(load_signing_keys(*store_, policy(), kT0 + 5)->current().kid, ks.current().kid);
-  EXPECT_EQ(store_->list_keys()->size(), 1u);
+  EXPECT_EQ(store_->keys().list()->size(), 1u);
 }
 
 TEST_F(KeyringTest, RotationPublishesFirstThenSignsThenRetiresTheOldKey) {
@@ -52,7 +52,7 @@ TEST_F(KeyringTest, RotationPublishesFirstThenSignsThenRetiresTheOldKey) {
 
   auto later = load_signing_keys(*store_, policy(), kT0 + 700 + 900 + 31).value();
   EXPECT_EQ(later.find(old_kid), nullptr);  // every token it signed has expired
-  auto rows = store_->list_keys().value();
+  auto rows = store_->keys().list().value();
   for (const auto& r : rows) {
     const auto state = key_state(r, rows, policy(), kT0 + 700 + 900 + 31);
     EXPECT_EQ(state, r.kid == old_kid ? KeyState::expired : KeyState::signing);
@@ -83,5 +83,5 @@ TEST_F(KeyringTest, SecretKeyMeansHs256UnderItAndNothingStored) {
   EXPECT_EQ(ks.current().alg, token::Alg::HS256);
   EXPECT_EQ(ks.current().secret, secret);
   EXPECT_TRUE(ks.jwks().at("keys").as_array().empty());
-  EXPECT_TRUE(store_->list_keys()->empty());
+  EXPECT_TRUE(store_->keys().list()->empty());
 }

@@ -12,7 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "store/store.hpp"
+#include "store/result.hpp"
 
 namespace latchkey::store::postgres {
 

@@ -1,7 +1,7 @@
 #pragma once
 // A thin RAII layer over the sqlite3 C API: one connection, prepared
 // statements cached by their SQL text, typed binding and reading.
-// Not thread-safe by itself: SqliteStore serialises access.
+// Not thread-safe by itself: Connections (sqlite_connections.hpp) serialises access.
 #include <sqlite3.h>
 
 #include <cstdint>

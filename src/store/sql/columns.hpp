@@ -1,0 +1,41 @@
+#pragma once
+// The column lists every backend selects, in the order sql/rows.hpp reads
+// them: one place to add a column to a row.
+#include <string_view>
+
+namespace latchkey::store::sql {
+
+// User: read_user.
+inline constexpr std::string_view kUserColumns =
+    "id, username, password_hash, created_at, username_key, disabled_at";
+
+// Session: read_session. revoked_reason is NULL until the session ends.
+inline constexpr std::string_view kSessionColumns =
+    "id, user_id, created_at, last_used_at, expires_at, revoked_at, user_agent, ip, "
+    "refresh_hash, prev_refresh_hash, generation, rotated_at, created_seq, "
+    "COALESCE(revoked_reason, '')";
+
+// A session (alias s) and its user (alias u, of a LEFT JOIN): read_session_with_user.
+// The two lists above, qualified.
+inline constexpr std::string_view kSessionAndUserColumns =
+    "s.id, s.user_id, s.created_at, s.last_used_at, s.expires_at, s.revoked_at, s.user_agent, "
+    "s.ip, s.refresh_hash, s.prev_refresh_hash, s.generation, s.rotated_at, s.created_seq, "
+    "COALESCE(s.revoked_reason, ''), u.id, u.username, u.password_hash, u.created_at, u.username_key, "
+    "u.disabled_at";
+inline constexpr int kUserAfterSession = 14;  // the first user column of kSessionAndUserColumns
+
+// StoredKey: read_key.
+inline constexpr std::string_view kKeyColumns = "kid, alg, material, created_at, not_before, retired_at";
+
+// Secret: read_secret.
+inline constexpr std::string_view kSecretColumns = "name, value, created_at";
+
+// AuditEvent: read_event. user_id is NULL for an unknown user.
+inline constexpr std::string_view kAuditColumns =
+    "id, at, seq, event, actor, COALESCE(user_id, ''), username, username_key, session_id, ip, "
+    "user_agent, detail";
+
+// RevokedSession: read_revoked.
+inline constexpr std::string_view kRevokedColumns = "id, revoked_at";
+
+}  // namespace latchkey::store::sql

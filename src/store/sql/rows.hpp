@@ -1,0 +1,77 @@
+#pragma once
+// Row mapping written once for every backend: each reader takes a row
+// adapter (and, for users and sessions, the column the record starts at) and
+// reads the columns of sql/columns.hpp. A row adapter is anything with
+//   std::string text(int col) const;  std::int64_t int64(int col) const;
+//   std::optional<std::int64_t> optional_int64(int col) const;
+//   bool is_null(int col) const;
+// sqlite::Statement (on a row) is one, postgres::PgRow another. Generic
+// lambdas, so that they pass as readers as they are and reading a row costs
+// no virtual call.
+#include <cstdint>
+#include <string>
+
+#include "store/records.hpp"
+#include "store/session_store.hpp"
+#include "store/sql/columns.hpp"
+
+namespace latchkey::store::sql {
+
+// kUserColumns from column `at` on.
+inline constexpr auto read_user = [](const auto& r, int at = 0) {
+  return User{r.text(at), r.text(at + 1), r.text(at + 2), r.int64(at + 3), r.text(at + 4),
+              r.optional_int64(at + 5)};
+};
+
+// kSessionColumns from column `at` on.
+inline constexpr auto read_session = [](const auto& r, int at = 0) {
+  Session s;
+  s.id = r.text(at + 0);
+  s.user_id = r.text(at + 1);
+  s.created_at = r.int64(at + 2);
+  s.last_used_at = r.int64(at + 3);
+  s.expires_at = r.int64(at + 4);
+  s.revoked_at = r.optional_int64(at + 5);
+  s.user_agent = r.text(at + 6);
+  s.ip = r.text(at + 7);
+  s.refresh_hash = r.text(at + 8);
+  s.prev_refresh_hash = r.text(at + 9);
+  s.generation = r.int64(at + 10);
+  s.rotated_at = r.optional_int64(at + 11);
+  s.created_seq = r.int64(at + 12);
+  s.end_reason = r.text(at + 13);
+  return s;
+};
+
+// kSessionAndUserColumns; the user is empty when the join found none.
+inline constexpr auto read_session_with_user = [](const auto& r) {
+  SessionStore::WithUser both{read_session(r, 0), std::nullopt};
+  if (!r.is_null(kUserAfterSession)) both.user = read_user(r, kUserAfterSession);
+  return both;
+};
+
+// kUserColumns, then the number of live sessions.
+inline constexpr auto read_user_summary = [](const auto& r) { return UserSummary{read_user(r, 0), r.int64(6)}; };
+
+// kKeyColumns.
+inline constexpr auto read_key = [](const auto& r) {
+  return StoredKey{r.text(0), r.text(1), r.text(2), r.int64(3), r.int64(4), r.optional_int64(5)};
+};
+
+// kSecretColumns.
+inline constexpr auto read_secret = [](const auto& r) { return Secret{r.text(0), r.text(1), r.int64(2)}; };
+
+// kAuditColumns.
+inline constexpr auto read_event = [](const auto& r) {
+  return AuditEvent{r.text(0), r.int64(1), r.int64(2), r.text(3), r.text(4),  r.text(5),
+                    r.text(6), r.text(7),  r.text(8),  r.text(9), r.text(10), r.text(11)};
+};
+
+// kRevokedColumns.
+inline constexpr auto read_revoked = [](const auto& r) { return RevokedSession{r.text(0), r.int64(1)}; };
+
+// The first column, as text (an id, a secret's value, an algorithm) or a number.
+inline constexpr auto read_text = [](const auto& r) { return r.text(0); };
+inline constexpr auto read_int64 = [](const auto& r) { return r.int64(0); };
+
+}  // namespace latchkey::store::sql

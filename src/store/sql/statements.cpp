@@ -1,0 +1,158 @@
+#include "store/sql/statements.hpp"
+
+#include <cctype>
+
+#include "store/sql/columns.hpp"
+
+namespace latchkey::store::sql {
+
+std::string with_placeholders(std::string_view sql, Placeholders style) {
+  std::string out(sql);
+  if (style == Placeholders::numbered_question) return out;
+  bool quoted = false;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == '\'') quoted = !quoted;  // '' inside a literal toggles twice
+    else if (!quoted && out[i] == '?' && i + 1 < out.size() && std::isdigit(static_cast<unsigned char>(out[i + 1])))
+      out[i] = '$';
+  }
+  return out;
+}
+
+namespace {
+
+std::string cat(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (std::string_view p : parts) out.append(p);
+  return out;
+}
+
+// Makes the statements of one style: s(name, text with ?N).
+class Make {
+ public:
+  explicit Make(Placeholders style) : style_(style) {}
+  Stmt operator()(std::string_view name, const std::string& text) const {
+    return Stmt{name, with_placeholders(text, style_)};
+  }
+
+ private:
+  Placeholders style_;
+};
+
+void users(Statements& st, const Make& s) {
+  st.insert_user = s("insert_user",
+                     "INSERT INTO users (id, username, password_hash, created_at, username_key, disabled_at) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  st.find_user_by_key = s("find_user_by_key", cat({"SELECT ", kUserColumns, " FROM users WHERE username_key = ?1"}));
+  st.find_user_by_id = s("find_user_by_id", cat({"SELECT ", kUserColumns, " FROM users WHERE id = ?1"}));
+  st.set_password_hash = s("set_password_hash", "UPDATE users SET password_hash = ?2 WHERE id = ?1");
+}
+
+void sessions(Statements& st, const Make& s) {
+  st.find_session = s("find_session", cat({"SELECT ", kSessionColumns, " FROM sessions WHERE id = ?1"}));
+  st.find_session_and_user =
+      s("find_session_and_user", cat({"SELECT ", kSessionAndUserColumns,
+                                      " FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = ?1"}));
+  st.rotate_refresh = s("rotate_refresh",
+                        "UPDATE sessions SET refresh_hash = ?4, prev_refresh_hash = ?3, generation = ?2 + 1, "
+                        "rotated_at = ?5, last_used_at = ?5 "
+                        "WHERE id = ?1 AND generation = ?2 AND refresh_hash = ?3 AND revoked_at IS NULL");
+  st.list_live_sessions =
+      s("list_live_sessions", cat({"SELECT ", kSessionColumns,
+                                   " FROM sessions WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2"
+                                   " AND last_used_at >= ?3 ORDER BY created_at DESC, created_seq DESC, id"}));
+  st.count_live_sessions =
+      s("count_live_sessions",
+        "SELECT count(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > ?1 AND last_used_at >= ?2");
+  st.list_revoked_since =
+      s("list_revoked_since", cat({"SELECT ", kRevokedColumns, " FROM sessions WHERE revoked_at >= ?1 UNION ALL SELECT ",
+                                   kRevokedColumns, " FROM deleted_session_revocations WHERE revoked_at >= ?1"}));
+  st.insert_session =
+      s("import_session",
+        "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at, "
+        "revoked_at, user_agent, ip, prev_refresh_hash, generation, rotated_at, created_seq, "
+        "revoked_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+}
+
+void keys(Statements& st, const Make& s) {
+  st.find_secret = s("ensure_secret_select", "SELECT value FROM server_secrets WHERE name = ?1");
+  st.insert_secret_if_absent = s("ensure_secret_insert",
+                                 "INSERT INTO server_secrets (name, value, created_at) VALUES (?1, ?2, ?3) "
+                                 "ON CONFLICT (name) DO NOTHING");
+  st.put_secret = s("import_secret",
+                    "INSERT INTO server_secrets (name, value, created_at) VALUES (?1, ?2, ?3) "
+                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at");
+  st.list_keys = s("list_keys", cat({"SELECT ", kKeyColumns,
+                                     " FROM signing_keys ORDER BY not_before DESC, created_at DESC, kid"}));
+  st.insert_key = s("insert_key", cat({"INSERT INTO signing_keys (", kKeyColumns, ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"}));
+  st.retire_keys = s("retire_keys", "UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL");
+  st.current_signer = s("current_signer",
+                        "SELECT alg FROM signing_keys WHERE not_before <= ?1 AND (retired_at IS NULL OR retired_at > ?1) "
+                        "ORDER BY not_before DESC, created_at DESC, kid LIMIT 1");
+}
+
+void audit(Statements& st, const Make& s) {
+  const std::string head = cat({"SELECT ", kAuditColumns, " FROM audit_events WHERE "});
+  const std::string_view newest_first = " ORDER BY at DESC, seq DESC, id DESC";
+  st.insert_event = s("insert_audit",
+                      "INSERT INTO audit_events (id, at, seq, event, actor, user_id, username, username_key, "
+                      "session_id, ip, user_agent, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+  st.list_events_of =
+      s("list_audit_user", cat({head, "username_key = ?1 AND (at, seq) < (?2, ?3)", newest_first, " LIMIT ?4"}));
+  st.list_events = s("list_audit_all", cat({head, "(at, seq) < (?1, ?2)", newest_first, " LIMIT ?3"}));
+  st.prune_events = s("prune_audit",
+                      "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ?1 LIMIT ?2)");
+  st.prune_revocations = s("prune_revocations", "DELETE FROM deleted_session_revocations WHERE revoked_at < ?1");
+}
+
+void admin(Statements& st, const Make& s) {
+  st.list_users = s("list_users",
+                    "SELECT u.id, u.username, u.password_hash, u.created_at, u.username_key, u.disabled_at, "
+                    "(SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.revoked_at IS NULL "
+                    "AND s.expires_at > ?2 AND s.last_used_at >= ?3) "
+                    "FROM users u WHERE u.username_key > ?1 ORDER BY u.username_key LIMIT ?4");
+  st.mark_disabled = s("disable_user", "UPDATE users SET disabled_at = COALESCE(disabled_at, ?2) WHERE id = ?1");
+  st.enable_user = s("enable_user", "UPDATE users SET disabled_at = NULL WHERE id = ?1");
+  st.keep_revocations = s("keep_revocations",
+                          "INSERT INTO deleted_session_revocations (id, revoked_at) "
+                          "SELECT id, revoked_at FROM sessions WHERE user_id = ?1 AND revoked_at >= ?2 "
+                          "ON CONFLICT (id) DO NOTHING");
+  st.delete_user = s("delete_user", "DELETE FROM users WHERE id = ?1");
+}
+
+void database(Statements& st, const Make& s) {
+  st.ping = s("ping", "SELECT 1 FROM schema_migrations LIMIT 1");
+  st.count_users_and_sessions =
+      s("import_count", "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM sessions)");
+  st.all_users = s("export_users", cat({"SELECT ", kUserColumns, " FROM users"}));
+  st.all_sessions = s("export_sessions", cat({"SELECT ", kSessionColumns, " FROM sessions"}));
+  st.all_secrets = s("export_secrets", cat({"SELECT ", kSecretColumns, " FROM server_secrets"}));
+  st.all_events = s("export_audit", cat({"SELECT ", kAuditColumns, " FROM audit_events"}));
+  st.create_migrations_table = s("create_migrations_table",
+                                 "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+                                 "description TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+  st.current_version = s("current_version", "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  st.record_migration = s("record_migration",
+                          "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?1, ?2, ?3)");
+}
+
+Statements build(Placeholders style) {
+  const Make make(style);
+  Statements st;
+  users(st, make);
+  sessions(st, make);
+  keys(st, make);
+  audit(st, make);
+  admin(st, make);
+  database(st, make);
+  return st;
+}
+
+}  // namespace
+
+const Statements& statements(Placeholders style) {
+  static const Statements question = build(Placeholders::numbered_question);
+  static const Statements dollar = build(Placeholders::numbered_dollar);
+  return style == Placeholders::numbered_question ? question : dollar;
+}
+
+}  // namespace latchkey::store::sql

@@ -1,0 +1,86 @@
+#pragma once
+// The statements both backends run as they are: written once, with SQLite's
+// numbered placeholders (?1, ?2...), and converted once per process for
+// PostgreSQL ($1, $2...). What the dialects do differently (NOTIFY, row
+// locks, advisory locks, MAX/GREATEST, parameter types in a SELECT list)
+// stays in the backend's own files, which say why.
+#include <string>
+#include <string_view>
+
+namespace latchkey::store::sql {
+
+enum class Placeholders {
+  numbered_question,  // ?1: SQLite
+  numbered_dollar,    // $1: PostgreSQL
+};
+
+// `sql` (written with ?N) in `style`. Quoted literals are left alone.
+std::string with_placeholders(std::string_view sql, Placeholders style);
+
+// A text parameter bound as NULL when empty (no end reason, an unknown user).
+struct NullIfEmpty {
+  std::string_view text;
+};
+
+struct Stmt {
+  std::string_view name;  // PostgreSQL's prepared statement: one name per text
+  std::string text;       // in the backend's placeholder style
+};
+
+struct Statements {
+  // users: ?1.. as the table's columns, in kUserColumns' order
+  Stmt insert_user;        // id, username, password_hash, created_at, username_key, disabled_at
+  Stmt find_user_by_key;   // username_key
+  Stmt find_user_by_id;    // id
+  Stmt set_password_hash;  // id, hash
+
+  // sessions
+  Stmt find_session;           // id
+  Stmt find_session_and_user;  // id: kSessionAndUserColumns
+  Stmt rotate_refresh;         // id, from, old_hash, new_hash, now
+  Stmt list_live_sessions;     // user_id, now, idle_since
+  Stmt count_live_sessions;    // now, idle_since
+  Stmt list_revoked_since;     // since (deleted users' kept revocations too)
+  Stmt insert_session;         // every column, ended or not (import)
+
+  // secrets and signing keys
+  Stmt find_secret;              // name
+  Stmt insert_secret_if_absent;  // name, value, created_at
+  Stmt put_secret;               // name, value, created_at: replaces (import)
+  Stmt list_keys;                // newest not_before first
+  Stmt insert_key;               // kKeyColumns
+  Stmt retire_keys;              // at: every key not yet retired
+  Stmt current_signer;           // now: the alg of the key signing then
+
+  // audit trail
+  Stmt insert_event;        // kAuditColumns' columns (user_id NULL when unknown)
+  Stmt list_events_of;      // username_key, before at, before seq, limit
+  Stmt list_events;         // before at, before seq, limit
+  Stmt prune_events;        // before, limit
+  Stmt prune_revocations;   // before: kept revocations of deleted users
+
+  // administration
+  Stmt list_users;        // after key, now, idle_since, limit: kUserColumns + live sessions
+  Stmt mark_disabled;     // id, now: keeps an earlier time
+  Stmt enable_user;       // id
+  Stmt keep_revocations;  // user_id, since: its sessions' revocations outlive it
+  Stmt delete_user;       // id
+
+  // the database as a whole
+  Stmt ping;
+  Stmt count_users_and_sessions;  // import only into an empty database
+  Stmt all_users;
+  Stmt all_sessions;
+  Stmt all_secrets;
+  Stmt all_events;
+
+  // migrations (migration_runner.hpp)
+  Stmt create_migrations_table;
+  Stmt current_version;
+  Stmt record_migration;  // version, description, applied_at
+};
+
+// Built on first use, once per style; thread-safe.
+const Statements& statements(Placeholders style);
+
+}  // namespace latchkey::store::sql

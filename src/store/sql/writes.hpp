@@ -1,0 +1,48 @@
+#pragma once
+// Rows written the same way by every backend: which statement, which
+// parameters in which order. `C` is the backend's statement runner on one
+// connection (sqlite::Calls, postgres::PgCalls), with
+//   run(stmt, args...)     a statement without rows; any failure reported
+//   insert(stmt, args...)  the same, but a taken unique value is a plain
+//                          `conflict` (an answer, not an error to log)
+// Templates: no virtual call, no allocation beyond the backend's own.
+#include <string_view>
+#include <vector>
+
+#include "store/records.hpp"
+#include "store/result.hpp"
+#include "store/sql/statements.hpp"
+
+namespace latchkey::store::sql {
+
+template <class C>
+Result<void> insert_user(C& c, const Statements& st, const User& u) {
+  return c.insert(st.insert_user, u.id, u.username, u.password_hash, u.created_at, u.username_key, u.disabled_at);
+}
+
+template <class C>
+Result<void> insert_key(C& c, const Statements& st, const StoredKey& k) {
+  return c.insert(st.insert_key, k.kid, k.alg, k.material, k.created_at, k.not_before, k.retired_at);
+}
+
+// Every column, as exported: an ended session keeps its end.
+template <class C>
+Result<void> insert_session(C& c, const Statements& st, const Session& x) {
+  return c.run(st.insert_session, x.id, x.user_id, x.refresh_hash, x.created_at, x.last_used_at, x.expires_at,
+               x.revoked_at, x.user_agent, x.ip, x.prev_refresh_hash, x.generation, x.rotated_at, x.created_seq,
+               NullIfEmpty{x.end_reason});
+}
+
+// In the caller's transaction; stops at the first failure.
+template <class C>
+Result<void> insert_events(C& c, const Statements& st, const std::vector<AuditEvent>& events) {
+  for (const AuditEvent& e : events) {
+    const std::string_view detail = e.detail.empty() ? std::string_view("{}") : std::string_view(e.detail);
+    auto r = c.run(st.insert_event, e.id, e.at, e.seq, e.event, e.actor, NullIfEmpty{e.user_id}, e.username,
+                   e.username_key, e.session_id, e.ip, e.user_agent, detail);
+    if (!r) return r;
+  }
+  return {};
+}
+
+}  // namespace latchkey::store::sql

@@ -1,0 +1,22 @@
+#pragma once
+// UserStore on SQLite.
+#include "store/sqlite/sqlite_connections.hpp"
+#include "store/user_store.hpp"
+
+namespace latchkey::store::sqlite {
+
+class SqliteUsers final : public UserStore {
+ public:
+  explicit SqliteUsers(Connections& c) : connections_(c) {}
+
+  Result<void> create(const User& user) override;
+  Result<User> find_by_name(std::string_view username_key) override;
+  Result<User> find_by_id(std::string_view id) override;
+  Result<void> set_password_hash(std::string_view user_id, std::string_view hash) override;
+
+ private:
+  Connections& connections_;
+  const sql::Statements& sql_ = statements();
+};
+
+}  // namespace latchkey::store::sqlite

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "api/admin_json.hpp"
-#include "api/form.hpp"
+#include "http/form.hpp"
 #include "api/hash_then_store.hpp"
 #include "api/json_io.hpp"
 #include "api/routes.hpp"
@@ -87,7 +87,7 @@ struct Page {
 };
 
 tl::expected<Page, Response> page_of(const Request& req) {
-  auto form = parse_form(req.query);
+  auto form = http::parse_form(req.query);
   if (!form) return tl::unexpected(bad_request("The query string is malformed"));
   Page p;
   for (const auto& [k, v] : *form) {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "api/form.hpp"
+#include "http/form.hpp"
 #include "api/hash_then_store.hpp"
 #include "api/json_io.hpp"
 #include "api/openapi.hpp"
@@ -103,10 +103,10 @@ tl::expected<std::string, Response> token_field(const Request& req) {
     if (!t) return tl::unexpected(wrong_type(t.error()));
     token = std::string(t->value_or(""));
   } else {
-    auto form = parse_form(req.body);
+    auto form = http::parse_form(req.body);
     if (!form) {
       return tl::unexpected(http::json_error(400, "invalid_request",
-                                             form.error() == FormError::repeated_field
+                                             form.error() == http::FormError::repeated_field
                                                  ? "A form field was given twice"
                                                  : "Request body is not a valid form"));
     }

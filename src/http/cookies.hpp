@@ -42,12 +42,12 @@ enum class SameSite { lax, strict, none };
 // Secure, SameSite=Lax, Path=/, host-only (no Domain), ending with the
 // browser session.
 struct SetCookie {
-  std::string_view name;
-  std::string_view value;
+  std::string_view name = {};
+  std::string_view value = {};
   std::string_view path = "/";
-  std::string_view domain;              // empty: host-only
-  std::optional<std::int64_t> max_age;  // seconds; none: a session cookie; 0 or less: delete now (Max-Age=0)
-  std::optional<std::int64_t> expires;  // Unix time, as Expires, for clients that predate Max-Age
+  std::string_view domain = {};              // empty: host-only
+  std::optional<std::int64_t> max_age = {};  // seconds; none: a session cookie; 0 or less: delete now (Max-Age=0)
+  std::optional<std::int64_t> expires = {};  // Unix time, as Expires, for clients that predate Max-Age
   bool http_only = true;
   bool secure = true;
   SameSite same_site = SameSite::lax;

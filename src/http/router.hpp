@@ -36,9 +36,9 @@ using Handler = std::function<boost::asio::awaitable<Response>(const Request&)>;
 using Middleware = std::function<std::optional<Response>(Request&)>;
 
 struct RouteOptions {
-  std::vector<Middleware> middleware;  // run in this order before the handler
-  std::size_t max_body_bytes = 0;      // 0: the server's limit; otherwise the smaller of the two applies
-  std::string_view security = "none";  // documentation: "none", "bearer", "admin", later "session"
+  std::vector<Middleware> middleware = {};  // run in this order before the handler
+  std::size_t max_body_bytes = 0;          // 0: the server's limit; otherwise the smaller of the two applies
+  std::string_view security = "none";      // documentation: "none", "bearer", "admin", later "session"
 };
 
 class Router {

@@ -185,22 +185,12 @@ asio::awaitable<void> Connection<Stream>::serve() {
       gracefully = read.got != Got::lost;
       break;
     }
-    // Handle. Awaited here rather than in a helper coroutine: Asio recycles
-    // two coroutine frames per thread, which dispatch and the handler take;
-    // a third level would cost an allocation per request.
     BeastRequest req = parser.release();
     BeastHeaders headers(req);
     Request request(headers);
     Exchange x;
     prepare(request, req);
-    Response response;
-    try {
-      response = co_await router_.dispatch(request, &x.matched);
-    } catch (const std::exception& e) {
-      log::error("http.handler_failed", {{"route", x.matched.route}, {"request_id", std::string_view(request_id_)},
-                                         {"what", std::string_view(e.what())}});
-      response = json_error(500, "internal_error", "Internal server error");
-    }
+    Response response = co_await handle(request, x.matched);
     x.status = response.status;
     if (x.matched.found) x.method = request.method;
     const bool keep_alive = req.keep_alive() && !stopping_;
@@ -300,6 +290,18 @@ asio::awaitable<void> Connection<Stream>::answer_unreadable(const Parser& parser
   compose(read_error_response(status), version, false);
   co_await write_out();
   record(x, remote_ip_, request_id_);
+}
+
+// The router's answer; an exception out of a handler is a bug, answered 500.
+template <class Stream>
+asio::awaitable<Response> Connection<Stream>::handle(Request& request, Router::Match& matched) {
+  try {
+    co_return co_await router_.dispatch(request, &matched);
+  } catch (const std::exception& e) {
+    log::error("http.handler_failed", {{"route", matched.route}, {"request_id", std::string_view(request_id_)},
+                                       {"what", std::string_view(e.what())}});
+  }
+  co_return json_error(500, "internal_error", "Internal server error");
 }
 
 // Points `request` into `req` and lends it the connection's buffers.

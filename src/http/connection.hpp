@@ -71,6 +71,7 @@ class Connection final : public ConnectionBase {
   std::size_t body_limit(const BeastRequest& head) const;
   boost::asio::awaitable<void> answer_unreadable(const Parser& parser, unsigned status);
   void prepare(Request& request, const BeastRequest& req);
+  boost::asio::awaitable<Response> handle(Request& request, Router::Match& matched);
   void take_request_id(std::string_view given);
   void compose(const Response& r, unsigned version, bool keep_alive);
   boost::asio::awaitable<void> close(bool gracefully);

@@ -1,6 +1,6 @@
 // libFuzzer target: request-body decoding. The same bytes go through
 // api::parse_object (+ api::string_field for the fields the endpoints read)
-// and api::parse_form, as any body may reach either. Besides crashes, leaks
+// and http::parse_form, as any body may reach either. Besides crashes, leaks
 // and undefined behaviour it checks a few properties:
 //  - a string field read from an accepted body is valid UTF-8 (Boost.JSON
 //    validates), so it can be written into any JSON answer;
@@ -15,8 +15,8 @@
 
 #include <boost/json.hpp>
 
-#include "api/form.hpp"
 #include "api/json_io.hpp"
+#include "http/form.hpp"
 #include "util/utf8.hpp"
 
 namespace {
@@ -68,7 +68,7 @@ void check_json(std::string_view body) {
 }
 
 void check_form(std::string_view body) {
-  auto form = api::parse_form(body);
+  auto form = http::parse_form(body);
   if (!form) return;
   for (const auto& [k, v] : *form) expect(!k.empty());
 }

@@ -196,7 +196,7 @@ void check(const http::Request& req, const http::Response& res) {
   if (res.status == 405 && !has("Allow")) finding("405 without Allow", &req, &res);
 }
 
-http::Response dispatch(const http::Router& router, const http::Request& req) {
+http::Response dispatch(const http::Router& router, http::Request& req) {
   asio::io_context ioc;
   std::exception_ptr error;
   http::Response res;

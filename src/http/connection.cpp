@@ -18,7 +18,6 @@
 #include "crypto/random.hpp"
 #include "http/beast_message.hpp"
 #include "http/response_writer.hpp"
-#include "token/jwt.hpp"
 #include "util/log.hpp"
 
 namespace latchkey::http {
@@ -43,13 +42,13 @@ unsigned status_for_read_error(const beast::error_code& ec) {
 
 // When the header block is too large because of one huge Authorization
 // field, the trouble is the token, not the request: answer it as a token.
-bool oversized_authorization(const beast::flat_buffer& buffer) {
+bool oversized_authorization(const beast::flat_buffer& buffer, std::size_t max_line) {
   const std::string_view raw(static_cast<const char*>(buffer.data().data()), buffer.size());
   std::size_t pos = 0;
   while (pos < raw.size()) {
     std::size_t eol = raw.find("\r\n", pos);
     const std::string_view line = raw.substr(pos, eol == std::string_view::npos ? raw.npos : eol - pos);
-    if (line.size() > token::kMaxTokenLength && line.size() >= 14 &&
+    if (line.size() > max_line && line.size() >= 14 &&
         beast::iequals(line.substr(0, 14), "authorization:"))
       return true;
     if (eol == std::string_view::npos) break;
@@ -70,6 +69,36 @@ Response read_error_response(unsigned status) {
     case 413: return json_error(413, "payload_too_large", "Request body is too large");
     case 431: return json_error(431, "headers_too_large", "Request headers are too large");
     default: return json_error(400, "bad_request", "Malformed HTTP request");
+  }
+}
+
+constexpr auto header_done = [](const auto& parser) { return parser.is_header_done(); };
+constexpr auto message_done = [](const auto& parser) { return parser.is_done(); };
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// One request as the metrics and the access log see it.
+struct Exchange {
+  Clock::time_point started = Clock::now();
+  std::string_view method = "other";  // the request's only when a route took it
+  Router::Match matched;
+  unsigned status = 0;
+  std::string_view reason;  // why it was answered without dispatch
+};
+
+// The request's metrics and its access-log line: the route pattern, never
+// the raw path (a path can carry anything).
+void record(const Exchange& x, std::string_view ip, std::string_view request_id) {
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - x.started).count();
+  if (x.matched.series) x.matched.series->observe(x.status, static_cast<std::uint64_t>(micros));
+  const double ms = static_cast<double>(micros) / 1000.0;
+  const auto status = static_cast<std::int64_t>(x.status);
+  if (x.reason.empty()) {
+    log::info("http.request", {{"method", x.method}, {"route", x.matched.route}, {"status", status},
+                               {"latency_ms", ms}, {"ip", ip}, {"request_id", request_id}});
+  } else {
+    log::info("http.request", {{"method", x.method}, {"route", x.matched.route}, {"status", status},
+                               {"latency_ms", ms}, {"ip", ip}, {"reason", x.reason}, {"request_id", request_id}});
   }
 }
 
@@ -95,9 +124,8 @@ void Connection<Stream>::expire(Clock::time_point now) {
 }
 
 template <class Stream>
-template <class Parser, class Done>
-asio::awaitable<beast::error_code> Connection<Stream>::read(Parser& parser, Done done,
-                                                            beast::flat_buffer& buffer,
+template <class Done>
+asio::awaitable<beast::error_code> Connection<Stream>::read(Parser& parser, Done done, beast::flat_buffer& buffer,
                                                             std::chrono::nanoseconds timeout) {
   arm(timeout);
   beast::error_code ec;
@@ -136,171 +164,183 @@ asio::awaitable<beast::error_code> Connection<Stream>::write_out() {
   co_return ec;
 }
 
+// Read, handle, write, record; until the client leaves, a request cannot be
+// read or answered, or the server stops.
 template <class Stream>
 asio::awaitable<void> Connection<Stream>::serve() {
-  constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
   beast::error_code ec;
-  const std::string remote_ip = stream_.socket().remote_endpoint(ec).address().to_string();
-  if constexpr (kTls) {
-    // The handshake gets the header's time: a client that connects and
-    // stalls (or speaks plain HTTP, or garbage) is cut off alike.
-    arm(options_.header_timeout);
-    auto [tec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, tuple_awaitable);
-    disarm();
-    if (tec) {
-      log::info("tls.handshake_failed", {{"ip", std::string_view(remote_ip)},
-                                         {"reason", std::string_view(tec.message())}});
-      stream_.socket().close(ec);
-      co_return;
-    }
-  }
+  remote_ip_ = stream_.socket().remote_endpoint(ec).address().to_string();
+  if (!co_await handshake()) co_return;
   beast::flat_buffer buffer;
-  bool close_gracefully = true;
   // In the coroutine's frame, which lives as long as the connection.
   alignas(std::max_align_t) std::array<std::byte, kArenaBytes> arena_bytes;
   std::pmr::monotonic_buffer_resource arena(arena_bytes.data(), arena_bytes.size());
-  using Parser = bhttp::request_parser<bhttp::string_body, ArenaAlloc>;
-  auto header_done = [](const Parser& p) { return p.is_header_done(); };
-  auto message_done = [](const Parser& p) { return p.is_done(); };
-
+  bool gracefully = true;
   while (!stopping_) {
     arena.release();  // the previous request's fields are gone with it
     Parser parser(std::piecewise_construct, std::make_tuple(), std::make_tuple(ArenaAlloc(&arena)));
-    parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
-    // No body limit while the header is read: a too-large Content-Length is
-    // answered below with the header (and its X-Request-Id) in hand.
-    parser.body_limit(boost::none);
-
-    busy_ = false;
-    if (buffer.size() == 0) {
-      // Idle until the next request starts; then the header clock runs, so a
-      // client that sends half a header and waits is cut off (slow loris).
-      arm(options_.idle_timeout);
-      auto [iec, n] = co_await stream_.async_read_some(buffer.prepare(4096), tuple_awaitable);
-      disarm();
-      if (iec) {
-        close_gracefully = false;
-        break;
-      }
-      buffer.commit(n);
-    }
-    const beast::error_code hec = co_await read(parser, header_done, buffer, options_.header_timeout);
-    busy_ = true;
-    unsigned early_status = 0;
-    if (hec) {
-      early_status = status_for_read_error(hec);
-      if (early_status == 431 && oversized_authorization(buffer)) early_status = 401;
-      if (early_status == 0) {
-        close_gracefully = false;
-        break;
-      }
-    } else {
-      const auto& head = parser.get();
-      if (auto len = parser.content_length(); len && *len > options_.max_body_bytes) {
-        early_status = 413;  // refuse before reading what we would not keep
-      } else if (!parser.is_done()) {
-        parser.body_limit(options_.max_body_bytes);  // chunked bodies
-        if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
-          out_.assign(head.version() == 10 ? "HTTP/1.0 100 Continue\r\n\r\n" : "HTTP/1.1 100 Continue\r\n\r\n");
-          if (co_await write_out()) break;
-        }
-        const beast::error_code bec = co_await read(parser, message_done, buffer, options_.read_timeout);
-        if (bec) {
-          early_status = status_for_read_error(bec);
-          if (early_status == 0) {
-            close_gracefully = false;
-            break;
-          }
-        }
-      }
-    }
-
-    if (early_status != 0) {
-      // The rest of the stream cannot be trusted: answer, then close.
-      const auto started = Clock::now();
-      std::string request_id;
-      std::string_view method = "other";
-      Router::Match matched;
-      unsigned version = 11;
-      if (parser.is_header_done()) {
-        const auto& head = parser.get();
-        request_id = std::string(std::string_view(head["X-Request-Id"]));
-        matched = router_.match(head.method_string(), head.target().substr(0, head.target().find('?')));
-        if (matched.found) method = head.method_string();
-        version = head.version() == 10 ? 10 : 11;
-      } else {
-        matched = router_.match({}, {});
-      }
-      if (!valid_request_id(request_id)) request_id = crypto::buffered_random_token(kRequestIdBytes);
-      out_.clear();
-      write_response(read_error_response(early_status), version, false, request_id, out_);
-      co_await write_out();
-      const auto micros =
-          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
-      if (matched.series) matched.series->observe(early_status, static_cast<std::uint64_t>(micros));
-      log::info("http.request", {{"method", method}, {"route", matched.route},
-                                 {"status", static_cast<std::int64_t>(early_status)},
-                                 {"latency_ms", static_cast<double>(micros) / 1000.0},
-                                 {"ip", std::string_view(remote_ip)}, {"reason", "unreadable request"},
-                                 {"request_id", std::string_view(request_id)}});
+    const Read read = co_await read_request(parser, buffer);
+    if (read.got != Got::request) {
+      if (read.got == Got::unreadable) co_await answer_unreadable(parser, read.status);
+      gracefully = read.got != Got::lost;
       break;
     }
-
-    const auto started = Clock::now();
     BeastRequest req = parser.release();
     BeastHeaders headers(req);
     Request request(headers);
-    describe(request, req);
-    request.remote_ip = remote_ip;
-    std::string request_id(req["X-Request-Id"]);
-    if (!valid_request_id(request_id)) request_id = crypto::buffered_random_token(kRequestIdBytes);
-    request.request_id = request_id;
-
-    body_buffer_.clear();
-    request.body_buffer = &body_buffer_;
-    Response response;
-    Router::Match matched;
-    try {
-      response = co_await router_.dispatch(request, &matched);
-    } catch (const std::exception& e) {
-      log::error("http.handler_failed", {{"route", matched.route}, {"request_id", std::string_view(request_id)},
-                                         {"what", std::string_view(e.what())}});
-      response = json_error(500, "internal_error", "Internal server error");
-    }
-    const unsigned status = response.status;
+    Exchange x;
+    prepare(request, req);
+    Response response = co_await handle(request, x.matched);
+    x.status = response.status;
+    if (x.matched.found) x.method = request.method;
     const bool keep_alive = req.keep_alive() && !stopping_;
-    out_.clear();
-    write_response(response, req.version() == 10 ? 10 : 11, keep_alive, request_id, out_);
+    compose(response, req.version(), keep_alive);
     // Kept for the next request's body, unless large (a rare listing).
     if (response.body.capacity() <= kKeptBodyBytes) body_buffer_ = std::move(response.body);
     const beast::error_code wec = co_await write_out();
-
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
-    if (matched.series) matched.series->observe(status, static_cast<std::uint64_t>(micros));
-    // The route pattern, never the raw path: a path can carry anything.
-    log::info("http.request", {{"method", matched.found ? request.method : std::string_view("other")},
-                               {"route", matched.route},
-                               {"status", static_cast<std::int64_t>(status)},
-                               {"latency_ms", static_cast<double>(micros) / 1000.0},
-                               {"ip", std::string_view(remote_ip)},
-                               {"request_id", std::string_view(request_id)}});
-    if (wec) {
-      close_gracefully = false;
-      break;
-    }
-    if (!keep_alive) break;
+    record(x, remote_ip_, request_id_);
+    if (wec) gracefully = false;
+    if (wec || !keep_alive) break;
   }
+  co_await close(gracefully);
+}
 
-  if constexpr (kTls) {
-    if (close_gracefully) {
+template <class Stream>
+asio::awaitable<bool> Connection<Stream>::handshake() {
+  if constexpr (!std::is_same_v<Stream, TlsStream>) {
+    co_return true;
+  } else {
+    // The handshake gets the header's time: a client that connects and
+    // stalls (or speaks plain HTTP, or garbage) is cut off alike.
+    arm(options_.header_timeout);
+    auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, tuple_awaitable);
+    disarm();
+    if (!ec) co_return true;
+    log::info("tls.handshake_failed", {{"ip", std::string_view(remote_ip_)}, {"reason", std::string_view(ec.message())}});
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+    co_return false;
+  }
+}
+
+template <class Stream>
+asio::awaitable<typename Connection<Stream>::Read> Connection<Stream>::read_request(Parser& parser,
+                                                                                     beast::flat_buffer& buffer) {
+  parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+  // No body limit while the header is read: a too-large Content-Length is
+  // answered with the header (and its X-Request-Id) in hand.
+  parser.body_limit(boost::none);
+  busy_ = false;
+  if (buffer.size() == 0) {
+    // Idle until the next request starts; then the header clock runs, so a
+    // client that sends half a header and waits is cut off (slow loris).
+    arm(options_.idle_timeout);
+    auto [ec, n] = co_await stream_.async_read_some(buffer.prepare(4096), tuple_awaitable);
+    disarm();
+    if (ec) co_return Read{Got::lost};
+    buffer.commit(n);
+  }
+  const beast::error_code hec = co_await read(parser, header_done, buffer, options_.header_timeout);
+  busy_ = true;
+  if (hec) {
+    unsigned status = status_for_read_error(hec);
+    if (status == 431 && oversized_authorization(buffer, options_.max_authorization_bytes)) status = 401;
+    co_return Read{status ? Got::unreadable : Got::lost, status};
+  }
+  if (parser.is_done()) co_return Read{Got::request};  // no body
+  const std::size_t limit = body_limit(parser.get());
+  // Refused before reading what would not be kept.
+  if (auto length = parser.content_length(); length && *length > limit) co_return Read{Got::unreadable, 413};
+  parser.body_limit(limit);  // chunked bodies
+  if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+    out_.assign(parser.get().version() == 10 ? "HTTP/1.0 100 Continue\r\n\r\n" : "HTTP/1.1 100 Continue\r\n\r\n");
+    if (co_await write_out()) co_return Read{Got::closing};
+  }
+  const beast::error_code bec = co_await read(parser, message_done, buffer, options_.read_timeout);
+  if (!bec) co_return Read{Got::request};
+  const unsigned status = status_for_read_error(bec);
+  co_return Read{status ? Got::unreadable : Got::lost, status};
+}
+
+// The server's body limit, or the route's when it has a smaller one. Asked
+// only of requests with a body: a GET costs no second route lookup.
+template <class Stream>
+std::size_t Connection<Stream>::body_limit(const BeastRequest& head) const {
+  const std::size_t route = router_.match(head.method_string(), path_of(head.target())).max_body_bytes;
+  return route == 0 ? options_.max_body_bytes : std::min(route, options_.max_body_bytes);
+}
+
+template <class Stream>
+asio::awaitable<void> Connection<Stream>::answer_unreadable(const Parser& parser, unsigned status) {
+  Exchange x;
+  x.status = status;
+  x.reason = "unreadable request";
+  unsigned version = 11;
+  std::string_view given_id;
+  if (parser.is_header_done()) {
+    const auto& head = parser.get();
+    given_id = head["X-Request-Id"];
+    x.matched = router_.match(head.method_string(), path_of(head.target()));
+    if (x.matched.found) x.method = head.method_string();
+    version = head.version();
+  } else {
+    x.matched = router_.match({}, {});
+  }
+  take_request_id(given_id);
+  compose(read_error_response(status), version, false);
+  co_await write_out();
+  record(x, remote_ip_, request_id_);
+}
+
+// The router's answer; an exception out of a handler is a bug, answered 500.
+template <class Stream>
+asio::awaitable<Response> Connection<Stream>::handle(Request& request, Router::Match& matched) {
+  try {
+    co_return co_await router_.dispatch(request, &matched);
+  } catch (const std::exception& e) {
+    log::error("http.handler_failed", {{"route", matched.route}, {"request_id", std::string_view(request_id_)},
+                                       {"what", std::string_view(e.what())}});
+  }
+  co_return json_error(500, "internal_error", "Internal server error");
+}
+
+// Points `request` into `req` and lends it the connection's buffers.
+template <class Stream>
+void Connection<Stream>::prepare(Request& request, const BeastRequest& req) {
+  describe(request, req);
+  request.remote_ip = remote_ip_;
+  take_request_id(req["X-Request-Id"]);
+  request.request_id = request_id_;
+  body_buffer_.clear();
+  request.body_buffer = &body_buffer_;
+}
+
+// The client's X-Request-Id when short and plain, a fresh one otherwise.
+template <class Stream>
+void Connection<Stream>::take_request_id(std::string_view given) {
+  if (valid_request_id(given)) request_id_.assign(given);
+  else request_id_ = crypto::buffered_random_token(kRequestIdBytes);
+}
+
+template <class Stream>
+void Connection<Stream>::compose(const Response& r, unsigned version, bool keep_alive) {
+  out_.clear();
+  write_response(r, version == 10 ? 10 : 11, keep_alive, request_id_, out_);
+}
+
+template <class Stream>
+asio::awaitable<void> Connection<Stream>::close(bool gracefully) {
+  beast::error_code ec;
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    if (gracefully) {
       // close_notify, then wait briefly for the client's (or its FIN).
       arm(std::chrono::seconds(2));
       co_await stream_.async_shutdown(tuple_awaitable);
       disarm();
-      close_gracefully = false;
+      gracefully = false;
     }
   }
-  if (close_gracefully) {
+  if (gracefully) {
     // Half-close, then drain briefly: closing with unread input would make the
     // kernel send a reset that can destroy the answer we just wrote.
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);

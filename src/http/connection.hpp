@@ -10,7 +10,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
 
+#include "http/beast_message.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "http/tls.hpp"
@@ -50,9 +52,33 @@ class Connection final : public ConnectionBase {
   void expire(Clock::time_point now) override;
 
  private:
+  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body, ArenaAlloc>;
+  // What reading a request came to.
+  enum class Got {
+    request,     // a whole request, in the parser: handle it
+    unreadable,  // answer `status`, then close: the rest of the stream cannot be trusted
+    lost,        // the client left, stalled or broke the stream: close without a word
+    closing,     // close politely (the 100 Continue could not be written)
+  };
+  struct Read {
+    Got got;
+    unsigned status = 0;
+  };
+
+  // The steps of serve(), one request after another.
+  boost::asio::awaitable<bool> handshake();  // TLS; true for plain HTTP
+  boost::asio::awaitable<Read> read_request(Parser& parser, boost::beast::flat_buffer& buffer);
+  std::size_t body_limit(const BeastRequest& head) const;
+  boost::asio::awaitable<void> answer_unreadable(const Parser& parser, unsigned status);
+  void prepare(Request& request, const BeastRequest& req);
+  boost::asio::awaitable<Response> handle(Request& request, Router::Match& matched);
+  void take_request_id(std::string_view given);
+  void compose(const Response& r, unsigned version, bool keep_alive);
+  boost::asio::awaitable<void> close(bool gracefully);
+
   // Feeds the parser from `buffer`, reading more while `done(parser)` is
   // false, within `timeout`. Bytes past the message stay in `buffer`.
-  template <class Parser, class Done>
+  template <class Done>
   boost::asio::awaitable<boost::beast::error_code> read(Parser& parser, Done done,
                                                         boost::beast::flat_buffer& buffer,
                                                         std::chrono::nanoseconds timeout);
@@ -66,6 +92,8 @@ class Connection final : public ConnectionBase {
   const ServerOptions& options_;
   std::string out_;  // the answer being written; its capacity is reused
   std::string body_buffer_;  // Request::body_buffer; its capacity is reused
+  std::string remote_ip_;
+  std::string request_id_;   // the request's in hand; its capacity is reused
   static constexpr std::size_t kKeptBodyBytes = 4096;
   Clock::time_point deadline_ = Clock::time_point::max();
   bool busy_ = false;      // a request is being handled or answered

@@ -9,9 +9,9 @@ namespace latchkey::http {
 
 namespace {
 
-// Whether a field named `name` comes in r.headers at or after `from`.
-bool given(const Response& r, std::string_view name, std::size_t from = 0) {
-  for (std::size_t i = from; i < r.headers.size(); ++i)
+// Whether r.headers has a field named `name`.
+bool given(const Response& r, std::string_view name) {
+  for (std::size_t i = 0; i < r.headers.size(); ++i)
     if (boost::beast::iequals(r.headers[i].first, name)) return true;
   return false;
 }
@@ -46,10 +46,8 @@ void write_response(const Response& r, unsigned version, bool keep_alive, std::s
   if (r.cache_control == "no-store" && !given(r, "Pragma")) field(out, "Pragma", "no-cache");
   if (!given(r, "X-Content-Type-Options")) field(out, "X-Content-Type-Options", "nosniff");
   if (!request_id.empty() && !given(r, "X-Request-Id")) field(out, "X-Request-Id", request_id);
-  for (std::size_t i = 0; i < r.headers.size(); ++i) {
-    const auto& [name, value] = r.headers[i];
-    if (!given(r, name, i + 1)) field(out, name, value);  // the last of a repeated name wins
-  }
+  // Every given field, in order: a name may repeat (Set-Cookie).
+  for (const auto& [name, value] : r.headers) field(out, name, value);
   // HTTP/1.1 keeps alive unless told; HTTP/1.0 closes unless told.
   if (version == 10 && keep_alive) field(out, "Connection", "keep-alive");
   if (version != 10 && !keep_alive) field(out, "Connection", "close");

@@ -1,12 +1,26 @@
 #pragma once
-// Maps method and path to a handler. Unknown paths answer 404, known paths
-// with another method 405 with an Allow header; both as JSON errors.
+// Maps method and path to a route: middleware, then a handler. Unknown paths
+// answer 404, known paths with another method 405 with an Allow header, a
+// path parameter that is not valid percent-encoded UTF-8 400; all as JSON.
+//
+// Patterns are literal segments and whole-segment parameters:
+// "/admin/users/{name}/sessions/{id}". Exact patterns (no parameter) are
+// found with one hash lookup; patterns with parameters in a small segment
+// tree, where a literal segment wins over a parameter at the same depth (the
+// parameter is tried when the literal leads to no pattern). The pattern so
+// found owns the path: its methods alone decide between the handler and 405.
+// Nothing is allocated or composed per request: dispatch walks the route's
+// middleware vector, then awaits its handler.
 #include <array>
+#include <cstddef>
 #include <deque>
 #include <functional>
-#include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -16,54 +30,121 @@
 namespace latchkey::http {
 
 using Handler = std::function<boost::asio::awaitable<Response>(const Request&)>;
+// A step run before the handler: returns an answer to end the request there
+// (401, 429...) or nullopt to go on, possibly after filling in req.identity.
+// Synchronous, and it must not block: it runs on the connection's I/O thread.
+using Middleware = std::function<std::optional<Response>(Request&)>;
+
+struct RouteOptions {
+  std::vector<Middleware> middleware = {};  // run in this order before the handler
+  std::size_t max_body_bytes = 0;          // 0: the server's limit; otherwise the smaller of the two applies
+  std::string_view security = "none";      // documentation: "none", "bearer", "admin", later "session"
+};
 
 class Router {
  public:
   Router() = default;
   // Requests are counted and timed per route in `metrics` (null: not recorded).
   explicit Router(metrics::HttpMetrics* metrics) : metrics_(metrics) {}
+  // Not copyable: Matches and Requests point into it; moving keeps every address.
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+  Router(Router&&) noexcept = default;
+  Router& operator=(Router&&) noexcept = default;
+  ~Router() = default;
 
-  // What a request matched: the route pattern for logs ("unmatched" when
-  // none) and the series it is recorded in (null without metrics).
+  // Throws std::invalid_argument for a malformed pattern or method, and
+  // std::logic_error when the same method and pattern come twice.
+  void add(std::string_view method, std::string_view pattern, Handler handler, RouteOptions options = {});
+  // Deprecated: the admin API's until it moves onto path parameters; new
+  // routes use patterns. Every path under `prefix` ("/admin/") that no
+  // pattern matches goes to `handler`, whatever the method: it answers 404
+  // and 405 itself. Its requests are logged and counted as "/admin/*".
+  void add_prefix(std::string_view prefix, Handler handler);
+
+  // What a request matched: the route's pattern for logs and metrics, never
+  // the raw path ("unmatched" when none), and the series it is recorded in
+  // (null without metrics).
   struct Match {
     std::string_view route = metrics::kUnmatchedRoute;
     metrics::RouteSeries* series = nullptr;
     bool found = false;
+    std::size_t max_body_bytes = 0;  // the route's own limit, 0 when none
   };
-
-  void add(std::string_view method, std::string_view path, Handler handler);
-  // Every path under `prefix` ("/admin/") that has no exact route goes to
-  // `handler`, whatever the method: it answers 404 and 405 itself. Its
-  // requests are logged and counted as route "/admin/*".
-  void add_prefix(std::string_view prefix, Handler handler);
-  // Runs the route's handler; `matched`, when given, learns which route it was.
-  boost::asio::awaitable<Response> dispatch(const Request& req, Match* matched = nullptr) const;
-  // The match of a request that is answered without dispatch (unreadable).
+  // Runs the route's middleware in order, then its handler, after filling
+  // in req's path parameters; `matched`, when given, learns which route it was.
+  boost::asio::awaitable<Response> dispatch(Request& req, Match* matched = nullptr) const;
+  // The route of a request without running it (its body limit before the
+  // body is read; an unreadable request's metrics).
   Match match(std::string_view method, std::string_view path) const;
-  // Every "METHOD /path" served, for documentation tests.
+
+  struct RouteInfo {
+    std::string method;
+    std::string pattern;
+    std::string security;
+  };
+  // Every route, sorted by pattern then method, for documentation tests.
+  std::vector<RouteInfo> route_info() const;
+  // Every "METHOD /pattern" served, sorted.
   std::vector<std::string> routes() const;
 
  private:
+  // One method of one pattern.
   struct Route {
+    std::string method;
     Handler handler;
+    std::vector<Middleware> middleware;
+    std::size_t max_body_bytes = 0;
+    std::string security;
     metrics::RouteSeries* series = nullptr;
   };
-  // A prefix route: any method, so one series per common method.
+  // One pattern and its methods, sorted by method (so Allow comes sorted).
+  struct Endpoint {
+    std::string pattern;
+    std::vector<std::string> param_names;  // in path order
+    std::vector<Route> methods;
+    const Route* find(std::string_view method) const;
+  };
+  // A level of the segment tree of patterns with parameters. Few children
+  // per level: a linear scan beats hashing.
+  struct Node {
+    std::vector<std::pair<std::string, std::unique_ptr<Node>>> literals;
+    std::unique_ptr<Node> param;   // a `{name}` segment; the names are the endpoint's
+    Endpoint* endpoint = nullptr;  // a pattern ends here
+  };
+  // A deprecated prefix route: any method, so one series per common method.
   struct Prefix {
     std::string prefix;
     std::string pattern;  // prefix + "*"
     Handler handler;
     std::array<metrics::RouteSeries*, 6> series{};  // GET, POST, PUT, PATCH, DELETE, other
   };
+  // The endpoint a path names, with the raw values of its parameters.
+  struct Found {
+    const Endpoint* endpoint = nullptr;
+    std::array<std::string_view, Request::kMaxParams> raw{};
+  };
+
+  Endpoint& endpoint_for(std::string_view pattern);
+  Found find(std::string_view path) const;
+  const Prefix* find_prefix(std::string_view path) const;
+  // Decodes f's parameters into req; false when one is not valid percent-encoded UTF-8.
+  static bool fill_params(Request& req, const Found& f);
   Match unmatched() const {
-    return {metrics::kUnmatchedRoute, metrics_ ? &metrics_->unmatched() : nullptr, false};
+    return {metrics::kUnmatchedRoute, metrics_ ? &metrics_->unmatched() : nullptr, false, 0};
   }
   static Match prefix_match(const Prefix& p, std::string_view method);
 
   metrics::HttpMetrics* metrics_ = nullptr;
-  // path -> method -> route
-  std::map<std::string, std::map<std::string, Route, std::less<>>, std::less<>> routes_;
-  std::deque<Prefix> prefixes_;  // a deque: patterns stay put for string_views
+  std::deque<Endpoint> endpoints_;  // a deque: patterns and names stay put for string_views
+  // Hashes a std::string key by its view, so a lookup takes a string_view.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Endpoint*, Hash, std::equal_to<>> exact_;  // patterns without parameters
+  std::unique_ptr<Node> tree_;  // patterns with parameters; null when none
+  std::deque<Prefix> prefixes_;
 };
 
 // {"error": code, "message": message} with this status.

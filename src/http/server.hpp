@@ -22,9 +22,14 @@ namespace latchkey::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 5000;
-  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_body_bytes = 64 * 1024;  // a route may set a smaller one (RouteOptions)
   // Beast keeps field values under 64 KiB; the limit stays below that.
   std::size_t max_header_bytes = 60 * 1024;
+  // A header block over max_header_bytes because of an Authorization field
+  // line longer than this is answered 401 invalid_token rather than 431: the
+  // trouble is the token, not the request. The composition root sets it from
+  // the longest token accepted (token::kMaxTokenLength, 8192).
+  std::size_t max_authorization_bytes = 8192;
   std::size_t max_connections = 4096;
   std::chrono::seconds header_timeout{10};  // from the first byte to the end of the header block
   std::chrono::seconds read_timeout{30};   // one whole request, header and body

@@ -44,6 +44,15 @@ std::string sanitize_utf8(std::string_view s, std::size_t max_bytes) {
   return out;
 }
 
+bool valid_utf8(std::string_view s) {
+  while (!s.empty()) {
+    const std::size_t n = sequence_length(s);
+    if (n == 0) return false;
+    s.remove_prefix(n);
+  }
+  return true;
+}
+
 std::size_t utf8_length(std::string_view s) {
   std::size_t n = 0;
   for (unsigned char c : s) {

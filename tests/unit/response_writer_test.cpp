@@ -2,6 +2,7 @@
 // back from them, and the fields every answer must carry.
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <string>
 
 #include <boost/asio/buffer.hpp>
@@ -80,6 +81,26 @@ TEST(ResponseWriter, GivenFieldsReplaceDefaultsAndTheLastOfANameWins) {
   EXPECT_EQ(p.count(bhttp::field::www_authenticate), 1u);
   EXPECT_EQ(p[bhttp::field::www_authenticate], "Bearer realm=\"latchkey\"");
   EXPECT_EQ(p.count("X-Request-Id"), 0u);  // none given, none written
+}
+
+TEST(ResponseWriter, RepeatedFieldsAreAllWrittenInOrder) {
+  Response r = json_answer(200, "{}");
+  r.headers.emplace_back("Set-Cookie", "a=1; Path=/; HttpOnly; Secure; SameSite=Lax");
+  r.headers.emplace_back("Cache-Control", "private, max-age=60");  // replaces the default
+  r.headers.emplace_back("Set-Cookie", "b=2; Path=/; HttpOnly; Secure; SameSite=Lax");
+  std::string wire;
+  write_response(r, 11, true, "id", wire);
+  const Parsed p = parse(wire);
+  EXPECT_EQ(p.count(bhttp::field::set_cookie), 2u);
+  auto cookies = p.equal_range(bhttp::field::set_cookie);
+  ASSERT_NE(cookies.first, cookies.second);
+  EXPECT_EQ(cookies.first->value(), "a=1; Path=/; HttpOnly; Secure; SameSite=Lax");
+  EXPECT_EQ(std::next(cookies.first)->value(), "b=2; Path=/; HttpOnly; Secure; SameSite=Lax");
+  EXPECT_EQ(p.count(bhttp::field::cache_control), 1u);
+  EXPECT_EQ(p[bhttp::field::cache_control], "private, max-age=60");
+  EXPECT_EQ(p.count(bhttp::field::content_type), 1u);  // the defaults still once each
+  EXPECT_EQ(p.count("X-Request-Id"), 1u);
+  EXPECT_LT(wire.find("Set-Cookie: a=1"), wire.find("Set-Cookie: b=2"));
 }
 
 TEST(ResponseWriter, CacheableAnswersGetNoPragma) {

@@ -49,8 +49,8 @@ class Router {
   // Not copyable: Matches and Requests point into it; moving keeps every address.
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
-  Router(Router&&) noexcept = default;
-  Router& operator=(Router&&) noexcept = default;
+  Router(Router&&) = default;
+  Router& operator=(Router&&) = default;
   ~Router() = default;
 
   // Throws std::invalid_argument for a malformed pattern or method, and

@@ -91,6 +91,8 @@ tl::expected<Page, Response> page_of(const Request& req) {
 }
 
 void add_admin_routes(http::Router& router, auth::Admin& admin, WorkerPool& pool, AdminApiOptions options) {
+  // One label for the whole API, on or off: its paths carry user names.
+  router.label_group("/admin/", "/admin/*");
   if (!options.token) return;  // off: every /admin/ path is an unknown path
   const http::Middleware guard = admin_auth(*options.token, options.failed_auth_per_minute);
   auto api = std::make_shared<const AdminContext>(AdminContext{admin, pool, ErrorAnswers(admin.options().max_username_chars, admin.options().password.max_bytes),

@@ -69,6 +69,9 @@ http::ServerOptions server_options(const config::Config& cfg) {
   o.header_timeout = std::chrono::seconds(cfg.header_timeout);
   o.read_timeout = std::chrono::seconds(cfg.request_timeout);
   o.idle_timeout = std::chrono::seconds(cfg.idle_timeout);
+  // A header block too large because of one huge Authorization field is
+  // answered as a bad token (401), not as too large (431).
+  o.max_authorization_bytes = token::kMaxTokenLength;
   return o;
 }
 

@@ -197,8 +197,10 @@ asio::awaitable<void> Connection<Stream>::serve() {
     compose(response, req.version(), keep_alive);
     // Kept for the next request's body, unless large (a rare listing).
     if (response.body.capacity() <= kKeptBodyBytes) body_buffer_ = std::move(response.body);
-    const beast::error_code wec = co_await write_out();
+    // Recorded before the write: a client that has read its answer finds it
+    // counted on /metrics (the latency so excludes the socket write).
     record(x, remote_ip_, request_id_);
+    const beast::error_code wec = co_await write_out();
     if (wec) gracefully = false;
     if (wec || !keep_alive) break;
   }
@@ -288,8 +290,8 @@ asio::awaitable<void> Connection<Stream>::answer_unreadable(const Parser& parser
   }
   take_request_id(given_id);
   compose(read_error_response(status), version, false);
+  record(x, remote_ip_, request_id_);  // before the write, as in serve()
   co_await write_out();
-  record(x, remote_ip_, request_id_);
 }
 
 // The router's answer; an exception out of a handler is a bug, answered 500.

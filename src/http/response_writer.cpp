@@ -9,12 +9,18 @@ namespace latchkey::http {
 
 namespace {
 
-// Whether r.headers has a field named `name`.
-bool given(const Response& r, std::string_view name) {
-  for (std::size_t i = 0; i < r.headers.size(); ++i)
+// Whether r.headers has a field named `name` at or after `from`.
+bool given(const Response& r, std::string_view name, std::size_t from = 0) {
+  for (std::size_t i = from; i < r.headers.size(); ++i)
     if (boost::beast::iequals(r.headers[i].first, name)) return true;
   return false;
 }
+
+// Set-Cookie is the one field an answer repeats rather than combines
+// (RFC 6265 section 3; RFC 9110 section 5.3): each one is written. Of any
+// other name given twice, the last wins, so a handler can override what a
+// middleware set.
+bool repeatable(std::string_view name) { return boost::beast::iequals(name, "Set-Cookie"); }
 
 void field(std::string& out, std::string_view name, std::string_view value) {
   out.append(name);
@@ -46,8 +52,10 @@ void write_response(const Response& r, unsigned version, bool keep_alive, std::s
   if (r.cache_control == "no-store" && !given(r, "Pragma")) field(out, "Pragma", "no-cache");
   if (!given(r, "X-Content-Type-Options")) field(out, "X-Content-Type-Options", "nosniff");
   if (!request_id.empty() && !given(r, "X-Request-Id")) field(out, "X-Request-Id", request_id);
-  // Every given field, in order: a name may repeat (Set-Cookie).
-  for (const auto& [name, value] : r.headers) field(out, name, value);
+  for (std::size_t i = 0; i < r.headers.size(); ++i) {
+    const auto& [name, value] = r.headers[i];
+    if (repeatable(name) || !given(r, name, i + 1)) field(out, name, value);
+  }
   // HTTP/1.1 keeps alive unless told; HTTP/1.0 closes unless told.
   if (version == 10 && keep_alive) field(out, "Connection", "keep-alive");
   if (version != 10 && !keep_alive) field(out, "Connection", "close");

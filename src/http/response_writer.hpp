@@ -13,7 +13,8 @@ namespace latchkey::http {
 // Every answer carries Content-Type, Cache-Control (with Pragma: no-cache
 // when not storable), X-Content-Type-Options: nosniff and, when given,
 // X-Request-Id; a field in r.headers replaces a default of the same name.
-// Every field in r.headers is written, in order, repeated names included.
+// The fields in r.headers are written in order: every Set-Cookie, and of
+// any other name the last one given.
 // `version` is 10 or 11; `keep_alive` is said the way that version expects.
 void write_response(const Response& r, unsigned version, bool keep_alive, std::string_view request_id,
                     std::string& out);

@@ -86,7 +86,7 @@ const Endpoint* walk(const Node& node, std::string_view path, std::size_t pos, R
   return walk<Endpoint>(*node.param, path, next, raw, n + 1);
 }
 
-constexpr std::array<std::string_view, 5> kPrefixMethods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+constexpr std::array<std::string_view, 5> kGroupMethods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
 
 Response method_not_allowed(std::string allow) {
   Response r = json_error(405, "method_not_allowed", "Method not allowed");
@@ -140,23 +140,30 @@ void Router::add(std::string_view method, std::string_view pattern, Handler hand
   Endpoint& e = endpoint_for(pattern);
   if (e.find(method)) throw std::logic_error("route " + std::string(method) + " " + e.pattern + " added twice");
   Route r{std::string(method), std::move(handler), std::move(options.middleware), options.max_body_bytes,
-          std::string(options.security), metrics_ ? &metrics_->route(method, e.pattern) : nullptr};
+          std::string(options.security), nullptr, e.pattern};
+  if (const Group* g = find_group(e.pattern)) {
+    const Match in_group = group_match(*g, method);
+    r.series = in_group.series;
+    r.label = in_group.route;
+  } else if (metrics_) {
+    r.series = &metrics_->route(method, e.pattern);
+  }
   auto at = std::find_if(e.methods.begin(), e.methods.end(), [&](const Route& x) { return x.method > method; });
   e.methods.insert(at, std::move(r));
 }
 
-void Router::add_prefix(std::string_view prefix, Handler handler) {
-  Prefix& p = prefixes_.emplace_back(Prefix{std::string(prefix), std::string(prefix) + "*", std::move(handler), {}});
+void Router::label_group(std::string_view prefix, std::string_view label) {
+  Group& g = groups_.emplace_back(Group{std::string(prefix), std::string(label), {}});
   if (metrics_) {
-    for (std::size_t i = 0; i < kPrefixMethods.size(); ++i) p.series[i] = &metrics_->route(kPrefixMethods[i], p.pattern);
-    p.series.back() = &metrics_->route("other", p.pattern);
+    for (std::size_t i = 0; i < kGroupMethods.size(); ++i) g.series[i] = &metrics_->route(kGroupMethods[i], g.label);
+    g.series.back() = &metrics_->route("other", g.label);
   }
 }
 
-Router::Match Router::prefix_match(const Prefix& p, std::string_view method) {
+Router::Match Router::group_match(const Group& g, std::string_view method) {
   std::size_t i = 0;
-  while (i < kPrefixMethods.size() && kPrefixMethods[i] != method) ++i;
-  return {p.pattern, p.series[i], i < kPrefixMethods.size(), 0};
+  while (i < kGroupMethods.size() && kGroupMethods[i] != method) ++i;
+  return {g.label, g.series[i], i < kGroupMethods.size(), 0};
 }
 
 Router::Found Router::find(std::string_view path) const {
@@ -170,22 +177,23 @@ Router::Found Router::find(std::string_view path) const {
   return f;
 }
 
-const Router::Prefix* Router::find_prefix(std::string_view path) const {
-  for (const Prefix& p : prefixes_) {
-    if (path.starts_with(p.prefix)) return &p;
+const Router::Group* Router::find_group(std::string_view path) const {
+  for (const Group& g : groups_) {
+    if (path.starts_with(g.prefix)) return &g;
   }
   return nullptr;
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {
   const Found f = find(path);
-  if (!f.endpoint) {
-    const Prefix* p = find_prefix(path);
-    return p ? prefix_match(*p, method) : unmatched();
-  }
-  const Route* r = f.endpoint->find(method);
-  if (!r) return unmatched();
-  return {f.endpoint->pattern, r->series, true, r->max_body_bytes};
+  const Route* r = f.endpoint ? f.endpoint->find(method) : nullptr;
+  if (!r) return unmatched_in(method, path);
+  return {r->label, r->series, true, r->max_body_bytes};
+}
+
+Router::Match Router::unmatched_in(std::string_view method, std::string_view path) const {
+  const Group* g = find_group(path);
+  return g ? group_match(*g, method) : unmatched();
 }
 
 bool Router::fill_params(Request& req, const Found& f) {
@@ -211,19 +219,17 @@ boost::asio::awaitable<Response> Router::dispatch(Request& req, Match* matched) 
   req.param_count_ = 0;
   const Found f = find(req.path);
   if (!f.endpoint) {
-    if (const Prefix* p = find_prefix(req.path)) {
-      if (matched) *matched = prefix_match(*p, req.method);
-      co_return co_await p->handler(req);
-    }
+    if (matched) *matched = unmatched_in(req.method, req.path);
     co_return json_error(404, "not_found", "Not found");
   }
   const Route* route = f.endpoint->find(req.method);
   if (!route) {
+    if (matched) *matched = unmatched_in(req.method, req.path);
     std::string allow;  // the methods are kept sorted
     for (const Route& r : f.endpoint->methods) allow.append(allow.empty() ? "" : ", ").append(r.method);
     co_return method_not_allowed(std::move(allow));
   }
-  if (matched) *matched = {f.endpoint->pattern, route->series, true, route->max_body_bytes};
+  if (matched) *matched = {route->label, route->series, true, route->max_body_bytes};
   if (!fill_params(req, f)) co_return json_error(400, "invalid_request", "The path is malformed");
   for (const Middleware& step : route->middleware) {
     if (std::optional<Response> answer = step(req)) co_return std::move(*answer);

@@ -56,11 +56,12 @@ class Router {
   // Throws std::invalid_argument for a malformed pattern or method, and
   // std::logic_error when the same method and pattern come twice.
   void add(std::string_view method, std::string_view pattern, Handler handler, RouteOptions options = {});
-  // Deprecated: the admin API's until it moves onto path parameters; new
-  // routes use patterns. Every path under `prefix` ("/admin/") that no
-  // pattern matches goes to `handler`, whatever the method: it answers 404
-  // and 405 itself. Its requests are logged and counted as "/admin/*".
-  void add_prefix(std::string_view prefix, Handler handler);
+  // Every request whose path starts with `prefix` is logged and counted as
+  // `label` (a route, a 404 or a 405 alike), one series per common method:
+  // for an API surface of many low-traffic routes whose paths carry names
+  // (the admin API: "/admin/" as "/admin/*"), so that one label stands for
+  // all of it whether or not it is switched on. Call before adding its routes.
+  void label_group(std::string_view prefix, std::string_view label);
 
   // What a request matched: the route's pattern for logs and metrics, never
   // the raw path ("unmatched" when none), and the series it is recorded in
@@ -97,6 +98,7 @@ class Router {
     std::size_t max_body_bytes = 0;
     std::string security;
     metrics::RouteSeries* series = nullptr;
+    std::string_view label;  // logs and metrics: the pattern, or its group's label
   };
   // One pattern and its methods, sorted by method (so Allow comes sorted).
   struct Endpoint {
@@ -112,11 +114,10 @@ class Router {
     std::unique_ptr<Node> param;   // a `{name}` segment; the names are the endpoint's
     Endpoint* endpoint = nullptr;  // a pattern ends here
   };
-  // A deprecated prefix route: any method, so one series per common method.
-  struct Prefix {
+  // A label_group: any method, so one series per common method.
+  struct Group {
     std::string prefix;
-    std::string pattern;  // prefix + "*"
-    Handler handler;
+    std::string label;
     std::array<metrics::RouteSeries*, 6> series{};  // GET, POST, PUT, PATCH, DELETE, other
   };
   // The endpoint a path names, with the raw values of its parameters.
@@ -127,13 +128,16 @@ class Router {
 
   Endpoint& endpoint_for(std::string_view pattern);
   Found find(std::string_view path) const;
-  const Prefix* find_prefix(std::string_view path) const;
+  const Group* find_group(std::string_view path) const;
   // Decodes f's parameters into req; false when one is not valid percent-encoded UTF-8.
   static bool fill_params(Request& req, const Found& f);
   Match unmatched() const {
     return {metrics::kUnmatchedRoute, metrics_ ? &metrics_->unmatched() : nullptr, false, 0};
   }
-  static Match prefix_match(const Prefix& p, std::string_view method);
+  // What a request that reached no route matched: its group, or "unmatched".
+  Match unmatched_in(std::string_view method, std::string_view path) const;
+  // What a request in group `g` matched.
+  static Match group_match(const Group& g, std::string_view method);
 
   metrics::HttpMetrics* metrics_ = nullptr;
   std::deque<Endpoint> endpoints_;  // a deque: patterns and names stay put for string_views
@@ -144,7 +148,7 @@ class Router {
   };
   std::unordered_map<std::string, Endpoint*, Hash, std::equal_to<>> exact_;  // patterns without parameters
   std::unique_ptr<Node> tree_;  // patterns with parameters; null when none
-  std::deque<Prefix> prefixes_;
+  std::deque<Group> groups_;  // a deque: labels stay put for string_views
 };
 
 // {"error": code, "message": message} with this status.

@@ -1,6 +1,7 @@
 // Administration (auth::Admin) and the audit trail (auth::AuditLog) with the
 // real service on a real SQLite store.
 #include "auth/admin.hpp"
+#include "auth/service.hpp"
 
 #include <gtest/gtest.h>
 

@@ -83,7 +83,7 @@ TEST(ResponseWriter, GivenFieldsReplaceDefaultsAndTheLastOfANameWins) {
   EXPECT_EQ(p.count("X-Request-Id"), 0u);  // none given, none written
 }
 
-TEST(ResponseWriter, RepeatedFieldsAreAllWrittenInOrder) {
+TEST(ResponseWriter, EverySetCookieIsWrittenInOrder) {
   Response r = json_answer(200, "{}");
   r.headers.emplace_back("Set-Cookie", "a=1; Path=/; HttpOnly; Secure; SameSite=Lax");
   r.headers.emplace_back("Cache-Control", "private, max-age=60");  // replaces the default

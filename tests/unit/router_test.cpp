@@ -262,16 +262,25 @@ TEST(Router, ListsRoutesSorted) {
   EXPECT_EQ(info[2].security, "admin");
 }
 
-TEST(Router, PatternsComeBeforeTheDeprecatedPrefix) {
+TEST(Router, AGroupIsOneLabelForItsRoutesAndItsMisses) {
   metrics::HttpMetrics m;
   Router router(&m);
-  router.add_prefix("/admin/", echo("prefix"));
+  router.label_group("/admin/", "/admin/*");
   router.add("GET", "/admin/users/{name}", echo("pattern"));
-  EXPECT_EQ(call(router, "GET", "/admin/users/x")->res.body, "pattern");
-  auto c = call(router, "PATCH", "/admin/keys");
-  EXPECT_EQ(c->res.body, "prefix");
-  EXPECT_EQ(c->matched.route, "/admin/*");
+  auto hit = call(router, "GET", "/admin/users/x");
+  EXPECT_EQ(hit->res.body, "pattern");
+  EXPECT_EQ(hit->matched.route, "/admin/*");
+  EXPECT_EQ(hit->matched.series, &m.route("GET", "/admin/*"));
+  auto wrong_method = call(router, "POST", "/admin/users/x");
+  EXPECT_EQ(wrong_method->res.status, 405u);
+  EXPECT_EQ(wrong_method->matched.series, &m.route("POST", "/admin/*"));
+  auto miss = call(router, "PROPFIND", "/admin/keys");
+  EXPECT_EQ(miss->res.status, 404u);
+  EXPECT_EQ(miss->matched.route, "/admin/*");
+  EXPECT_FALSE(miss->matched.found);  // not a method the group counts apart: "other"
+  EXPECT_EQ(miss->matched.series, &m.route("other", "/admin/*"));
   EXPECT_EQ(router.match("GET", "/admin/other").route, "/admin/*");
+  EXPECT_EQ(router.match("GET", "/elsewhere").route, metrics::kUnmatchedRoute);
 }
 
 }  // namespace

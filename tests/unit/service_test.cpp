@@ -198,15 +198,15 @@ TEST_F(ServiceTest, RevocationsSurviveARestart) {
   ASSERT_TRUE(service_->sessions().logout(who(a), LogoutTarget{}));
   auto restarted = make_service();
   EXPECT_EQ(restarted->load_revocations().value(), 1u);
-  EXPECT_EQ(restarted->authenticate(a.access_token).error(), AuthError::session_ended);
-  EXPECT_TRUE(restarted->authenticate(b.access_token).has_value());  // same key from the database
+  EXPECT_EQ(restarted->authenticator().authenticate(a.access_token).error(), AuthError::session_ended);
+  EXPECT_TRUE(restarted->authenticator().authenticate(b.access_token).has_value());  // same key from the database
 }
 
 TEST_F(ServiceTest, LoginUpgradesAnOutdatedHash) {
   ASSERT_TRUE(service_->accounts().signup("alice", "password123"));
   const auto before = store_->users().find_by_name("alice")->password_hash;
   auto stronger = make_service(options({2, 128 * 1024}));
-  ASSERT_TRUE(stronger->login("alice", "password123", {}).has_value());
+  ASSERT_TRUE(stronger->logins().login("alice", "password123", {}).has_value());
   const auto after = store_->users().find_by_name("alice")->password_hash;
   EXPECT_NE(before, after);
   EXPECT_NE(after.find("m=128,t=2"), std::string::npos) << after;
@@ -526,16 +526,16 @@ TEST_F(ServiceTest, TheUpgradedHashIsComputedByVerifyAndStoredByComplete) {
   ASSERT_TRUE(service_->accounts().signup("alice", "password123"));
   const auto before = store_->users().find_by_name("alice")->password_hash;
   auto stronger = make_service(options({2, 128 * 1024}));
-  auto v = stronger->verify_login("alice", "password123", {});
+  auto v = stronger->logins().verify_login("alice", "password123", {});
   ASSERT_TRUE(v.has_value());
   ASSERT_TRUE(v->upgraded_hash().has_value());
   EXPECT_NE(v->upgraded_hash()->find("m=128,t=2"), std::string::npos) << *v->upgraded_hash();
   EXPECT_EQ(store_->users().find_by_name("alice")->password_hash, before);  // not yet
-  ASSERT_TRUE(stronger->complete_login(std::move(*v), {}).has_value());
+  ASSERT_TRUE(stronger->logins().complete_login(std::move(*v), {}).has_value());
   const auto after = store_->users().find_by_name("alice")->password_hash;
   EXPECT_NE(after.find("m=128,t=2"), std::string::npos) << after;
   // Now up to date: no second upgrade.
-  EXPECT_FALSE(stronger->verify_login("alice", "password123", {})->upgraded_hash().has_value());
+  EXPECT_FALSE(stronger->logins().verify_login("alice", "password123", {})->upgraded_hash().has_value());
 }
 
 TEST_F(ServiceTest, PrepareSignupValidatesAndHashesButCreatesNothing) {

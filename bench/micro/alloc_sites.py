@@ -33,7 +33,7 @@ RULES = [
     ("verify: DER signature std::string (raw_to_der)", lambda s: "raw_to_der" in s),
     ("verify: claims copied into AccessClaims strings", lambda s: "verify_access_token" in s),
     ("auth: VerifiedToken + cache insert (first sight of a token)", lambda s: "VerifiedCache" in s or "make_shared" in s),
-    ("auth: other (Service::authenticate)", lambda s: "Service::authenticate" in s),
+    ("auth: other (Authenticator::authenticate)", lambda s: "Authenticator::authenticate" in s),
     ("handler: response JSON (json::object, serialize)",
      lambda s: "boost::json" in s and ("protected_resource" in s or "json_response" in s)),
     ("handler: message text std::string", lambda s: "protected_resource" in s),

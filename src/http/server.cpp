@@ -65,26 +65,18 @@ struct Server::Impl {
 
   ServerOptions options;
   const Router& router;
-  // Shard 0 also runs the acceptor, the signals and the periodic tasks.
+  // Shard 0 also runs the acceptor and the signals.
   std::vector<std::unique_ptr<Shard>> shards;
   asio::io_context& control() { return shards.front()->ioc; }
   tcp::acceptor acceptor{control()};
   asio::signal_set signals{control(), SIGINT, SIGTERM};
   asio::steady_timer grace{control()};
 
-  struct Periodic {
-    std::chrono::milliseconds interval;
-    std::function<asio::awaitable<void>()> task;
-    std::unique_ptr<asio::steady_timer> timer;
-  };
-  std::vector<Periodic> periodic;
-
   std::atomic<std::size_t> live{0};       // connections on all shards
   std::atomic<bool> stopping{false};
   std::size_t next_shard = 0;             // control thread only
 
   asio::awaitable<void> accept_loop();
-  asio::awaitable<void> periodic_loop(Periodic& p);
   void begin_stop();
   void force_stop() {
     for (auto& s : shards) s->ioc.stop();
@@ -156,25 +148,9 @@ void Server::Impl::serve(Shard& shard, std::shared_ptr<Connection<Stream>> conn)
   });
 }
 
-asio::awaitable<void> Server::Impl::periodic_loop(Periodic& p) {
-  for (;;) {
-    p.timer->expires_after(p.interval);
-    auto [ec] = co_await p.timer->async_wait(asio::as_tuple(asio::use_awaitable));
-    co_await p.task();
-    if (ec) co_return;  // cancelled by stop: that was the last run
-    // A stop that came while the task ran found no wait to cancel: run the
-    // last time now, or the loop would keep the server alive.
-    if (stopping.load()) {
-      co_await p.task();
-      co_return;
-    }
-  }
-}
-
 void Server::Impl::begin_stop() {
   boost::system::error_code ignored;
   acceptor.close(ignored);
-  for (auto& p : periodic) p.timer->cancel();
   // A second signal while draining: stop waiting for requests in flight.
   signals.async_wait([this](boost::system::error_code ec, int) {
     if (ec) return;
@@ -228,12 +204,6 @@ void Server::listen() {
   if (ec) fail("listen");
 }
 
-void Server::every(std::chrono::milliseconds interval,
-                   std::function<asio::awaitable<void>()> task) {
-  impl_->periodic.push_back(
-      Impl::Periodic{interval, std::move(task), std::make_unique<asio::steady_timer>(impl_->control())});
-}
-
 std::uint16_t Server::port() const {
   boost::system::error_code ec;
   return impl_->acceptor.local_endpoint(ec).port();
@@ -247,10 +217,6 @@ void Server::run(unsigned threads) {
   });
   asio::co_spawn(impl.control(), impl.accept_loop(),
                  [](std::exception_ptr e) { log::exception("http.accept_loop_failed", e); });
-  for (auto& p : impl.periodic) {
-    asio::co_spawn(impl.control(), impl.periodic_loop(p),
-                   [](std::exception_ptr e) { log::exception("server.periodic_task_failed", e); });
-  }
   for (auto& s : impl.shards) {
     asio::co_spawn(s->ioc, s->sweep_loop(),
                    [](std::exception_ptr e) { log::exception("http.sweep_failed", e); });

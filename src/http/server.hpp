@@ -2,7 +2,7 @@
 // The HTTP/1.1 listener: accepts connections on the I/O threads and serves
 // each with a coroutine (read, dispatch, write, repeat). On SIGINT/SIGTERM it
 // stops accepting, closes idle connections, lets requests in flight finish
-// and returns from run().
+// and returns from run(). Periodic work is not its business (app/scheduler.hpp).
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -49,9 +49,6 @@ class Server {
   void listen();
   // Serves on `threads` I/O threads until a stop signal; then drains.
   void run(unsigned threads);
-  // Runs `task` every `interval` while serving, and once more at stop (so a
-  // periodic flush loses nothing). Call before run().
-  void every(std::chrono::milliseconds interval, std::function<boost::asio::awaitable<void>()> task);
   // The port actually bound (useful with port 0).
   std::uint16_t port() const;
 

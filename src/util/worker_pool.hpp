@@ -6,7 +6,7 @@
 //    a request gets 503 + Retry-After at once instead of waiting seconds.
 //    Only the hashing phase of a request runs here (with the reads it needs);
 //    its writes go to the database lane after, so a hashing thread never
-//    waits for a commit (see auth::Service::verify_login).
+//    waits for a commit (see auth::PasswordLogin::verify_login).
 //  - database: SQL calls, which mostly wait (on the network, for PostgreSQL),
 //    so many threads; or, for a store with one writer (SQLite), one thread
 //    running the queue in batches, each one transaction and one disk flush

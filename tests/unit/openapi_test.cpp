@@ -1,8 +1,8 @@
 // docs/openapi.json (as built into the binary) against the router that
 // add_routes and add_admin_routes really build: every route documented with
 // its method, every documented operation served, every $ref resolvable. The
-// admin API is routed by prefix, so its operations come from
-// api::admin_route_list(router_), itself checked against what the router answers.
+// admin API's operations are the router's routes that need the admin token
+// (api::admin_route_list(router_)), checked against what the router answers.
 #include "api/openapi.hpp"
 
 #include <gtest/gtest.h>

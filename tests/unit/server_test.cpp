@@ -29,32 +29,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(Server, StopDuringAPeriodicTaskEndsTheLoop) {
-  Router router;
-  ServerOptions options;
-  options.port = 0;
-  Server server(options, router);
-  std::atomic<int> runs{0};
-  std::atomic<bool> in_task{false};
-  server.every(20ms, [&]() -> boost::asio::awaitable<void> {
-    ++runs;
-    in_task = true;
-    boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, 200ms);
-    co_await t.async_wait(boost::asio::use_awaitable);
-    in_task = false;
-  });
-  server.listen();
-  auto done = std::async(std::launch::async, [&] { server.run(1); });
-  while (!in_task) std::this_thread::sleep_for(1ms);
-  const int before = runs.load();
-  std::raise(SIGTERM);  // while the task runs: no wait to cancel
-  const bool stopped = done.wait_for(5s) == std::future_status::ready;
-  if (!stopped) std::raise(SIGTERM);  // a second signal forces the stop, so the test ends
-  EXPECT_TRUE(stopped) << "the periodic loop kept the server running";
-  done.wait();
-  EXPECT_EQ(runs.load(), before + 1);  // one last run, at once
-}
-
 // ---------------------------------------------------------------------------
 // Requests over a real socket: the limits the connection applies before a
 // handler runs, and the answer's fields as written.

@@ -69,7 +69,7 @@ tl::expected<void, int> build_auth(const config::Config& cfg, Components& c) {
   if (!db) return tl::unexpected(db.error());
   c.store = std::move(*db);
   store::Store& store = *c.store;
-  auto keys = auth::load_signing_keys(store, key_policy(cfg), now_unix());
+  auto keys = auth::load_signing_keys(store, cli::key_policy(cfg), now_unix());
   if (!keys) return tl::unexpected(fail(keys.error(), 1));
   auto refresh_secret = auth::load_refresh_secret(store, now_unix());
   if (!refresh_secret) return tl::unexpected(fail(refresh_secret.error(), 1));
@@ -102,7 +102,7 @@ void build_http(const config::Config& cfg, std::shared_ptr<boost::asio::ssl::con
   c.router = std::make_unique<http::Router>(&c.metrics.http());
   api::add_routes(*c.router, *c.service, *c.pool, api_options(cfg));
   api::AdminApiOptions admin = admin_api_options(cfg);
-  admin.reload_keys = [&c, policy = key_policy(cfg)] {
+  admin.reload_keys = [&c, policy = cli::key_policy(cfg)] {
     if (auto loaded = auth::load_signing_keys(*c.store, policy, now_unix())) c.service->tokens().set_keys(std::move(*loaded));
   };
   api::add_admin_routes(*c.router, *c.admin, *c.pool, std::move(admin));
@@ -113,7 +113,7 @@ void build_http(const config::Config& cfg, std::shared_ptr<boost::asio::ssl::con
     api::add_ops_routes(*c.ops_router, *c.ops, {.metrics = true, .healthz = true});
     c.ops_server = std::make_unique<http::Server>(metrics_server_options(cfg), *c.ops_router);
   }
-  add_jobs(c.scheduler, JobTargets{cfg, *c.store, *c.service, *c.audit, *c.ops, *c.pool, key_policy(cfg)});
+  add_jobs(c.scheduler, JobTargets{cfg, *c.store, *c.service, *c.audit, *c.ops, *c.pool, cli::key_policy(cfg)});
 }
 
 void log_listening(const config::Config& cfg, const Components& c) {

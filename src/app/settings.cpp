@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "cli/admin_commands.hpp"
 #include "token/jwt.hpp"
 
 namespace latchkey::app {
@@ -34,15 +35,6 @@ auth::Options auth_options(const config::Config& cfg) {
   return o;
 }
 
-auth::KeyPolicy key_policy(const config::Config& cfg) {
-  auth::KeyPolicy p;
-  p.secret = cfg.secret_key;
-  p.alg = token::alg_from_name(cfg.jwt_alg).value_or(token::Alg::ES256);
-  p.access_ttl = cfg.access_token_ttl;
-  p.leeway = cfg.token_leeway;
-  return p;
-}
-
 api::ApiOptions api_options(const config::Config& cfg) {
   api::ApiOptions o;
   o.introspection_secret = cfg.introspection_secret;
@@ -55,7 +47,7 @@ api::ApiOptions api_options(const config::Config& cfg) {
 api::AdminApiOptions admin_api_options(const config::Config& cfg) {
   api::AdminApiOptions o;
   o.token = cfg.admin_token;
-  o.key_policy = key_policy(cfg);
+  o.key_policy = cli::key_policy(cfg);
   o.key_publish_delay = cfg.key_publish_delay;
   return o;
 }

@@ -12,7 +12,6 @@
 namespace latchkey::app {
 
 auth::Options auth_options(const config::Config& cfg);
-auth::KeyPolicy key_policy(const config::Config& cfg);
 api::ApiOptions api_options(const config::Config& cfg);
 // Everything but reload_keys, which needs the running service.
 api::AdminApiOptions admin_api_options(const config::Config& cfg);

@@ -15,6 +15,8 @@ namespace latchkey::cli {
 
 // The administration settings that follow from the configuration.
 auth::AdminOptions admin_options(const config::Config& cfg);
+// Which signing keys the configuration asks for (SECRET_KEY, JWT_ALG, token lifetimes).
+auth::KeyPolicy key_policy(const config::Config& cfg);
 
 // words: the command line's leading words, starting with the command name.
 int user_command(const config::Config& cfg, store::Store& store, const std::vector<std::string>& words,

@@ -1,7 +1,6 @@
 // `latchkey keys list | rotate [--now]`.
 #include <cstdio>
 
-#include "app/settings.hpp"
 #include "auth/admin.hpp"
 #include "auth/audit_log.hpp"
 #include "cli/admin_commands.hpp"
@@ -38,7 +37,7 @@ int list_keys(const config::Config& cfg, store::Store& store, const auth::KeyPol
 
 int keys_command(const config::Config& cfg, store::Store& store, const std::vector<std::string>& words,
                  bool now_flag) {
-  const auth::KeyPolicy policy = app::key_policy(cfg);
+  const auth::KeyPolicy policy = key_policy(cfg);
   if (words.size() == 2 && words[1] == "rotate") {
     if (cfg.secret_key) return fail("keys rotate: SECRET_KEY is set; rotate it by changing SECRET_KEY", 2);
     auto row = auth::rotate_signing_key(store, policy.alg, now_unix(), now_flag ? 0 : cfg.key_publish_delay);

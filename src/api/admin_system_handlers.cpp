@@ -77,18 +77,19 @@ awaitable<Response> rotate_key(const AdminContext& api, const Request& req) {
     co_return http::json_error(409, "secret_key_set", "SECRET_KEY is set; rotate it by changing SECRET_KEY");
   const UnixSeconds delay = at_once ? 0 : api.options.key_publish_delay;
   const auth::Actor actor = actor_of(req);
-  co_return co_await api.run(
-      [&]() -> auth::Expected<store::StoredKey> {
-        auto key = api.admin.rotate_key(api.options.key_policy.alg, delay, actor);
-        if (key && api.options.reload_keys) api.options.reload_keys();
-        return key;
-      },
-      [](const store::StoredKey& k) {
-        return json_response(200, json::object{{"message", "Key rotated"},
-                                               {"kid", k.kid},
-                                               {"alg", k.alg},
-                                               {"signs_from", format_rfc3339(k.not_before)}});
-      });
+  // This instance reloads its keys once the new one is committed (on
+  // SQLite's batch lane the job runs inside a transaction).
+  auto r = co_await api.pool.run([&] { return api.admin.rotate_key(api.options.key_policy.alg, delay, actor); },
+                                 [&](auth::Expected<store::StoredKey> key) {
+                                   if (key && api.options.reload_keys) api.options.reload_keys();
+                                   return key;
+                                 });
+  co_return reply(api.errors, r, [](const store::StoredKey& k) {
+    return json_response(200, json::object{{"message", "Key rotated"},
+                                           {"kid", k.kid},
+                                           {"alg", k.alg},
+                                           {"signs_from", format_rfc3339(k.not_before)}});
+  });
 }
 
 }  // namespace latchkey::api

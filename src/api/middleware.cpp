@@ -27,8 +27,8 @@ auth::Expected<std::string_view> bearer_token(const Request& req) {
   return token;
 }
 
-http::Middleware bearer_auth(auth::Authenticator& authenticator, const ErrorAnswers& errors) {
-  return [&authenticator, &errors](Request& req) -> std::optional<Response> {
+http::Middleware bearer_auth(auth::Authenticator& authenticator, ErrorAnswers errors) {
+  return [&authenticator, errors = std::move(errors)](Request& req) -> std::optional<Response> {
     auto token = bearer_token(req);
     if (!token) return errors(token.error());
     auto caller = authenticator.authenticate(*token);

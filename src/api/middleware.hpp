@@ -18,7 +18,7 @@ namespace latchkey::api {
 auth::Expected<std::string_view> bearer_token(const http::Request& req);
 
 // A valid access token of ours: fills in req.identity, or answers 401.
-http::Middleware bearer_auth(auth::Authenticator& authenticator, const ErrorAnswers& errors);
+http::Middleware bearer_auth(auth::Authenticator& authenticator, ErrorAnswers errors);
 
 // The caller that bearer_auth let through.
 auth::Principal principal_of(const http::Request& req);

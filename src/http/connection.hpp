@@ -4,6 +4,8 @@
 // A connection lives on one I/O thread (its shard, http/server.cpp): every
 // call below is made on that thread, so nothing here is locked.
 #include <chrono>
+#include <exception>
+#include <optional>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -68,20 +70,17 @@ class Connection final : public ConnectionBase {
   // The steps of serve(), one request after another.
   boost::asio::awaitable<bool> handshake();  // TLS; true for plain HTTP
   boost::asio::awaitable<Read> read_request(Parser& parser, boost::beast::flat_buffer& buffer);
+  boost::beast::error_code end_of_input(Parser& parser, boost::beast::error_code rec, bool in_header);
+  Read read_outcome(const boost::beast::error_code& ec, const boost::beast::flat_buffer& buffer) const;
+  std::optional<Read> start_body(Parser& parser) const;
   std::size_t body_limit(const BeastRequest& head) const;
   boost::asio::awaitable<void> answer_unreadable(const Parser& parser, unsigned status);
   void prepare(Request& request, const BeastRequest& req);
-  boost::asio::awaitable<Response> handle(Request& request, Router::Match& matched);
+  Response handler_failed(const Router::Match& matched, const std::exception& e) const;
   void take_request_id(std::string_view given);
   void compose(const Response& r, unsigned version, bool keep_alive);
   boost::asio::awaitable<void> close(bool gracefully);
 
-  // Feeds the parser from `buffer`, reading more while `done(parser)` is
-  // false, within `timeout`. Bytes past the message stay in `buffer`.
-  template <class Done>
-  boost::asio::awaitable<boost::beast::error_code> read(Parser& parser, Done done,
-                                                        boost::beast::flat_buffer& buffer,
-                                                        std::chrono::nanoseconds timeout);
   // Writes out_ whole, within the write timeout.
   boost::asio::awaitable<boost::beast::error_code> write_out();
   void arm(std::chrono::nanoseconds timeout) { deadline_ = Clock::now() + timeout; }

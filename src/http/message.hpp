@@ -73,8 +73,8 @@ class Request {
   // Offsets rather than views: a copied Request still reads its own bytes.
   struct Param {
     std::string_view name;  // the route's, which the Router keeps
-    std::uint32_t offset = 0;
-    std::uint32_t size = 0;
+    std::uint32_t offset;
+    std::uint32_t size;
   };
   const char* param_bytes() const { return long_params_.empty() ? inline_params_.data() : long_params_.data(); }
   // Room for `bytes` bytes of decoded values; heap only past the inline size.
@@ -88,9 +88,11 @@ class Request {
   }
 
   const Headers& headers_;
-  std::array<Param, kMaxParams> params_{};
+  // Only the first param_count_ entries, and the bytes they cover, are ever
+  // read: left uninitialised, as a Request is made for every request.
+  std::array<Param, kMaxParams> params_;
   std::size_t param_count_ = 0;
-  std::array<char, kInlineParamBytes> inline_params_{};
+  std::array<char, kInlineParamBytes> inline_params_;
   std::string long_params_;
 };
 

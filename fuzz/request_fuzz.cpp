@@ -309,7 +309,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(req, res);
     learn(res, w);
     check_written(req, res, breq, request_id);
-    if (auto flushed = w.service->flush_usage(); !flushed)
+    if (auto flushed = w.service->sessions().flush_usage(); !flushed)
       finding("flush_usage failed", &req, nullptr);
     if (!breq.keep_alive()) break;
   }

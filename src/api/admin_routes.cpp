@@ -91,16 +91,20 @@ tl::expected<Page, Response> page_of(const Request& req) {
 }
 
 void add_admin_routes(http::Router& router, auth::Admin& admin, WorkerPool& pool, AdminApiOptions options) {
-  // One label for the whole API, on or off: its paths carry user names.
-  router.label_group("/admin/", "/admin/*");
-  if (!options.token) return;  // off: every /admin/ path is an unknown path
-  const http::Middleware guard = admin_auth(*options.token, options.failed_auth_per_minute);
-  auto api = std::make_shared<const AdminContext>(AdminContext{admin, pool, ErrorAnswers(admin.options().max_username_chars, admin.options().password.max_bytes),
+  if (!options.token) {
+    // Off: every /admin/ path is an unknown path, under one label all the same.
+    router.label_group("/admin/", "/admin/*");
+    return;
+  }
+  // The token first, for every /admin/ path: without it, nothing is said of
+  // which paths and methods exist.
+  router.label_group("/admin/", "/admin/*", {admin_auth(*options.token, options.failed_auth_per_minute)});
+  auto api = std::make_shared<const AdminContext>(
+      AdminContext{admin, pool, ErrorAnswers(admin.options().max_username_chars, admin.options().password.max_bytes),
                    std::move(options)});
   for (const AdminRoute& r : kAdminRoutes) {
     http::RouteOptions o;
-    o.middleware.push_back(guard);
-    o.security = "admin";
+    o.security = "admin";  // the group's guard
     router.add(r.method, r.path, [api, h = r.handler](const Request& req) { return h(*api, req); }, std::move(o));
   }
 }

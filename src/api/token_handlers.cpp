@@ -111,7 +111,8 @@ awaitable<Response> jwks(const ApiContext& api, const Request&) {
 awaitable<Response> discovery(const ApiContext& api, const Request&) {
   const std::string& iss = api.service.options().issuer;
   json::array algs;
-  for (const auto& k : api.service.tokens().keys()->keys()) {
+  const auto keys = api.service.tokens().keys();  // held: a reload may swap the set meanwhile
+  for (const auto& k : keys->keys()) {
     const auto name = token::alg_name(k.alg);
     if (std::find(algs.begin(), algs.end(), json::value(name)) == algs.end()) algs.emplace_back(name);
   }

@@ -69,14 +69,17 @@ awaitable<void> reload_keys(const JobTargets& t) {
 void add_jobs(Scheduler& scheduler, const JobTargets& t) {
   using namespace std::chrono_literals;
   // The targets are copied into each job: the struct itself may be a temporary.
-  auto job = [&scheduler, t](std::string name, std::chrono::milliseconds every, awaitable<void> (*f)(const JobTargets&)) {
-    scheduler.every(std::move(name), every, [t, f] { return f(t); });
+  using AtStop = Scheduler::AtStop;
+  auto job = [&scheduler, t](std::string name, std::chrono::milliseconds every, AtStop at_stop,
+                             awaitable<void> (*f)(const JobTargets&)) {
+    scheduler.every(std::move(name), every, [t, f] { return f(t); }, at_stop);
   };
-  job("readiness", api::Ops::kCheckInterval, [](const JobTargets& x) { return x.ops.check(); });
-  job("usage_flush", 10s, flush_usage);
-  job("audit_flush", 250ms, flush_audit);
-  job("retention", 1h, prune);
-  if (!t.cfg.secret_key) job("key_reload", 30s, reload_keys);
+  // The flushes run once more at stop: what the last requests noted is kept.
+  job("usage_flush", 10s, AtStop::run_again, flush_usage);
+  job("audit_flush", 250ms, AtStop::run_again, flush_audit);
+  job("readiness", api::Ops::kCheckInterval, AtStop::skip, [](const JobTargets& x) { return x.ops.check(); });
+  job("retention", 1h, AtStop::skip, prune);
+  if (!t.cfg.secret_key) job("key_reload", 30s, AtStop::skip, reload_keys);
 }
 
 }  // namespace latchkey::app

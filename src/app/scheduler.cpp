@@ -13,21 +13,20 @@ namespace asio = boost::asio;
 
 Scheduler::~Scheduler() { stop(); }
 
-void Scheduler::every(std::string name, std::chrono::milliseconds interval, Job job) {
+void Scheduler::every(std::string name, std::chrono::milliseconds interval, Job job, AtStop at_stop) {
   entries_.push_back(std::make_unique<Entry>(
-      Entry{std::move(name), interval, std::move(job), std::make_unique<asio::steady_timer>(ioc_)}));
+      Entry{std::move(name), interval, std::move(job), at_stop, std::make_unique<asio::steady_timer>(ioc_)}));
 }
 
 asio::awaitable<void> Scheduler::loop(Entry& e) {
   for (;;) {
     e.timer->expires_after(e.interval);
     auto [ec] = co_await e.timer->async_wait(asio::as_tuple(asio::use_awaitable));
-    co_await e.job();
-    if (ec) co_return;  // cancelled by stop: that was the last run
-    // A stop that came while the job ran found no wait to cancel: run the
-    // last time now.
-    if (stopping_) {
-      co_await e.job();
+    // Not stopping: an ordinary run. A stop that came while the job ran
+    // found no wait to cancel, hence the second look.
+    if (!ec && !stopping_) co_await e.job();
+    if (ec || stopping_) {
+      if (e.at_stop == AtStop::run_again) co_await e.job();  // the last run
       co_return;
     }
   }
@@ -35,8 +34,15 @@ asio::awaitable<void> Scheduler::loop(Entry& e) {
 
 void Scheduler::start() {
   for (auto& e : entries_) {
-    asio::co_spawn(ioc_, loop(*e), [](std::exception_ptr ex) {
-      if (ex) log::exception("scheduler.job_failed", ex);
+    asio::co_spawn(ioc_, loop(*e), [name = std::string_view(e->name)](std::exception_ptr ex) {
+      if (!ex) return;
+      try {
+        std::rethrow_exception(ex);
+      } catch (const std::exception& what) {
+        log::error("scheduler.job_failed", {{"job", name}, {"what", std::string_view(what.what())}});
+      } catch (...) {
+        log::error("scheduler.job_failed", {{"job", name}});
+      }
     });
   }
   // The loops keep the context busy until each has run its last time.

@@ -3,7 +3,8 @@
 // the HTTP server's): flushing usage and audit events, retention, key
 // reloads, readiness checks. A job is a coroutine, so it can hand blocking
 // work to the worker pool's lanes and wait without holding the thread. At
-// stop each job runs once more, so that a flush loses nothing.
+// stop a job that flushes runs once more, so that it loses nothing; the
+// others (checks, retention, reloads) just stop.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -26,13 +27,15 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  // Runs `job` every `interval`, first one interval after start(). `name`
-  // names it in logs. Call before start().
-  void every(std::string name, std::chrono::milliseconds interval, Job job);
+  enum class AtStop { run_again, skip };
+  // Runs `job` every `interval`, first one interval after start(), and once
+  // more at stop with AtStop::run_again. `name` names it in logs. Call
+  // before start().
+  void every(std::string name, std::chrono::milliseconds interval, Job job, AtStop at_stop = AtStop::run_again);
   // Starts the thread.
   void start();
-  // Runs every job once more (waiting for one under way to finish first),
-  // then stops the thread. Idempotent.
+  // Runs each AtStop::run_again job once more (waiting for one under way to
+  // finish first), then stops the thread. Idempotent.
   void stop();
 
  private:
@@ -40,6 +43,7 @@ class Scheduler {
     std::string name;
     std::chrono::milliseconds interval;
     Job job;
+    AtStop at_stop;
     std::unique_ptr<boost::asio::steady_timer> timer;
   };
   boost::asio::awaitable<void> loop(Entry& e);

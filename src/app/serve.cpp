@@ -61,6 +61,12 @@ struct Components {
   std::unique_ptr<http::Server> ops_server;  // METRICS_PORT: /metrics and probes apart
   Scheduler scheduler;
   std::size_t revoked_at_start = 0;
+
+  // The revocation watcher calls into the service: it stops first, whether
+  // or not the server got as far as serving.
+  ~Components() {
+    if (store) store->sessions().stop_watching();
+  }
 };
 
 // The store, the keys and the auth jobs; the revocations made before start.
@@ -119,7 +125,8 @@ void build_http(const config::Config& cfg, std::shared_ptr<boost::asio::ssl::con
 void log_listening(const config::Config& cfg, const Components& c) {
   const std::string address = (cfg.tls_cert.empty() ? "http://" : "https://") + cfg.host + ":" +
                               std::to_string(c.server->port());
-  const auto& signer = c.service->tokens().keys()->current();
+  const auto keys = c.service->tokens().keys();  // held: a reload may swap the set meanwhile
+  const auto& signer = keys->current();
   log::info("server.listening", {{"address", std::string_view(address)},
                                  {"database", cfg.database_url.starts_with("sqlite") ? "sqlite" : "postgres"},
                                  {"alg", token::alg_name(signer.alg)},

@@ -34,7 +34,7 @@ Expected<Principal> Authenticator::authenticate(std::string_view access_token) {
   // Revocation is checked on every request, cached token or not.
   if (ctx_.tokens.is_revoked(token->sid)) return tl::unexpected(AuthError::session_ended);
   ctx_.usage.note(token->sid, now);
-  return Principal{token->sub, token->username, token->sid, token};
+  return Principal{token->sub, token->username, token->sid, std::move(token)};  // views taken first
 }
 
 std::optional<token::AccessClaims> Authenticator::claims_even_if_expired(std::string_view access_token) const {

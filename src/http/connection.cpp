@@ -289,6 +289,7 @@ std::optional<typename Connection<Stream>::Read> Connection<Stream>::start_body(
 // only of requests with a body: a GET costs no second route lookup.
 template <class Stream>
 std::size_t Connection<Stream>::body_limit(const BeastRequest& head) const {
+  if (!router_.has_body_limits()) return options_.max_body_bytes;  // no second lookup per request
   const std::size_t route = router_.match(head.method_string(), path_of(head.target())).max_body_bytes;
   return route == 0 ? options_.max_body_bytes : std::min(route, options_.max_body_bytes);
 }

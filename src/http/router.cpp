@@ -149,11 +149,12 @@ void Router::add(std::string_view method, std::string_view pattern, Handler hand
     r.series = &metrics_->route(method, e.pattern);
   }
   auto at = std::find_if(e.methods.begin(), e.methods.end(), [&](const Route& x) { return x.method > method; });
+  if (r.max_body_bytes > 0) has_body_limits_ = true;
   e.methods.insert(at, std::move(r));
 }
 
-void Router::label_group(std::string_view prefix, std::string_view label) {
-  Group& g = groups_.emplace_back(Group{std::string(prefix), std::string(label), {}});
+void Router::label_group(std::string_view prefix, std::string_view label, std::vector<Middleware> guard) {
+  Group& g = groups_.emplace_back(Group{std::string(prefix), std::string(label), {}, std::move(guard)});
   if (metrics_) {
     for (std::size_t i = 0; i < kGroupMethods.size(); ++i) g.series[i] = &metrics_->route(kGroupMethods[i], g.label);
     g.series.back() = &metrics_->route("other", g.label);
@@ -217,6 +218,14 @@ bool Router::fill_params(Request& req, const Found& f) {
 boost::asio::awaitable<Response> Router::dispatch(Request& req, Match* matched) const {
   if (matched) *matched = unmatched();
   req.param_count_ = 0;
+  if (const Group* g = find_group(req.path)) {
+    for (const Middleware& step : g->guard) {
+      if (std::optional<Response> answer = step(req)) {
+        if (matched) *matched = unmatched_in(req.method, req.path);
+        co_return std::move(*answer);
+      }
+    }
+  }
   const Found f = find(req.path);
   if (!f.endpoint) {
     if (matched) *matched = unmatched_in(req.method, req.path);

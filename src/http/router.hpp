@@ -60,8 +60,14 @@ class Router {
   // `label` (a route, a 404 or a 405 alike), one series per common method:
   // for an API surface of many low-traffic routes whose paths carry names
   // (the admin API: "/admin/" as "/admin/*"), so that one label stands for
-  // all of it whether or not it is switched on. Call before adding its routes.
-  void label_group(std::string_view prefix, std::string_view label);
+  // all of it whether or not it is switched on. `guard` runs before anything
+  // else is said about such a path (404, 405, a malformed parameter): who
+  // may not call the API learns nothing of its routes. Call before adding
+  // the group's routes.
+  void label_group(std::string_view prefix, std::string_view label, std::vector<Middleware> guard = {});
+  // Whether some route has a body limit of its own (else Match need not be
+  // asked for one before the body is read).
+  bool has_body_limits() const { return has_body_limits_; }
 
   // What a request matched: the route's pattern for logs and metrics, never
   // the raw path ("unmatched" when none), and the series it is recorded in
@@ -119,6 +125,7 @@ class Router {
     std::string prefix;
     std::string label;
     std::array<metrics::RouteSeries*, 6> series{};  // GET, POST, PUT, PATCH, DELETE, other
+    std::vector<Middleware> guard;
   };
   // The endpoint a path names, with the raw values of its parameters.
   struct Found {
@@ -149,6 +156,7 @@ class Router {
   std::unordered_map<std::string, Endpoint*, Hash, std::equal_to<>> exact_;  // patterns without parameters
   std::unique_ptr<Node> tree_;  // patterns with parameters; null when none
   std::deque<Group> groups_;  // a deque: labels stay put for string_views
+  bool has_body_limits_ = false;
 };
 
 // {"error": code, "message": message} with this status.

@@ -36,8 +36,10 @@ struct Call {
   Response res;
 };
 
-std::unique_ptr<Call> call(const Router& router, std::string_view method, std::string_view path) {
+std::unique_ptr<Call> call(const Router& router, std::string_view method, std::string_view path,
+                           std::initializer_list<std::pair<std::string, std::string>> headers = {}) {
   auto c = std::make_unique<Call>();
+  c->headers = MapHeaders(headers);
   c->req.method = method;
   c->req.path = path;
   c->res = run_dispatch(router, c->req, &c->matched);
@@ -281,6 +283,27 @@ TEST(Router, AGroupIsOneLabelForItsRoutesAndItsMisses) {
   EXPECT_EQ(miss->matched.series, &m.route("other", "/admin/*"));
   EXPECT_EQ(router.match("GET", "/admin/other").route, "/admin/*");
   EXPECT_EQ(router.match("GET", "/elsewhere").route, metrics::kUnmatchedRoute);
+}
+
+TEST(Router, AGroupGuardSpeaksBeforeAnyOtherAnswerUnderItsPrefix) {
+  Router router;
+  Middleware refuse = [](Request& req) -> std::optional<Response> {
+    if (req.header("Authorization") == "ok") return std::nullopt;
+    return json_error(401, "token_missing", "no");
+  };
+  router.label_group("/admin/", "/admin/*", {refuse});
+  router.add("GET", "/admin/users/{name}", echo("user"));
+  router.add("GET", "/public", echo("public"));
+  // Without the guard's consent: 401 for a route, an unknown path, a wrong
+  // method and a malformed parameter alike.
+  for (const auto& [method, path] : {std::pair{"GET", "/admin/users/x"}, std::pair{"GET", "/admin/nothing"},
+                                     std::pair{"POST", "/admin/users/x"}, std::pair{"GET", "/admin/users/%zz"}}) {
+    EXPECT_EQ(call(router, method, path)->res.status, 401u) << method << " " << path;
+  }
+  EXPECT_EQ(call(router, "GET", "/public")->res.status, 200u);  // outside the prefix: no guard
+  EXPECT_EQ(call(router, "GET", "/admin/users/x", {{"authorization", "ok"}})->res.body, "user");
+  EXPECT_EQ(call(router, "GET", "/admin/nothing", {{"authorization", "ok"}})->res.status, 404u);
+  EXPECT_EQ(call(router, "POST", "/admin/users/x", {{"authorization", "ok"}})->res.status, 405u);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <stdexcept>
 #include <thread>
 
 #include <boost/asio/steady_timer.hpp>
@@ -62,6 +63,36 @@ TEST(Scheduler, JobsRunOnTheirIntervalAndOnceMoreAtStop) {
   scheduler.stop();  // idempotent
   std::this_thread::sleep_for(30ms);
   EXPECT_EQ(fast.load(), after);
+}
+
+TEST(Scheduler, AJobThatSkipsTheLastRunJustStops) {
+  Scheduler scheduler;
+  std::atomic<int> runs{0};
+  scheduler.every("check", 1h, [&]() -> boost::asio::awaitable<void> {
+    ++runs;
+    co_return;
+  }, Scheduler::AtStop::skip);
+  scheduler.start();
+  scheduler.stop();
+  EXPECT_EQ(runs.load(), 0);
+}
+
+TEST(Scheduler, AFailingJobIsLoggedAndTheOthersGoOn) {
+  Scheduler scheduler;
+  std::atomic<int> good{0};
+  scheduler.every("broken", 5ms, []() -> boost::asio::awaitable<void> {
+    throw std::runtime_error("a bug");
+    co_return;
+  });
+  scheduler.every("fine", 5ms, [&]() -> boost::asio::awaitable<void> {
+    ++good;
+    co_return;
+  });
+  scheduler.start();
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (good.load() < 3 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  scheduler.stop();
+  EXPECT_GE(good.load(), 3);
 }
 
 }  // namespace

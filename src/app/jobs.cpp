@@ -74,11 +74,13 @@ void add_jobs(Scheduler& scheduler, const JobTargets& t) {
                              awaitable<void> (*f)(const JobTargets&)) {
     scheduler.every(std::move(name), every, [t, f] { return f(t); }, at_stop);
   };
-  // The flushes run once more at stop: what the last requests noted is kept.
+  // The writes run once more at stop: what the last requests noted is kept,
+  // and retention is applied even by a server that never ran an hour.
   job("usage_flush", 10s, AtStop::run_again, flush_usage);
   job("audit_flush", 250ms, AtStop::run_again, flush_audit);
+  job("retention", 1h, AtStop::run_again, prune);
+  // Checks and reloads only matter to a server that goes on.
   job("readiness", api::Ops::kCheckInterval, AtStop::skip, [](const JobTargets& x) { return x.ops.check(); });
-  job("retention", 1h, AtStop::skip, prune);
   if (!t.cfg.secret_key) job("key_reload", 30s, AtStop::skip, reload_keys);
 }
 

@@ -32,7 +32,8 @@ namespace latchkey::http {
 using Handler = std::function<boost::asio::awaitable<Response>(const Request&)>;
 // A step run before the handler: returns an answer to end the request there
 // (401, 429...) or nullopt to go on, possibly after filling in req.identity.
-// Synchronous, and it must not block: it runs on the connection's I/O thread.
+// Synchronous, and it must not block: it runs on the connection's I/O thread,
+// on every I/O thread at once (so it guards whatever it shares).
 using Middleware = std::function<std::optional<Response>(Request&)>;
 
 struct RouteOptions {

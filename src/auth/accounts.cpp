@@ -65,12 +65,16 @@ Expected<std::size_t> Accounts::complete_password_change(VerifiedPasswordChange 
   // Only verify_password_change makes a non-empty one: an empty one is a bug upstream.
   if (change.empty()) return tl::unexpected(AuthError::internal);
   const store::User& user = change.user_;
-  if (auto r = ctx_.store.users().set_password_hash(user.id, change.new_hash_); !r) return store_failure(r);
+  // The other sessions end first: where the two writes are separate units
+  // (PostgreSQL), a failure between them leaves the old password and no
+  // other session, so the change can be retried; never the new password
+  // with someone else's session still live.
   const UnixSeconds now = ctx_.clock();
   auto ended = ctx_.store.sessions().revoke_all_of(user.id, change.session_id_, now,
                                                    store::EndReason::password_change);
   if (!ended) return store_failure(ended);
   ctx_.tokens.revoked_after_commit(ctx_.store.database(), *ended, now);
+  if (auto r = ctx_.store.users().set_password_hash(user.id, change.new_hash_); !r) return store_failure(r);
   const auto count = static_cast<std::int64_t>(ended->size());
   log::info("auth.password_changed", {{"user_id", std::string_view(user.id)}, {"sessions_ended", count}});
   ctx_.record({.event = "password_change", .user_id = user.id, .username = user.username,

@@ -138,11 +138,13 @@ Expected<Admin::NewPassword> Admin::prepare_password(std::string_view username, 
 
 Expected<std::size_t> Admin::store_password(NewPassword change, const Actor& actor) {
   const store::User& user = change.user;
-  if (auto r = store_.users().set_password_hash(user.id, change.hash); !r) return failure(r);
+  // Sessions end first, as in Accounts::complete_password_change: a failure
+  // between the writes never leaves the new password beside an old session.
   const UnixSeconds now = clock_();
   auto ended = store_.sessions().revoke_all_of(user.id, std::nullopt, now, store::EndReason::password_reset);
   if (!ended) return tl::unexpected(from_store(ended.error()));
   revoked(*ended, now);
+  if (auto r = store_.users().set_password_hash(user.id, change.hash); !r) return failure(r);
   record("admin.password_set", user, actor, audit_detail({{"sessions_ended", count(ended->size())}}));
   return ended->size();
 }

@@ -87,6 +87,18 @@ def test_serve_command_with_flags(server_factory):
     assert t["expires_in"] == 3600
 
 
+def test_run_is_another_name_for_serve(server_factory, tmp_path):
+    # The seed guide's "Port already in use": `python app.py run --port 5001`.
+    port = free_port()
+    s = server_factory(args=["run", "--port", str(port)], port=port, env={"PORT": str(free_port())})
+    name = new_user(s)
+    assert s.get("/protected", headers={"Authorization": f"Bearer {login(s, name)['access_token']}"}).status_code == 200
+    out = run_to_exit(tmp_path, args=["run", "extra"])
+    assert out.code == 2 and "unexpected argument 'extra'" in out.stderr, out
+    out = run_to_exit(tmp_path, args=["runs"])
+    assert out.code == 2 and "unknown command 'runs'" in out.stderr, out
+
+
 def test_relative_sqlite_path_is_relative_to_working_dir(server_factory, tmp_path):
     work = tmp_path / "w"
     s = server_factory(workdir=work, database_url="sqlite://relative.db")

@@ -19,31 +19,14 @@
 #include "auth/service.hpp"
 #include "crypto/random.hpp"
 #include "http/message.hpp"
+#include "http_test_util.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "temp_dir.hpp"
 
 namespace latchkey::testing {
 
-// Header fields, names case-insensitive; a name given twice is two fields.
-class MultiHeaders : public http::Headers {
- public:
-  MultiHeaders() = default;
-  MultiHeaders(std::initializer_list<std::pair<std::string, std::string>> fields) {
-    for (const auto& [k, v] : fields) fields_.emplace(lower(k), v);
-  }
-  std::string_view get(std::string_view name) const override {
-    auto it = fields_.find(lower(std::string(name)));
-    return it == fields_.end() ? std::string_view() : std::string_view(it->second);
-  }
-  std::size_t count(std::string_view name) const override { return fields_.count(lower(std::string(name))); }
-
- private:
-  static std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    return s;
-  }
-  std::multimap<std::string, std::string> fields_;
-};
+// Header fields that may repeat (tests/unit/http_test_util.hpp).
+using MultiHeaders = MapHeaders;
 
 // Every value of the response field `name`, in order.
 inline std::vector<std::string> fields_of(const http::Response& r, std::string_view name) {

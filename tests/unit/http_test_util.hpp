@@ -14,7 +14,8 @@
 
 namespace latchkey::testing {
 
-// Header fields from a map; names are matched case-insensitively.
+// Header fields; names are matched case-insensitively, and a name given
+// twice is two fields (get() answers the first).
 class MapHeaders : public http::Headers {
  public:
   MapHeaders() = default;
@@ -22,8 +23,9 @@ class MapHeaders : public http::Headers {
     for (const auto& [k, v] : fields) fields_.emplace(lower(k), v);
   }
   std::string_view get(std::string_view name) const override {
-    auto it = fields_.find(lower(std::string(name)));
-    return it == fields_.end() ? std::string_view() : std::string_view(it->second);
+    const std::string key = lower(std::string(name));
+    auto it = fields_.lower_bound(key);
+    return it == fields_.end() || it->first != key ? std::string_view() : std::string_view(it->second);
   }
   std::size_t count(std::string_view name) const override { return fields_.count(lower(std::string(name))); }
 
@@ -32,7 +34,7 @@ class MapHeaders : public http::Headers {
     for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
     return s;
   }
-  std::map<std::string, std::string> fields_;
+  std::multimap<std::string, std::string> fields_;
 };
 
 // Runs router.dispatch(req) to completion.

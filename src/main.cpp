@@ -2,7 +2,7 @@
 //   latchkey [serve|run] [--flags]  serve the API (the default command; app/serve.cpp)
 //   latchkey migrate                create or upgrade the schema, then exit
 //   latchkey keys list | rotate [--now]
-//   latchkey user ... | sessions ... | audit ...   administration (src/cli)
+//   latchkey user ... | sessions ... | audit ... | locks ...   administration (src/cli)
 //   latchkey copy-store --from URL --to URL
 //   latchkey --help | --version
 // This file reads the command line and hands over; the server is built in app/.
@@ -40,7 +40,9 @@ void print_usage() {
       "  latchkey sessions list --user NAME\n"
       "  latchkey sessions revoke --user NAME (--session ID | --all)\n"
       "  latchkey audit [--user NAME] [--limit N]   the audit trail, newest last\n"
-      "                                    (user, sessions and audit take --json)\n"
+      "  latchkey locks list [--user NAME] [--ip IP]   abuse-limit locks now in force\n"
+      "  latchkey locks clear (--user NAME | --ip IP)  end them (an account's, an address's, or both)\n"
+      "                                    (user, sessions, audit and locks take --json)\n"
       "  latchkey copy-store --from URL --to URL\n"
       "                                    copy users, sessions and keys into an empty database\n"
       "                                    (e.g. sqlite://latchkey.db to postgres://...)\n"
@@ -96,7 +98,9 @@ void apply_log_settings(const config::Config& cfg) {
   if (cfg.log_level == "error") log::set_level(log::Level::error);
 }
 
-bool is_admin_command(const std::string& c) { return c == "user" || c == "sessions" || c == "audit"; }
+bool is_admin_command(const std::string& c) {
+  return c == "user" || c == "sessions" || c == "audit" || c == "locks";
+}
 
 // Every command but help and version, once the settings are read.
 int run_command(const CommandLine& cl, const config::Config& cfg, const cli::CliOptions& cli_options) {
@@ -122,6 +126,7 @@ int run_command(const CommandLine& cl, const config::Config& cfg, const cli::Cli
   if (command == "user") return cli::user_command(cfg, **db, cl.words, cli_options);
   if (command == "sessions") return cli::sessions_command(cfg, **db, cl.words, cli_options);
   if (command == "audit") return cli::audit_command(cfg, **db, cl.words, cli_options);
+  if (command == "locks") return cli::locks_command(cfg, **db, cl.words, cli_options);
   std::printf("database schema is up to date\n");  // migrate: opening it migrated it
   return 0;
 }

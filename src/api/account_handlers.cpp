@@ -18,10 +18,14 @@ awaitable<Response> signup(const ApiContext& api, const Request& req) {
   auto in = string_fields<2>(req.body, {"username", "password"});
   if (!in) co_return std::move(in.error());
   auth::Accounts& accounts = api.service.accounts();
+  const auth::Client client = client_of(req);
+  UnixSeconds retry_after = 0;
   auto r = co_await hash_then_store(
-      api.pool, [&] { return accounts.prepare_signup((*in)[0], (*in)[1]); },
-      [&](auth::NewAccount a) { return accounts.complete_signup(std::move(a), client_of(req)); });
-  co_return reply(api.errors, r, [] { return json_response(201, json::object{{"message", "User created successfully"}}); });
+      api.pool, [&] { return accounts.prepare_signup((*in)[0], (*in)[1], client, &retry_after); },
+      [&](auth::NewAccount a) { return accounts.complete_signup(std::move(a), client); });
+  co_return with_retry_after(
+      reply(api.errors, r, [] { return json_response(201, json::object{{"message", "User created successfully"}}); }),
+      retry_after);
 }
 
 awaitable<Response> login(const ApiContext& api, const Request& req) {
@@ -30,10 +34,11 @@ awaitable<Response> login(const ApiContext& api, const Request& req) {
   auth::PasswordLogin& logins = api.service.logins();
   const auth::Client client = client_of(req);
   // The password check (and any hash upgrade) first, then the session write.
+  UnixSeconds retry_after = 0;
   auto r = co_await hash_then_store(
-      api.pool, [&] { return logins.verify_login((*in)[0], (*in)[1], client); },
+      api.pool, [&] { return logins.verify_login((*in)[0], (*in)[1], client, &retry_after); },
       [&](auth::VerifiedLogin v) { return logins.complete_login(std::move(v), client); });
-  co_return reply(api.errors, r, [](const auth::TokenPair& t) {
+  co_return with_retry_after(reply(api.errors, r, [](const auth::TokenPair& t) {
     return json_response(200, json::object{
                                   {"message", "Login successful"},
                                   {"access_token", t.access_token},
@@ -42,7 +47,7 @@ awaitable<Response> login(const ApiContext& api, const Request& req) {
                                   {"expires_in", t.expires_in},
                                   {"session_id", t.session_id},
                               });
-  });
+  }), retry_after);
 }
 
 awaitable<Response> change_password(const ApiContext& api, const Request& req) {

@@ -67,5 +67,10 @@ boost::asio::awaitable<http::Response> user_audit(const AdminContext&, const htt
 boost::asio::awaitable<http::Response> all_audit(const AdminContext&, const http::Request&);
 boost::asio::awaitable<http::Response> list_keys(const AdminContext&, const http::Request&);
 boost::asio::awaitable<http::Response> rotate_key(const AdminContext&, const http::Request&);
+// admin_lock_handlers.cpp
+boost::asio::awaitable<http::Response> list_locks(const AdminContext&, const http::Request&);
+boost::asio::awaitable<http::Response> user_locks(const AdminContext&, const http::Request&);
+boost::asio::awaitable<http::Response> clear_user_locks(const AdminContext&, const http::Request&);
+boost::asio::awaitable<http::Response> clear_ip_locks(const AdminContext&, const http::Request&);
 
 }  // namespace latchkey::api

@@ -38,6 +38,10 @@ constexpr AdminRoute kAdminRoutes[] = {
     {"DELETE", "/admin/users/{name}/sessions", revoke_user_sessions},
     {"DELETE", "/admin/users/{name}/sessions/{id}", revoke_user_session},
     {"GET", "/admin/users/{name}/audit", user_audit},
+    {"GET", "/admin/users/{name}/locks", user_locks},
+    {"DELETE", "/admin/users/{name}/locks", clear_user_locks},
+    {"GET", "/admin/locks", list_locks},
+    {"DELETE", "/admin/ips/{ip}/locks", clear_ip_locks},
     {"GET", "/admin/audit", all_audit},
     {"GET", "/admin/keys", list_keys},
     {"POST", "/admin/keys/rotate", rotate_key},
@@ -98,7 +102,7 @@ void add_admin_routes(http::Router& router, auth::Admin& admin, WorkerPool& pool
   }
   // The token first, for every /admin/ path: without it, nothing is said of
   // which paths and methods exist.
-  router.label_group("/admin/", "/admin/*", {admin_auth(*options.token, options.failed_auth_per_minute)});
+  router.label_group("/admin/", "/admin/*", {admin_auth(*options.token, *options.limits)});
   auto api = std::make_shared<const AdminContext>(
       AdminContext{admin, pool, ErrorAnswers(admin.options().max_username_chars, admin.options().password.max_bytes),
                    std::move(options)});

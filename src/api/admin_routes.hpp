@@ -2,7 +2,7 @@
 // The /admin/ HTTP API: the `latchkey user|sessions|audit|keys` commands over
 // HTTP, for operators' tools. Every call needs `Authorization: Bearer
 // <ADMIN_TOKEN>` (compared in constant time; failed attempts limited per
-// client IP, 429); with ADMIN_TOKEN unset no /admin/ route exists, so every
+// client IP by the admin_token limit, 429); with ADMIN_TOKEN unset no /admin/ route exists, so every
 // /admin/ path answers 404 exactly as an unknown path and the API's existence
 // is not advertised. Blocking work runs on the worker pool, through auth::Admin.
 #include <functional>
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "abuse/limiter.hpp"
 #include "auth/admin.hpp"
 #include "auth/key_bootstrap.hpp"
 #include "http/router.hpp"
@@ -19,7 +20,8 @@ namespace latchkey::api {
 
 struct AdminApiOptions {
   std::optional<std::string> token;      // ADMIN_TOKEN; unset: the API is off
-  unsigned failed_auth_per_minute = 10;  // per client IP
+  // Failed authentications count against the admin_token limit here.
+  abuse::Limiter* limits = nullptr;
   // Keys: listing and rotation, as `latchkey keys`.
   auth::KeyPolicy key_policy;
   UnixSeconds key_publish_delay = 600;

@@ -20,9 +20,6 @@ struct ApiOptions {
   std::optional<std::string> introspection_secret;
   // Cache-Control max-age of the JWKS and the discovery document.
   long jwks_max_age = 300;
-  // Token buckets per client IP (0: no limit).
-  unsigned login_per_minute = 30;
-  unsigned signup_per_minute = 10;
 };
 
 struct ApiContext {

@@ -37,6 +37,8 @@ Wording wording(AuthError e) {
     case AuthError::session_not_found: return {"session_not_found", "Session not found", {}};
     case AuthError::account_disabled: return {"account_disabled", "Account is disabled", {}};
     case AuthError::user_not_found: return {"user_not_found", "User not found", {}};
+    case AuthError::ip_invalid: return {"invalid_request", "ip must be an IPv4 or IPv6 address", {}};
+    case AuthError::rate_limited: return {"rate_limited", "Too many requests; retry later", {}};
     case AuthError::unavailable:
       return {"unavailable", "Service temporarily unavailable, try again shortly", {}};
     case AuthError::internal: return {"internal_error", "Internal server error", {}};
@@ -53,6 +55,7 @@ unsigned status_of(auth::ErrorKind kind) {
     case auth::ErrorKind::forbidden: return 403;
     case auth::ErrorKind::not_found: return 404;
     case auth::ErrorKind::conflict: return 409;
+    case auth::ErrorKind::exhausted: return 429;
     case auth::ErrorKind::unavailable: return 503;
     case auth::ErrorKind::internal: return 500;
   }

@@ -32,6 +32,12 @@ class ErrorAnswers {
   std::string password_too_long_;
 };
 
+// `r` with Retry-After: `seconds` when an abuse limit refused (seconds > 0).
+inline http::Response with_retry_after(http::Response r, UnixSeconds seconds) {
+  if (seconds > 0) r.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return r;
+}
+
 // Runs the one unwrapping every handler needs: no result (a full lane) is
 // `unavailable`, a failure its answer, a value `ok(value)`'s answer.
 template <class T, class Ok>

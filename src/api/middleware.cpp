@@ -13,11 +13,8 @@ auth::Expected<std::string_view> bearer_token(const Request& req) {
   if (req.repeated("Authorization")) return tl::unexpected(AuthError::token_invalid);
   const std::string_view h = req.header("Authorization");
   constexpr std::string_view kScheme = "bearer";
-  if (h.size() <= kScheme.size() || h[kScheme.size()] != ' ') return tl::unexpected(AuthError::token_missing);
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    const char c = h[i] >= 'A' && h[i] <= 'Z' ? static_cast<char>(h[i] + 32) : h[i];
-    if (c != kScheme[i]) return tl::unexpected(AuthError::token_missing);
-  }
+  if (h.size() <= kScheme.size() || h[kScheme.size()] != ' ' || !http::iequals(h.substr(0, kScheme.size()), kScheme))
+    return tl::unexpected(AuthError::token_missing);
   std::string_view token = h.substr(kScheme.size() + 1);
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
@@ -44,30 +41,26 @@ auth::Principal principal_of(const Request& req) {
                          std::static_pointer_cast<const token::VerifiedToken>(id.owner)};
 }
 
-http::Middleware rate_limit(std::shared_ptr<http::RateLimiter> limiter, std::function<void()> on_limited) {
-  return [limiter = std::move(limiter), on_limited = std::move(on_limited)](Request& req) -> std::optional<Response> {
-    const long wait = limiter->acquire(req.remote_ip);
-    if (wait == 0) return std::nullopt;
-    if (on_limited) on_limited();
-    Response r = http::json_error(429, "rate_limited", "Too many requests; retry later");
-    r.headers.emplace_back("Retry-After", std::to_string(wait));
-    return r;
-  };
+http::Response too_many(const abuse::Verdict& v) {
+  Response r = http::json_error(429, "rate_limited", "Too many requests; retry later");
+  r.headers.emplace_back("Retry-After", std::to_string(v.retry_after));
+  return r;
 }
 
-http::Middleware admin_auth(const std::string& token, unsigned failures_per_minute) {
-  auto failures = std::make_shared<http::RateLimiter>(failures_per_minute, failures_per_minute);
-  return [digest = crypto::sha256(token), failures](Request& req) -> std::optional<Response> {
+http::Middleware admin_auth(const std::string& token, abuse::Limiter& limits) {
+  return [digest = crypto::sha256(token), &limits](Request& req) -> std::optional<Response> {
+    const abuse::Key key = abuse::per_ip(abuse::Limit::admin_token, req.remote_ip);
+    // A locked IP is refused before its guess is compared: right or wrong.
+    if (const abuse::Verdict v = limits.peek(key, now_unix()); !v) {
+      limits.count_refusal(v.limit);
+      return too_many(v);
+    }
     auto presented = bearer_token(req);
     if (presented && crypto::constant_time_equal(crypto::sha256(*presented), digest)) {
       req.identity.subject = "admin-api";
       return std::nullopt;
     }
-    if (const long wait = failures->acquire(req.remote_ip); wait > 0) {
-      Response r = http::json_error(429, "rate_limited", "Too many failed admin authentications; retry later");
-      r.headers.emplace_back("Retry-After", std::to_string(wait));
-      return r;
-    }
+    limits.record_soon(key, now_unix());
     const bool missing = !presented && presented.error() == AuthError::token_missing;
     Response r = missing ? http::json_error(401, "token_missing", "Admin token is missing")
                          : http::json_error(401, "invalid_token", "Invalid admin token");

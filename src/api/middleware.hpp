@@ -8,7 +8,7 @@
 
 #include "api/error_answers.hpp"
 #include "auth/authenticator.hpp"
-#include "http/rate_limiter.hpp"
+#include "abuse/limiter.hpp"
 #include "http/router.hpp"
 
 namespace latchkey::api {
@@ -28,13 +28,13 @@ inline auth::Client client_of(const http::Request& req) {
   return auth::Client{req.header("User-Agent"), req.remote_ip};
 }
 
-// At most so many requests per client IP (token buckets): 429 with
-// Retry-After beyond. `on_limited`, when given, runs for each refusal.
-http::Middleware rate_limit(std::shared_ptr<http::RateLimiter> limiter, std::function<void()> on_limited = {});
+// 429 rate_limited with Retry-After, for a refusal of the abuse limits.
+http::Response too_many(const abuse::Verdict& v);
 
 // The administrators' bearer token, compared in constant time; failed
-// attempts are limited per client IP (429), and the identity is the actor
-// "admin-api".
-http::Middleware admin_auth(const std::string& token, unsigned failures_per_minute);
+// attempts count against the IP's admin_token limit (abuse/limits.hpp),
+// which refuses it (429) before any comparison once locked. The identity is
+// the actor "admin-api".
+http::Middleware admin_auth(const std::string& token, abuse::Limiter& limits);
 
 }  // namespace latchkey::api

@@ -93,8 +93,29 @@ void Ops::write_service(metrics::TextWriter& out) const {
   out.family("latchkey_revoked_sessions", "gauge",
              "Ended sessions held in memory to refuse their access tokens (the revocation set).");
   out.sample("latchkey_revoked_sessions", {}, static_cast<std::int64_t>(service_.tokens().revoked_count()));
+  write_limits(out);
   out.family("latchkey_ready", "gauge", "1 when /readyz answers 200, else 0.");
   out.sample("latchkey_ready", {}, static_cast<std::int64_t>(readiness().ready ? 1 : 0));
+}
+
+void Ops::write_limits(metrics::TextWriter& out) const {
+  const abuse::Limiter::Stats s = service_.limits().stats(now_unix());
+  out.family("latchkey_limit_refusals_total", "counter",
+             "Requests an abuse limit refused, by limit (429, or for login locks an answer like a wrong password).");
+  out.family("latchkey_limit_locks_total", "counter", "Locks made by an abuse limit, by limit.");
+  out.family("latchkey_limit_locked", "gauge",
+             "Counters locked now, by limit, as this instance sees them (shared ones synced every second).");
+  for (std::size_t i = 0; i < abuse::kLimits; ++i) {
+    const std::string_view name = abuse::name_of(static_cast<abuse::Limit>(i));
+    out.sample("latchkey_limit_refusals_total", {{"limit", name}}, static_cast<std::int64_t>(s.refused[i]));
+    out.sample("latchkey_limit_locks_total", {{"limit", name}}, static_cast<std::int64_t>(s.locks[i]));
+    out.sample("latchkey_limit_locked", {{"limit", name}}, static_cast<std::int64_t>(s.locked[i]));
+  }
+  out.family("latchkey_limit_store_failures_total", "counter",
+             "Abuse-limit calls the database did not answer; counted in memory meanwhile.");
+  out.sample("latchkey_limit_store_failures_total", {}, static_cast<std::int64_t>(s.store_failures));
+  out.family("latchkey_limit_store_down", "gauge", "1 while the abuse limits count in memory because the database is away.");
+  out.sample("latchkey_limit_store_down", {}, static_cast<std::int64_t>(s.store_down ? 1 : 0));
 }
 
 void Ops::write_runtime(metrics::TextWriter& out) const {

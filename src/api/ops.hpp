@@ -49,6 +49,7 @@ class Ops {
   static std::int64_t now_ms();
   void write_service(metrics::TextWriter& out) const;
   void write_runtime(metrics::TextWriter& out) const;
+  void write_limits(metrics::TextWriter& out) const;
 
   const auth::Service& service_;
   store::Store& store_;

@@ -57,6 +57,15 @@ awaitable<Response> protected_resource(const ApiContext&, const Request& req) {
 }
 
 awaitable<Response> refresh(const ApiContext& api, const Request& req) {
+  // Refresh tokens are 256-bit secrets, so guessing one is hopeless; still,
+  // an IP presenting unknown ones again and again is refused for a while
+  // (refresh_token limit), before any lookup.
+  abuse::Limiter& limits = api.service.limits();
+  const abuse::Key guesses = abuse::per_ip(abuse::Limit::refresh_token, req.remote_ip);
+  if (const abuse::Verdict v = limits.peek(guesses, now_unix()); !v) {
+    limits.count_refusal(v.limit);
+    co_return too_many(v);
+  }
   // The seed sends the refresh token twice, as the Bearer and in the body;
   // either alone is enough, and if both are there they must agree.
   std::string_view token;
@@ -72,16 +81,25 @@ awaitable<Response> refresh(const ApiContext& api, const Request& req) {
     if (!token.empty() && token != *in_body) co_return api.errors(AuthError::token_mismatch);
     token = *in_body;
   }
+  // A token that is not one of ours is a guess; an expired, ended or reused
+  // one was ours (and has its own answers).
+  auto guessed = [&](AuthError e) {
+    if (e == AuthError::token_invalid || e == AuthError::token_wrong_type) limits.record_soon(guesses, now_unix());
+  };
   // Digests before the database lane; the signing after the commit, while
   // the batch is flushed.
   auth::Sessions& sessions = api.service.sessions();
   auto request = sessions.prepare_refresh(token);
-  if (!request) co_return api.errors(request.error());
+  if (!request) {
+    guessed(request.error());
+    co_return api.errors(request.error());
+  }
   auto r = co_await api.pool.run([&] { return sessions.apply_refresh(*request, client_of(req)); },
                                  [&](auth::Expected<auth::RefreshGrant> grant) -> auth::Expected<auth::TokenPair> {
                                    if (!grant) return tl::unexpected(grant.error());
                                    return sessions.issue_refresh(std::move(*grant));
                                  });
+  if (r && !*r) guessed(r->error());
   co_return reply(api.errors, r, [](const auth::TokenPair& t) {
     return json_response(200, json::object{
                                   {"message", "Token refreshed"},

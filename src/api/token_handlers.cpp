@@ -48,7 +48,8 @@ bool client_authorized(const Request& req, const std::optional<std::string>& sec
   if (!secret || req.repeated("Authorization")) return false;
   const std::string_view h = req.header("Authorization");
   std::string presented;
-  if (h.size() > 6 && (h.substr(0, 6) == "Basic " || h.substr(0, 6) == "basic ")) {
+  // The scheme is case-insensitive (RFC 9110 section 11.1).
+  if (h.size() > 6 && h[5] == ' ' && http::iequals(h.substr(0, 5), "basic")) {
     std::string b64(h.substr(6));
     for (char& c : b64) c = c == '+' ? '-' : c == '/' ? '_' : c;
     while (!b64.empty() && b64.back() == '=') b64.pop_back();
@@ -80,7 +81,16 @@ json::object introspection_json(const auth::Introspection& i, const auth::Option
 
 awaitable<Response> introspect(const ApiContext& api, const Request& req) {
   const std::optional<std::string>& secret = api.options.introspection_secret;
+  // The secret is a guessable credential: failures count per IP, and a
+  // locked IP is refused before its next guess is compared.
+  abuse::Limiter& limits = api.service.limits();
+  const abuse::Key guesses = abuse::per_ip(abuse::Limit::introspection_secret, req.remote_ip);
+  if (const abuse::Verdict v = limits.peek(guesses, now_unix()); !v) {
+    limits.count_refusal(v.limit);
+    co_return too_many(v);
+  }
   if (!client_authorized(req, secret)) {
+    if (secret) limits.record_soon(guesses, now_unix());
     Response r = http::json_error(401, "invalid_client",
                                   secret ? "Introspection needs the service credential"
                                          : "Introspection is not enabled (set INTROSPECTION_SECRET)");

@@ -56,6 +56,16 @@ awaitable<void> prune(const JobTargets& t) {
   if (removed > 0) log::info("audit.pruned", {{"events", removed}});
 }
 
+// The abuse limits: other instances' locks into this one's view (shared
+// database), and counters that count nothing any more out of memory and,
+// now and then, the database.
+awaitable<void> sync_limits(const JobTargets& t) {
+  co_await t.pool.run([&] {
+    t.service.limits().sync(now_unix());
+    return true;
+  });
+}
+
 // Keys rotated by `latchkey keys rotate` (or by another instance), and
 // scheduled keys coming into force.
 awaitable<void> reload_keys(const JobTargets& t) {
@@ -78,6 +88,7 @@ void add_jobs(Scheduler& scheduler, const JobTargets& t) {
   // and retention is applied even by a server that never ran an hour.
   job("usage_flush", 10s, AtStop::run_again, flush_usage);
   job("audit_flush", 250ms, AtStop::run_again, flush_audit);
+  job("limits_sync", 1s, AtStop::skip, sync_limits);
   job("retention", 1h, AtStop::run_again, prune);
   // Checks and reloads only matter to a server that goes on.
   job("readiness", api::Ops::kCheckInterval, AtStop::skip, [](const JobTargets& x) { return x.ops.check(); });

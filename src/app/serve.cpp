@@ -88,6 +88,7 @@ tl::expected<void, int> build_auth(const config::Config& cfg, Components& c) {
                                           [&service](const std::vector<std::string>& ids, UnixSeconds at) {
                                             for (const auto& id : ids) service.tokens().note_revoked(id, at);
                                           });
+  c.admin->use_limits(&service.limits());  // an unlock also ends what this process remembers
   auto revoked = service.load_revocations();
   if (!revoked) return tl::unexpected(fail("cannot read revoked sessions from the database", 1));
   c.revoked_at_start = *revoked;
@@ -108,6 +109,7 @@ void build_http(const config::Config& cfg, std::shared_ptr<boost::asio::ssl::con
   c.router = std::make_unique<http::Router>(&c.metrics.http());
   api::add_routes(*c.router, *c.service, *c.pool, api_options(cfg));
   api::AdminApiOptions admin = admin_api_options(cfg);
+  admin.limits = &c.service->limits();
   admin.reload_keys = [&c, policy = cli::key_policy(cfg)] {
     if (auto loaded = auth::load_signing_keys(*c.store, policy, now_unix())) c.service->tokens().set_keys(std::move(*loaded));
   };

@@ -29,18 +29,42 @@ auth::Options auth_options(const config::Config& cfg) {
   o.audience = cfg.audience;
   o.min_password_chars = cfg.password_min_length;
   o.token_cache_size = cfg.token_cache_size;
-  o.throttle.free_failures = static_cast<int>(cfg.login_lock_after);
-  o.throttle.base_lock = cfg.login_lock_base;
-  o.throttle.account_failures = static_cast<int>(cfg.account_lock_after);
+  o.limits = limits(cfg);
+  // Other instances count in a shared database: checks must read it.
+  o.limits_shared = !cfg.database_url.starts_with("sqlite");
   return o;
+}
+
+abuse::Policies limits(const config::Config& cfg) {
+  using abuse::Limit;
+  using abuse::index_of;
+  abuse::Policies p = abuse::default_policies();
+  // A rate that is set replaces the default's count and window.
+  auto rate = [&](Limit l, const std::optional<config::Rate>& r) {
+    if (!r) return;
+    if (r->count == 0) p[index_of(l)].reset();
+    else p[index_of(l)] = store::LimitPolicy{r->count, r->per, 0, 0, false};
+  };
+  rate(Limit::flood, cfg.limit_flood);
+  rate(Limit::signup, cfg.limit_signup);
+  rate(Limit::login_ip, cfg.limit_login_ip);
+  rate(Limit::refresh_token, cfg.limit_refresh_token);
+  rate(Limit::admin_token, cfg.limit_admin_token);
+  rate(Limit::introspection_secret, cfg.limit_introspection_secret);
+  // The login locks keep their own settings.
+  auto& pair = p[index_of(Limit::login_pair)];
+  pair->free = cfg.login_lock_after;
+  pair->lock_base = cfg.login_lock_base;
+  auto& account = p[index_of(Limit::login_account)];
+  if (cfg.account_lock_after == 0) account.reset();
+  else account->free = cfg.account_lock_after - 1;  // the N-th failure locks
+  return p;
 }
 
 api::ApiOptions api_options(const config::Config& cfg) {
   api::ApiOptions o;
   o.introspection_secret = cfg.introspection_secret;
   o.jwks_max_age = static_cast<long>(cfg.jwks_max_age);
-  o.login_per_minute = cfg.login_rate_per_minute;
-  o.signup_per_minute = cfg.signup_rate_per_minute;
   return o;
 }
 

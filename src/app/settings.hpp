@@ -12,6 +12,8 @@
 namespace latchkey::app {
 
 auth::Options auth_options(const config::Config& cfg);
+// The abuse limits' policies: the defaults, with what is configured.
+abuse::Policies limits(const config::Config& cfg);
 api::ApiOptions api_options(const config::Config& cfg);
 // Everything but reload_keys, which needs the running service.
 api::AdminApiOptions admin_api_options(const config::Config& cfg);

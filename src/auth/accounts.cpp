@@ -9,12 +9,21 @@ Accounts::Accounts(const Context& ctx)
       rules_{ctx.options.password_policy(), ctx.options.password, ctx.options.max_username_chars} {}
 
 Expected<void> Accounts::signup(std::string_view username, std::string_view password, const Client& client) {
-  auto account = prepare_signup(username, password);
+  auto account = prepare_signup(username, password, client);
   if (!account) return tl::unexpected(account.error());
   return complete_signup(std::move(*account), client);
 }
 
-Expected<NewAccount> Accounts::prepare_signup(std::string_view username, std::string_view password) const {
+Expected<NewAccount> Accounts::prepare_signup(std::string_view username, std::string_view password,
+                                              const Client& client, UnixSeconds* retry_after) const {
+  using abuse::Limit;
+  const abuse::Key bumps[] = {abuse::per_ip(Limit::flood, client.ip), abuse::per_ip(Limit::signup, client.ip)};
+  if (const auto gate = ctx_.limits.admit(bumps, {}, ctx_.clock()); !gate.verdict) {
+    ctx_.limits.count_refusal(gate.verdict.limit);
+    log::info("auth.signup_rate_limited", {{"limit", abuse::name_of(gate.verdict.limit)}});
+    if (retry_after) *retry_after = gate.verdict.retry_after;
+    return tl::unexpected(AuthError::rate_limited);
+  }
   return prepare_account(username, password, rules_);
 }
 
@@ -43,7 +52,14 @@ Expected<VerifiedPasswordChange> Accounts::verify_password_change(const Principa
     if (user.error() == store::StoreError::not_found) return tl::unexpected(AuthError::session_ended);
     return store_failure(user);
   }
-  if (current.size() > rules_.password.max_bytes || !crypto::verify_password(user->password_hash, current)) {
+  using abuse::Limit;
+  const abuse::Key failures[] = {abuse::per_account_and_ip(Limit::login_pair, user->username_key, client.ip),
+                                 abuse::per_account(Limit::login_account, user->username_key),
+                                 abuse::per_ip(Limit::login_ip, client.ip)};
+  const auto gate = ctx_.limits.admit({}, std::span(failures, 2), ctx_.clock());
+  const bool locked = gate.locked[0] || gate.locked[1];
+  if (locked || current.size() > rules_.password.max_bytes || !crypto::verify_password(user->password_hash, current)) {
+    if (!locked) ctx_.limits.record(failures, ctx_.clock());
     log::info("auth.password_change_failed", {{"user_id", std::string_view(user->id)}});
     ctx_.record({.event = "password_change_failed", .user_id = user->id, .username = user->username,
                  .session_id = caller.session_id},

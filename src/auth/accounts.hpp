@@ -41,8 +41,11 @@ class Accounts {
 
   // prepare_signup then complete_signup. Blocking.
   Expected<void> signup(std::string_view username, std::string_view password, const Client& client = {});
-  // Hashing phase: see prepare_account. Blocking (argon2id).
-  Expected<NewAccount> prepare_signup(std::string_view username, std::string_view password) const;
+  // Hashing phase: the IP's sign-up and flood limits (rate_limited, with how
+  // long in `retry_after` when given), then prepare_account. Blocking
+  // (argon2id; the limits' round trip when shared).
+  Expected<NewAccount> prepare_signup(std::string_view username, std::string_view password, const Client& client = {},
+                                      UnixSeconds* retry_after = nullptr) const;
   // Store phase: creates the account (username_taken when the name went
   // meanwhile) and records the event. Blocking (store); no hashing.
   Expected<void> complete_signup(NewAccount account, const Client& client = {});
@@ -52,8 +55,9 @@ class Accounts {
   Expected<std::size_t> change_password(const Principal& caller, std::string_view current,
                                         std::string_view replacement, const Client& client = {});
   // Hashing phase: reads the caller's account, verifies the current password
-  // (a wrong one is logged and audited here), checks the new one against the
-  // policy and hashes it; writes nothing. Blocking (argon2id).
+  // (a wrong one is logged, audited and counted as a failed login of the
+  // account from this IP, whose locks apply here too), checks the new one
+  // against the policy and hashes it. Blocking (argon2id).
   Expected<VerifiedPasswordChange> verify_password_change(const Principal& caller, std::string_view current,
                                                           std::string_view replacement, const Client& client = {});
   // Store phase: sets the new hash, ends the caller's other sessions and

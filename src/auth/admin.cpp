@@ -1,5 +1,7 @@
 #include "auth/admin.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include "auth/refresh_chain.hpp"
 #include "auth/username.hpp"
 #include "util/log.hpp"
@@ -196,6 +198,59 @@ Expected<std::vector<store::AuditEvent>> Admin::audit(std::optional<std::string_
   auto rows = store_.audit().list(q);
   if (!rows) return tl::unexpected(from_store(rows.error()));
   return std::move(*rows);
+}
+
+namespace {
+
+// The stored form of a lock filter: the username's key, the address in its
+// canonical text (as connections record it).
+struct LockSubject {
+  std::string account;
+  std::string ip;
+};
+
+Expected<LockSubject> lock_subject(std::string_view username, std::string_view ip, std::size_t max_chars) {
+  LockSubject s;
+  if (!username.empty()) {
+    auto name = normalize_username(username, max_chars);
+    if (!name) return tl::unexpected(AuthError::username_invalid);
+    s.account = std::move(name->key);
+  }
+  if (!ip.empty()) {
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(std::string(ip), ec);
+    if (ec) return tl::unexpected(AuthError::ip_invalid);
+    s.ip = address.is_v6() && address.to_v6().is_v4_mapped()
+               ? boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6()).to_string()
+               : address.to_string();
+  }
+  return s;
+}
+
+}  // namespace
+
+Expected<std::vector<store::LimitRow>> Admin::locks(std::string_view username, std::string_view ip) {
+  auto subject = lock_subject(username, ip, options_.max_username_chars);
+  if (!subject) return tl::unexpected(subject.error());
+  const store::LimitFilter f{subject->account, subject->ip, {}};
+  auto rows = limits_ ? limits_->locks(f, clock_()) : store_.limits().locked(f, clock_());
+  if (!rows) return store_failure(rows);
+  return std::move(*rows);
+}
+
+Expected<std::size_t> Admin::clear_locks(std::string_view username, std::string_view ip, const Actor& actor) {
+  auto subject = lock_subject(username, ip, options_.max_username_chars);
+  if (!subject) return tl::unexpected(subject.error());
+  if (subject->account.empty() && subject->ip.empty()) return 0;
+  const store::LimitFilter f{subject->account, subject->ip, {}};
+  auto cleared = limits_ ? limits_->clear(f) : store_.limits().clear(f);
+  if (!cleared) return store_failure(cleared);
+  audit_.write_now({.event = "unlocked", .actor = actor.name, .username = username, .ip = actor.ip,
+                    .user_agent = actor.user_agent,
+                    .detail = audit_detail({{"ip", std::string_view(subject->ip)},
+                                            {"counters", static_cast<std::int64_t>(*cleared)}})});
+  log::info("admin.action", {{"event", "unlocked"}, {"actor", actor.name}});
+  return *cleared;
 }
 
 Expected<std::vector<store::StoredKey>> Admin::keys() {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "abuse/limiter.hpp"
 #include "auth/audit_log.hpp"
 #include "auth/errors.hpp"
 #include "auth/key_bootstrap.hpp"
@@ -85,6 +86,17 @@ class Admin {
   Expected<std::vector<store::AuditEvent>> audit(std::optional<std::string_view> username, std::size_t limit,
                                                  std::optional<std::pair<UnixSeconds, std::int64_t>> before = {});
 
+  // The abuse limits' locks (abuse/limits.hpp) on an account (by username,
+  // every IP), on an IP (every account), on both, or all when both are
+  // empty. username_invalid / ip_invalid for a malformed one.
+  Expected<std::vector<store::LimitRow>> locks(std::string_view username, std::string_view ip);
+  // Removes the counters of an account, an IP or the pair (at least one),
+  // so their locks end at once; recorded as "unlocked". Returns how many.
+  Expected<std::size_t> clear_locks(std::string_view username, std::string_view ip, const Actor& actor);
+  // In a running server, the limiter whose memory must forget them too
+  // (else the store alone: the CLI).
+  void use_limits(abuse::Limiter* limits) { limits_ = limits; }
+
   // The stored signing keys, newest first.
   Expected<std::vector<store::StoredKey>> keys();
   // Adds a key of `alg` that signs after `publish_delay` (see
@@ -105,6 +117,7 @@ class Admin {
   AuditLog& audit_;
   Clock clock_;
   RevokedHook on_revoked_;
+  abuse::Limiter* limits_ = nullptr;
 };
 
 }  // namespace latchkey::auth

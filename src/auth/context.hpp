@@ -3,6 +3,7 @@
 // audit trail, and the state they share (token state, refresh chain, usage,
 // counters). The composition (auth/service.hpp) owns the shared parts; a job
 // only holds this set of references.
+#include "abuse/limiter.hpp"
 #include "auth/audit_log.hpp"
 #include "auth/options.hpp"
 #include "auth/refresh_chain.hpp"
@@ -23,6 +24,7 @@ struct Context {
   const RefreshChain& chain;
   UsageTracker& usage;
   Counters& counters;
+  abuse::Limiter& limits;
 
   // Queues an audit event with where the request came from.
   void record(AuditRecord r, const Client& client) const {

@@ -8,6 +8,7 @@
 //   forbidden        the caller is known but may not do this (403)
 //   not_found        what the request names does not exist for the caller (404)
 //   conflict         the request clashes with what exists (409)
+//   exhausted        this client asked too often: an abuse limit (429)
 //   unavailable      try again shortly: database down, queue full (503)
 //   internal         a bug (500)
 #include <string_view>
@@ -40,12 +41,14 @@ enum class AuthError {
   session_not_found,  // names no live session of the caller
   account_disabled,   // right password, but an administrator disabled the account
   user_not_found,     // administration: no such user
+  ip_invalid,         // administration: not an IP address
+  rate_limited,       // an abuse limit refused the client for a while (abuse/limits.hpp)
   // the server
   unavailable,  // database down or worker queue full: try again
   internal,
 };
 
-enum class ErrorKind { invalid_input, unauthenticated, forbidden, not_found, conflict, unavailable, internal };
+enum class ErrorKind { invalid_input, unauthenticated, forbidden, not_found, conflict, exhausted, unavailable, internal };
 
 constexpr ErrorKind kind_of(AuthError e) {
   switch (e) {
@@ -56,7 +59,8 @@ constexpr ErrorKind kind_of(AuthError e) {
     case AuthError::password_common:
     case AuthError::password_is_username:
     case AuthError::passwords_required:
-    case AuthError::token_mismatch: return ErrorKind::invalid_input;
+    case AuthError::token_mismatch:
+    case AuthError::ip_invalid: return ErrorKind::invalid_input;
     case AuthError::invalid_credentials:
     case AuthError::token_missing:
     case AuthError::token_invalid:
@@ -68,6 +72,7 @@ constexpr ErrorKind kind_of(AuthError e) {
     case AuthError::session_not_found:
     case AuthError::user_not_found: return ErrorKind::not_found;
     case AuthError::username_taken: return ErrorKind::conflict;
+    case AuthError::rate_limited: return ErrorKind::exhausted;
     case AuthError::unavailable: return ErrorKind::unavailable;
     case AuthError::internal: return ErrorKind::internal;
   }

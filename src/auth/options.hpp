@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "auth/login_throttle.hpp"
+#include "abuse/limits.hpp"
 #include "auth/password_policy.hpp"
 #include "crypto/password.hpp"
 #include "util/time.hpp"
@@ -27,7 +27,10 @@ struct Options {
   std::size_t min_password_chars = 8;
   std::size_t max_password_bytes = 1024;
   std::size_t max_username_chars = 64;
-  ThrottlePolicy throttle;
+  // The abuse limits (abuse/limits.hpp), and whether other instances count
+  // in the same store (PostgreSQL), so that checks must read it.
+  abuse::Policies limits = abuse::default_policies();
+  bool limits_shared = false;
   // Verified access tokens kept (token/verified_cache.hpp); 0 turns it off.
   std::size_t token_cache_size = 65536;
 
@@ -47,7 +50,7 @@ struct Counters {
   std::atomic<std::uint64_t> login_succeeded{0};
   std::atomic<std::uint64_t> login_bad_credentials{0};
   std::atomic<std::uint64_t> login_locked{0};
-  std::atomic<std::uint64_t> login_rate_limited{0};  // refused by the per-IP bucket, before the service
+  std::atomic<std::uint64_t> login_rate_limited{0};  // refused by a per-IP limit, before any hashing
   std::atomic<std::uint64_t> refresh_rotated{0};
   std::atomic<std::uint64_t> refresh_replayed{0};
   std::atomic<std::uint64_t> refresh_reuse_detected{0};

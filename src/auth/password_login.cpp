@@ -10,7 +10,7 @@
 namespace latchkey::auth {
 
 PasswordLogin::PasswordLogin(const Context& ctx, Sessions& sessions)
-    : ctx_(ctx), sessions_(sessions), throttle_(ctx.options.throttle) {
+    : ctx_(ctx), sessions_(sessions) {
   auto dummy = crypto::hash_password(crypto::random_token(24), ctx_.options.password);
   if (!dummy) throw std::runtime_error("cannot compute the reference password hash");
   dummy_hash_ = std::move(*dummy);
@@ -40,33 +40,48 @@ Expected<VerifiedLogin> PasswordLogin::refuse(std::string_view reason, const sto
 }
 
 Expected<VerifiedLogin> PasswordLogin::verify_login(std::string_view username, std::string_view password,
-                                                    const Client& client) {
+                                                    const Client& client, UnixSeconds* retry_after) {
   if (username.empty() || password.empty()) return tl::unexpected(AuthError::credentials_required);
   const Options& o = ctx_.options;
   // Over-long input cannot match a stored password: refuse it like a wrong
   // one, after the same work, without hashing megabytes.
   const bool oversized = password.size() > o.max_password_bytes || username.size() > 4 * o.max_username_chars;
   auto name = oversized ? std::nullopt : normalize_username(username, o.max_username_chars);
-  // Throttled per account name, whether or not the account exists.
+  // Limited per account name, whether or not the account exists.
   const std::string account = name ? name->key : std::string(username.substr(0, 256));
   const std::string_view attempted = name ? std::string_view(name->display) : username;
-  const UnixSeconds started = ctx_.clock();
-  if (throttle_.locked(account, client.ip, started)) {
+  using abuse::Limit;
+  const abuse::Key bumps[] = {abuse::per_ip(Limit::flood, client.ip)};
+  const abuse::Key reads[] = {abuse::per_ip(Limit::login_ip, client.ip),
+                              abuse::per_account_and_ip(Limit::login_pair, account, client.ip),
+                              abuse::per_account(Limit::login_account, account)};
+  const auto gate = ctx_.limits.admit(bumps, reads, ctx_.clock());
+  if (!gate.verdict || gate.locked[0]) {
+    const abuse::Limit by = gate.verdict ? Limit::login_ip : gate.verdict.limit;
+    ctx_.limits.count_refusal(by);
+    ++ctx_.counters.login_rate_limited;
+    log::info("auth.login_rate_limited", {{"limit", abuse::name_of(by)}});
+    if (retry_after) *retry_after = gate.verdict ? gate.retry_after[0] : gate.verdict.retry_after;
+    return tl::unexpected(AuthError::rate_limited);
+  }
+  if (gate.locked[1] || gate.locked[2]) {
     // Locked looks exactly like a wrong password, in body and in time.
     crypto::verify_password(dummy_hash_, password.substr(0, o.max_password_bytes));
+    ctx_.limits.count_refusal(gate.locked[1] ? Limit::login_pair : Limit::login_account);
+    // Locked for this IP: nothing counts again. Locked from everywhere: the
+    // IP tried a locked account, which its budget counts.
+    if (!gate.locked[1]) ctx_.limits.record(std::span(reads, 1), ctx_.clock());
     return refuse("locked", nullptr, attempted, client);
   }
   store::Result<store::User> user = tl::unexpected(store::StoreError::not_found);
   if (name) user = ctx_.store.users().find_by_name(name->key);
-  if (!user) {
-    if (user.error() != store::StoreError::not_found) return store_failure(user);
-    crypto::verify_password(dummy_hash_, password.substr(0, o.max_password_bytes));
-    throttle_.failure(account, client.ip, ctx_.clock());
-    return refuse("bad_credentials", nullptr, attempted, client);
-  }
-  if (!crypto::verify_password(user->password_hash, password)) {
-    throttle_.failure(account, client.ip, ctx_.clock());
-    return refuse("bad_credentials", &*user, attempted, client);
+  if (!user && user.error() != store::StoreError::not_found) return store_failure(user);
+  bool right = false;
+  if (user) right = crypto::verify_password(user->password_hash, password);
+  else crypto::verify_password(dummy_hash_, password.substr(0, o.max_password_bytes));  // the same time
+  if (!right) {
+    ctx_.limits.record(reads, ctx_.clock());
+    return refuse("bad_credentials", user ? &*user : nullptr, attempted, client);
   }
   if (user->disabled_at) {
     // Said only to someone who knows the password (as Keycloak does): a
@@ -77,8 +92,9 @@ Expected<VerifiedLogin> PasswordLogin::verify_login(std::string_view username, s
                 client);
     return tl::unexpected(AuthError::account_disabled);
   }
-  throttle_.success(account, client.ip);
-  ++ctx_.counters.login_succeeded;
+  // A success clears this device's failures (one more round trip, only
+  // after failures).
+  if (gate.counts[1] > 0) ctx_.limits.forget(reads[1]);
   VerifiedLogin verified;
   if (crypto::needs_rehash(user->password_hash, o.password)) {
     // Parameters were raised since this hash was made: upgrade it now that
@@ -98,6 +114,7 @@ Expected<TokenPair> PasswordLogin::complete_login(VerifiedLogin login, const Cli
   if (login.upgraded_hash_) (void)ctx_.store.users().set_password_hash(user.id, *login.upgraded_hash_);
   auto pair = sessions_.open(user, client);
   if (!pair) return pair;
+  ++ctx_.counters.login_succeeded;  // once the session exists: a failed write is no success
   log::info("auth.login", {{"user_id", std::string_view(user.id)}, {"session_id", std::string_view(pair->session_id)}});
   ctx_.record({.event = "login", .user_id = user.id, .username = user.username, .session_id = pair->session_id},
               client);

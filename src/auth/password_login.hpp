@@ -1,16 +1,27 @@
 #pragma once
 // Signing in with a username and a password, in two phases so that the
 // threads that hash never wait for a database write: verify_login (the
-// throttle, the account read, argon2id, every refusal decided, counted,
-// logged and audited; the store only read) then complete_login (the
-// upgraded hash if due, the session, the event; no hashing).
+// abuse limits, the account read, argon2id, every refusal decided, counted,
+// logged and audited) then complete_login (the upgraded hash if due, the
+// session, the event; no hashing).
+//
+// The limits (abuse/limits.hpp), in one check before any hashing (memory on
+// a lone instance; one round trip when instances share the database):
+//  - the request counts against the IP's flood ceiling;
+//  - an IP over its failed-login budget is refused (429): credential
+//    stuffing. Successes never count, so an office behind one address signs
+//    in freely;
+//  - an account locked for this IP, or locked from everywhere, is refused
+//    exactly like a wrong password (same answer, same hashing time).
+// A failure then counts for the account from this IP, for the account, and
+// for the IP; one on an account already locked for this IP counts nowhere
+// (the attacker is not told, and the IP's budget is not spent twice).
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "auth/context.hpp"
 #include "auth/errors.hpp"
-#include "auth/login_throttle.hpp"
 #include "auth/sessions.hpp"
 
 namespace latchkey::auth {
@@ -43,14 +54,13 @@ class PasswordLogin {
 
   // verify_login then complete_login. Blocking.
   Expected<TokenPair> login(std::string_view username, std::string_view password, const Client& client);
-  // Hashing phase (see above). Blocking (argon2id).
-  Expected<VerifiedLogin> verify_login(std::string_view username, std::string_view password, const Client& client);
+  // Hashing phase (see above). Blocking (argon2id). rate_limited when an
+  // abuse limit refuses the IP, with how long in `retry_after` when given.
+  Expected<VerifiedLogin> verify_login(std::string_view username, std::string_view password, const Client& client,
+                                       UnixSeconds* retry_after = nullptr);
   // Store phase: account_disabled when the account was disabled or deleted
   // since it was read. Blocking (store); no hashing.
   Expected<TokenPair> complete_login(VerifiedLogin login, const Client& client);
-
-  // A login the HTTP layer refused for its rate limit, counted with the others.
-  void count_rate_limited() { ctx_.counters.login_rate_limited.fetch_add(1, std::memory_order_relaxed); }
 
  private:
   Expected<VerifiedLogin> refuse(std::string_view reason, const store::User* user, std::string_view attempted,
@@ -59,7 +69,6 @@ class PasswordLogin {
   Context ctx_;
   Sessions& sessions_;
   std::string dummy_hash_;
-  LoginThrottle throttle_;
 };
 
 }  // namespace latchkey::auth

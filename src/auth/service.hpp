@@ -36,6 +36,9 @@ class Service {
   const TokenIssuer& issuer() const { return issuer_; }
   TokenIntrospection& introspection() { return introspection_; }
   TokenState& tokens() { return tokens_; }
+  // The abuse limits every job and endpoint counts against.
+  abuse::Limiter& limits() { return limits_; }
+  const abuse::Limiter& limits() const { return limits_; }
   const TokenState& tokens() const { return tokens_; }
 
   // Blocking. Rebuilds the revocation set from the database: run at start.
@@ -50,6 +53,7 @@ class Service {
   store::Store& store_;
   Options options_;
   Counters counters_;
+  abuse::Limiter limits_;
   TokenState tokens_;
   RefreshChain chain_;
   UsageTracker usage_;

@@ -25,6 +25,9 @@ int sessions_command(const config::Config& cfg, store::Store& store, const std::
                      const CliOptions& options);
 int audit_command(const config::Config& cfg, store::Store& store, const std::vector<std::string>& words,
                   const CliOptions& options);
+// `latchkey locks list [--user NAME] [--ip IP] | clear (--user NAME | --ip IP)`.
+int locks_command(const config::Config& cfg, store::Store& store, const std::vector<std::string>& words,
+                  const CliOptions& options);
 
 // `latchkey keys list | rotate [--now]` (keys_command.cpp).
 int keys_command(const config::Config& cfg, store::Store& store, const std::vector<std::string>& words,

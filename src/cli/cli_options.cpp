@@ -19,7 +19,7 @@ tl::expected<CliOptions, std::string> take_cli_options(std::vector<std::string>&
       value = a.substr(eq + 1);
       has_value = true;
     }
-    if (name != "--user" && name != "--session" && name != "--limit") {
+    if (name != "--user" && name != "--session" && name != "--limit" && name != "--ip") {
       rest.push_back(a);
       continue;
     }
@@ -30,6 +30,7 @@ tl::expected<CliOptions, std::string> take_cli_options(std::vector<std::string>&
     if (value.empty()) return tl::unexpected("option " + name + " needs a value");
     if (name == "--user") o.user = value;
     if (name == "--session") o.session = value;
+    if (name == "--ip") o.ip = value;
     if (name == "--limit") {
       std::size_t n = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);

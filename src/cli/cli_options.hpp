@@ -1,5 +1,5 @@
 #pragma once
-// The options of the administration commands (`user`, `sessions`, `audit`),
+// The options of the administration commands (`user`, `sessions`, `audit`, `locks`),
 // taken out of the command line before the rest is read as settings.
 #include <cstddef>
 #include <optional>
@@ -16,6 +16,7 @@ struct CliOptions {
   bool password_stdin = false;  // --password-stdin: the password is the first line of stdin
   std::optional<std::string> user;     // --user NAME
   std::optional<std::string> session;  // --session ID
+  std::optional<std::string> ip;       // --ip ADDRESS
   std::optional<std::size_t> limit;    // --limit N
 };
 

@@ -29,6 +29,7 @@ std::string describe(auth::AuthError e) {
     case AuthError::password_too_long: return "the password must be at most 1024 bytes";
     case AuthError::password_common: return "the password is too common; choose another";
     case AuthError::password_is_username: return "the password must not be the username";
+    case AuthError::ip_invalid: return "--ip must be an IPv4 or IPv6 address";
     case AuthError::unavailable: return "the database is unavailable; try again";
     default: return "internal error";
   }

@@ -60,6 +60,32 @@ Setter uint_setter(T Config::*field, T min, T max) {
   };
 }
 
+// "N/DURATION" (600/1m), or 0 / off.
+Setter rate_setter(std::optional<Rate> Config::*field) {
+  return [=](Config& c, std::string_view v) -> std::optional<std::string> {
+    if (v == "0" || v == "off") {
+      c.*field = Rate{0, 60};
+      return std::nullopt;
+    }
+    const auto slash = v.find('/');
+    auto n = parse_uint<unsigned>(v.substr(0, slash), 1, 100000000);
+    auto per = slash == std::string_view::npos ? std::nullopt : parse_duration(v.substr(slash + 1));
+    if (!n || !per || *per < 1) return "must be N/DURATION such as 600/1m or 50/10m, or 0 (off)";
+    c.*field = Rate{*n, *per};
+    return std::nullopt;
+  };
+}
+
+// A deprecated per-minute count: N/1m of `field`.
+Setter per_minute_setter(std::optional<Rate> Config::*field) {
+  return [=](Config& c, std::string_view v) -> std::optional<std::string> {
+    auto n = parse_uint<unsigned>(v, 0, 1000000);
+    if (!n) return "must be a whole number from 0 to 1000000";
+    c.*field = Rate{*n, 60};
+    return std::nullopt;
+  };
+}
+
 Setter string_setter(std::string Config::*field) {
   return [=](Config& c, std::string_view v) -> std::optional<std::string> {
     if (v.empty()) return "must not be empty";
@@ -190,12 +216,30 @@ const std::vector<Setting>& settings() {
        [](Config& c, std::string_view v) { return duration_into(c.request_timeout, v); }},
       {"IDLE_TIMEOUT", "idle-timeout", "a kept-alive connection idle this long is closed (default 60s)",
        [](Config& c, std::string_view v) { return duration_into(c.idle_timeout, v); }},
+      {"LIMIT_FLOOD", "limit-flood",
+       "requests per client IP to the unauthenticated write endpoints (/signup, /login), as N/DURATION "
+       "(default 600/1m; 0: off)",
+       rate_setter(&Config::limit_flood)},
+      {"LIMIT_LOGIN_IP", "limit-login-ip",
+       "failed logins per client IP across all accounts before it is refused until the window ends "
+       "(default 50/10m; 0: off); successes never count",
+       rate_setter(&Config::limit_login_ip)},
+      {"LIMIT_SIGNUP", "limit-signup", "sign-ups per client IP (default 10/1m; 0: off)",
+       rate_setter(&Config::limit_signup)},
+      {"LIMIT_REFRESH_TOKEN", "limit-refresh-token",
+       "unknown refresh tokens presented per client IP (default 30/1m; 0: off)",
+       rate_setter(&Config::limit_refresh_token)},
+      {"LIMIT_ADMIN_TOKEN", "limit-admin-token",
+       "failed admin API authentications per client IP (default 10/1m; 0: off)",
+       rate_setter(&Config::limit_admin_token)},
+      {"LIMIT_INTROSPECTION_SECRET", "limit-introspection-secret",
+       "failed introspection credentials per client IP (default 30/1m; 0: off)",
+       rate_setter(&Config::limit_introspection_secret)},
       {"LOGIN_RATE_PER_MINUTE", "login-rate-per-minute",
-       "POST /login per client IP and minute, as a token bucket of that size (default 30; 0: off)",
-       uint_setter<unsigned>(&Config::login_rate_per_minute, 0, 1000000)},
-      {"SIGNUP_RATE_PER_MINUTE", "signup-rate-per-minute",
-       "POST /signup per client IP and minute (default 10; 0: off)",
-       uint_setter<unsigned>(&Config::signup_rate_per_minute, 0, 1000000)},
+       "deprecated: LIMIT_LOGIN_IP=N/1m (it counts failed logins only)",
+       per_minute_setter(&Config::limit_login_ip)},
+      {"SIGNUP_RATE_PER_MINUTE", "signup-rate-per-minute", "deprecated: LIMIT_SIGNUP=N/1m",
+       per_minute_setter(&Config::limit_signup)},
       {"LOGIN_LOCK_AFTER", "login-lock-after",
        "failed logins of one account from one IP before each further failure locks that pair, "
        "30s doubling up to 15m (default 5)",

@@ -14,6 +14,12 @@
 
 namespace latchkey::config {
 
+// An abuse limit's rate: `count` a `per` seconds; count 0 turns it off.
+struct Rate {
+  unsigned count = 0;
+  UnixSeconds per = 60;
+};
+
 struct Config {
   std::string host = "127.0.0.1";
   std::uint16_t port = 5000;
@@ -42,8 +48,13 @@ struct Config {
   UnixSeconds header_timeout = 10;   // to receive a whole header block
   UnixSeconds request_timeout = 30;  // to receive a whole request
   UnixSeconds idle_timeout = 60;     // between requests on a kept-alive connection
-  unsigned login_rate_per_minute = 30;   // per client IP; 0: off
-  unsigned signup_rate_per_minute = 10;  // per client IP; 0: off
+  // Rates of the abuse limits (abuse/limits.hpp); unset: the built-in default.
+  std::optional<Rate> limit_flood;
+  std::optional<Rate> limit_signup;
+  std::optional<Rate> limit_login_ip;
+  std::optional<Rate> limit_refresh_token;
+  std::optional<Rate> limit_admin_token;
+  std::optional<Rate> limit_introspection_secret;
   unsigned login_lock_after = 5;         // failures per account and IP before it slows down
   UnixSeconds login_lock_base = 30;      // first lock; doubles with each further failure, up to 15m
   unsigned account_lock_after = 100;     // failures per account, all IPs, within 15 minutes

@@ -13,6 +13,17 @@
 
 namespace latchkey::http {
 
+// ASCII case-insensitive equality: header names, auth schemes (RFC 9110).
+constexpr bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
+    const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
 // Read access to a request's header fields, whatever parsed them.
 class Headers {
  public:

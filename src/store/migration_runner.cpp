@@ -17,7 +17,7 @@ void run_migrations(MigrationTarget& db) {
   for (const Migration& m : all) {
     if (m.version <= have) continue;
     db.begin();
-    std::optional<std::string> failure = db.exec(m.sql);
+    std::optional<std::string> failure = db.exec(db.script_of(m));
     if (!failure) failure = db.record(m, now_unix());
     if (failure) {
       db.rollback();

@@ -83,6 +83,25 @@ CREATE TABLE deleted_session_revocations (
 );
 CREATE INDEX deleted_revocations_by_time ON deleted_session_revocations (revoked_at);
 )sql"},
+    // The abuse limits' counters (store/limit_store.hpp). On PostgreSQL
+    // UNLOGGED: a counter is written on every failed login, and losing them
+    // in a crash only forgets recent failures, as a restart of one instance
+    // always did; not worth a WAL record each.
+    Migration{7, "abuse limit counters", R"sql(
+CREATE TABLE limit_counters (
+  limit_name   TEXT NOT NULL,
+  account      TEXT NOT NULL DEFAULT '',
+  ip           TEXT NOT NULL DEFAULT '',
+  count        BIGINT NOT NULL,
+  window_start BIGINT NOT NULL,
+  locked_until BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (limit_name, account, ip)
+);
+CREATE INDEX limit_counters_by_account ON limit_counters (account, ip);
+CREATE INDEX limit_counters_by_ip ON limit_counters (ip);
+CREATE INDEX limit_counters_by_lock ON limit_counters (locked_until);
+)sql",
+              "ALTER TABLE limit_counters SET UNLOGGED;"},
 };
 
 }  // namespace

@@ -11,6 +11,9 @@ struct Migration {
   int version;
   std::string_view description;
   std::string_view sql;  // portable SQL: both SQLite and PostgreSQL run it
+  // When set, PostgreSQL runs this after `sql`, in the same transaction: for
+  // what only it has (UNLOGGED tables).
+  std::string_view postgres_also = {};
 };
 
 std::span<const Migration> migrations();

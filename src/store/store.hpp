@@ -11,6 +11,7 @@
 #include "store/audit_store.hpp"
 #include "store/database.hpp"
 #include "store/key_store.hpp"
+#include "store/limit_store.hpp"
 #include "store/records.hpp"
 #include "store/result.hpp"
 #include "store/session_store.hpp"
@@ -27,6 +28,7 @@ class Store {
   virtual KeyStore& keys() = 0;
   virtual AuditStore& audit() = 0;
   virtual AdminQueries& admin() = 0;
+  virtual LimitStore& limits() = 0;
   virtual Database& database() = 0;
 };
 

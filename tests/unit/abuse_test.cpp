@@ -1,56 +1,224 @@
+// The counter rule every abuse limit shares (store/limit_counter.hpp), the
+// in-process counters, and the Limiter's decisions on a lone instance and
+// on shared ones (with the fake store, and the fake store failing).
 #include <gtest/gtest.h>
 
-#include "auth/login_throttle.hpp"
-#include "http/rate_limiter.hpp"
+#include "abuse/limiter.hpp"
+#include "abuse/memory_counters.hpp"
+#include "fake_store.hpp"
 
-using latchkey::auth::LoginThrottle;
-using latchkey::auth::ThrottlePolicy;
-using latchkey::http::RateLimiter;
+namespace latchkey {
+namespace {
 
-TEST(RateLimiter, BucketEmptiesThenRefills) {
-  RateLimiter limit(60, 3);  // one a second, three saved up
-  const auto t0 = RateLimiter::Clock::time_point{} + std::chrono::hours(1);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(limit.acquire("1.2.3.4", t0), 0);
-  EXPECT_EQ(limit.acquire("1.2.3.4", t0), 1);  // Retry-After: 1 s
-  EXPECT_EQ(limit.acquire("5.6.7.8", t0), 0);  // another client is not affected
-  EXPECT_EQ(limit.acquire("1.2.3.4", t0 + std::chrono::seconds(1)), 0);
+using abuse::Key;
+using abuse::Limit;
+using abuse::Limiter;
+using store::LimitCounter;
+using store::LimitPolicy;
+
+constexpr UnixSeconds kNow = 1'800'000'000;
+
+TEST(LimitCounter, RateLocksPastTheFreeOnesUntilTheWindowEnds) {
+  const LimitPolicy p{3, 60, 0, 0, false};
+  LimitCounter c;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store::hit(c, p, kNow + i));
+  EXPECT_FALSE(c.locked(kNow + 2));
+  ASSERT_TRUE(store::hit(c, p, kNow + 10));
+  EXPECT_TRUE(c.locked(kNow + 10));
+  EXPECT_EQ(c.locked_until, kNow + 60);  // the window's end
+  EXPECT_EQ(c.retry_after(kNow + 10), 50);
+  // Locked: an event does not count.
+  EXPECT_FALSE(store::hit(c, p, kNow + 30));
+  EXPECT_EQ(c.count, 4);
+  // Past the window: forgotten, counts from one.
+  EXPECT_EQ(store::current(c, p, kNow + 60), LimitCounter{});
+  ASSERT_TRUE(store::hit(c, p, kNow + 60));
+  EXPECT_EQ(c, (LimitCounter{1, kNow + 60, 0}));
 }
 
-TEST(RateLimiter, ZeroMeansOff) {
-  RateLimiter limit(0, 0);
-  for (int i = 0; i < 1000; ++i) EXPECT_EQ(limit.acquire("x"), 0);
+TEST(LimitCounter, DoublingLockGrowsToItsCap) {
+  const LimitPolicy p{2, 900, 30, 100, true};
+  LimitCounter c;
+  UnixSeconds t = kNow;
+  store::hit(c, p, t);
+  store::hit(c, p, t);
+  EXPECT_FALSE(c.locked(t));
+  const UnixSeconds expected[] = {30, 60, 100, 100};
+  for (UnixSeconds lock : expected) {
+    ASSERT_TRUE(store::hit(c, p, t));
+    EXPECT_EQ(c.locked_until - t, lock);
+    t = c.locked_until;  // the next attempt once it ends
+  }
 }
 
-TEST(LoginThrottle, PairLocksGrowAndExpireWithoutTouchingOtherDevices) {
-  LoginThrottle t(ThrottlePolicy{5, 30, 900, 0, 900, 900});
-  for (int i = 0; i < 5; ++i) t.failure("alice", "attacker", 1000);
-  EXPECT_FALSE(t.locked("alice", "attacker", 1000));  // five free failures
-  t.failure("alice", "attacker", 1000);
-  EXPECT_TRUE(t.locked("alice", "attacker", 1029));
-  EXPECT_FALSE(t.locked("alice", "attacker", 1030));  // 30 s
-  EXPECT_FALSE(t.locked("alice", "phone", 1001));     // the owner's other device
-  t.failure("alice", "attacker", 1030);
-  EXPECT_TRUE(t.locked("alice", "attacker", 1089));   // 60 s: it doubles
-  for (int i = 0; i < 30; ++i) t.failure("alice", "attacker", 2000);
-  EXPECT_TRUE(t.locked("alice", "attacker", 2899));
-  EXPECT_FALSE(t.locked("alice", "attacker", 2900));  // never more than 15 minutes
+TEST(LimitCounter, SlidingWindowForgetsOnlyAfterQuiet) {
+  const LimitPolicy p{5, 100, 30, 900, true};
+  LimitCounter c;
+  for (int i = 0; i < 4; ++i) store::hit(c, p, kNow + 90 * i);  // never 100 s apart
+  EXPECT_EQ(c.count, 4);
+  EXPECT_EQ(store::current(c, p, kNow + 270 + 100), LimitCounter{});
 }
 
-TEST(LoginThrottle, SuccessClearsThePair) {
-  LoginThrottle t(ThrottlePolicy{2, 30, 900, 0, 900, 900});
-  t.failure("bob", "ip", 10);
-  t.failure("bob", "ip", 10);
-  t.success("bob", "ip");
-  t.failure("bob", "ip", 11);
-  EXPECT_FALSE(t.locked("bob", "ip", 11));
+TEST(LimitCounter, NothingFreeLocksAtOnce) {
+  const LimitPolicy p{0, 60, 0, 0, false};
+  LimitCounter c;
+  ASSERT_TRUE(store::hit(c, p, kNow));
+  EXPECT_TRUE(c.locked(kNow));
 }
 
-TEST(LoginThrottle, AccountWideLockOnlyAtTheHigherThreshold) {
-  LoginThrottle t(ThrottlePolicy{5, 30, 900, 20, 900, 900});
-  for (int ip = 0; ip < 19; ++ip) t.failure("carol", "ip" + std::to_string(ip), 100);
-  EXPECT_FALSE(t.locked("carol", "owner", 100));
-  t.failure("carol", "ip19", 100);
-  EXPECT_TRUE(t.locked("carol", "owner", 100));  // a distributed attack
-  EXPECT_FALSE(t.locked("carol", "owner", 1000));  // ... for 15 minutes
-  EXPECT_FALSE(t.locked("dave", "owner", 100));
+TEST(MemoryCounters, KeysAreApartAndClearedByAccountOrIp) {
+  abuse::MemoryCounters m(abuse::default_policies());
+  const Key a = abuse::per_account_and_ip(Limit::login_pair, "alice", "10.0.0.1");
+  const Key b = abuse::per_account_and_ip(Limit::login_pair, "alice", "10.0.0.2");
+  const Key c = abuse::per_ip(Limit::login_ip, "10.0.0.1");
+  for (int i = 0; i < 6; ++i) m.hit(a, kNow);
+  m.hit(b, kNow);
+  m.hit(c, kNow);
+  EXPECT_TRUE(m.get(a, kNow).locked(kNow));
+  EXPECT_FALSE(m.get(b, kNow).locked(kNow));
+  EXPECT_EQ(m.locked({}, kNow).size(), 1u);
+  EXPECT_EQ(m.locks_by_class(kNow)[abuse::index_of(Limit::login_pair)], 1u);
+  EXPECT_EQ(m.clear({"", "", ""}), 0u);  // an empty filter matches nothing
+  EXPECT_EQ(m.clear({"alice", "", ""}), 2u);
+  EXPECT_EQ(m.clear({"", "10.0.0.1", ""}), 1u);
+  EXPECT_EQ(m.size(), 0u);
 }
+
+TEST(MemoryCounters, OffClassesCountNothing) {
+  abuse::Policies p = abuse::default_policies();
+  p[abuse::index_of(Limit::flood)].reset();
+  abuse::MemoryCounters m(p);
+  EXPECT_FALSE(m.hit(abuse::per_ip(Limit::flood, "10.0.0.1"), kNow));
+  EXPECT_EQ(m.size(), 0u);
+}
+
+TEST(MemoryCounters, PruneForgetsWhatCountsNothing) {
+  abuse::MemoryCounters m(abuse::default_policies());
+  m.hit(abuse::per_ip(Limit::flood, "10.0.0.1"), kNow);
+  m.prune(kNow + 59);
+  EXPECT_EQ(m.size(), 1u);
+  m.prune(kNow + 60);
+  EXPECT_EQ(m.size(), 0u);
+}
+
+abuse::Policies small_limits() {
+  abuse::Policies p = abuse::default_policies();
+  p[abuse::index_of(Limit::flood)] = LimitPolicy{5, 60, 0, 0, false};
+  p[abuse::index_of(Limit::login_ip)] = LimitPolicy{3, 600, 0, 0, false};
+  return p;
+}
+
+// The limiter of a lone instance, and of two sharing one store.
+class LimiterTest : public ::testing::Test {
+ protected:
+  testing::FakeStore store_;
+  std::vector<std::pair<Key, LimitCounter>> locks_;
+  Limiter::Hooks hooks() {
+    return {[this](const Key& k, const LimitCounter& c) { locks_.emplace_back(k, c); }};
+  }
+};
+
+TEST_F(LimiterTest, AdmitCountsTheBumpAndReadsLocks) {
+  Limiter l(small_limits(), &store_.limits(), false, hooks());
+  const Key flood = abuse::per_ip(Limit::flood, "10.0.0.1");
+  const Key by_ip = abuse::per_ip(Limit::login_ip, "10.0.0.1");
+  for (int i = 0; i < 5; ++i) {
+    auto a = l.admit(std::span(&flood, 1), std::span(&by_ip, 1), kNow);
+    EXPECT_TRUE(a.verdict);
+    EXPECT_FALSE(a.locked[0]);
+  }
+  auto over = l.admit(std::span(&flood, 1), std::span(&by_ip, 1), kNow + 1);
+  ASSERT_FALSE(over.verdict);
+  EXPECT_EQ(over.verdict.limit, Limit::flood);
+  EXPECT_EQ(over.verdict.retry_after, 59);
+  ASSERT_EQ(locks_.size(), 1u);  // the lock, once
+  over = l.admit(std::span(&flood, 1), {}, kNow + 2);
+  EXPECT_FALSE(over.verdict);
+  EXPECT_EQ(locks_.size(), 1u);
+}
+
+TEST_F(LimiterTest, RecordedFailuresLockAndReachTheStore) {
+  Limiter l(small_limits(), &store_.limits(), false, hooks());
+  const Key by_ip = abuse::per_ip(Limit::login_ip, "10.0.0.1");
+  for (int i = 0; i < 4; ++i) l.record(std::span(&by_ip, 1), kNow);
+  EXPECT_TRUE(l.admit({}, std::span(&by_ip, 1), kNow).locked[0]);
+  auto rows = store_.limits().locked({"", "10.0.0.1", ""}, kNow);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().key.limit, "login_ip");
+  EXPECT_EQ(locks_.size(), 1u);
+}
+
+TEST_F(LimiterTest, LoneInstanceNoticesALockClearedInTheStore) {
+  Limiter l(small_limits(), &store_.limits(), false, hooks());
+  const Key by_ip = abuse::per_ip(Limit::login_ip, "10.0.0.1");
+  for (int i = 0; i < 4; ++i) l.record(std::span(&by_ip, 1), kNow);
+  ASSERT_TRUE(store_.limits().clear({"", "10.0.0.1", ""}));  // the CLI
+  EXPECT_FALSE(l.admit({}, std::span(&by_ip, 1), kNow).locked[0]);
+}
+
+TEST_F(LimiterTest, SharedInstancesCountTogether) {
+  Limiter a(small_limits(), &store_.limits(), true, hooks());
+  Limiter b(small_limits(), &store_.limits(), true, hooks());
+  const Key by_ip = abuse::per_ip(Limit::login_ip, "10.0.0.1");
+  a.record(std::span(&by_ip, 1), kNow);
+  b.record(std::span(&by_ip, 1), kNow);
+  a.record(std::span(&by_ip, 1), kNow);
+  EXPECT_FALSE(b.admit({}, std::span(&by_ip, 1), kNow).locked[0]);
+  b.record(std::span(&by_ip, 1), kNow);  // the fourth, on either: locked for both
+  EXPECT_TRUE(a.admit({}, std::span(&by_ip, 1), kNow).locked[0]);
+  // peek uses what an instance knows; sync brings in the others' locks.
+  const Key admin = abuse::per_ip(Limit::admin_token, "10.0.0.9");
+  for (int i = 0; i < 11; ++i) a.record(std::span(&admin, 1), kNow);
+  EXPECT_TRUE(b.peek(admin, kNow));
+  b.sync(kNow);
+  EXPECT_FALSE(b.peek(admin, kNow));
+  // A clear on one reaches the other's view at its next sync.
+  ASSERT_TRUE(a.clear({"", "10.0.0.9", ""}));
+  b.sync(kNow);
+  EXPECT_TRUE(b.peek(admin, kNow));
+}
+
+TEST_F(LimiterTest, StoreDownFallsBackToMemoryAndSaysSo) {
+  Limiter l(small_limits(), &store_.limits(), true, hooks());
+  const Key by_ip = abuse::per_ip(Limit::login_ip, "10.0.0.1");
+  store_.fail_next(store::StoreError::unavailable, 100);
+  for (int i = 0; i < 4; ++i) l.record(std::span(&by_ip, 1), kNow);
+  auto a = l.admit({}, std::span(&by_ip, 1), kNow);
+  EXPECT_TRUE(a.locked[0]);  // still limited, by memory
+  EXPECT_EQ(locks_.size(), 1u);
+  auto s = l.stats(kNow);
+  EXPECT_TRUE(s.store_down);
+  EXPECT_GE(s.store_failures, 5u);
+  store_.fail_next(store::StoreError::unavailable, 0);
+  (void)l.admit({}, std::span(&by_ip, 1), kNow);
+  EXPECT_FALSE(l.stats(kNow).store_down);
+}
+
+TEST_F(LimiterTest, RecordSoonCountsNowAndWritesLater) {
+  Limiter l(small_limits(), &store_.limits(), true, hooks());
+  const Key admin = abuse::per_ip(Limit::admin_token, "10.0.0.9");
+  for (int i = 0; i < 11; ++i) l.record_soon(admin, kNow);
+  EXPECT_FALSE(l.peek(admin, kNow));  // memory at once
+  l.drain();
+  auto rows = store_.limits().locked({"", "10.0.0.9", ""}, kNow);
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->size(), 1u);
+  EXPECT_EQ(locks_.size(), 1u);  // audited once, from the store's answer
+}
+
+TEST_F(LimiterTest, ForgetClearsOnePair) {
+  Limiter l(abuse::default_policies(), &store_.limits(), false, hooks());
+  const Key pair = abuse::per_account_and_ip(Limit::login_pair, "alice", "10.0.0.1");
+  const Key other = abuse::per_account_and_ip(Limit::login_pair, "alice", "10.0.0.2");
+  l.record(std::span(&pair, 1), kNow);
+  l.record(std::span(&other, 1), kNow);
+  l.forget(pair);
+  const Key both[] = {pair, other};
+  auto a = l.admit({}, both, kNow);
+  EXPECT_EQ(a.counts[0], 0);
+  EXPECT_EQ(a.counts[1], 1);
+}
+
+}  // namespace
+}  // namespace latchkey

@@ -108,62 +108,20 @@ TEST(ApiBearerToken, TheHeaderNameIsCaseInsensitive) {
   EXPECT_EQ(token_of(MultiHeaders{{"authorization", "Bearer abc"}}).value(), "abc");
 }
 
-// --- rate_limit ---
-
-TEST(ApiRateLimit, FirstNPassThen429WithRetryAfter) {
-  const http::Middleware m = rate_limit(std::make_shared<http::RateLimiter>(3, 3));
-  for (int i = 0; i < 3; ++i) EXPECT_FALSE(run(m)->answer.has_value()) << "request " << i;
-  const auto refused = run(m);
-  ASSERT_TRUE(refused->answer.has_value());
-  EXPECT_EQ(refused->answer->status, 429u);
-  EXPECT_EQ(error_of(*refused->answer), "rate_limited");
-  const std::string retry = field_of(*refused->answer, "Retry-After");
-  ASSERT_FALSE(retry.empty());
-  const long seconds = std::stol(retry);
-  EXPECT_GE(seconds, 1);
-  EXPECT_LE(seconds, 60);  // 3 a minute: a token every 20 s
-}
-
-TEST(ApiRateLimit, OnLimitedRunsOncePerRefusal) {
-  int limited = 0;
-  const http::Middleware m = rate_limit(std::make_shared<http::RateLimiter>(1, 1), [&] { ++limited; });
-  EXPECT_FALSE(run(m)->answer.has_value());
-  EXPECT_EQ(limited, 0);  // not for a request that passes
-  EXPECT_EQ(run(m)->answer->status, 429u);
-  EXPECT_EQ(run(m)->answer->status, 429u);
-  EXPECT_EQ(limited, 2);
-}
-
-TEST(ApiRateLimit, BucketsArePerClientIp) {
-  const http::Middleware m = rate_limit(std::make_shared<http::RateLimiter>(1, 1));
-  EXPECT_FALSE(run(m, {}, "10.0.0.1")->answer.has_value());
-  EXPECT_TRUE(run(m, {}, "10.0.0.1")->answer.has_value());
-  EXPECT_FALSE(run(m, {}, "10.0.0.2")->answer.has_value());
-  EXPECT_FALSE(run(m, {}, "2001:db8::1")->answer.has_value());
-  EXPECT_TRUE(run(m, {}, "10.0.0.2")->answer.has_value());
-}
-
-TEST(ApiRateLimit, ZeroPerMinuteIsNoLimit) {
-  int limited = 0;
-  const http::Middleware m = rate_limit(std::make_shared<http::RateLimiter>(0, 0), [&] { ++limited; });
-  for (int i = 0; i < 200; ++i) ASSERT_FALSE(run(m)->answer.has_value()) << "request " << i;
-  EXPECT_EQ(limited, 0);
-}
-
-TEST(ApiRateLimit, LimitersSharedByTwoRoutesShareTheBucket) {
-  auto limiter = std::make_shared<http::RateLimiter>(1, 1);
-  const http::Middleware a = rate_limit(limiter);
-  const http::Middleware b = rate_limit(limiter);
-  EXPECT_FALSE(run(a)->answer.has_value());
-  EXPECT_EQ(run(b)->answer->status, 429u);
-}
-
 // --- admin_auth ---
 
 constexpr std::string_view kAdminToken = "admin-token-0123456789abcdef";
 
+// Limits in memory, with `failures` free admin failures a minute per IP.
+std::unique_ptr<abuse::Limiter> admin_limits(std::uint32_t failures = 10) {
+  abuse::Policies p = abuse::default_policies();
+  p[abuse::index_of(abuse::Limit::admin_token)] = store::LimitPolicy{failures, 60, 0, 0, false};
+  return std::make_unique<abuse::Limiter>(p, nullptr, false);
+}
+
 TEST(ApiAdminAuth, TheRightTokenPassesAsAdminApi) {
-  const http::Middleware m = admin_auth(std::string(kAdminToken), 10);
+  auto limits = admin_limits(10);
+  const http::Middleware m = admin_auth(std::string(kAdminToken), *limits);
   const auto r = run(m, bearer(std::string(kAdminToken)));
   EXPECT_FALSE(r->answer.has_value());
   EXPECT_EQ(r->req.identity.subject, "admin-api");
@@ -171,7 +129,8 @@ TEST(ApiAdminAuth, TheRightTokenPassesAsAdminApi) {
 }
 
 TEST(ApiAdminAuth, NoTokenIs401TokenMissingWithTheAdminRealm) {
-  const http::Middleware m = admin_auth(std::string(kAdminToken), 10);
+  auto limits = admin_limits(10);
+  const http::Middleware m = admin_auth(std::string(kAdminToken), *limits);
   for (const MultiHeaders& h : {MultiHeaders{}, MultiHeaders{{"Authorization", "Bearer"}},
                                 MultiHeaders{{"Authorization", "Basic " + std::string(kAdminToken)}}}) {
     const auto r = run(m, h);
@@ -184,7 +143,8 @@ TEST(ApiAdminAuth, NoTokenIs401TokenMissingWithTheAdminRealm) {
 }
 
 TEST(ApiAdminAuth, AWrongTokenIs401InvalidToken) {
-  const http::Middleware m = admin_auth(std::string(kAdminToken), 10);
+  auto limits = admin_limits(10);
+  const http::Middleware m = admin_auth(std::string(kAdminToken), *limits);
   const std::string right(kAdminToken);
   std::string upper = right;
   for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
@@ -199,7 +159,8 @@ TEST(ApiAdminAuth, AWrongTokenIs401InvalidToken) {
 }
 
 TEST(ApiAdminAuth, TheRightTokenTwiceInTheHeaderIsRefused) {
-  const http::Middleware m = admin_auth(std::string(kAdminToken), 10);
+  auto limits = admin_limits(10);
+  const http::Middleware m = admin_auth(std::string(kAdminToken), *limits);
   const std::string h = "Bearer " + std::string(kAdminToken);
   const auto r = run(m, MultiHeaders{{"Authorization", h}, {"Authorization", h}});
   ASSERT_TRUE(r->answer.has_value());
@@ -208,9 +169,11 @@ TEST(ApiAdminAuth, TheRightTokenTwiceInTheHeaderIsRefused) {
 }
 
 TEST(ApiAdminAuth, BeyondTheFailureBudget429WithRetryAfter) {
-  const http::Middleware m = admin_auth(std::string(kAdminToken), 2);
+  auto limits = admin_limits(2);
+  const http::Middleware m = admin_auth(std::string(kAdminToken), *limits);
   EXPECT_EQ(run(m, bearer("wrong"))->answer->status, 401u);
   EXPECT_EQ(run(m)->answer->status, 401u);  // a missing token counts too
+  EXPECT_EQ(run(m, bearer("wrong"))->answer->status, 401u);  // past the free ones: this one locks
   const auto limited = run(m, bearer("wrong"));
   ASSERT_TRUE(limited->answer.has_value());
   EXPECT_EQ(limited->answer->status, 429u);
@@ -223,10 +186,14 @@ TEST(ApiAdminAuth, BeyondTheFailureBudget429WithRetryAfter) {
 }
 
 TEST(ApiAdminAuth, SuccessesDoNotSpendTheFailureBudget) {
-  const http::Middleware m = admin_auth(std::string(kAdminToken), 1);
+  auto limits = admin_limits(1);
+  const http::Middleware m = admin_auth(std::string(kAdminToken), *limits);
   for (int i = 0; i < 5; ++i) EXPECT_FALSE(run(m, bearer(std::string(kAdminToken)))->answer.has_value());
   EXPECT_EQ(run(m, bearer("wrong"))->answer->status, 401u);
+  EXPECT_EQ(run(m, bearer("wrong"))->answer->status, 401u);  // locks
   EXPECT_EQ(run(m, bearer("wrong"))->answer->status, 429u);
+  // Locked: even the right token is refused, before it is compared.
+  EXPECT_EQ(run(m, bearer(std::string(kAdminToken)))->answer->status, 429u);
 }
 
 // --- bearer_auth and principal_of, with a real Service ---

@@ -48,6 +48,7 @@ class FakeStore final : public store::Store {
   store::KeyStore& keys() override { return keys_; }
   store::AuditStore& audit() override { return audit_; }
   store::AdminQueries& admin() override { return admin_; }
+  store::LimitStore& limits() override { return limits_; }
   store::Database& database() override { return database_; }
 
   // The next `calls` calls of any aggregate return `e` without touching the
@@ -78,6 +79,7 @@ class FakeStore final : public store::Store {
     By<store::StoredKey> keys;  // by kid
     By<store::Secret> secrets;  // by name
     By<store::AuditEvent> events;
+    std::map<std::tuple<std::string, std::string, std::string>, store::LimitCounter> limits;
     By<UnixSeconds> kept_revocations;  // of deleted users' sessions: id -> revoked_at
   };
 
@@ -298,6 +300,75 @@ class FakeStore final : public store::Store {
     }
   };
 
+  class Limits final : public Part<store::LimitStore> {
+   public:
+    using Part::Part;
+    Result<std::vector<std::optional<store::LimitCounter>>> hit(std::span<const store::LimitEvent> events,
+                                                                 UnixSeconds now) override {
+      return s_.run<std::vector<std::optional<store::LimitCounter>>>(
+          [&](Data& d) -> Result<std::vector<std::optional<store::LimitCounter>>> {
+            std::vector<std::optional<store::LimitCounter>> out;
+            for (const auto& e : events) out.push_back(apply(d, e, now));
+            return out;
+          });
+    }
+    Result<Admission> admit(std::span<const store::LimitEvent> bumps, std::span<const store::LimitKey> keys,
+                            UnixSeconds now) override {
+      return s_.run<Admission>([&](Data& d) -> Result<Admission> {
+        Admission out;
+        for (const auto& k : keys) {
+          auto it = d.limits.find(key_of(k));
+          out.read.push_back(it == d.limits.end() ? store::LimitCounter{} : it->second);
+        }
+        for (const auto& b : bumps) out.bumped.push_back(apply(d, b, now));
+        return out;
+      });
+    }
+    Result<std::vector<store::LimitRow>> locked(const store::LimitFilter& f, UnixSeconds now) override {
+      return s_.run<std::vector<store::LimitRow>>([&](Data& d) -> Result<std::vector<store::LimitRow>> {
+        std::vector<store::LimitRow> out;
+        for (const auto& [k, c] : d.limits) {
+          const auto& [limit, account, ip] = k;
+          if (c.locked(now) && matches(f, limit, account, ip)) out.push_back({{limit, account, ip}, c});
+        }
+        std::stable_sort(out.begin(), out.end(),
+                         [](const auto& a, const auto& b) { return a.counter.locked_until > b.counter.locked_until; });
+        return out;
+      });
+    }
+    Result<std::size_t> clear(const store::LimitFilter& f) override {
+      return s_.run<std::size_t>([&](Data& d) -> Result<std::size_t> {
+        if (f.account.empty() && f.ip.empty()) return 0;
+        return std::erase_if(d.limits, [&](const auto& e) {
+          const auto& [limit, account, ip] = e.first;
+          return matches(f, limit, account, ip);
+        });
+      });
+    }
+    Result<std::size_t> prune(UnixSeconds before, UnixSeconds now) override {
+      return s_.run<std::size_t>([&](Data& d) -> Result<std::size_t> {
+        return std::erase_if(d.limits, [&](const auto& e) {
+          return e.second.locked_until <= now && e.second.window_start < before;
+        });
+      });
+    }
+
+   private:
+    static std::tuple<std::string, std::string, std::string> key_of(const store::LimitKey& k) {
+      return {k.limit, k.account, k.ip};
+    }
+    static bool matches(const store::LimitFilter& f, const std::string& limit, const std::string& account,
+                        const std::string& ip) {
+      return (f.account.empty() || f.account == account) && (f.ip.empty() || f.ip == ip) &&
+             (f.limit.empty() || f.limit == limit);
+    }
+    static std::optional<store::LimitCounter> apply(Data& d, const store::LimitEvent& e, UnixSeconds now) {
+      store::LimitCounter& c = d.limits[key_of(e.key)];
+      if (!store::hit(c, e.policy, now)) return std::nullopt;
+      return c;
+    }
+  };
+
   class Keys final : public Part<store::KeyStore> {
    public:
     using Part::Part;
@@ -482,6 +553,7 @@ class FakeStore final : public store::Store {
   Users users_{*this};
   Sessions sessions_{*this};
   Keys keys_{*this};
+  Limits limits_{*this};
   Audit audit_{*this};
   Admin admin_{*this};
   Db database_{*this};

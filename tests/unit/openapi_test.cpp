@@ -82,6 +82,7 @@ class OpenApiTest : public ::testing::Test {
     api::AdminApiOptions admin_options;
     admin_options.token = std::string(kAdminToken);
     admin_options.key_policy = kp;
+    admin_options.limits = &service_->limits();
     api::add_admin_routes(router_, *admin_, pool_, admin_options);
     doc_ = json::parse(api::openapi_text()).as_object();
   }

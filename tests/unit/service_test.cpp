@@ -482,7 +482,8 @@ TEST_F(ServiceTest, VerifyLoginRefusesBadInput) {
 TEST_F(ServiceTest, VerifyLoginAppliesTheThrottleEvenToTheRightPassword) {
   ASSERT_TRUE(service_->accounts().signup("alice", "password123"));
   const Client attacker{"ua", "192.0.2.1"};
-  const int failures = service_->options().throttle.free_failures + 1;
+  const auto& pair = *service_->options().limits[abuse::index_of(abuse::Limit::login_pair)];
+  const int failures = static_cast<int>(pair.free) + 1;
   for (int i = 0; i < failures; ++i) {
     EXPECT_EQ(service_->logins().verify_login("alice", "wrong-password", attacker).error(),
               AuthError::invalid_credentials);
@@ -491,7 +492,7 @@ TEST_F(ServiceTest, VerifyLoginAppliesTheThrottleEvenToTheRightPassword) {
   EXPECT_EQ(service_->counters().login_locked.load(), 1u);
   // Another device of the owner is not locked out.
   EXPECT_TRUE(service_->logins().verify_login("alice", "password123", Client{"ua", "10.0.0.1"}).has_value());
-  now_ += service_->options().throttle.base_lock;
+  now_ += pair.lock_base;
   EXPECT_TRUE(service_->logins().verify_login("alice", "password123", attacker).has_value());
 }
 

@@ -29,6 +29,9 @@ class Migrating final : public MigrationTarget {
     if (!conn_.exec(script)) return conn_.last_error();
     return std::nullopt;
   }
+  std::string script_of(const Migration& m) const override {
+    return std::string(m.sql) + "\n" + std::string(m.postgres_also);
+  }
   std::optional<std::string> record(const Migration& m, UnixSeconds applied_at) override {
     auto r = PgCalls(conn_).run(statements().record_migration, std::int64_t{m.version}, m.description, applied_at);
     if (!r) return conn_.last_error();

@@ -11,6 +11,7 @@
 #include "store/postgres/postgres_audit.hpp"
 #include "store/postgres/postgres_database.hpp"
 #include "store/postgres/postgres_keys.hpp"
+#include "store/postgres/postgres_limits.hpp"
 #include "store/postgres/postgres_sessions.hpp"
 #include "store/postgres/postgres_users.hpp"
 #include "store/store.hpp"
@@ -30,6 +31,7 @@ class PostgresStore final : public Store {
   KeyStore& keys() override { return keys_; }
   AuditStore& audit() override { return audit_; }
   AdminQueries& admin() override { return admin_; }
+  LimitStore& limits() override { return limits_; }
   Database& database() override { return database_; }
 
  private:
@@ -39,6 +41,7 @@ class PostgresStore final : public Store {
   PostgresKeys keys_{pool_};
   PostgresAudit audit_{pool_};
   PostgresAdmin admin_{pool_};
+  PostgresLimits limits_{pool_};
   PostgresDatabase database_{pool_};
 };
 

@@ -5,6 +5,9 @@
 
 namespace latchkey::store::sql {
 
+// LimitRow: read_limit_row.
+inline constexpr std::string_view kLimitColumns = "limit_name, account, ip, count, window_start, locked_until";
+
 // User: read_user.
 inline constexpr std::string_view kUserColumns =
     "id, username, password_hash, created_at, username_key, disabled_at";

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 
+#include "store/limit_counter.hpp"
 #include "store/records.hpp"
 #include "store/session_store.hpp"
 #include "store/sql/columns.hpp"
@@ -71,6 +72,15 @@ inline constexpr auto read_event = [](const auto& r) {
 inline constexpr auto read_revoked = [](const auto& r) { return RevokedSession{r.text(0), r.int64(1)}; };
 
 // The first column, as text (an id, a secret's value, an algorithm) or a number.
+// count, window_start, locked_until.
+inline constexpr auto read_limit_counter = [](const auto& r) {
+  return LimitCounter{r.int64(0), r.int64(1), r.int64(2)};
+};
+// kLimitColumns.
+inline constexpr auto read_limit_row = [](const auto& r) {
+  return LimitRow{LimitKey{r.text(0), r.text(1), r.text(2)}, LimitCounter{r.int64(3), r.int64(4), r.int64(5)}};
+};
+
 inline constexpr auto read_text = [](const auto& r) { return r.text(0); };
 inline constexpr auto read_int64 = [](const auto& r) { return r.int64(0); };
 

@@ -102,6 +102,21 @@ void audit(Statements& st, const Make& s) {
   st.prune_events = s("prune_audit",
                       "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ?1 LIMIT ?2)");
   st.prune_revocations = s("prune_revocations", "DELETE FROM deleted_session_revocations WHERE revoked_at < ?1");
+
+  // An empty filter part matches any; the casts let PostgreSQL type a
+  // parameter that is only compared with a literal.
+  constexpr std::string_view kLimitFilter =
+      "(CAST(?2 AS TEXT) = '' OR account = ?2) AND (CAST(?3 AS TEXT) = '' OR ip = ?3) "
+      "AND (CAST(?4 AS TEXT) = '' OR limit_name = ?4)";
+  st.read_limit = s("read_limit",
+                    "SELECT count, window_start, locked_until FROM limit_counters "
+                    "WHERE limit_name = ?1 AND account = ?2 AND ip = ?3");
+  st.locked_limits = s("locked_limits", cat({"SELECT ", kLimitColumns, " FROM limit_counters WHERE locked_until > ?1 AND ",
+                                             kLimitFilter, " ORDER BY locked_until DESC, limit_name, account, ip LIMIT 1000"}));
+  st.clear_limits = s("clear_limits",
+                      "DELETE FROM limit_counters WHERE (CAST(?1 AS TEXT) = '' OR account = ?1) AND "
+                      "(CAST(?2 AS TEXT) = '' OR ip = ?2) AND (CAST(?3 AS TEXT) = '' OR limit_name = ?3)");
+  st.prune_limits = s("prune_limits", "DELETE FROM limit_counters WHERE locked_until <= ?2 AND window_start < ?1");
 }
 
 void admin(Statements& st, const Make& s) {

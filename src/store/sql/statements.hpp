@@ -66,6 +66,13 @@ struct Statements {
   Stmt keep_revocations;  // user_id, since: its sessions' revocations outlive it
   Stmt delete_user;       // id
 
+  // abuse limit counters (limit_store.hpp); each backend applies an event
+  // in its own way (see sqlite_limits.cpp, postgres_limits.cpp)
+  Stmt read_limit;     // limit, account, ip: count, window_start, locked_until
+  Stmt locked_limits;  // now, account, ip, limit ('' matches any): kLimitColumns
+  Stmt clear_limits;   // account, ip, limit ('' matches any)
+  Stmt prune_limits;   // before, now
+
   // the database as a whole
   Stmt ping;
   Stmt count_users_and_sessions;  // import only into an empty database

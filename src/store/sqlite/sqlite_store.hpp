@@ -11,6 +11,7 @@
 #include "store/sqlite/sqlite_connections.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 #include "store/sqlite/sqlite_keys.hpp"
+#include "store/sqlite/sqlite_limits.hpp"
 #include "store/sqlite/sqlite_sessions.hpp"
 #include "store/sqlite/sqlite_users.hpp"
 #include "store/store.hpp"
@@ -30,6 +31,7 @@ class SqliteStore final : public Store {
   KeyStore& keys() override { return keys_; }
   AuditStore& audit() override { return audit_; }
   AdminQueries& admin() override { return admin_; }
+  LimitStore& limits() override { return limits_; }
   Database& database() override { return database_; }
 
  private:
@@ -39,6 +41,7 @@ class SqliteStore final : public Store {
   SqliteKeys keys_{connections_};
   SqliteAudit audit_{connections_};
   SqliteAdmin admin_{connections_};
+  SqliteLimits limits_{connections_};
   SqliteDatabase database_{connections_};
 };
 

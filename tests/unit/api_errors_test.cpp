@@ -51,6 +51,8 @@ const std::map<AuthError, std::string> kCodes = {
     {AuthError::session_not_found, "session_not_found"},
     {AuthError::account_disabled, "account_disabled"},
     {AuthError::user_not_found, "user_not_found"},
+    {AuthError::ip_invalid, "invalid_request"},
+    {AuthError::rate_limited, "rate_limited"},
     {AuthError::unavailable, "unavailable"},
     {AuthError::internal, "internal_error"},
 };
@@ -67,6 +69,7 @@ TEST(ApiStatusOf, EveryKindHasItsStatus) {
   EXPECT_EQ(status_of(ErrorKind::forbidden), 403u);
   EXPECT_EQ(status_of(ErrorKind::not_found), 404u);
   EXPECT_EQ(status_of(ErrorKind::conflict), 409u);
+  EXPECT_EQ(status_of(ErrorKind::exhausted), 429u);
   EXPECT_EQ(status_of(ErrorKind::unavailable), 503u);
   EXPECT_EQ(status_of(ErrorKind::internal), 500u);
 }

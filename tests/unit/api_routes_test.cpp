@@ -231,6 +231,10 @@ const std::set<std::string> kAdminRoutes = {
     "GET /admin/audit",
     "GET /admin/keys",
     "POST /admin/keys/rotate",
+    "GET /admin/locks",
+    "GET /admin/users/{name}/locks",
+    "DELETE /admin/users/{name}/locks",
+    "DELETE /admin/ips/{ip}/locks",
 };
 
 // "METHOD /path" split, with placeholders filled in.
@@ -281,10 +285,10 @@ TEST_F(ApiAdminRoutes, WithoutATokenNoRouteExists) {
   EXPECT_EQ(call(router_, "GET", "/admin/")->res.status, 404u);
 }
 
-TEST_F(ApiAdminRoutes, WithATokenTheRoutesAreTheDocumented14) {
+TEST_F(ApiAdminRoutes, WithATokenTheRoutesAreTheDocumented18) {
   add(std::string(kAdminToken));
   const std::vector<std::string> listed = admin_route_list(router_);
-  EXPECT_EQ(listed.size(), 14u);
+  EXPECT_EQ(listed.size(), 18u);
   EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()), kAdminRoutes);
 }
 

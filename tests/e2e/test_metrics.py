@@ -138,7 +138,7 @@ def test_metrics_parse_and_histograms_are_consistent(server):
 
 
 def test_counters_move_by_exactly_what_happened(server_factory):
-    s = server_factory(env={**ABUSE_LIMITS_OFF, "LOGIN_RATE_PER_MINUTE": "10", "LOGIN_LOCK_AFTER": "2",
+    s = server_factory(env={**ABUSE_LIMITS_OFF, "LIMIT_LOGIN_IP": "5/10m", "LOGIN_LOCK_AFTER": "2",
                             "LOGIN_LOCK_SECONDS": "10m"})
     alice, bob, carol = new_user(s), new_user(s), new_user(s)
     before = scrape(s)
@@ -162,21 +162,23 @@ def test_counters_move_by_exactly_what_happened(server_factory):
     assert refresh(s, r1.json()["refresh_token"]).status_code == 200
     assert_error(refresh(s, t["refresh_token"]), 401, "token_reused")
 
-    # Rate limit: 7 of 10 tokens are spent; empty the bucket with bodies
-    # refused before the service, then count the 429s seen.
-    limited = 0
-    for _ in range(6):
-        r = s.post("/login", data="not json", headers={"Content-Type": "application/json"})
-        assert r.status_code in (400, 429), r.text
-        limited += r.status_code == 429
-    assert limited >= 2
+    # The IP's failed-login limit: bob's 3 failures counted (not the locked
+    # attempt); 3 more (unknown names) pass 5, the last of them locks the
+    # IP, and the next login, right or wrong, is refused before any work.
+    # Malformed bodies never reach the limits.
+    assert s.post("/login", data="not json", headers={"Content-Type": "application/json"}).status_code == 400
+    for _ in range(3):
+        assert_error(s.post("/login", json={"username": unique_name("nobody"), "password": "x"}), 401,
+                     "invalid_credentials")
+    assert_error(s.post("/login", json={"username": carol, "password": PASSWORD}), 429, "rate_limited")
+    limited = 1
     after = scrape(s)
 
     def moved(family, **labels):
         return value(after, family, **labels) - value(before, family, **labels)
 
     assert moved("latchkey_logins", outcome="success") == 3
-    assert moved("latchkey_logins", outcome="bad_credentials") == 3
+    assert moved("latchkey_logins", outcome="bad_credentials") == 6
     assert moved("latchkey_logins", outcome="locked") == 1
     assert moved("latchkey_logins", outcome="rate_limited") == limited
     assert moved("latchkey_refreshes", outcome="rotated") == 2
@@ -184,9 +186,16 @@ def test_counters_move_by_exactly_what_happened(server_factory):
     assert moved("latchkey_refreshes", outcome="reuse_detected") == 1
     assert moved("latchkey_refreshes", outcome="not_rotated") == 0
     assert moved("latchkey_http_requests", method="POST", route="/login", status="200") == 3
-    assert moved("latchkey_http_requests", method="POST", route="/login", status="401") == 4
+    assert moved("latchkey_http_requests", method="POST", route="/login", status="401") == 7
     assert moved("latchkey_http_requests", method="POST", route="/login", status="429") == limited
-    assert moved("latchkey_http_requests", method="POST", route="/login", status="400") == 6 - limited
+    assert moved("latchkey_http_requests", method="POST", route="/login", status="400") == 1
+    assert moved("latchkey_limit_refusals", limit="login_ip") == 1
+    assert moved("latchkey_limit_refusals", limit="login_pair") == 1
+    assert moved("latchkey_limit_locks", limit="login_ip") == 1
+    assert moved("latchkey_limit_locks", limit="login_pair") == 1
+    assert value(after, "latchkey_limit_locked", limit="login_ip") == 1
+    assert value(after, "latchkey_limit_locked", limit="login_pair") == 1
+    assert value(after, "latchkey_limit_store_down") == 0
     assert moved("latchkey_http_requests", method="POST", route="/refresh_token", status="200") == 3
     assert moved("latchkey_http_requests", method="POST", route="/refresh_token", status="401") == 1
     assert value(after, "latchkey_revoked_sessions") == 1  # alice's, ended by the reuse
@@ -222,10 +231,10 @@ def test_metrics_bad_input(server):
 
 
 def test_probes_and_metrics_are_never_rate_limited(server_factory):
-    s = server_factory(env={**ABUSE_LIMITS_OFF, "LOGIN_RATE_PER_MINUTE": "1", "SIGNUP_RATE_PER_MINUTE": "1"})
+    s = server_factory(env={**ABUSE_LIMITS_OFF, "LIMIT_FLOOD": "1/1m", "LIMIT_SIGNUP": "1/1m"})
     for _ in range(3):
-        s.post("/login", json={})
-    assert s.post("/login", json={}).status_code == 429
+        s.post("/login", json={"username": "nobody", "password": "x"})
+    assert s.post("/login", json={"username": "nobody", "password": "x"}).status_code == 429
     for _ in range(50):
         for path in ("/healthz", "/readyz", "/metrics"):
             assert s.get(path).status_code == 200

@@ -100,17 +100,22 @@ void Ops::write_service(metrics::TextWriter& out) const {
 
 void Ops::write_limits(metrics::TextWriter& out) const {
   const abuse::Limiter::Stats s = service_.limits().stats(now_unix());
-  out.family("latchkey_limit_refusals_total", "counter",
-             "Requests an abuse limit refused, by limit (429, or for login locks an answer like a wrong password).");
-  out.family("latchkey_limit_locks_total", "counter", "Locks made by an abuse limit, by limit.");
-  out.family("latchkey_limit_locked", "gauge",
-             "Counters locked now, by limit, as this instance sees them (shared ones synced every second).");
-  for (std::size_t i = 0; i < abuse::kLimits; ++i) {
-    const std::string_view name = abuse::name_of(static_cast<abuse::Limit>(i));
-    out.sample("latchkey_limit_refusals_total", {{"limit", name}}, static_cast<std::int64_t>(s.refused[i]));
-    out.sample("latchkey_limit_locks_total", {{"limit", name}}, static_cast<std::int64_t>(s.locks[i]));
-    out.sample("latchkey_limit_locked", {{"limit", name}}, static_cast<std::int64_t>(s.locked[i]));
-  }
+  // One family at a time: its samples follow its HELP and TYPE.
+  auto per_limit = [&](std::string_view family, std::string_view type, std::string_view help, auto value_of) {
+    out.family(family, type, help);
+    for (std::size_t i = 0; i < abuse::kLimits; ++i) {
+      out.sample(family, {{"limit", abuse::name_of(static_cast<abuse::Limit>(i))}},
+                 static_cast<std::int64_t>(value_of(i)));
+    }
+  };
+  per_limit("latchkey_limit_refusals_total", "counter",
+            "Requests an abuse limit refused, by limit (429, or for login locks an answer like a wrong password).",
+            [&](std::size_t i) { return s.refused[i]; });
+  per_limit("latchkey_limit_locks_total", "counter", "Locks made by an abuse limit, by limit.",
+            [&](std::size_t i) { return s.locks[i]; });
+  per_limit("latchkey_limit_locked", "gauge",
+            "Counters locked now, by limit, as this instance sees them (shared ones synced every second).",
+            [&](std::size_t i) { return s.locked[i]; });
   out.family("latchkey_limit_store_failures_total", "counter",
              "Abuse-limit calls the database did not answer; counted in memory meanwhile.");
   out.sample("latchkey_limit_store_failures_total", {}, static_cast<std::int64_t>(s.store_failures));

@@ -22,6 +22,7 @@ import pytest
 
 from conftest import (PASSWORD, assert_error, bearer, clean_env, direct_session, login, new_user,
                       protected, refresh, run_to_exit, sessions, unique_name)
+from test_abuse import call, needs_loopback_aliases
 
 # How many migrations this source tree defines (src/store/migrations.cpp).
 MIGRATIONS = (Path(__file__).resolve().parents[2] / "src/store/migrations.cpp").read_text().count("Migration{")
@@ -403,3 +404,90 @@ def test_migrate_exits_0(tmp_path, pg_db, form):
         assert out.code == 0, out.stderr
     assert psql(pg_db, "SELECT max(version) FROM schema_migrations") == str(MIGRATIONS)
     assert psql(pg_db, "SELECT count(*) FROM users") == "0"
+
+
+# -- abuse limits shared by the instances ----------------------------------------------
+
+LIMITS_ADMIN = "admin-token-for-the-shared-limits-0123456789abcdef"
+# Every limit at its default (the harness turns some off), and the admin API on.
+SHARED_LIMITS = {"LIMIT_FLOOD": None, "LIMIT_LOGIN_IP": None, "LIMIT_SIGNUP": None, "LOGIN_LOCK_AFTER": None,
+                 "ACCOUNT_LOCK_AFTER": None, "ADMIN_TOKEN": LIMITS_ADMIN}
+
+
+def failures_until(nodes, attempt, locked, cap):
+    """Failed attempts (`attempt(node, i)`), round-robin over `nodes`, until
+    `locked()` says so; how many it took."""
+    for i in range(cap):
+        attempt(nodes[i % len(nodes)], i)
+        if locked():
+            return i + 1
+    return None
+
+
+@needs_loopback_aliases
+def test_limits_hold_across_instances_as_for_one(pg_db, server_factory):
+    """N instances give an attacker the budget of one: the failures that
+    lock an account from an address, and that throttle an address, are the
+    same round-robin over three instances as on one."""
+    nodes = start_cluster(server_factory, pg_db, env=SHARED_LIMITS)
+    a = nodes[0]
+    admin = bearer(LIMITS_ADMIN)
+
+    def pair_locked(name, ip):
+        def check():
+            r = a.get(f"/admin/users/{name}/locks", headers=admin)
+            assert r.status_code == 200, r.text
+            return any(x["limit"] == "login_pair" and x["ip"] == ip for x in r.json()["locks"])
+        return check
+
+    def wrong_password(name, ip):
+        def attempt(node, i):
+            r = call(node.port, "POST", "/login", {"username": name, "password": f"guess {i}"}, source=ip)
+            assert r.status in (401, 429), r.status
+        return attempt
+
+    def throttled(ip, box):
+        def check():
+            return box and box[-1] == 429
+        return check
+
+    def stuffing(ip, box):
+        def attempt(node, i):
+            box.append(call(node.port, "POST", "/login", {"username": unique_name(f"s{i}"), "password": "guess"}, source=ip).status)
+        return attempt
+
+    results = {}
+    for label, group, ip in (("one", [a], "127.0.0.21"), ("three", nodes, "127.0.0.22")):
+        name = new_user(a)
+        results[("pair", label)] = failures_until(group, wrong_password(name, ip), pair_locked(name, ip), 40)
+    for label, group, ip in (("one", [a], "127.0.0.23"), ("three", nodes, "127.0.0.24")):
+        box = []
+        # Requests until the first 429: the failures allowed, plus the refused one.
+        results[("ip", label)] = failures_until(group, stuffing(ip, box), throttled(ip, box), 120)
+    print(f"\n[limits] failures to lock/throttle, one instance vs three: {results}")
+    for what in ("pair", "ip"):
+        one, three = results[(what, "one")], results[(what, "three")]
+        assert one is not None and three is not None, results
+        assert abs(three - one) <= 0.1 * one, results
+    assert results[("pair", "one")] == 6 and results[("ip", "one")] == 52, results
+
+
+@needs_pg_dir
+def test_limits_count_in_memory_while_postgres_is_away(pg_db, server_factory):
+    """A database outage neither turns the limits off nor blocks what does
+    not need the database: each instance counts alone meanwhile, says so
+    (log, /metrics), and goes back to the shared counters by itself."""
+    s = server_factory(env={**COMMON, "ADMIN_TOKEN": LIMITS_ADMIN, "LIMIT_ADMIN_TOKEN": "3/1m"}, database_url=pg_db)
+    with postgres_down():
+        codes = [s.get("/admin/users", headers=bearer("wrong")).status_code for _ in range(6)]
+        assert codes == [401] * 4 + [429] * 2, codes
+        deadline = time.monotonic() + 5
+        while 'latchkey_limit_store_down 1' not in s.get("/metrics").text:
+            assert time.monotonic() < deadline, "the fallback is not on /metrics"
+            time.sleep(0.1)
+        assert any(e.get("event") == "limits.store_unavailable" for e in s.log_events())
+    deadline = time.monotonic() + 10
+    while 'latchkey_limit_store_down 0' not in s.get("/metrics").text:
+        assert time.monotonic() < deadline, "the shared counters did not come back"
+        time.sleep(0.2)
+    assert any(e.get("event") == "limits.store_back" for e in s.log_events())

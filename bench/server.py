@@ -14,8 +14,11 @@ HERE = pathlib.Path(__file__).resolve().parent
 SEED_DIR = HERE.parent.parent / "shared" / "peers" / "flask_seed"
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuv"
 # The abuse limits would (rightly) refuse a load generator's logins.
-LIMITS_OFF = {"LOGIN_RATE_PER_MINUTE": "0", "SIGNUP_RATE_PER_MINUTE": "0",
-              "LOGIN_LOCK_AFTER": "1000", "ACCOUNT_LOCK_AFTER": "0"}
+# The abuse limits stay on, so that their cost is in every figure, with
+# ceilings a benchmark client on one address never meets: successful logins
+# never count, the flood ceiling is raised, and the sign-up scenario (every
+# request a new account from 127.0.0.1) has the sign-up rate off.
+LIMITS_OFF = {"LIMIT_FLOOD": "100000000/1m", "LIMIT_SIGNUP": "0"}
 
 
 def free_port():

@@ -91,7 +91,7 @@ Limiter::Admission Limiter::admit(std::span<const Key> bumps, std::span<const Ke
   for (std::size_t i = 0; i < reads.size(); ++i) {
     if (read_at[i] == SIZE_MAX) continue;
     const store::LimitCounter c = store::current(got->read[read_at[i]], *policies_[index_of(reads[i].limit)], now);
-    memory_.put(reads[i], c);
+    memory_.put(reads[i], c);  // the shared truth, read just now
     out.locked[i] = c.locked(now);
     out.counts[i] = c.count;
     out.retry_after[i] = c.retry_after(now);
@@ -99,7 +99,7 @@ Limiter::Admission Limiter::admit(std::span<const Key> bumps, std::span<const Ke
   for (std::size_t j = 0; j < bumped.size(); ++j) {
     const std::optional<store::LimitCounter>& r = got->bumped[j];
     const store::LimitCounter c = r ? *r : got->read[bumps_read_at + j];
-    memory_.put(bumped[j], c);
+    memory_.merge(bumped[j], c);
     if (r && r->locked(now)) locked_by_event(bumped[j], *r);
     if (c.locked(now) && !out.verdict.refused) out.verdict = refusal(bumped[j].limit, c, now);
   }
@@ -151,7 +151,7 @@ void Limiter::record(std::span<const Key> keys, UnixSeconds now) {
       for (std::size_t i = 0; i < counted.size(); ++i) {
         const auto& r = (*stored)[i];
         if (!r) continue;  // already locked there: it did not count
-        memory_.put(counted[i], *r);
+        memory_.merge(counted[i], *r);
         if (r->locked(now)) locked_by_event(counted[i], *r);
       }
       return;
@@ -195,7 +195,7 @@ void Limiter::record_soon(const Key& k, UnixSeconds now) {
     if (auto stored = store_->hit(std::span(&e, 1), now)) {
       store_answered();
       if (const auto& r = (*stored)[0]) {
-        memory_.put(k, *r);
+        memory_.merge(k, *r);
         if (r->locked(now)) locked_by_event(k, *r);
       }
       return;
@@ -244,7 +244,7 @@ void Limiter::sync(UnixSeconds now) {
       std::vector<Key> kept;
       for (const auto& r : *rows) {
         if (auto k = key_of(r.key)) {
-          memory_.put(*k, r.counter);
+          memory_.merge(*k, r.counter);
           kept.push_back(std::move(*k));
         }
       }

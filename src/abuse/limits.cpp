@@ -1,5 +1,7 @@
 #include "abuse/limits.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 namespace latchkey::abuse {
 
 namespace {
@@ -15,6 +17,17 @@ std::optional<Limit> limit_named(std::string_view name) {
     if (kNames[i] == name) return static_cast<Limit>(i);
   }
   return std::nullopt;
+}
+
+std::string address_key(std::string_view ip) {
+  if (ip.find(':') == std::string_view::npos) return std::string(ip);  // IPv4, or not an address
+  boost::system::error_code ec;
+  const auto a = boost::asio::ip::make_address_v6(std::string(ip), ec);
+  if (ec) return std::string(ip);
+  if (a.is_v4_mapped()) return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a).to_string();
+  auto bytes = a.to_bytes();
+  for (std::size_t i = 8; i < bytes.size(); ++i) bytes[i] = 0;
+  return boost::asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
 Policies default_policies() {

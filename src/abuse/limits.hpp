@@ -62,10 +62,16 @@ struct Key {
   store::LimitKey stored() const { return {std::string(name_of(limit)), account, ip}; }
 };
 
-inline Key per_ip(Limit l, std::string_view ip) { return {l, {}, std::string(ip)}; }
+// The address a limit counts for a client address: an IPv4 address as it
+// is; an IPv6 one as its /64 ("2001:db8:1:2::/64"), the block one host or
+// home is given, so that a client cannot step past a limit by changing the
+// low bits; anything else (a test's name, an empty string) as it is.
+std::string address_key(std::string_view ip);
+
+inline Key per_ip(Limit l, std::string_view ip) { return {l, {}, address_key(ip)}; }
 inline Key per_account(Limit l, std::string_view account) { return {l, std::string(account), {}}; }
 inline Key per_account_and_ip(Limit l, std::string_view account, std::string_view ip) {
-  return {l, std::string(account), std::string(ip)};
+  return {l, std::string(account), address_key(ip)};
 }
 
 }  // namespace latchkey::abuse

@@ -48,6 +48,16 @@ void MemoryCounters::put(const Key& k, const store::LimitCounter& c) {
   entries_.insert_or_assign(id_of(k), Entry{k, c});
 }
 
+void MemoryCounters::merge(const Key& k, const store::LimitCounter& c) {
+  std::lock_guard lock(mutex_);
+  auto [it, fresh] = entries_.try_emplace(id_of(k), Entry{k, c});
+  if (fresh) return;
+  const store::LimitCounter& held = it->second.counter;
+  const bool older = c.window_start < held.window_start ||
+                     (c.window_start == held.window_start && c.count < held.count);
+  if (!older) it->second.counter = c;
+}
+
 std::size_t MemoryCounters::clear(const store::LimitFilter& f) {
   std::lock_guard lock(mutex_);
   return std::erase_if(entries_, [&](const auto& e) { return matches(f, e.second.key); });

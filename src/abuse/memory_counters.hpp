@@ -26,8 +26,12 @@ class MemoryCounters {
   std::optional<store::LimitCounter> hit(const Key& k, UnixSeconds now);
   // The counter of `k` as it stands at `now` (zero when absent or expired).
   store::LimitCounter get(const Key& k, UnixSeconds now) const;
-  // Takes `c` as the counter of `k` (what the shared store said).
+  // Takes `c` as the counter of `k` (a clear, or what the store said).
   void put(const Key& k, const store::LimitCounter& c);
+  // Takes `c` unless the counter held is newer: a later window, or more
+  // events in the same one (answers of the store may come back out of
+  // order, and an older one must not undo a lock).
+  void merge(const Key& k, const store::LimitCounter& c);
   // Forgets the counters matching `f` (an empty part matches any; an empty
   // filter matches nothing); returns how many.
   std::size_t clear(const store::LimitFilter& f);

@@ -202,8 +202,8 @@ Expected<std::vector<store::AuditEvent>> Admin::audit(std::optional<std::string_
 
 namespace {
 
-// The stored form of a lock filter: the username's key, the address in its
-// canonical text (as connections record it).
+// The stored form of a lock filter: the username's key, and the address as
+// the limits count it (abuse::address_key).
 struct LockSubject {
   std::string account;
   std::string ip;
@@ -217,12 +217,13 @@ Expected<LockSubject> lock_subject(std::string_view username, std::string_view i
     s.account = std::move(name->key);
   }
   if (!ip.empty()) {
+    // An IPv6 address stands for its /64, as the limits count it; the
+    // listing's "2001:db8::/64" is taken back as it is shown.
+    if (ip.ends_with("/64") && ip.find(':') != std::string_view::npos) ip.remove_suffix(3);
     boost::system::error_code ec;
     const auto address = boost::asio::ip::make_address(std::string(ip), ec);
     if (ec) return tl::unexpected(AuthError::ip_invalid);
-    s.ip = address.is_v6() && address.to_v6().is_v4_mapped()
-               ? boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6()).to_string()
-               : address.to_string();
+    s.ip = abuse::address_key(address.to_string());
   }
   return s;
 }

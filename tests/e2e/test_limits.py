@@ -197,6 +197,7 @@ def test_lock_administration_bad_input(server_factory):
     assert_error(s.get("/admin/locks"), 401, "token_missing")
     # Nothing locked: empty lists and zero cleared, not errors.
     assert s.get("/admin/locks?ip=2001:db8::1", headers=ADMIN).json() == {"locks": []}
+    assert s.get("/admin/locks?ip=2001:db8::/64", headers=ADMIN).json() == {"locks": []}
     assert s.request("DELETE", "/admin/ips/2001:db8::1/locks", headers=ADMIN).json()["cleared"] == 0
     for args in (("locks",), ("locks", "clear"), ("locks", "list", "extra"), ("locks", "wipe")):
         out = run_cli(s, *args)

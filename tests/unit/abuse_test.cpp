@@ -222,3 +222,19 @@ TEST_F(LimiterTest, ForgetClearsOnePair) {
 
 }  // namespace
 }  // namespace latchkey
+
+namespace latchkey {
+namespace {
+
+TEST(AddressKey, IPv6CountsPerSlash64AndIPv4AsItIs) {
+  EXPECT_EQ(abuse::address_key("203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(abuse::address_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+  EXPECT_EQ(abuse::address_key("2001:db8:1:2::1"), abuse::address_key("2001:db8:1:2:ffff::9"));
+  EXPECT_NE(abuse::address_key("2001:db8:1:2::1"), abuse::address_key("2001:db8:1:3::1"));
+  EXPECT_EQ(abuse::address_key("::ffff:192.0.2.1"), "192.0.2.1");
+  EXPECT_EQ(abuse::address_key("not:an address"), "not:an address");
+  EXPECT_EQ(abuse::address_key(""), "");
+}
+
+}  // namespace
+}  // namespace latchkey

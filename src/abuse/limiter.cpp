@@ -1,6 +1,8 @@
 #include "abuse/limiter.hpp"
 
 #include <algorithm>
+#include <set>
+#include <tuple>
 
 #include <chrono>
 #include <thread>
@@ -15,6 +17,10 @@ namespace {
 
 // How often sync() prunes the store: counters that count nothing cost only room.
 constexpr UnixSeconds kStorePruneEvery = 60;
+
+// What a lone instance counts in memory alone: the rates it bumps on
+// admission (the store holds failures only, for the CLI).
+bool memory_only(Limit l) { return l == Limit::flood || l == Limit::signup; }
 
 std::optional<Key> key_of(const store::LimitKey& k) {
   auto l = limit_named(k.limit);
@@ -216,7 +222,7 @@ store::Result<std::vector<store::LimitRow>> Limiter::locks(const store::LimitFil
   if (!shared_) {
     // A lone instance keeps its rates (flood, sign-ups) in memory alone.
     for (auto& r : memory_.locked(f, now)) {
-      if (r.key.limit == name_of(Limit::flood) || r.key.limit == name_of(Limit::signup)) rows->push_back(std::move(r));
+      if (auto k = key_of(r.key); k && memory_only(k->limit)) rows->push_back(std::move(r));
     }
   }
   return rows;
@@ -236,23 +242,23 @@ store::Result<std::size_t> Limiter::clear(const store::LimitFilter& f) {
 }
 
 void Limiter::sync(UnixSeconds now) {
-  if (shared_) {
+  if (store_) {
     if (auto rows = store_->locked({}, now)) {
       store_answered();
-      // Others' locks into this instance's view, and locks cleared by an
-      // administrator (on any instance, or the CLI) out of it.
-      std::vector<Key> kept;
+      // Shared: the others' locks into this instance's view. Both: locks
+      // an administrator ended (on any instance, or with the CLI) out of it.
+      std::set<std::tuple<std::string, std::string, std::string>> there;
       for (const auto& r : *rows) {
-        if (auto k = key_of(r.key)) {
-          memory_.merge(*k, r.counter);
-          kept.push_back(std::move(*k));
-        }
+        there.emplace(r.key.limit, r.key.account, r.key.ip);
+        if (!shared_) continue;
+        if (auto k = key_of(r.key)) memory_.merge(*k, r.counter);
       }
       for (const auto& r : memory_.locked({}, now)) {
-        const bool there = std::any_of(kept.begin(), kept.end(), [&](const Key& k) { return k.stored() == r.key; });
-        if (!there) {
-          if (auto k = key_of(r.key)) memory_.put(*k, {});
-        }
+        if (there.contains({r.key.limit, r.key.account, r.key.ip})) continue;
+        auto k = key_of(r.key);
+        // A lone instance keeps its rates in memory alone: never in the store.
+        if (!k || (!shared_ && memory_only(k->limit))) continue;
+        memory_.put(*k, {});
       }
     } else {
       store_failed();

@@ -4,7 +4,8 @@
 // is decided here:
 //  - a lone instance (SQLite): in memory, the whole truth. Failures are also
 //    written to the store so that the CLI sees the locks; a lock the CLI
-//    cleared is noticed when memory next refuses (it asks the store first).
+//    cleared is noticed when a login would next refuse with it (it asks the
+//    store first), and by sync() within a second for the other checks.
 //  - shared instances (PostgreSQL): in the database, one round trip per
 //    check (admit) and per failure (record), atomic per counter, so N
 //    instances allow what one would. Checks that must not block (peek, on

@@ -216,6 +216,12 @@ const std::vector<Setting>& settings() {
        [](Config& c, std::string_view v) { return duration_into(c.request_timeout, v); }},
       {"IDLE_TIMEOUT", "idle-timeout", "a kept-alive connection idle this long is closed (default 60s)",
        [](Config& c, std::string_view v) { return duration_into(c.idle_timeout, v); }},
+      // Before the settings that replace them, which win when both are set.
+      {"LOGIN_RATE_PER_MINUTE", "login-rate-per-minute",
+       "deprecated: LIMIT_LOGIN_IP=N/1m (it counts failed logins only)",
+       per_minute_setter(&Config::limit_login_ip)},
+      {"SIGNUP_RATE_PER_MINUTE", "signup-rate-per-minute", "deprecated: LIMIT_SIGNUP=N/1m",
+       per_minute_setter(&Config::limit_signup)},
       {"LIMIT_FLOOD", "limit-flood",
        "requests per client IP to the unauthenticated write endpoints (/signup, /login), as N/DURATION "
        "(default 600/1m; 0: off)",
@@ -235,11 +241,6 @@ const std::vector<Setting>& settings() {
       {"LIMIT_INTROSPECTION_SECRET", "limit-introspection-secret",
        "failed introspection credentials per client IP (default 30/1m; 0: off)",
        rate_setter(&Config::limit_introspection_secret)},
-      {"LOGIN_RATE_PER_MINUTE", "login-rate-per-minute",
-       "deprecated: LIMIT_LOGIN_IP=N/1m (it counts failed logins only)",
-       per_minute_setter(&Config::limit_login_ip)},
-      {"SIGNUP_RATE_PER_MINUTE", "signup-rate-per-minute", "deprecated: LIMIT_SIGNUP=N/1m",
-       per_minute_setter(&Config::limit_signup)},
       {"LOGIN_LOCK_AFTER", "login-lock-after",
        "failed logins of one account from one IP before each further failure locks that pair, "
        "30s doubling up to 15m (default 5)",

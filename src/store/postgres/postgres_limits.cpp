@@ -1,5 +1,9 @@
 #include "store/postgres/postgres_limits.hpp"
 
+#include <algorithm>
+#include <numeric>
+#include <tuple>
+
 #include "store/sql/rows.hpp"
 
 namespace latchkey::store::postgres {
@@ -77,6 +81,22 @@ std::string admit_sql(std::size_t bumps, std::size_t n) {
   return with.empty() ? select : with + " " + select;
 }
 
+// The events' indices by key. A statement locks its rows in the order of its
+// events, so two calls on the same keys in different orders (a failed login
+// records login_ip, login_pair, login_account; a failed password change
+// login_pair, login_account, login_ip) could each hold a row the other
+// waits for: a deadlock, which PostgreSQL breaks by failing one. In one
+// order everywhere they only queue.
+std::vector<std::size_t> in_key_order(std::span<const LimitEvent> events) {
+  std::vector<std::size_t> order(events.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const LimitKey &x = events[a].key, &y = events[b].key;
+    return std::tie(x.limit, x.account, x.ip) < std::tie(y.limit, y.account, y.ip);
+  });
+  return order;
+}
+
 void add_event(std::vector<Param>& params, const LimitEvent& e) {
   params.push_back(p(e.key.limit));
   params.push_back(p(e.key.account));
@@ -105,23 +125,21 @@ PostgresLimits::PostgresLimits(PgPool& pool) : pool_(pool) {
 
 Result<std::vector<std::optional<LimitCounter>>> PostgresLimits::hit(std::span<const LimitEvent> events,
                                                                        UnixSeconds now) {
-  std::vector<std::optional<LimitCounter>> out;
-  out.reserve(events.size());
+  std::vector<std::optional<LimitCounter>> out(events.size());
+  const std::vector<std::size_t> order = in_key_order(events);
   for (std::size_t at = 0; at < events.size(); at += kMaxPerCall) {
-    const auto part = events.subspan(at, std::min(kMaxPerCall, events.size() - at));
+    const auto part = std::span(order).subspan(at, std::min(kMaxPerCall, events.size() - at));
     std::vector<Param> params{p(now)};
-    for (const LimitEvent& e : part) add_event(params, e);
+    for (std::size_t e : part) add_event(params, events[e]);
     auto lease = pool_.acquire();
     if (!lease) return tl::unexpected(lease.error());
     auto res = (**lease).run(hit_names_[part.size() - 1], hits_[part.size() - 1], params);
     if (!res) return tl::unexpected(res.error());
-    std::vector<std::optional<LimitCounter>> got(part.size());
     for (int row = 0; row < res->rows(); ++row) {
       const PgRow r(*res, row);
       const auto i = static_cast<std::size_t>(r.int64(0));
-      if (i < got.size()) got[i] = LimitCounter{r.int64(1), r.int64(2), r.int64(3)};
+      if (i < part.size()) out[part[i]] = LimitCounter{r.int64(1), r.int64(2), r.int64(3)};
     }
-    out.insert(out.end(), got.begin(), got.end());
   }
   return out;
 }
@@ -131,7 +149,8 @@ Result<LimitStore::Admission> PostgresLimits::admit(std::span<const LimitEvent> 
   // More is a bug: the callers bump one or two and read a few.
   if (bumps.size() > kMaxAdmitBumps || keys.size() > kMaxAdmitReads) return tl::unexpected(StoreError::failed);
   std::vector<Param> params{p(now)};
-  for (const LimitEvent& b : bumps) add_event(params, b);
+  const std::vector<std::size_t> order = in_key_order(bumps);
+  for (std::size_t b : order) add_event(params, bumps[b]);
   for (const LimitKey& k : keys) {
     params.push_back(p(k.limit));
     params.push_back(p(k.account));
@@ -148,7 +167,8 @@ Result<LimitStore::Admission> PostgresLimits::admit(std::span<const LimitEvent> 
     const PgRow r(*res, row);
     const std::int64_t i = r.int64(0);
     const LimitCounter c{r.int64(1), r.int64(2), r.int64(3)};
-    if (i < 0 && static_cast<std::size_t>(-1 - i) < bumps.size()) out.bumped[static_cast<std::size_t>(-1 - i)] = c;
+    if (i < 0 && static_cast<std::size_t>(-1 - i) < bumps.size())
+      out.bumped[order[static_cast<std::size_t>(-1 - i)]] = c;
     else if (i >= 0 && static_cast<std::size_t>(i) < keys.size()) out.read[static_cast<std::size_t>(i)] = c;
   }
   return out;

@@ -34,8 +34,9 @@ class LimitStore {
   virtual Result<std::vector<std::optional<LimitCounter>>> hit(std::span<const LimitEvent> events,
                                                                UnixSeconds now) = 0;
   // The stored counters of `keys` (a zero counter for an absent one), as
-  // they were before the bumps; and one event on each of `bumps` (distinct
-  // keys, none of them among `keys`), whose results are returned as hit's.
+  // they were before the bumps (a bumped key may be read too: its value
+  // before the bump); and one event on each of `bumps` (distinct keys),
+  // whose results are returned as hit's.
   // For a check that counts a request and reads its locks in one round trip.
   // At most kMaxAdmitBumps bumps and kMaxAdmitReads keys.
   struct Admission {

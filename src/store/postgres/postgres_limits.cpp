@@ -23,24 +23,32 @@ constexpr int kEventParams = 8;
 //    lock_max), or until the window ends when lock_base is 0.
 // Every SET expression sees the old row, so the new count is spelt out where
 // the lock needs it.
+// Appends its parts: the statements below are built once, at start.
+template <class... Parts>
+std::string cat(const Parts&... parts) {
+  std::string out;
+  (out.append(std::string_view(parts)), ...);
+  return out;
+}
+
 std::string upsert(int at, int index) {
-  auto P = [at](int i) { return "$" + std::to_string(at + i); };
-  const std::string now = "$1::bigint", limit = P(0) + "::text", account = P(1) + "::text", ip = P(2) + "::text",
-                    free = P(3) + "::bigint", window = P(4) + "::bigint", base = P(5) + "::bigint",
-                    max = P(6) + "::bigint", sliding = P(7) + "::int";
-  const std::string expired = "(c.window_start + " + window + " <= " + now + ")";
-  const std::string count = "(CASE WHEN " + expired + " THEN 1 ELSE c.count + 1 END)";
-  const std::string start = "(CASE WHEN " + expired + " OR " + sliding + " = 1 THEN " + now + " ELSE c.window_start END)";
-  auto lock_for = [&](const std::string& n, const std::string& ws) {
-    return "(CASE WHEN " + n + " <= " + free + " THEN 0 WHEN " + base + " = 0 THEN " + now + " + GREATEST(1, " + ws +
-           " + " + window + " - " + now + ") ELSE " + now + " + LEAST(" + max + ", " + base + " << LEAST(" + n +
-           " - " + free + " - 1, 20)::int) END)";
+  auto P = [at](int i, std::string_view type) { return cat("$", std::to_string(at + i), "::", type); };
+  const std::string now = "$1::bigint", limit = P(0, "text"), account = P(1, "text"), ip = P(2, "text"),
+                    free = P(3, "bigint"), window = P(4, "bigint"), base = P(5, "bigint"), max = P(6, "bigint"),
+                    sliding = P(7, "int");
+  const std::string expired = cat("(c.window_start + ", window, " <= ", now, ")");
+  const std::string count = cat("(CASE WHEN ", expired, " THEN 1 ELSE c.count + 1 END)");
+  const std::string start = cat("(CASE WHEN ", expired, " OR ", sliding, " = 1 THEN ", now, " ELSE c.window_start END)");
+  auto lock_for = [&](std::string_view n, std::string_view ws) {
+    return cat("(CASE WHEN ", n, " <= ", free, " THEN 0 WHEN ", base, " = 0 THEN ", now, " + GREATEST(1, ", ws, " + ",
+               window, " - ", now, ") ELSE ", now, " + LEAST(", max, ", ", base, " << LEAST(", n, " - ", free,
+               " - 1, 20)::int) END)");
   };
-  return "INSERT INTO limit_counters AS c (limit_name, account, ip, count, window_start, locked_until) VALUES (" +
-         limit + ", " + account + ", " + ip + ", 1, " + now + ", " + lock_for("1", now) +
-         ") ON CONFLICT (limit_name, account, ip) DO UPDATE SET count = " + count + ", window_start = " + start +
-         ", locked_until = " + lock_for(count, start) + " WHERE c.locked_until <= " + now + " RETURNING " +
-         std::to_string(index) + " AS i, count, window_start, locked_until";
+  return cat("INSERT INTO limit_counters AS c (limit_name, account, ip, count, window_start, locked_until) VALUES (",
+             limit, ", ", account, ", ", ip, ", 1, ", now, ", ", lock_for("1", now),
+             ") ON CONFLICT (limit_name, account, ip) DO UPDATE SET count = ", count, ", window_start = ", start,
+             ", locked_until = ", lock_for(count, start), " WHERE c.locked_until <= ", now, " RETURNING ",
+             std::to_string(index), " AS i, count, window_start, locked_until");
 }
 
 // hit of n events: one upsert each, chained as data-modifying CTEs (keys are
@@ -48,11 +56,11 @@ std::string upsert(int at, int index) {
 std::string hit_sql(std::size_t n) {
   std::string with = "WITH ", select;
   for (std::size_t i = 0; i < n; ++i) {
-    const std::string name = "h" + std::to_string(i);
-    with += (i ? ", " : "") + name + " AS (" + upsert(2 + static_cast<int>(i) * kEventParams, static_cast<int>(i)) + ")";
-    select += (i ? " UNION ALL " : "") + std::string("SELECT i, count, window_start, locked_until FROM ") + name;
+    const std::string name = cat("h", std::to_string(i));
+    with += cat(i ? ", " : "", name, " AS (", upsert(2 + static_cast<int>(i) * kEventParams, static_cast<int>(i)), ")");
+    select += cat(i ? " UNION ALL " : "", "SELECT i, count, window_start, locked_until FROM ", name);
   }
-  return with + " " + select;
+  return cat(with, " ", select);
 }
 
 // admit: `bumps` upserts (rows -1, -2...) and the stored counters of n keys
@@ -63,22 +71,22 @@ std::string admit_sql(std::size_t bumps, std::size_t n) {
   std::string values;
   for (std::size_t i = 0; i < n; ++i) {
     const int at = first + static_cast<int>(i) * 3;
-    values += (i ? ", " : "") + std::string("(") + std::to_string(i) + ", $" + std::to_string(at) + "::text, $" +
-              std::to_string(at + 1) + "::text, $" + std::to_string(at + 2) + "::text)";
+    values += cat(i ? ", " : "", "(", std::to_string(i), ", $", std::to_string(at), "::text, $",
+                  std::to_string(at + 1), "::text, $", std::to_string(at + 2), "::text)");
   }
   // Every statement names $1 (now): PostgreSQL wants each parameter sent used.
-  std::string select = n == 0 ? "SELECT 0, 0::bigint, 0::bigint, 0::bigint WHERE $1::bigint IS NULL"
-                              : "SELECT k.i, c.count, c.window_start, c.locked_until FROM (VALUES " + values +
+  std::string select = n == 0 ? std::string("SELECT 0, 0::bigint, 0::bigint, 0::bigint WHERE $1::bigint IS NULL")
+                              : cat("SELECT k.i, c.count, c.window_start, c.locked_until FROM (VALUES ", values,
                                     ") AS k(i, limit_name, account, ip) JOIN limit_counters c ON c.limit_name = "
-                                    "k.limit_name AND c.account = k.account AND c.ip = k.ip AND $1::bigint IS NOT NULL";
+                                    "k.limit_name AND c.account = k.account AND c.ip = k.ip AND $1::bigint IS NOT NULL");
   std::string with;
   for (std::size_t b = 0; b < bumps; ++b) {
-    const std::string name = "b" + std::to_string(b);
-    with += (b ? ", " : "WITH ") + name + " AS (" +
-            upsert(2 + static_cast<int>(b) * kEventParams, -1 - static_cast<int>(b)) + ")";
-    select += " UNION ALL SELECT i, count, window_start, locked_until FROM " + name;
+    const std::string name = cat("b", std::to_string(b));
+    with += cat(b ? ", " : "WITH ", name, " AS (",
+                upsert(2 + static_cast<int>(b) * kEventParams, -1 - static_cast<int>(b)), ")");
+    select += cat(" UNION ALL SELECT i, count, window_start, locked_until FROM ", name);
   }
-  return with.empty() ? select : with + " " + select;
+  return with.empty() ? select : cat(with, " ", select);
 }
 
 // The events' indices by key. A statement locks its rows in the order of its

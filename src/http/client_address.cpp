@@ -133,7 +133,7 @@ void walk_x_forwarded_for(std::string_view line, Walk& walk) {
     std::size_t start = 0;
     if (comma != std::string_view::npos) {
       start = end - window + comma + 1;
-    } else if (window < end) {
+    } else if (end > kMaxForwardingElementBytes) {
       walk.stop();  // longer than any address: malformed
       return;
     }
@@ -150,7 +150,8 @@ void walk_x_forwarded_for(std::string_view line, Walk& walk) {
 // kMaxForwardingElementBytes back. Nothing when the element is longer or its
 // quotes do not pair up.
 std::optional<std::size_t> forwarded_element_start(std::string_view line, std::size_t end) {
-  const std::size_t floor = end > kMaxForwardingElementBytes ? end - kMaxForwardingElementBytes : 0;
+  // The element and the comma before it.
+  const std::size_t floor = end > kMaxForwardingElementBytes ? end - kMaxForwardingElementBytes - 1 : 0;
   bool quoted = false;
   for (std::size_t i = end; i > floor; --i) {
     const char c = line[i - 1];
@@ -170,7 +171,7 @@ std::optional<std::size_t> forwarded_element_start(std::string_view line, std::s
       return i;
     }
   }
-  if (floor > 0 || quoted) return std::nullopt;
+  if (end > kMaxForwardingElementBytes || quoted) return std::nullopt;
   return 0;
 }
 

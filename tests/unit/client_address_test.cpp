@@ -273,6 +273,25 @@ TEST(ClientAddress, LongAndManyValuedFieldsAreBounded) {
   EXPECT_EQ(client("127.0.0.1", t, {"203.0.113.7" + std::string(50 * 1024, ',')}), "127.0.0.1");
 }
 
+TEST(ClientAddress, AnEntryMayTakeUpToTheElementBound) {
+  const TrustedProxies t = trust("127.0.0.1");
+  const auto padded = [](std::size_t bytes) { return std::string(bytes - 11, ' ') + "203.0.113.7"; };
+  const std::size_t k = kMaxForwardingElementBytes;
+  // First on its line, or after a comma: the same bound.
+  EXPECT_EQ(client("127.0.0.1", t, {padded(k)}), "203.0.113.7");
+  EXPECT_EQ(client("127.0.0.1", t, {padded(k + 1)}), "127.0.0.1");
+  EXPECT_EQ(client("127.0.0.1", t, {"1.1.1.1," + padded(k)}), "203.0.113.7");
+  EXPECT_EQ(client("127.0.0.1", t, {"1.1.1.1," + padded(k + 1)}), "127.0.0.1");
+  const auto element = [](std::size_t bytes) {
+    const std::string head = "for=203.0.113.7;host=\"";
+    return head + std::string(bytes - head.size() - 1, 'h') + "\"";
+  };
+  EXPECT_EQ(forwarded_client("127.0.0.1", t, {element(k)}), "203.0.113.7");
+  EXPECT_EQ(forwarded_client("127.0.0.1", t, {element(k + 1)}), "127.0.0.1");
+  EXPECT_EQ(forwarded_client("127.0.0.1", t, {"for=1.1.1.1," + element(k)}), "203.0.113.7");
+  EXPECT_EQ(forwarded_client("127.0.0.1", t, {"for=1.1.1.1," + element(k + 1)}), "127.0.0.1");
+}
+
 // ---------------------------------------------------------------------------
 // Forwarded (RFC 7239)
 

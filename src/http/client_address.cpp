@@ -52,10 +52,12 @@ bool valid_port(std::string_view p) {
 
 // An IP literal, parsed in a buffer on the stack: Asio's string overloads
 // would copy it into a std::string. A zone ("fe80::1%eth0") is refused
-// before Asio sees it: Asio would ask the kernel for that interface.
+// before Asio sees it: Asio would ask the kernel for that interface. So is
+// a NUL, which would end the text early ("1.2.3.4\0junk").
 std::optional<ip::address> ip_literal(std::string_view s, bool v6) {
   char text[INET6_ADDRSTRLEN];
-  if (s.empty() || s.size() >= sizeof text || s.find('%') != std::string_view::npos) return std::nullopt;
+  if (s.empty() || s.size() >= sizeof text || s.find_first_of(std::string_view("%\0", 2)) != std::string_view::npos)
+    return std::nullopt;
   std::memcpy(text, s.data(), s.size());
   text[s.size()] = '\0';
   boost::system::error_code ec;
@@ -292,8 +294,8 @@ tl::expected<TrustedProxies, std::string> TrustedProxies::parse(std::string_view
     const std::size_t slash = entry.find('/');
     const std::string address_part(entry.substr(0, slash));
     boost::system::error_code ec;
-    const ip::address address = ip::make_address(address_part, ec);
-    if (ec) return bad("not an IP address or CIDR range (such as 10.0.0.1, 10.0.0.0/8 or fd00::/8)");
+    const ip::address address = ip::make_address(address_part, ec);  // reads up to a NUL: refused below
+    if (ec || address_part.find('\0') != std::string::npos) return bad("not an IP address or CIDR range (such as 10.0.0.1, 10.0.0.0/8 or fd00::/8)");
     unsigned prefix = address.is_v4() ? 32 : 128;
     if (slash != std::string_view::npos) {
       const std::string_view digits = entry.substr(slash + 1);

@@ -35,7 +35,9 @@ inline constexpr std::size_t kMaxForwardingElementBytes = 512;
 // The proxies whose forwarding fields are believed: addresses and CIDR
 // ranges, IPv4 and IPv6. An IPv4-mapped IPv6 address (::ffff:10.0.0.1, as a
 // dual-stack socket reports an IPv4 peer) is matched as the IPv4 address it
-// maps. Empty (the default) trusts nobody.
+// maps, and a mapped entry (::ffff:10.0.0.0/104) as the IPv4 range it maps;
+// other IPv6 ranges hold IPv6 addresses only (::/0 trusts no IPv4 peer).
+// Empty (the default) trusts nobody.
 class TrustedProxies {
  public:
   TrustedProxies() = default;

@@ -126,6 +126,10 @@ TEST(TrustedProxies, BadEntriesAreRefusedByName) {
     EXPECT_NE(t.error().find(c.why), std::string::npos) << t.error();
     EXPECT_EQ(t.error().find('\n'), std::string::npos) << t.error();
   }
+  EXPECT_FALSE(TrustedProxies::parse(std::string_view("127.0.0.1\0junk", 14)).has_value());
+  // IPv6 ranges hold IPv6 addresses only.
+  EXPECT_FALSE(trust("::/0").contains(make_address("10.0.0.1")));
+  EXPECT_FALSE(trust("::/0").contains(make_address("::ffff:10.0.0.1")));
   // A long or unprintable entry is shown cut and printable.
   const auto long_entry = TrustedProxies::parse(std::string(500, 'x') + "\x01");
   ASSERT_FALSE(long_entry.has_value());
@@ -233,6 +237,8 @@ TEST(ClientAddress, AMalformedEntryEndsTheWalkAtTheNearestTrustedHop) {
         "203.0.113.7 extra", "\"203.0.113.7\"", "0x7f.1", "203.0.113.07", "::ffff:1.2.3", "\x01"}) {
     EXPECT_EQ(client("127.0.0.1", t, {bad}), "127.0.0.1") << bad;
   }
+  // A NUL would end the text early for the address parser.
+  EXPECT_EQ(client("127.0.0.1", t, {std::string_view("203.0.113.7\0junk", 16)}), "127.0.0.1");
   // Stops at the first bad entry from the right: the trusted hop right of it.
   EXPECT_EQ(client("127.0.0.1", t, {"203.0.113.7, bogus, 10.0.0.5"}), "10.0.0.5");
   EXPECT_EQ(client("127.0.0.1", t, {"203.0.113.7, 10.0.0.6, bogus, 10.0.0.5, 10.0.0.4"}), "10.0.0.5");

@@ -364,16 +364,25 @@ ip::address client_address(const ip::address& peer, const TrustedProxies& truste
 
 void address_text(const ip::address& a, std::string& out) {
   const ip::address n = normalized(a);
-  char text[INET6_ADDRSTRLEN];
-  const char* ok = nullptr;
   if (n.is_v4()) {
+    // By hand: glibc's inet_ntop goes through sprintf, some 1,800
+    // instructions (callgrind), a fifth of a whole request's.
+    char text[16];  // 255.255.255.255
+    char* p = text;
     const auto bytes = n.to_v4().to_bytes();
-    ok = ::inet_ntop(AF_INET, bytes.data(), text, sizeof text);
-  } else {
-    const auto bytes = n.to_v6().to_bytes();
-    ok = ::inet_ntop(AF_INET6, bytes.data(), text, sizeof text);
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+      if (i > 0) *p++ = '.';
+      const unsigned v = bytes[i];
+      if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+      if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+      *p++ = static_cast<char>('0' + v % 10);
+    }
+    out.assign(text, static_cast<std::size_t>(p - text));
+    return;
   }
-  if (ok) out.assign(text);
+  char text[INET6_ADDRSTRLEN];
+  const auto bytes = n.to_v6().to_bytes();
+  if (::inet_ntop(AF_INET6, bytes.data(), text, sizeof text)) out.assign(text);
   else out.clear();  // cannot happen: the buffer fits any address
 }
 

@@ -92,14 +92,24 @@ void record(const Exchange& x, std::string_view ip, std::string_view peer, std::
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - x.started).count();
   if (x.matched.series) x.matched.series->observe(x.status, static_cast<std::uint64_t>(micros));
   const double ms = static_cast<double>(micros) / 1000.0;
+  const auto status = static_cast<std::int64_t>(x.status);
+  // The client is the peer when it is its very text (Connection::client_ip).
+  const bool proxied = ip.data() != peer.data() && ip != peer;
+  if (!proxied && x.reason.empty()) {
+    // The common line, in one piece: a line built field by field costs
+    // about 70 instructions more (callgrind).
+    log::info("http.request", {{"method", x.method}, {"route", x.matched.route}, {"status", status},
+                               {"latency_ms", ms}, {"ip", ip}, {"request_id", request_id}});
+    return;
+  }
   std::array<log::Field, 8> fields;
   std::size_t n = 0;
   fields[n++] = {"method", x.method};
   fields[n++] = {"route", x.matched.route};
-  fields[n++] = {"status", static_cast<std::int64_t>(x.status)};
+  fields[n++] = {"status", status};
   fields[n++] = {"latency_ms", ms};
   fields[n++] = {"ip", ip};
-  if (peer != ip) fields[n++] = {"peer", peer};
+  if (proxied) fields[n++] = {"peer", peer};
   if (!x.reason.empty()) fields[n++] = {"reason", x.reason};
   fields[n++] = {"request_id", request_id};
   log::write(log::Level::info, "http.request", std::span<const log::Field>(fields.data(), n));
@@ -347,12 +357,11 @@ void Connection<Stream>::prepare(Request& request, const BeastRequest& req) {
   request.body_buffer = &body_buffer_;
 }
 
-// The client's address: the peer's, or, when the peer is a trusted proxy,
-// the one its forwarding fields name. Only their last lines are read: the
-// walk from the right never looks further.
+// The client's address when the peer is a trusted proxy: the one its
+// forwarding fields name. Only their last lines are read: the walk from the
+// right never looks further.
 template <class Stream>
-std::string_view Connection<Stream>::client_ip(const BeastRequest& head) {
-  if (!peer_trusted_) return peer_ip_;
+std::string_view Connection<Stream>::forwarded_client_ip(const BeastRequest& head) {
   std::array<std::string_view, kMaxForwardingEntries> forwarded, forwarded_for;
   const ForwardingFields fields{last_values(head, "Forwarded", forwarded),
                                 last_values(head, "X-Forwarded-For", forwarded_for)};

@@ -77,7 +77,12 @@ class Connection final : public ConnectionBase {
   std::size_t body_limit(const BeastRequest& head) const;
   boost::asio::awaitable<void> answer_unreadable(const Parser& parser, unsigned status);
   void prepare(Request& request, const BeastRequest& req);
-  std::string_view client_ip(const BeastRequest& head);
+  // The client's address: the peer's (the very text of peer_ip_), or the
+  // one a trusted peer forwards. Other peers' fields are not looked at.
+  std::string_view client_ip(const BeastRequest& head) {
+    return peer_trusted_ ? forwarded_client_ip(head) : std::string_view(peer_ip_);
+  }
+  std::string_view forwarded_client_ip(const BeastRequest& head);
   Response handler_failed(const Router::Match& matched, const std::exception& e) const;
   void take_request_id(std::string_view given);
   void compose(const Response& r, unsigned version, bool keep_alive);

@@ -164,7 +164,8 @@ TEST(TrustedProxies, TheSettingRefusesABadEntryAndKeepsAGoodList) {
 
 TEST(AddressText, MappedIsDottedAndIPv6IsCanonical) {
   EXPECT_EQ(address_text(make_address("::ffff:127.0.0.1")), "127.0.0.1");
-  EXPECT_EQ(address_text(make_address("203.0.113.7")), "203.0.113.7");
+  for (const char* v4 : {"203.0.113.7", "0.0.0.0", "255.255.255.255", "10.100.9.99", "1.20.100.200"})
+    EXPECT_EQ(address_text(make_address(v4)), v4);
   EXPECT_EQ(address_text(make_address("2001:0DB8:0000:0000:0000:0000:0000:0001")), "2001:db8::1");
   EXPECT_EQ(address_text(make_address("2001:db8:0:1:0:0:0:1")), "2001:db8:0:1::1");
   EXPECT_EQ(address_text(make_address("::1")), "::1");

@@ -85,7 +85,8 @@ const std::vector<Setting>& settings() {
        [](Config& c, std::string_view v) -> std::optional<std::string> {
          auto parsed = http::TrustedProxies::parse(v);
          if (!parsed) return parsed.error();
-         c.trusted_proxies = parsed->empty() ? nullptr : std::make_shared<const http::TrustedProxies>(std::move(*parsed));
+         c.trusted_proxies =
+             parsed->empty() ? nullptr : std::make_shared<const http::TrustedProxies>(std::move(*parsed));
          return std::nullopt;
        }},
       {"DATABASE_URL", "database-url",

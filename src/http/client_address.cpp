@@ -265,6 +265,8 @@ std::string shown(std::string_view entry) {
   return out;
 }
 
+constexpr std::string_view kNotAnAddress = "not an IP address or CIDR range (such as 10.0.0.1, 10.0.0.0/8 or fd00::/8)";
+
 bool separator(char c) { return c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 }  // namespace
@@ -295,7 +297,7 @@ tl::expected<TrustedProxies, std::string> TrustedProxies::parse(std::string_view
     const std::string address_part(entry.substr(0, slash));
     boost::system::error_code ec;
     const ip::address address = ip::make_address(address_part, ec);  // reads up to a NUL: refused below
-    if (ec || address_part.find('\0') != std::string::npos) return bad("not an IP address or CIDR range (such as 10.0.0.1, 10.0.0.0/8 or fd00::/8)");
+    if (ec || address_part.find('\0') != std::string::npos) return bad(kNotAnAddress);
     unsigned prefix = address.is_v4() ? 32 : 128;
     if (slash != std::string_view::npos) {
       const std::string_view digits = entry.substr(slash + 1);
@@ -315,7 +317,7 @@ tl::expected<TrustedProxies, std::string> TrustedProxies::parse(std::string_view
         if (!ec && net != net.canonical())
           return bad("address bits are set past the prefix (the range is " + net.canonical().to_string() + ")");
       }
-      if (ec) return bad("not an IP address or CIDR range (such as 10.0.0.1, 10.0.0.0/8 or fd00::/8)");
+      if (ec) return bad(kNotAnAddress);
     }
     // An IPv4-mapped entry (::ffff:10.0.0.0/104) is the IPv4 range it maps:
     // contains() matches mapped peers as IPv4.

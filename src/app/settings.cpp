@@ -88,6 +88,7 @@ http::ServerOptions server_options(const config::Config& cfg) {
   // A header block too large because of one huge Authorization field is
   // answered as a bad token (401), not as too large (431).
   o.max_authorization_bytes = token::kMaxTokenLength;
+  o.trusted_proxies = cfg.trusted_proxies;
   return o;
 }
 
@@ -96,6 +97,7 @@ http::ServerOptions metrics_server_options(const config::Config& cfg) {
   o.host = cfg.metrics_host;
   o.port = cfg.metrics_port;
   o.max_connections = 64;
+  o.trusted_proxies = cfg.trusted_proxies;  // its access log names clients as the main one does
   return o;
 }
 

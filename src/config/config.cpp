@@ -6,6 +6,7 @@
 #include <span>
 
 #include "config/duration.hpp"
+#include "http/client_address.hpp"
 
 extern char** environ;
 
@@ -104,6 +105,16 @@ const std::vector<Setting>& settings() {
        string_setter(&Config::tls_cert)},
       {"TLS_KEY", "tls-key", "PEM private key of TLS_CERT, not passphrase-protected (default: unset)",
        string_setter(&Config::tls_key)},
+      {"TRUSTED_PROXIES", "trusted-proxies",
+       "reverse proxies whose X-Forwarded-For / Forwarded name the client: addresses and CIDR "
+       "ranges, e.g. 127.0.0.1,10.0.0.0/8 (default: unset, those fields are ignored)",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         auto parsed = http::TrustedProxies::parse(v);
+         if (!parsed) return parsed.error();
+         c.trusted_proxies =
+             parsed->empty() ? nullptr : std::make_shared<const http::TrustedProxies>(std::move(*parsed));
+         return std::nullopt;
+       }},
       {"DATABASE_URL", "database-url",
        "sqlite://PATH (default sqlite://latchkey.db; sqlite:///abs/path for an absolute path), "
        "postgres://user:pass@host:5432/db or a libpq key=value string",

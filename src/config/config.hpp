@@ -3,6 +3,7 @@
 // process environment, a `.env` file in the working directory, and
 // command-line flags (`--port 5001` or `--port=5001`).
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,10 @@
 
 #include "config/dotenv.hpp"
 #include "util/time.hpp"
+
+namespace latchkey::http {
+class TrustedProxies;
+}
 
 namespace latchkey::config {
 
@@ -25,6 +30,7 @@ struct Config {
   std::uint16_t port = 5000;
   std::string tls_cert;  // PEM paths; both set: HTTPS, both empty: HTTP
   std::string tls_key;
+  std::shared_ptr<const http::TrustedProxies> trusted_proxies;  // null: forwarding fields are ignored
   std::string database_url = "sqlite://latchkey.db";
   std::size_t database_pool_size = 8;  // PostgreSQL connections per instance
   std::optional<std::string> secret_key;  // HS256 under this key when set

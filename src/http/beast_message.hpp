@@ -6,6 +6,7 @@
 // request allocate nothing unless its headers outgrow the arena.
 #include <cstddef>
 #include <memory_resource>
+#include <span>
 #include <string_view>
 
 #include <boost/beast/http/message.hpp>
@@ -36,6 +37,13 @@ class BeastHeaders final : public Headers {
 
 // Points `out`'s method, path, query and body into `in` (which must outlive it).
 void describe(Request& out, const BeastRequest& in);
+
+// The values of the last lines of the field `name` (as many as `room` holds),
+// in the request's order, written to `room`. Beast's equal_range runs from a
+// name's first line to its last, with whatever fields came between: those
+// are skipped here. No allocation; the views point into `in`.
+std::span<const std::string_view> last_values(const BeastRequest& in, std::string_view name,
+                                              std::span<std::string_view> room);
 
 // A client's X-Request-Id is echoed only when short and plain.
 bool valid_request_id(std::string_view id);

@@ -13,10 +13,12 @@
 #include <chrono>
 #include <cstddef>
 #include <memory_resource>
+#include <span>
 #include <type_traits>
 
 #include "crypto/random.hpp"
 #include "http/beast_message.hpp"
+#include "http/client_address.hpp"
 #include "http/response_writer.hpp"
 #include "util/log.hpp"
 
@@ -84,19 +86,33 @@ struct Exchange {
 };
 
 // The request's metrics and its access-log line: the route pattern, never
-// the raw path (a path can carry anything).
-void record(const Exchange& x, std::string_view ip, std::string_view request_id) {
+// the raw path (a path can carry anything). `ip` is the client's; `peer`, the
+// TCP peer's, is logged only when it differs (a trusted proxy).
+void record(const Exchange& x, std::string_view ip, std::string_view peer, std::string_view request_id) {
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - x.started).count();
   if (x.matched.series) x.matched.series->observe(x.status, static_cast<std::uint64_t>(micros));
   const double ms = static_cast<double>(micros) / 1000.0;
   const auto status = static_cast<std::int64_t>(x.status);
-  if (x.reason.empty()) {
+  // The client is the peer when it is its very text (Connection::client_ip).
+  const bool proxied = ip.data() != peer.data() && ip != peer;
+  if (!proxied && x.reason.empty()) {
+    // The common line, in one piece: a line built field by field costs
+    // about 70 instructions more (callgrind).
     log::info("http.request", {{"method", x.method}, {"route", x.matched.route}, {"status", status},
                                {"latency_ms", ms}, {"ip", ip}, {"request_id", request_id}});
-  } else {
-    log::info("http.request", {{"method", x.method}, {"route", x.matched.route}, {"status", status},
-                               {"latency_ms", ms}, {"ip", ip}, {"reason", x.reason}, {"request_id", request_id}});
+    return;
   }
+  std::array<log::Field, 8> fields;
+  std::size_t n = 0;
+  fields[n++] = {"method", x.method};
+  fields[n++] = {"route", x.matched.route};
+  fields[n++] = {"status", status};
+  fields[n++] = {"latency_ms", ms};
+  fields[n++] = {"ip", ip};
+  if (proxied) fields[n++] = {"peer", peer};
+  if (!x.reason.empty()) fields[n++] = {"reason", x.reason};
+  fields[n++] = {"request_id", request_id};
+  log::write(log::Level::info, "http.request", std::span<const log::Field>(fields.data(), n));
 }
 
 }  // namespace
@@ -133,7 +149,10 @@ asio::awaitable<beast::error_code> Connection<Stream>::write_out() {
 template <class Stream>
 asio::awaitable<void> Connection<Stream>::serve() {
   beast::error_code ec;
-  remote_ip_ = stream_.socket().remote_endpoint(ec).address().to_string();
+  peer_ = normalized(stream_.socket().remote_endpoint(ec).address());
+  address_text(peer_, peer_ip_);
+  // Per connection: a peer that is no trusted proxy costs its requests nothing.
+  peer_trusted_ = options_.trusted_proxies && options_.trusted_proxies->contains(peer_);
   if (!co_await handshake()) co_return;
   beast::flat_buffer buffer;
   // In the coroutine's frame, which lives as long as the connection.
@@ -170,7 +189,7 @@ asio::awaitable<void> Connection<Stream>::serve() {
     if (response.body.capacity() <= kKeptBodyBytes) body_buffer_ = std::move(response.body);
     // Recorded before the write: a client that has read its answer finds it
     // counted on /metrics (the latency so excludes the socket write).
-    record(x, remote_ip_, request_id_);
+    record(x, request.remote_ip, peer_ip_, request_id_);
     const beast::error_code wec = co_await write_out();
     if (wec) gracefully = false;
     if (wec || !keep_alive) break;
@@ -189,7 +208,7 @@ asio::awaitable<bool> Connection<Stream>::handshake() {
     auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, tuple_awaitable);
     disarm();
     if (!ec) co_return true;
-    log::info("tls.handshake_failed", {{"ip", std::string_view(remote_ip_)}, {"reason", std::string_view(ec.message())}});
+    log::info("tls.handshake_failed", {{"ip", std::string_view(peer_ip_)}, {"reason", std::string_view(ec.message())}});
     beast::error_code ignored;
     stream_.socket().close(ignored);
     co_return false;
@@ -301,9 +320,11 @@ asio::awaitable<void> Connection<Stream>::answer_unreadable(const Parser& parser
   x.reason = "unreadable request";
   unsigned version = 11;
   std::string_view given_id;
+  std::string_view ip = peer_ip_;
   if (parser.is_header_done()) {
     const auto& head = parser.get();
     given_id = head["X-Request-Id"];
+    ip = client_ip(head);
     x.matched = router_.match(head.method_string(), path_of(head.target()));
     if (x.matched.found) x.method = head.method_string();
     version = head.version();
@@ -312,7 +333,7 @@ asio::awaitable<void> Connection<Stream>::answer_unreadable(const Parser& parser
   }
   take_request_id(given_id);
   compose(read_error_response(status), version, false);
-  record(x, remote_ip_, request_id_);  // before the write, as in serve()
+  record(x, ip, peer_ip_, request_id_);  // before the write, as in serve()
   co_await write_out();
 }
 
@@ -328,11 +349,26 @@ Response Connection<Stream>::handler_failed(const Router::Match& matched, const 
 template <class Stream>
 void Connection<Stream>::prepare(Request& request, const BeastRequest& req) {
   describe(request, req);
-  request.remote_ip = remote_ip_;
+  request.peer_ip = peer_ip_;
+  request.remote_ip = client_ip(req);
   take_request_id(req["X-Request-Id"]);
   request.request_id = request_id_;
   body_buffer_.clear();
   request.body_buffer = &body_buffer_;
+}
+
+// The client's address when the peer is a trusted proxy: the one its
+// forwarding fields name. Only their last lines are read: the walk from the
+// right never looks further.
+template <class Stream>
+std::string_view Connection<Stream>::forwarded_client_ip(const BeastRequest& head) {
+  std::array<std::string_view, kMaxForwardingEntries> forwarded, forwarded_for;
+  const ForwardingFields fields{last_values(head, "Forwarded", forwarded),
+                                last_values(head, "X-Forwarded-For", forwarded_for)};
+  const asio::ip::address client = client_address(peer_, *options_.trusted_proxies, fields);
+  if (client == peer_) return peer_ip_;
+  address_text(client, client_ip_);
+  return client_ip_;
 }
 
 // The client's X-Request-Id when short and plain, a fresh one otherwise.

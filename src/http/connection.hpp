@@ -9,6 +9,7 @@
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -76,6 +77,12 @@ class Connection final : public ConnectionBase {
   std::size_t body_limit(const BeastRequest& head) const;
   boost::asio::awaitable<void> answer_unreadable(const Parser& parser, unsigned status);
   void prepare(Request& request, const BeastRequest& req);
+  // The client's address: the peer's (the very text of peer_ip_), or the
+  // one a trusted peer forwards. Other peers' fields are not looked at.
+  std::string_view client_ip(const BeastRequest& head) {
+    return peer_trusted_ ? forwarded_client_ip(head) : std::string_view(peer_ip_);
+  }
+  std::string_view forwarded_client_ip(const BeastRequest& head);
   Response handler_failed(const Router::Match& matched, const std::exception& e) const;
   void take_request_id(std::string_view given);
   void compose(const Response& r, unsigned version, bool keep_alive);
@@ -91,7 +98,10 @@ class Connection final : public ConnectionBase {
   const ServerOptions& options_;
   std::string out_;  // the answer being written; its capacity is reused
   std::string body_buffer_;  // Request::body_buffer; its capacity is reused
-  std::string remote_ip_;
+  boost::asio::ip::address peer_;  // normalized (http/client_address.hpp)
+  std::string peer_ip_;             // its text
+  bool peer_trusted_ = false;       // a trusted proxy: its requests' forwarding fields are read
+  std::string client_ip_;           // the request's client when a proxy forwarded it; capacity reused
   std::string request_id_;   // the request's in hand; its capacity is reused
   static constexpr std::size_t kKeptBodyBytes = 4096;
   Clock::time_point deadline_ = Clock::time_point::max();

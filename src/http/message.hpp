@@ -51,7 +51,12 @@ class Request {
   std::string_view path;        // target without the query
   std::string_view query;       // after '?', may be empty
   std::string_view body;
+  // The client's address (http/client_address.hpp): the TCP peer's, or
+  // the one a trusted proxy forwarded. Limits, sessions, the audit trail and
+  // the access log all use it.
   std::string_view remote_ip;
+  // The TCP peer's address: remote_ip, or the proxy that forwarded it.
+  std::string_view peer_ip;
   std::string_view request_id;
   // A string the connection keeps from one request to the next, for a
   // handler to build its body in (moved into Response::body, which the

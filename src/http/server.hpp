@@ -19,6 +19,8 @@ class context;
 
 namespace latchkey::http {
 
+class TrustedProxies;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 5000;
@@ -37,6 +39,9 @@ struct ServerOptions {
   std::chrono::seconds write_timeout{30};
   std::chrono::seconds shutdown_grace{10}; // in-flight requests get this long at stop
   std::shared_ptr<boost::asio::ssl::context> tls;  // set: HTTPS only (http/tls.hpp)
+  // Peers whose forwarding fields name the client (http/client_address.hpp).
+  // Null: nobody's, and a request's fields are not even looked at.
+  std::shared_ptr<const TrustedProxies> trusted_proxies;
 };
 
 class Server {

@@ -90,6 +90,10 @@ void set_level(Level l) { g_level = l; }
 bool enabled(Level l) { return l >= g_level.load(std::memory_order_relaxed); }
 
 void write(Level l, std::string_view event, std::initializer_list<Field> fields) {
+  write(l, event, std::span<const Field>(fields.begin(), fields.size()));
+}
+
+void write(Level l, std::string_view event, std::span<const Field> fields) {
   if (!enabled(l)) return;
   const bool json = g_format.load(std::memory_order_relaxed) == Format::json;
   // Reused per thread: a log line costs no allocation once warmed up.

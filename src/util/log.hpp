@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <exception>
 #include <initializer_list>
+#include <span>
 #include <string_view>
 #include <utility>
 #include <variant>
@@ -23,6 +24,8 @@ void set_level(Level l);
 bool enabled(Level l);
 
 void write(Level l, std::string_view event, std::initializer_list<Field> fields = {});
+// The same, for a line whose fields are known only at run time.
+void write(Level l, std::string_view event, std::span<const Field> fields);
 
 // Buffered mode, for a busy server: debug and info lines are written in
 // batches, at most `interval` late (or once 64 KiB are waiting), instead of one

@@ -21,6 +21,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "http/client_address.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 
@@ -139,6 +140,36 @@ TEST(Connection, WritesEveryGivenFieldInOrder) {
   ASSERT_NE(a, std::string::npos) << answer;
   ASSERT_NE(b, std::string::npos) << answer;
   EXPECT_LT(a, b);
+}
+
+// The handler sees the client a trusted peer forwards, and the peer beside it.
+TEST(Connection, ATrustedPeerForwardsTheClient) {
+  Router router;
+  router.add("GET", "/ip", [](const Request& req) -> boost::asio::awaitable<Response> {
+    Response r;
+    r.body = std::string(req.remote_ip) + " " + std::string(req.peer_ip);
+    co_return r;
+  });
+  const std::string request =
+      "GET /ip HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.1, 203.0.113.7\r\nUser-Agent: u\r\n"
+      "X-Forwarded-For: 10.0.0.5\r\nConnection: close\r\n\r\n";
+  ServerOptions trusting;
+  trusting.trusted_proxies = std::make_shared<const TrustedProxies>(TrustedProxies::parse("127.0.0.1 10.0.0.0/8").value());
+  {
+    RunningServer server(router, trusting);
+    EXPECT_TRUE(server.exchange(request).ends_with("\r\n\r\n203.0.113.7 127.0.0.1"));
+    EXPECT_TRUE(server.exchange("GET /ip HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .ends_with("\r\n\r\n127.0.0.1 127.0.0.1"));
+  }
+  // Trusting nobody, or not this peer: the fields change nothing.
+  {
+    RunningServer server(router, {});
+    EXPECT_TRUE(server.exchange(request).ends_with("\r\n\r\n127.0.0.1 127.0.0.1"));
+  }
+  ServerOptions other;
+  other.trusted_proxies = std::make_shared<const TrustedProxies>(TrustedProxies::parse("127.0.0.2").value());
+  RunningServer server(router, other);
+  EXPECT_TRUE(server.exchange(request).ends_with("\r\n\r\n127.0.0.1 127.0.0.1"));
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import PASSWORD, new_user, raw_exchange, run_cli, run_to_exit, sessions
+from conftest import PASSWORD, new_user, raw_exchange, run_cli, run_to_exit, sessions, unique_name
 from test_config import assert_clean_failure
 
 CLIENT = "203.0.113.7"
@@ -80,14 +80,19 @@ def test_forwarded_is_read_and_preferred(server_factory):
 
 
 def test_limits_count_per_forwarded_client(server_factory):
-    s = server_factory(env={"TRUSTED_PROXIES": "127.0.0.1", "LOGIN_RATE_PER_MINUTE": "3"})
-    for _ in range(3):
-        assert s.post("/login", json={}, headers=xff(CLIENT)).status_code == 400
-    assert s.post("/login", json={}, headers=xff(CLIENT)).status_code == 429
-    # Another client behind the same proxy has a bucket of its own...
-    assert s.post("/login", json={}, headers=xff("203.0.113.8")).status_code == 400
-    # ...and so has the proxy itself.
-    assert s.post("/login", json={}).status_code == 400
+    s = server_factory(env={"TRUSTED_PROXIES": "127.0.0.1", "LIMIT_LOGIN_IP": "3/1m"})
+
+    def fail(client=None):
+        headers = xff(client) if client else {}
+        return s.post("/login", json={"username": unique_name(), "password": "guess"}, headers=headers).status_code
+
+    for _ in range(4):  # three free, the fourth locks the client's address
+        assert fail(CLIENT) == 401
+    assert fail(CLIENT) == 429
+    # Another client behind the same proxy counts on its own...
+    assert fail("203.0.113.8") == 401
+    # ...and so does the proxy itself.
+    assert fail() == 401
 
 
 # -- no trusted proxy ------------------------------------------------------------------

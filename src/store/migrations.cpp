@@ -102,6 +102,16 @@ CREATE INDEX limit_counters_by_ip ON limit_counters (ip);
 CREATE INDEX limit_counters_by_lock ON limit_counters (locked_until);
 )sql",
               "ALTER TABLE limit_counters SET UNLOGGED;"},
+    Migration{8, "OAuth clients", R"sql(
+CREATE TABLE oauth_clients (
+  id                  TEXT PRIMARY KEY,
+  secret_digest       TEXT NOT NULL DEFAULT '',
+  registration_digest TEXT NOT NULL DEFAULT '',
+  metadata            TEXT NOT NULL,
+  created_at          BIGINT NOT NULL,
+  updated_at          BIGINT NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

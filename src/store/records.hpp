@@ -21,6 +21,17 @@ struct User {
   std::optional<UnixSeconds> disabled_at = std::nullopt;  // set: the account may not log in
 };
 
+// An OAuth client. Secrets are never stored, only their digests (empty: a
+// public client, or no registration access token).
+struct OAuthClient {
+  std::string id;                   // client_id: random, public
+  std::string secret_digest;        // SHA-256 of the client secret, base64url
+  std::string registration_digest;  // SHA-256 of the registration access token (RFC 7592)
+  std::string metadata;             // JSON object: oidc::ClientMetadata
+  UnixSeconds created_at = 0;
+  UnixSeconds updated_at = 0;
+};
+
 // A user with the number of its live sessions, for administration.
 struct UserSummary {
   User user;
@@ -133,6 +144,7 @@ struct Snapshot {
   std::vector<StoredKey> keys;
   std::vector<Secret> secrets;
   std::vector<AuditEvent> audit;
+  std::vector<OAuthClient> clients;
 };
 
 }  // namespace latchkey::store

@@ -9,6 +9,7 @@
 // accessor here, and one small file per backend implementing it.
 #include "store/admin_queries.hpp"
 #include "store/audit_store.hpp"
+#include "store/client_store.hpp"
 #include "store/database.hpp"
 #include "store/key_store.hpp"
 #include "store/limit_store.hpp"
@@ -29,6 +30,7 @@ class Store {
   virtual AuditStore& audit() = 0;
   virtual AdminQueries& admin() = 0;
   virtual LimitStore& limits() = 0;
+  virtual ClientStore& clients() = 0;
   virtual Database& database() = 0;
 };
 

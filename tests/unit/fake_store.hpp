@@ -49,6 +49,7 @@ class FakeStore final : public store::Store {
   store::AuditStore& audit() override { return audit_; }
   store::AdminQueries& admin() override { return admin_; }
   store::LimitStore& limits() override { return limits_; }
+  store::ClientStore& clients() override { return clients_; }
   store::Database& database() override { return database_; }
 
   // The next `calls` calls of any aggregate return `e` without touching the
@@ -80,6 +81,7 @@ class FakeStore final : public store::Store {
     By<store::Secret> secrets;  // by name
     By<store::AuditEvent> events;
     std::map<std::tuple<std::string, std::string, std::string>, store::LimitCounter> limits;
+    By<store::OAuthClient> clients;  // by id
     By<UnixSeconds> kept_revocations;  // of deleted users' sessions: id -> revoked_at
   };
 
@@ -300,6 +302,50 @@ class FakeStore final : public store::Store {
     }
   };
 
+  class Clients final : public Part<store::ClientStore> {
+   public:
+    using Part::Part;
+    Result<void> add(const store::OAuthClient& c) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        if (!d.clients.emplace(c.id, c).second) return fail(Error::conflict);
+        return {};
+      });
+    }
+    Result<store::OAuthClient> find(std::string_view id) override {
+      return s_.run<store::OAuthClient>([&](Data& d) -> Result<store::OAuthClient> {
+        auto it = d.clients.find(id);
+        if (it == d.clients.end()) return fail(Error::not_found);
+        return it->second;
+      });
+    }
+    Result<std::vector<store::OAuthClient>> list(std::string_view after, std::size_t limit) override {
+      return s_.run<std::vector<store::OAuthClient>>([&](Data& d) -> Result<std::vector<store::OAuthClient>> {
+        std::vector<store::OAuthClient> out;
+        for (auto it = d.clients.upper_bound(after); it != d.clients.end() && out.size() < limit; ++it)
+          out.push_back(it->second);
+        return out;
+      });
+    }
+    Result<void> update(const store::OAuthClient& c) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        auto it = d.clients.find(c.id);
+        if (it == d.clients.end()) return fail(Error::not_found);
+        const UnixSeconds created = it->second.created_at;
+        it->second = c;
+        it->second.created_at = created;
+        return {};
+      });
+    }
+    Result<void> remove(std::string_view id) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        auto it = d.clients.find(id);
+        if (it == d.clients.end()) return fail(Error::not_found);
+        d.clients.erase(it);
+        return {};
+      });
+    }
+  };
+
   class Limits final : public Part<store::LimitStore> {
    public:
     using Part::Part;
@@ -515,6 +561,7 @@ class FakeStore final : public store::Store {
         snap.keys = sorted_keys(d);
         for (const auto& [name, secret] : d.secrets) snap.secrets.push_back(secret);
         for (const auto& [id, e] : d.events) snap.audit.push_back(e);
+        for (const auto& [id, c] : d.clients) snap.clients.push_back(c);
         return snap;
       });
     }
@@ -535,6 +582,9 @@ class FakeStore final : public store::Store {
         for (const auto& e : snap.audit) {
           if (!next.events.emplace(e.id, e).second) return fail(Error::conflict);
         }
+        for (const auto& c : snap.clients) {
+          if (!next.clients.emplace(c.id, c).second) return fail(Error::conflict);
+        }
         d = std::move(next);
         return {};
       });
@@ -554,6 +604,7 @@ class FakeStore final : public store::Store {
   Sessions sessions_{*this};
   Keys keys_{*this};
   Limits limits_{*this};
+  Clients clients_{*this};
   Audit audit_{*this};
   Admin admin_{*this};
   Db database_{*this};

@@ -10,6 +10,7 @@
 #include "store/postgres/postgres_admin.hpp"
 #include "store/postgres/postgres_audit.hpp"
 #include "store/postgres/postgres_database.hpp"
+#include "store/postgres/postgres_clients.hpp"
 #include "store/postgres/postgres_keys.hpp"
 #include "store/postgres/postgres_limits.hpp"
 #include "store/postgres/postgres_sessions.hpp"
@@ -32,6 +33,7 @@ class PostgresStore final : public Store {
   AuditStore& audit() override { return audit_; }
   AdminQueries& admin() override { return admin_; }
   LimitStore& limits() override { return limits_; }
+  ClientStore& clients() override { return clients_; }
   Database& database() override { return database_; }
 
  private:
@@ -42,6 +44,7 @@ class PostgresStore final : public Store {
   PostgresAudit audit_{pool_};
   PostgresAdmin admin_{pool_};
   PostgresLimits limits_{pool_};
+  PostgresClients clients_{pool_};
   PostgresDatabase database_{pool_};
 };
 

@@ -5,6 +5,10 @@
 
 namespace latchkey::store::sql {
 
+// OAuthClient: read_client.
+inline constexpr std::string_view kClientColumns =
+    "id, secret_digest, registration_digest, metadata, created_at, updated_at";
+
 // LimitRow: read_limit_row.
 inline constexpr std::string_view kLimitColumns = "limit_name, account, ip, count, window_start, locked_until";
 

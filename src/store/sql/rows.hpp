@@ -72,6 +72,11 @@ inline constexpr auto read_event = [](const auto& r) {
 inline constexpr auto read_revoked = [](const auto& r) { return RevokedSession{r.text(0), r.int64(1)}; };
 
 // The first column, as text (an id, a secret's value, an algorithm) or a number.
+// kClientColumns.
+inline constexpr auto read_client = [](const auto& r) {
+  return OAuthClient{r.text(0), r.text(1), r.text(2), r.text(3), r.int64(4), r.int64(5)};
+};
+
 // count, window_start, locked_until.
 inline constexpr auto read_limit_counter = [](const auto& r) {
   return LimitCounter{r.int64(0), r.int64(1), r.int64(2)};

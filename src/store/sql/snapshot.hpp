@@ -33,6 +33,7 @@ Result<Snapshot> read_snapshot(C& c, const Statements& st) {
   if (ok) ok = detail::keep(snap.secrets, c.all(st.all_secrets, read_secret));
   if (ok) ok = detail::keep(snap.keys, c.all(st.list_keys, read_key));
   if (ok) ok = detail::keep(snap.audit, c.all(st.all_events, read_event));
+  if (ok) ok = detail::keep(snap.clients, c.all(st.all_clients, read_client));
   if (!ok) return tl::unexpected(ok.error());
   return snap;
 }
@@ -55,6 +56,12 @@ Result<void> write_snapshot(C& c, const Statements& st, const Snapshot& snap) {
   }
   for (const Secret& s : snap.secrets) {
     if (auto r = c.run(st.put_secret, s.name, s.value, s.created_at); !r) return r;
+  }
+  for (const OAuthClient& x : snap.clients) {
+    if (auto r = c.insert(st.insert_client, x.id, x.secret_digest, x.registration_digest, x.metadata, x.created_at,
+                          x.updated_at);
+        !r)
+      return r;
   }
   return insert_events(c, st, snap.audit);
 }

@@ -103,6 +103,16 @@ void audit(Statements& st, const Make& s) {
                       "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE at < ?1 LIMIT ?2)");
   st.prune_revocations = s("prune_revocations", "DELETE FROM deleted_session_revocations WHERE revoked_at < ?1");
 
+  st.insert_client = s("insert_client", cat({"INSERT INTO oauth_clients (", kClientColumns,
+                                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"}));
+  st.find_client = s("find_client", cat({"SELECT ", kClientColumns, " FROM oauth_clients WHERE id = ?1"}));
+  st.list_clients = s("list_clients", cat({"SELECT ", kClientColumns,
+                                           " FROM oauth_clients WHERE id > ?1 ORDER BY id LIMIT ?2"}));
+  st.update_client = s("update_client",
+                       "UPDATE oauth_clients SET secret_digest = ?2, registration_digest = ?3, metadata = ?4, "
+                       "updated_at = ?5 WHERE id = ?1");
+  st.delete_client = s("delete_client", "DELETE FROM oauth_clients WHERE id = ?1");
+
   // An empty filter part matches any; the casts let PostgreSQL type a
   // parameter that is only compared with a literal.
   constexpr std::string_view kLimitFilter =
@@ -142,6 +152,7 @@ void database(Statements& st, const Make& s) {
   st.all_sessions = s("export_sessions", cat({"SELECT ", kSessionColumns, " FROM sessions"}));
   st.all_secrets = s("export_secrets", cat({"SELECT ", kSecretColumns, " FROM server_secrets"}));
   st.all_events = s("export_audit", cat({"SELECT ", kAuditColumns, " FROM audit_events"}));
+  st.all_clients = s("export_clients", cat({"SELECT ", kClientColumns, " FROM oauth_clients ORDER BY id"}));
   st.create_migrations_table = s("create_migrations_table",
                                  "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
                                  "description TEXT NOT NULL, applied_at BIGINT NOT NULL)");

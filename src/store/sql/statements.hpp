@@ -66,6 +66,13 @@ struct Statements {
   Stmt keep_revocations;  // user_id, since: its sessions' revocations outlive it
   Stmt delete_user;       // id
 
+  // OAuth clients (client_store.hpp)
+  Stmt insert_client;  // kClientColumns
+  Stmt find_client;    // id
+  Stmt list_clients;   // after, limit
+  Stmt update_client;  // id, secret_digest, registration_digest, metadata, updated_at
+  Stmt delete_client;  // id
+
   // abuse limit counters (limit_store.hpp); each backend applies an event
   // in its own way (see sqlite_limits.cpp, postgres_limits.cpp)
   Stmt read_limit;     // limit, account, ip: count, window_start, locked_until
@@ -80,6 +87,7 @@ struct Statements {
   Stmt all_sessions;
   Stmt all_secrets;
   Stmt all_events;
+  Stmt all_clients;
 
   // migrations (migration_runner.hpp)
   Stmt create_migrations_table;

@@ -9,6 +9,7 @@
 #include "store/sqlite/sqlite_admin.hpp"
 #include "store/sqlite/sqlite_audit.hpp"
 #include "store/sqlite/sqlite_connections.hpp"
+#include "store/sqlite/sqlite_clients.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 #include "store/sqlite/sqlite_keys.hpp"
 #include "store/sqlite/sqlite_limits.hpp"
@@ -32,6 +33,7 @@ class SqliteStore final : public Store {
   AuditStore& audit() override { return audit_; }
   AdminQueries& admin() override { return admin_; }
   LimitStore& limits() override { return limits_; }
+  ClientStore& clients() override { return clients_; }
   Database& database() override { return database_; }
 
  private:
@@ -42,6 +44,7 @@ class SqliteStore final : public Store {
   SqliteAudit audit_{connections_};
   SqliteAdmin admin_{connections_};
   SqliteLimits limits_{connections_};
+  SqliteClients clients_{connections_};
   SqliteDatabase database_{connections_};
 };
 

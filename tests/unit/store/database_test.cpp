@@ -13,6 +13,7 @@ void expect_same_content(const Snapshot& want, const Snapshot& got, const std::s
   EXPECT_EQ(shown(want.keys), shown(got.keys)) << what;
   EXPECT_EQ(shown(want.secrets), shown(got.secrets)) << what;
   EXPECT_EQ(shown(want.audit), shown(got.audit)) << what;
+  EXPECT_EQ(shown(want.clients), shown(got.clients)) << what;
 }
 
 // Fills a store through the API with every kind of row and field the
@@ -63,6 +64,11 @@ void fill(Store& db) {
                "", "10.0.0.1", "curl", R"({"reason":"bad_credentials"})"};
   AuditEvent f{"a2", 1601, 1601000000, "admin.user_disabled", "cli", "u4", "dave", "dave", "", "", "", "{}"};
   ASSERT_TRUE(db.audit().append({e, f}));
+
+  ASSERT_TRUE(db.clients().add(OAuthClient{"web", "c2VjcmV0LWRpZ2VzdA", "cmVnLWRpZ2VzdA",
+                                           R"({"client_name":"Web Äpp","redirect_uris":["https://a.example/cb"]})",
+                                           1700, 1700}));
+  ASSERT_TRUE(db.clients().add(OAuthClient{"native", "", "", R"({"token_endpoint_auth_method":"none"})", 1701, 1800}));
 }
 
 // The filled content is there (so a round trip compares something).
@@ -73,6 +79,7 @@ void expect_filled(const Snapshot& s) {
   EXPECT_EQ(s.sessions.size(), 7u);
   EXPECT_EQ(s.keys.size(), 3u);
   EXPECT_EQ(s.secrets.size(), 2u);
+  EXPECT_EQ(s.clients.size(), 2u);
   for (const auto& x : s.sessions) {
     if (x.id == "rotated") {
       EXPECT_EQ(x.generation, 2);

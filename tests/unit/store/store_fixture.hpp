@@ -155,6 +155,10 @@ inline std::string show(const AuditEvent& e) {
          " session=" + e.session_id + " ip=" + e.ip + " ua=" + e.user_agent + " detail=" + e.detail + "}";
 }
 
+inline std::string show(const OAuthClient& c) {
+  return c.id + "|" + c.secret_digest + "|" + c.registration_digest + "|" + c.metadata + "|" +
+         std::to_string(c.created_at) + "|" + std::to_string(c.updated_at);
+}
 inline std::string show(const Secret& s) {
   return "secret{" + s.name + " value=" + s.value + " created_at=" + std::to_string(s.created_at) + "}";
 }

@@ -1,0 +1,141 @@
+#include "oidc/client_registry.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "crypto/base64url.hpp"
+#include "crypto/digest.hpp"
+#include "crypto/random.hpp"
+
+namespace latchkey::oidc {
+
+namespace json = boost::json;
+
+namespace {
+
+// 16 random bytes name a client (public, unguessable enough to enumerate
+// nothing); 32 make a secret or a registration token (256 bits).
+constexpr std::size_t kIdBytes = 16;
+constexpr std::size_t kSecretBytes = 32;
+
+std::string digest(std::string_view secret) { return crypto::base64url_encode(crypto::sha256(secret)); }
+
+tl::unexpected<RegistryFailure> failed(RegistryError e) { return tl::unexpected(RegistryFailure{e, {}}); }
+
+tl::unexpected<RegistryFailure> from_store(store::StoreError e) {
+  return failed(e == store::StoreError::not_found ? RegistryError::not_found : RegistryError::unavailable);
+}
+
+// A digest compared in constant time; an empty stored one never matches.
+bool matches(std::string_view stored_digest, std::string_view presented) {
+  const std::string d = digest(presented);
+  return !stored_digest.empty() && crypto::constant_time_equal(d, stored_digest);
+}
+
+}  // namespace
+
+Registered<Client> ClientRegistry::read(const store::OAuthClient& row) {
+  boost::system::error_code ec;
+  json::value v = json::parse(row.metadata, ec);
+  if (ec || !v.is_object()) return failed(RegistryError::unavailable);  // a damaged row: not the caller's fault
+  // Stored metadata was checked when it was stored; read it as an
+  // administrator's so that first_party survives.
+  auto m = parse_client_metadata(v.get_object(), true);
+  if (!m) return failed(RegistryError::unavailable);
+  return Client{row.id, std::move(*m), row.created_at, row.updated_at, !row.secret_digest.empty()};
+}
+
+Registered<store::OAuthClient> ClientRegistry::stored(std::string_view id) {
+  auto row = store_.find(id);
+  if (!row) return from_store(row.error());
+  return std::move(*row);
+}
+
+Registered<Registration> ClientRegistry::add(const json::object& metadata, bool administrator) {
+  auto m = parse_client_metadata(metadata, administrator);
+  if (!m) return tl::unexpected(RegistryFailure{RegistryError::invalid_metadata, std::move(m.error())});
+  Registration r;
+  if (!m->is_public()) r.secret = crypto::random_token(kSecretBytes);
+  r.registration_token = crypto::random_token(kSecretBytes);
+  const UnixSeconds now = clock_();
+  store::OAuthClient row{crypto::random_token(kIdBytes), r.secret.empty() ? std::string() : digest(r.secret),
+                         digest(r.registration_token), json::serialize(to_json(*m)), now, now};
+  if (auto added = store_.add(row); !added) return from_store(added.error());
+  r.client = Client{row.id, std::move(*m), now, now, !r.secret.empty()};
+  return r;
+}
+
+Registered<Client> ClientRegistry::find(std::string_view id) {
+  auto row = stored(id);
+  if (!row) return tl::unexpected(row.error());
+  return read(*row);
+}
+
+Registered<std::vector<Client>> ClientRegistry::list(std::string_view after, std::size_t limit) {
+  auto rows = store_.list(after, limit);
+  if (!rows) return from_store(rows.error());
+  std::vector<Client> out;
+  for (const auto& row : *rows) {
+    auto c = read(row);
+    if (!c) return tl::unexpected(c.error());
+    out.push_back(std::move(*c));
+  }
+  return out;
+}
+
+Registered<Client> ClientRegistry::update(std::string_view id, const json::object& metadata, bool administrator) {
+  auto row = stored(id);
+  if (!row) return tl::unexpected(row.error());
+  auto m = parse_client_metadata(metadata, administrator);
+  if (!m) return tl::unexpected(RegistryFailure{RegistryError::invalid_metadata, std::move(m.error())});
+  // A client that becomes public keeps no secret; one that stops being public
+  // gets one with rotate_secret.
+  if (m->is_public()) row->secret_digest.clear();
+  row->metadata = json::serialize(to_json(*m));
+  row->updated_at = clock_();
+  if (auto changed = store_.update(*row); !changed) return from_store(changed.error());
+  return Client{row->id, std::move(*m), row->created_at, row->updated_at, !row->secret_digest.empty()};
+}
+
+Registered<Registration> ClientRegistry::rotate_secret(std::string_view id) {
+  auto row = stored(id);
+  if (!row) return tl::unexpected(row.error());
+  auto client = read(*row);
+  if (!client) return tl::unexpected(client.error());
+  if (client->metadata.is_public())
+    return tl::unexpected(RegistryFailure{RegistryError::invalid_metadata,
+                                          {"invalid_client_metadata", "a public client has no secret"}});
+  Registration r;
+  r.secret = crypto::random_token(kSecretBytes);
+  row->secret_digest = digest(r.secret);
+  row->updated_at = clock_();
+  if (auto changed = store_.update(*row); !changed) return from_store(changed.error());
+  client->has_secret = true;
+  client->updated_at = row->updated_at;
+  r.client = std::move(*client);
+  return r;
+}
+
+Registered<void> ClientRegistry::remove(std::string_view id) {
+  if (auto gone = store_.remove(id); !gone) return from_store(gone.error());
+  return {};
+}
+
+Registered<Client> ClientRegistry::authenticate(std::string_view id, std::string_view secret) {
+  auto row = stored(id);
+  if (!row) {
+    (void)matches("", secret);  // the same work for an unknown id
+    return tl::unexpected(row.error());
+  }
+  if (!matches(row->secret_digest, secret)) return failed(RegistryError::unauthorized);
+  return read(*row);
+}
+
+Registered<Client> ClientRegistry::by_registration_token(std::string_view id, std::string_view token) {
+  auto row = stored(id);
+  if (!row) return tl::unexpected(row.error());
+  if (!matches(row->registration_digest, token)) return failed(RegistryError::not_found);
+  return read(*row);
+}
+
+}  // namespace latchkey::oidc

@@ -1,0 +1,165 @@
+// Which redirect URIs and which client metadata registration accepts
+// (oidc/redirect_uri.hpp, oidc/client_metadata.hpp).
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "oidc/client_metadata.hpp"
+#include "oidc/redirect_uri.hpp"
+
+namespace latchkey::oidc {
+namespace {
+
+namespace json = boost::json;
+
+TEST(RedirectUri, TheThreeKindsAreAccepted) {
+  EXPECT_EQ(check_redirect_uri("https://app.example.com/cb").value(), RedirectKind::web);
+  EXPECT_EQ(check_redirect_uri("https://app.example.com:8443/cb?x=1").value(), RedirectKind::web);
+  EXPECT_EQ(check_redirect_uri("http://127.0.0.1:5999/cb").value(), RedirectKind::loopback);
+  EXPECT_EQ(check_redirect_uri("http://[::1]/cb").value(), RedirectKind::loopback);
+  EXPECT_EQ(check_redirect_uri("http://localhost:3000/cb").value(), RedirectKind::loopback);
+  EXPECT_EQ(check_redirect_uri("com.example.app:/oauth2redirect").value(), RedirectKind::native);
+}
+
+TEST(RedirectUri, HostileAndSloppyOnesAreRefusedWithAReason) {
+  for (const char* uri : {
+           "",                                      // empty
+           "javascript:alert(1)",                   // runs code
+           "JavaScript://example.com/%0Aalert(1)",  // and so does this
+           "data:text/html,<script>",               // embeds content
+           "file:///etc/passwd",
+           "vbscript:msgbox",
+           "https://app.example.com/cb#frag",       // fragment
+           "https://*.example.com/cb",              // wildcard
+           "https://app.example.com/c b",           // space
+           "https://app.example.com/cb\r\nX: y",    // header injection
+           "https://user:pw@app.example.com/cb",    // credentials
+           "https:///cb",                           // no host
+           "http://app.example.com/cb",             // plain http off loopback
+           "http://127.0.0.1.evil.com/cb",
+           "http://localhost.evil.com/cb",
+           "/relative/cb",                          // not absolute
+           "app:/cb",                               // private-use without a domain
+           "com.example.app://host/cb",             // private-use with a host
+       }) {
+    auto r = check_redirect_uri(uri);
+    EXPECT_FALSE(r.has_value()) << uri;
+    if (!r) EXPECT_FALSE(r.error().empty()) << uri;
+  }
+  EXPECT_FALSE(check_redirect_uri(std::string("https://a.example/") + std::string(kMaxRedirectUri, 'a')));
+  EXPECT_FALSE(check_redirect_uri(std::string("https://a.example/\xc3\xa9")));  // raw UTF-8: percent-encode it
+}
+
+TEST(RedirectUri, BackchannelUrisAreWebOrLoopback) {
+  EXPECT_TRUE(check_backchannel_uri("https://rp.example.com/logout"));
+  EXPECT_TRUE(check_backchannel_uri("http://127.0.0.1:9000/bc"));
+  EXPECT_FALSE(check_backchannel_uri("com.example.app:/bc"));
+  EXPECT_FALSE(check_backchannel_uri("https://rp.example.com/logout#x"));
+}
+
+tl::expected<ClientMetadata, MetadataError> parse(std::string_view text, bool admin = false) {
+  return parse_client_metadata(json::parse(text).as_object(), admin);
+}
+
+TEST(ClientMetadata, DefaultsAreAConfidentialCodeClientAskingForOpenid) {
+  auto m = parse(R"({"redirect_uris": ["https://app.example.com/cb"], "client_name": "App"})");
+  ASSERT_TRUE(m) << m.error().description;
+  EXPECT_EQ(m->client_name, "App");
+  EXPECT_EQ(m->grant_types, std::vector<std::string>{"authorization_code"});
+  EXPECT_EQ(m->response_types, std::vector<std::string>{"code"});
+  EXPECT_EQ(m->token_endpoint_auth_method, AuthMethod::client_secret_basic);
+  EXPECT_EQ(m->id_token_signed_response_alg, "RS256");
+  EXPECT_EQ(m->scope, "openid");
+  EXPECT_FALSE(m->first_party);
+  EXPECT_FALSE(m->is_public());
+}
+
+TEST(ClientMetadata, APublicNativeClientWithRefreshTokens) {
+  auto m = parse(R"({"redirect_uris": ["com.example.app:/cb", "http://127.0.0.1/cb"],
+                     "grant_types": ["authorization_code", "refresh_token"],
+                     "token_endpoint_auth_method": "none", "scope": "openid  profile offline_access",
+                     "id_token_signed_response_alg": "EdDSA", "unknown_member": [1, 2]})");
+  ASSERT_TRUE(m) << m.error().description;
+  EXPECT_TRUE(m->is_public());
+  EXPECT_TRUE(m->allows_grant("refresh_token"));
+  EXPECT_EQ(m->scope, "openid profile offline_access");
+  EXPECT_TRUE(m->allows_scope("offline_access"));
+  EXPECT_FALSE(m->allows_scope("email"));
+  EXPECT_FALSE(m->allows_scope("offline"));
+}
+
+TEST(ClientMetadata, AMachineClientNeedsNoRedirect) {
+  auto m = parse(R"({"grant_types": ["client_credentials"], "response_types": []})");
+  ASSERT_TRUE(m) << m.error().description;
+  EXPECT_TRUE(m->redirect_uris.empty());
+  EXPECT_FALSE(parse(R"({"grant_types": ["client_credentials"], "response_types": [],
+                         "token_endpoint_auth_method": "none"})"));
+}
+
+TEST(ClientMetadata, EachRuleRefusesWithTheSpecsCode) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({})", "invalid_redirect_uri"},  // the code grant needs a redirect URI
+      {R"({"redirect_uris": ["javascript:alert(1)"]})", "invalid_redirect_uri"},
+      {R"({"redirect_uris": "https://app.example.com/cb"})", "invalid_client_metadata"},
+      {R"({"redirect_uris": [1]})", "invalid_client_metadata"},
+      {R"({"redirect_uris": ["https://a.example/cb"], "grant_types": ["implicit"]})", "invalid_client_metadata"},
+      {R"({"redirect_uris": ["https://a.example/cb"], "grant_types": ["password"]})", "invalid_client_metadata"},
+      {R"({"redirect_uris": ["https://a.example/cb"], "response_types": ["token"]})", "invalid_client_metadata"},
+      {R"({"redirect_uris": ["https://a.example/cb"], "response_types": ["code id_token"]})",
+       "invalid_client_metadata"},
+      {R"({"grant_types": ["refresh_token"], "response_types": []})", "invalid_client_metadata"},
+      {R"({"redirect_uris": ["https://a.example/cb"], "token_endpoint_auth_method": "private_key_jwt"})",
+       "invalid_client_metadata"},
+      {R"({"redirect_uris": ["https://a.example/cb"], "id_token_signed_response_alg": "none"})",
+       "invalid_client_metadata"},
+      {R"({"redirect_uris": ["https://a.example/cb"], "id_token_signed_response_alg": "HS256"})",
+       "invalid_client_metadata"},
+      {R"({"redirect_uris": ["https://a.example/cb"], "scope": "openid admin"})", "invalid_client_metadata"},
+      {R"({"redirect_uris": ["https://a.example/cb"], "scope": 7})", "invalid_client_metadata"},
+      {R"({"redirect_uris": ["https://a.example/cb"], "client_name": "a\u0001b"})", "invalid_client_metadata"},
+      {R"({"redirect_uris": ["https://a.example/cb"], "first_party": true})", "invalid_client_metadata"},
+      {R"({"redirect_uris": ["https://a.example/cb"], "first_party": "yes"})", "invalid_client_metadata"},
+      {R"({"redirect_uris": ["https://a.example/cb"], "post_logout_redirect_uris": ["data:x"]})",
+       "invalid_client_metadata"},
+      {R"({"redirect_uris": ["https://a.example/cb"], "backchannel_logout_uri": "com.example.app:/bc"})",
+       "invalid_client_metadata"},
+      {R"({"redirect_uris": ["https://a.example/cb"], "jwks": {"no": "keys"}})", "invalid_client_metadata"},
+  };
+  for (const auto& [text, code] : cases) {
+    auto m = parse(text);
+    ASSERT_FALSE(m) << text;
+    EXPECT_EQ(m.error().code, code) << text;
+    EXPECT_FALSE(m.error().description.empty()) << text;
+  }
+}
+
+TEST(ClientMetadata, LimitsOnSizes) {
+  std::string many = R"({"redirect_uris": [)";
+  for (std::size_t i = 0; i <= kMaxRedirectUris; ++i) many += (i ? "," : "") + std::string("\"https://a.example/") + std::to_string(i) + "\"";
+  many += "]}";
+  EXPECT_FALSE(parse(many));
+  EXPECT_FALSE(parse(R"({"redirect_uris": ["https://a.example/cb"], "client_name": ")" + std::string(201, 'x') + "\"}"));
+  EXPECT_TRUE(parse(R"({"redirect_uris": ["https://a.example/cb"], "client_name": ")" + std::string(200, 'x') + "\"}"));
+}
+
+TEST(ClientMetadata, FirstPartyIsAnAdministratorsChoice) {
+  auto m = parse(R"({"redirect_uris": ["https://a.example/cb"], "first_party": true})", true);
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->first_party);
+}
+
+TEST(ClientMetadata, JsonRoundTrips) {
+  auto m = parse(R"({"redirect_uris": ["https://a.example/cb"], "client_name": "Ä app",
+                     "grant_types": ["authorization_code", "refresh_token"], "scope": "openid email",
+                     "backchannel_logout_uri": "https://a.example/bc", "backchannel_logout_session_required": true,
+                     "post_logout_redirect_uris": ["https://a.example/bye"], "jwks": {"keys": []}})");
+  ASSERT_TRUE(m) << m.error().description;
+  auto again = parse_client_metadata(to_json(*m), false);
+  ASSERT_TRUE(again) << again.error().description;
+  EXPECT_EQ(to_json(*again), to_json(*m));
+  EXPECT_EQ(again->backchannel_logout_uri, "https://a.example/bc");
+  EXPECT_TRUE(again->backchannel_logout_session_required);
+}
+
+}  // namespace
+}  // namespace latchkey::oidc

@@ -18,8 +18,25 @@ bool ascii_lower_equals(std::string_view a, std::string_view b) {
   return true;
 }
 
-bool loopback_host(const boost::urls::url_view& u) {
-  const std::string_view host = u.encoded_host();
+// The authority as written: after "scheme://", up to the first '/', '?' or
+// '#'. Read from the text itself, not from the parser: Boost.URL 1.81 reads
+// "http://127.0.0.1.evil.com/cb" as host 127.0.0.1 and path ".evil.com/cb",
+// while a browser goes to 127.0.0.1.evil.com.
+std::string_view written_authority(std::string_view uri) {
+  const auto start = uri.find("://");
+  if (start == std::string_view::npos) return {};
+  const std::string_view rest = uri.substr(start + 3);
+  return rest.substr(0, rest.find_first_of("/?#"));
+}
+
+// The host of an authority without user information: before ":port", or
+// the bracketed IPv6 literal.
+std::string_view host_of(std::string_view authority) {
+  if (authority.starts_with('[')) return authority.substr(0, authority.find(']') + 1);
+  return authority.substr(0, authority.find(':'));
+}
+
+bool loopback_host(std::string_view host) {
   return host == "127.0.0.1" || host == "[::1]" || ascii_lower_equals(host, "localhost");
 }
 
@@ -49,13 +66,16 @@ tl::expected<RedirectKind, std::string> check_redirect_uri(std::string_view uri)
   if (!parsed) return tl::unexpected(parsed.error());
   const boost::urls::url_view& u = *parsed;
   const std::string_view scheme = u.scheme();
+  // Whatever the parser made of it, the host is what a browser will read.
+  if (u.has_authority() && u.encoded_authority() != written_authority(uri))
+    return tl::unexpected(std::string("has a host that cannot be read one way only"));
   if (ascii_lower_equals(scheme, "https")) {
     if (!u.has_authority() || u.encoded_host().empty()) return tl::unexpected(std::string("https URIs need a host"));
     if (u.has_userinfo()) return tl::unexpected(std::string("must not carry user information"));
     return RedirectKind::web;
   }
   if (ascii_lower_equals(scheme, "http")) {
-    if (!u.has_authority() || !loopback_host(u) || u.has_userinfo())
+    if (!u.has_authority() || u.has_userinfo() || !loopback_host(host_of(written_authority(uri))))
       return tl::unexpected(std::string("http is allowed only for 127.0.0.1, [::1] and localhost; use https"));
     return RedirectKind::loopback;
   }

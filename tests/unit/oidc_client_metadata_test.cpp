@@ -38,13 +38,16 @@ TEST(RedirectUri, HostileAndSloppyOnesAreRefusedWithAReason) {
            "http://app.example.com/cb",             // plain http off loopback
            "http://127.0.0.1.evil.com/cb",
            "http://localhost.evil.com/cb",
+           "https://1.2.3.4.evil.com/cb",          // read as 1.2.3.4 by the parser
            "/relative/cb",                          // not absolute
            "app:/cb",                               // private-use without a domain
            "com.example.app://host/cb",             // private-use with a host
        }) {
     auto r = check_redirect_uri(uri);
     EXPECT_FALSE(r.has_value()) << uri;
-    if (!r) EXPECT_FALSE(r.error().empty()) << uri;
+    if (!r) {
+      EXPECT_FALSE(r.error().empty()) << uri;
+    }
   }
   EXPECT_FALSE(check_redirect_uri(std::string("https://a.example/") + std::string(kMaxRedirectUri, 'a')));
   EXPECT_FALSE(check_redirect_uri(std::string("https://a.example/\xc3\xa9")));  // raw UTF-8: percent-encode it
@@ -62,7 +65,7 @@ tl::expected<ClientMetadata, MetadataError> parse(std::string_view text, bool ad
 }
 
 TEST(ClientMetadata, DefaultsAreAConfidentialCodeClientAskingForOpenid) {
-  auto m = parse(R"({"redirect_uris": ["https://app.example.com/cb"], "client_name": "App"})");
+  auto m = parse(R"j({"redirect_uris": ["https://app.example.com/cb"], "client_name": "App"})j");
   ASSERT_TRUE(m) << m.error().description;
   EXPECT_EQ(m->client_name, "App");
   EXPECT_EQ(m->grant_types, std::vector<std::string>{"authorization_code"});
@@ -75,10 +78,10 @@ TEST(ClientMetadata, DefaultsAreAConfidentialCodeClientAskingForOpenid) {
 }
 
 TEST(ClientMetadata, APublicNativeClientWithRefreshTokens) {
-  auto m = parse(R"({"redirect_uris": ["com.example.app:/cb", "http://127.0.0.1/cb"],
+  auto m = parse(R"j({"redirect_uris": ["com.example.app:/cb", "http://127.0.0.1/cb"],
                      "grant_types": ["authorization_code", "refresh_token"],
                      "token_endpoint_auth_method": "none", "scope": "openid  profile offline_access",
-                     "id_token_signed_response_alg": "EdDSA", "unknown_member": [1, 2]})");
+                     "id_token_signed_response_alg": "EdDSA", "unknown_member": [1, 2]})j");
   ASSERT_TRUE(m) << m.error().description;
   EXPECT_TRUE(m->is_public());
   EXPECT_TRUE(m->allows_grant("refresh_token"));
@@ -89,41 +92,41 @@ TEST(ClientMetadata, APublicNativeClientWithRefreshTokens) {
 }
 
 TEST(ClientMetadata, AMachineClientNeedsNoRedirect) {
-  auto m = parse(R"({"grant_types": ["client_credentials"], "response_types": []})");
+  auto m = parse(R"j({"grant_types": ["client_credentials"], "response_types": []})j");
   ASSERT_TRUE(m) << m.error().description;
   EXPECT_TRUE(m->redirect_uris.empty());
-  EXPECT_FALSE(parse(R"({"grant_types": ["client_credentials"], "response_types": [],
-                         "token_endpoint_auth_method": "none"})"));
+  EXPECT_FALSE(parse(R"j({"grant_types": ["client_credentials"], "response_types": [],
+                         "token_endpoint_auth_method": "none"})j"));
 }
 
 TEST(ClientMetadata, EachRuleRefusesWithTheSpecsCode) {
   const std::pair<const char*, const char*> cases[] = {
-      {R"({})", "invalid_redirect_uri"},  // the code grant needs a redirect URI
-      {R"({"redirect_uris": ["javascript:alert(1)"]})", "invalid_redirect_uri"},
-      {R"({"redirect_uris": "https://app.example.com/cb"})", "invalid_client_metadata"},
-      {R"({"redirect_uris": [1]})", "invalid_client_metadata"},
-      {R"({"redirect_uris": ["https://a.example/cb"], "grant_types": ["implicit"]})", "invalid_client_metadata"},
-      {R"({"redirect_uris": ["https://a.example/cb"], "grant_types": ["password"]})", "invalid_client_metadata"},
-      {R"({"redirect_uris": ["https://a.example/cb"], "response_types": ["token"]})", "invalid_client_metadata"},
-      {R"({"redirect_uris": ["https://a.example/cb"], "response_types": ["code id_token"]})",
+      {R"j({})j", "invalid_redirect_uri"},  // the code grant needs a redirect URI
+      {R"j({"redirect_uris": ["javascript:alert(1)"]})j", "invalid_redirect_uri"},
+      {R"j({"redirect_uris": "https://app.example.com/cb"})j", "invalid_client_metadata"},
+      {R"j({"redirect_uris": [1]})j", "invalid_client_metadata"},
+      {R"j({"redirect_uris": ["https://a.example/cb"], "grant_types": ["implicit"]})j", "invalid_client_metadata"},
+      {R"j({"redirect_uris": ["https://a.example/cb"], "grant_types": ["password"]})j", "invalid_client_metadata"},
+      {R"j({"redirect_uris": ["https://a.example/cb"], "response_types": ["token"]})j", "invalid_client_metadata"},
+      {R"j({"redirect_uris": ["https://a.example/cb"], "response_types": ["code id_token"]})j",
        "invalid_client_metadata"},
-      {R"({"grant_types": ["refresh_token"], "response_types": []})", "invalid_client_metadata"},
-      {R"({"redirect_uris": ["https://a.example/cb"], "token_endpoint_auth_method": "private_key_jwt"})",
+      {R"j({"grant_types": ["refresh_token"], "response_types": []})j", "invalid_client_metadata"},
+      {R"j({"redirect_uris": ["https://a.example/cb"], "token_endpoint_auth_method": "private_key_jwt"})j",
        "invalid_client_metadata"},
-      {R"({"redirect_uris": ["https://a.example/cb"], "id_token_signed_response_alg": "none"})",
+      {R"j({"redirect_uris": ["https://a.example/cb"], "id_token_signed_response_alg": "none"})j",
        "invalid_client_metadata"},
-      {R"({"redirect_uris": ["https://a.example/cb"], "id_token_signed_response_alg": "HS256"})",
+      {R"j({"redirect_uris": ["https://a.example/cb"], "id_token_signed_response_alg": "HS256"})j",
        "invalid_client_metadata"},
-      {R"({"redirect_uris": ["https://a.example/cb"], "scope": "openid admin"})", "invalid_client_metadata"},
-      {R"({"redirect_uris": ["https://a.example/cb"], "scope": 7})", "invalid_client_metadata"},
-      {R"({"redirect_uris": ["https://a.example/cb"], "client_name": "a\u0001b"})", "invalid_client_metadata"},
-      {R"({"redirect_uris": ["https://a.example/cb"], "first_party": true})", "invalid_client_metadata"},
-      {R"({"redirect_uris": ["https://a.example/cb"], "first_party": "yes"})", "invalid_client_metadata"},
-      {R"({"redirect_uris": ["https://a.example/cb"], "post_logout_redirect_uris": ["data:x"]})",
+      {R"j({"redirect_uris": ["https://a.example/cb"], "scope": "openid admin"})j", "invalid_client_metadata"},
+      {R"j({"redirect_uris": ["https://a.example/cb"], "scope": 7})j", "invalid_client_metadata"},
+      {R"j({"redirect_uris": ["https://a.example/cb"], "client_name": "a\u0001b"})j", "invalid_client_metadata"},
+      {R"j({"redirect_uris": ["https://a.example/cb"], "first_party": true})j", "invalid_client_metadata"},
+      {R"j({"redirect_uris": ["https://a.example/cb"], "first_party": "yes"})j", "invalid_client_metadata"},
+      {R"j({"redirect_uris": ["https://a.example/cb"], "post_logout_redirect_uris": ["data:x"]})j",
        "invalid_client_metadata"},
-      {R"({"redirect_uris": ["https://a.example/cb"], "backchannel_logout_uri": "com.example.app:/bc"})",
+      {R"j({"redirect_uris": ["https://a.example/cb"], "backchannel_logout_uri": "com.example.app:/bc"})j",
        "invalid_client_metadata"},
-      {R"({"redirect_uris": ["https://a.example/cb"], "jwks": {"no": "keys"}})", "invalid_client_metadata"},
+      {R"j({"redirect_uris": ["https://a.example/cb"], "jwks": {"no": "keys"}})j", "invalid_client_metadata"},
   };
   for (const auto& [text, code] : cases) {
     auto m = parse(text);
@@ -134,25 +137,25 @@ TEST(ClientMetadata, EachRuleRefusesWithTheSpecsCode) {
 }
 
 TEST(ClientMetadata, LimitsOnSizes) {
-  std::string many = R"({"redirect_uris": [)";
+  std::string many = R"j({"redirect_uris": [)j";
   for (std::size_t i = 0; i <= kMaxRedirectUris; ++i) many += (i ? "," : "") + std::string("\"https://a.example/") + std::to_string(i) + "\"";
   many += "]}";
   EXPECT_FALSE(parse(many));
-  EXPECT_FALSE(parse(R"({"redirect_uris": ["https://a.example/cb"], "client_name": ")" + std::string(201, 'x') + "\"}"));
-  EXPECT_TRUE(parse(R"({"redirect_uris": ["https://a.example/cb"], "client_name": ")" + std::string(200, 'x') + "\"}"));
+  EXPECT_FALSE(parse(R"j({"redirect_uris": ["https://a.example/cb"], "client_name": ")j" + std::string(201, 'x') + "\"}"));
+  EXPECT_TRUE(parse(R"j({"redirect_uris": ["https://a.example/cb"], "client_name": ")j" + std::string(200, 'x') + "\"}"));
 }
 
 TEST(ClientMetadata, FirstPartyIsAnAdministratorsChoice) {
-  auto m = parse(R"({"redirect_uris": ["https://a.example/cb"], "first_party": true})", true);
+  auto m = parse(R"j({"redirect_uris": ["https://a.example/cb"], "first_party": true})j", true);
   ASSERT_TRUE(m);
   EXPECT_TRUE(m->first_party);
 }
 
 TEST(ClientMetadata, JsonRoundTrips) {
-  auto m = parse(R"({"redirect_uris": ["https://a.example/cb"], "client_name": "Ä app",
+  auto m = parse(R"j({"redirect_uris": ["https://a.example/cb"], "client_name": "Ä app",
                      "grant_types": ["authorization_code", "refresh_token"], "scope": "openid email",
                      "backchannel_logout_uri": "https://a.example/bc", "backchannel_logout_session_required": true,
-                     "post_logout_redirect_uris": ["https://a.example/bye"], "jwks": {"keys": []}})");
+                     "post_logout_redirect_uris": ["https://a.example/bye"], "jwks": {"keys": []}})j");
   ASSERT_TRUE(m) << m.error().description;
   auto again = parse_client_metadata(to_json(*m), false);
   ASSERT_TRUE(again) << again.error().description;

@@ -63,7 +63,22 @@ struct Session {
   std::optional<UnixSeconds> rotated_at;
   std::int64_t created_seq = 0;  // microseconds at creation: orders logins within one second
   std::string end_reason;        // set once revoked (see EndReason)
+  // What opened the session (SessionKind): "api" (/login; the seed's
+  // sessions), "browser" (the hosted login page, held by a cookie) or
+  // "oauth" (an OAuth client's tokens, from the token endpoint).
+  std::string kind = "api";
+  std::string client_id;    // oauth: the client holding the tokens
+  std::string parent_id;    // oauth: the browser session it came from ("" for none); ends with it
+  std::string cookie_hash;  // browser: digest of the cookie's random handle (unique); else ""
+  UnixSeconds auth_time = 0;  // when the person last entered a credential (0: created_at)
+  std::string amr = "pwd";    // how (RFC 8176 values, space-separated)
+  std::string scope;          // oauth: the scopes granted, space-separated
 };
+
+// The kinds of session, as stored in Session::kind.
+inline constexpr std::string_view kApiSession = "api";
+inline constexpr std::string_view kBrowserSession = "browser";
+inline constexpr std::string_view kOAuthSession = "oauth";
 
 // Why a session ended, kept with it for the audit trail.
 enum class EndReason {
@@ -73,6 +88,8 @@ enum class EndReason {
   user_disabled,   // the account was disabled
   user_deleted,    // the account was deleted
   password_reset,  // an administrator set a new password
+  parent_ended,    // its browser session ended (single sign-on logout): "sso_logout"
+  code_replayed,   // the authorization code that opened it was used again (RFC 6749 4.1.2)
 };
 
 std::string_view reason_name(EndReason r);
@@ -137,6 +154,49 @@ struct AuditQuery {
   std::optional<std::pair<UnixSeconds, std::int64_t>> before;
 };
 
+// A one-time authorization code (RFC 6749 4.1.2), bound to everything the
+// token request must repeat. Only the code's digest is kept.
+struct AuthorizationCode {
+  std::string code_hash;  // SHA-256 of the code, base64url: the key
+  std::string client_id;
+  std::string user_id;
+  std::string browser_session_id;  // the session it was issued in
+  std::string redirect_uri;
+  std::string scope;               // granted, space-separated
+  std::string nonce;
+  std::string code_challenge;      // PKCE S256; "" when none was sent
+  UnixSeconds auth_time = 0;
+  std::string amr;
+  UnixSeconds created_at = 0;
+  UnixSeconds expires_at = 0;
+  std::optional<UnixSeconds> used_at;  // set by the first redemption
+  std::string issued_session_id;       // the oauth session the first redemption opened
+};
+
+// What a user let a client do (scopes, space-separated and sorted).
+struct Consent {
+  std::string user_id;
+  std::string client_id;
+  std::string scope;
+  UnixSeconds granted_at = 0;
+};
+
+// A back-channel logout token to deliver (OpenID Connect Back-Channel
+// Logout 1.0): queued in the transaction that ends the browser session.
+struct LogoutDelivery {
+  std::int64_t id = 0;
+  std::string client_id;
+  std::string logout_uri;
+  std::string user_id;      // the logout token's sub
+  std::string session_id;   // the browser session (the logout token's sid)
+  UnixSeconds created_at = 0;
+  std::int64_t attempts = 0;
+  UnixSeconds next_attempt_at = 0;
+  std::string last_error;                 // never a token
+  std::optional<UnixSeconds> delivered_at;
+  std::optional<UnixSeconds> gave_up_at;
+};
+
 // Everything a deployment holds, for moving it from one store to another.
 struct Snapshot {
   std::vector<User> users;
@@ -145,6 +205,7 @@ struct Snapshot {
   std::vector<Secret> secrets;
   std::vector<AuditEvent> audit;
   std::vector<OAuthClient> clients;
+  std::vector<Consent> consents;
 };
 
 }  // namespace latchkey::store

@@ -32,6 +32,12 @@ class SessionStore {
     std::optional<User> user;
   };
   virtual Result<WithUser> find_with_user(std::string_view session_id) = 0;
+  // The browser session whose cookie handle has this digest (ended ones are
+  // found too: the caller checks), with its account. not_found otherwise.
+  virtual Result<WithUser> find_by_cookie(std::string_view cookie_hash) = 0;
+  // The person entered a credential again in this live session (prompt=login,
+  // max_age): sets auth_time and amr. not_found when it has ended.
+  virtual Result<void> reauthenticate(std::string_view session_id, UnixSeconds auth_time, std::string_view amr) = 0;
   // Compare-and-set: advances the session only if it is still at generation
   // `r.from` and not revoked. false (not an error) when another request won.
   virtual Result<bool> rotate_refresh(const Rotation& r) = 0;

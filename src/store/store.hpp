@@ -8,11 +8,15 @@
 // A new aggregate (say, OAuth clients) is a new interface beside these, one
 // accessor here, and one small file per backend implementing it.
 #include "store/admin_queries.hpp"
+#include "store/assertion_store.hpp"
+#include "store/authorization_code_store.hpp"
 #include "store/audit_store.hpp"
 #include "store/client_store.hpp"
+#include "store/consent_store.hpp"
 #include "store/database.hpp"
 #include "store/key_store.hpp"
 #include "store/limit_store.hpp"
+#include "store/logout_store.hpp"
 #include "store/records.hpp"
 #include "store/result.hpp"
 #include "store/session_store.hpp"
@@ -31,6 +35,10 @@ class Store {
   virtual AdminQueries& admin() = 0;
   virtual LimitStore& limits() = 0;
   virtual ClientStore& clients() = 0;
+  virtual AuthorizationCodeStore& codes() = 0;
+  virtual ConsentStore& consents() = 0;
+  virtual LogoutStore& logouts() = 0;
+  virtual AssertionStore& assertions() = 0;
   virtual Database& database() = 0;
 };
 

@@ -12,6 +12,7 @@ TEST_PKGS=(
   libgtest-dev googletest libbenchmark-dev postgresql postgresql-client
   python3-pytest python3-requests python3-jwt python3-jwcrypto python3-jsonschema python3-cryptography
   python3-prometheus-client
+  python3-authlib python3-selenium chromium chromium-driver
 )
 
 # make bench: wrk and Google Benchmark; the Flask seed for make bench-seed.

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "api/api_context.hpp"
+#include "http/basic_credentials.hpp"
 #include "api/json_io.hpp"
 #include "api/middleware.hpp"
 #include "crypto/base64url.hpp"
@@ -46,18 +47,11 @@ tl::expected<std::string, Response> token_field(const Request& req) {
 // `Bearer secret`, compared in constant time.
 bool client_authorized(const Request& req, const std::optional<std::string>& secret) {
   if (!secret || req.repeated("Authorization")) return false;
-  const std::string_view h = req.header("Authorization");
   std::string presented;
-  // The scheme is case-insensitive (RFC 9110 section 11.1).
-  if (h.size() > 6 && h[5] == ' ' && http::iequals(h.substr(0, 5), "basic")) {
-    std::string b64(h.substr(6));
-    for (char& c : b64) c = c == '+' ? '-' : c == '/' ? '_' : c;
-    while (!b64.empty() && b64.back() == '=') b64.pop_back();
-    auto decoded = crypto::base64url_decode(b64);
-    if (!decoded) return false;
-    const auto colon = decoded->find(':');
-    if (colon == std::string::npos) return false;
-    presented = decoded->substr(colon + 1);
+  if (http::uses_basic(req)) {
+    auto basic = http::basic_credentials(req);
+    if (!basic) return false;
+    presented = std::move(basic->secret);
   } else if (auto bearer = bearer_token(req)) {
     presented = std::string(*bearer);
   } else {

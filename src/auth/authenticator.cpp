@@ -27,12 +27,16 @@ Expected<Principal> Authenticator::authenticate(std::string_view access_token) {
     if (parse_refresh_token(access_token)) return tl::unexpected(AuthError::token_wrong_type);
     auto claims = token::verify_access_token(access_token, *ctx_.tokens.keys(), policy_, now);
     if (!claims) return tl::unexpected(from_verify(claims.error()));
-    token = std::make_shared<const token::VerifiedToken>(token::VerifiedToken{
-        std::move(claims->sub), std::move(claims->username), std::move(claims->sid), claims->exp});
+    // A client_credentials token names no session: it is no person's.
+    if (claims->sid.empty()) return tl::unexpected(AuthError::token_invalid);
+    token = std::make_shared<const token::VerifiedToken>(
+        token::VerifiedToken{std::move(claims->sub), std::move(claims->username), std::move(claims->sid), claims->exp,
+                             std::move(claims->sso_sid), std::move(claims->client_id), std::move(claims->scope)});
     verified.insert(access_token, token);
   }
   // Revocation is checked on every request, cached token or not.
-  if (ctx_.tokens.is_revoked(token->sid)) return tl::unexpected(AuthError::session_ended);
+  if (ctx_.tokens.is_revoked(token->sid) || (!token->sso_sid.empty() && ctx_.tokens.is_revoked(token->sso_sid)))
+    return tl::unexpected(AuthError::session_ended);
   ctx_.usage.note(token->sid, now);
   return Principal{token->sub, token->username, token->sid, std::move(token)};  // views taken first
 }

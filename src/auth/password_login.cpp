@@ -106,13 +106,13 @@ Expected<VerifiedLogin> PasswordLogin::verify_login(std::string_view username, s
   return verified;
 }
 
-Expected<TokenPair> PasswordLogin::complete_login(VerifiedLogin login, const Client& client) {
+Expected<TokenPair> PasswordLogin::complete_login(VerifiedLogin login, const Client& client, const SessionSpec& spec) {
   // Only verify_login makes a non-empty one: an empty one is a bug upstream.
   if (login.empty()) return tl::unexpected(AuthError::internal);
   const store::User& user = login.user_;
   // Failure only postpones the upgrade to the next login.
   if (login.upgraded_hash_) (void)ctx_.store.users().set_password_hash(user.id, *login.upgraded_hash_);
-  auto pair = sessions_.open(user, client);
+  auto pair = sessions_.open(user, client, spec);
   if (!pair) return pair;
   ++ctx_.counters.login_succeeded;  // once the session exists: a failed write is no success
   log::info("auth.login", {{"user_id", std::string_view(user.id)}, {"session_id", std::string_view(pair->session_id)}});

@@ -60,7 +60,8 @@ class PasswordLogin {
                                        UnixSeconds* retry_after = nullptr);
   // Store phase: account_disabled when the account was disabled or deleted
   // since it was read. Blocking (store); no hashing.
-  Expected<TokenPair> complete_login(VerifiedLogin login, const Client& client);
+  // `spec`: the session's kind (the hosted login opens browser sessions).
+  Expected<TokenPair> complete_login(VerifiedLogin login, const Client& client, const SessionSpec& spec = {});
 
  private:
   Expected<VerifiedLogin> refuse(std::string_view reason, const store::User* user, std::string_view attempted,

@@ -50,7 +50,7 @@ std::optional<RefreshTokenParts> parse_refresh_token(std::string_view token) {
 }
 
 std::string refresh_token_digest(std::string_view token) {
-  return crypto::base64url_encode(crypto::sha256(token));
+  return crypto::token_digest(token);
 }
 
 std::string RefreshChain::first(std::string_view session_id) const {

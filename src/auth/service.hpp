@@ -47,6 +47,12 @@ class Service {
   void note_revoked(const store::RevokedSession& r) { tokens_.note_revoked(r.id, r.revoked_at); }
 
   const Options& options() const { return options_; }
+  // What the jobs share, for the OpenID Connect provider's parts built on them.
+  store::Store& store() { return store_; }
+  const Clock& clock() const { return context_.clock; }
+  UsageTracker& usage() { return usage_; }
+  AuditLog& audit() { return context_.audit; }
+  const Context& context() const { return context_; }
   const Counters& counters() const { return counters_; }
 
  private:

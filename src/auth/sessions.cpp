@@ -27,6 +27,8 @@ std::int64_t now_micros() {
 
 std::int64_t count(std::size_t n) { return static_cast<std::int64_t>(n); }
 
+TokenGrant grant_of(const store::Session& s) { return {s.client_id, s.scope, s.parent_id}; }
+
 }  // namespace
 
 SessionInfo describe_session(store::Session s, UnixSeconds idle_ttl, std::string_view current_session_id) {
@@ -42,7 +44,7 @@ Sessions::Sessions(const Context& ctx, const TokenIssuer& issuer, const Authenti
     : ctx_(ctx), issuer_(issuer), authenticator_(authenticator),
       replays_(kReplayCacheEntries, ctx.options.reuse_grace) {}
 
-Expected<TokenPair> Sessions::open(const store::User& user, const Client& client) {
+Expected<TokenPair> Sessions::open(const store::User& user, const Client& client, const SessionSpec& spec) {
   const UnixSeconds now = ctx_.clock();
   store::Session s;
   s.id = crypto::random_token(16);
@@ -54,6 +56,13 @@ Expected<TokenPair> Sessions::open(const store::User& user, const Client& client
   // Headers are not checked as UTF-8; the session list is JSON.
   s.user_agent = sanitize_utf8(client.user_agent, 512);
   s.ip = sanitize_utf8(client.ip, 64);
+  s.kind = std::string(spec.kind);
+  s.client_id = std::string(spec.client_id);
+  s.parent_id = std::string(spec.parent_id);
+  s.cookie_hash = std::string(spec.cookie_hash);
+  s.auth_time = spec.auth_time != 0 ? spec.auth_time : now;
+  s.amr = std::string(spec.amr);
+  s.scope = std::string(spec.scope);
   std::string refresh = ctx_.chain.first(s.id);
   s.refresh_hash = refresh_token_digest(refresh);
   if (auto r = ctx_.store.sessions().create(s); !r) {
@@ -62,7 +71,7 @@ Expected<TokenPair> Sessions::open(const store::User& user, const Client& client
     return store_failure(r);
   }
   if (ctx_.options.max_sessions_per_user > 0) enforce_cap(user, now);
-  return issuer_.pair(user, std::move(refresh), now);
+  return issuer_.pair(user, std::move(refresh), now, grant_of(s));
 }
 
 void Sessions::enforce_cap(const store::User& user, UnixSeconds now) {
@@ -125,6 +134,9 @@ Expected<RefreshGrant> Sessions::apply_refresh(const RefreshRequest& r, const Cl
     const bool current = r.generation == s.generation && r.session_id == s.id &&
                          crypto::constant_time_equal(r.digest, s.refresh_hash);
     if (!current && !ctx_.chain.belongs(r.token, s)) return tl::unexpected(AuthError::token_invalid);
+    // Another client's token (or an OAuth client's at /refresh_token) is
+    // refused as unknown, and spends nothing: it is not a replay of ours.
+    if (s.client_id != r.client_id) return tl::unexpected(AuthError::token_invalid);
     const UnixSeconds now = ctx_.clock();
     const RefreshVerdict verdict = classify_refresh(s, r.generation, now, policy);
     if (verdict == RefreshVerdict::ended) return tl::unexpected(AuthError::session_ended);
@@ -136,18 +148,18 @@ Expected<RefreshGrant> Sessions::apply_refresh(const RefreshRequest& r, const Cl
     if (verdict == RefreshVerdict::replay) {
       // A retry or a second tab: the pair the first use received, not a new chain.
       ++ctx_.counters.refresh_replayed;
-      return RefreshGrant{std::move(*user), r.next, r.next_digest, *s.rotated_at};
+      return RefreshGrant{std::move(*user), r.next, r.next_digest, *s.rotated_at, grant_of(s)};
     }
     if (!ctx_.options.rotate_refresh_tokens) {
       ++ctx_.counters.refresh_not_rotated;
       ctx_.usage.note(s.id, now);
-      return RefreshGrant{std::move(*user), r.token, {}, now};
+      return RefreshGrant{std::move(*user), r.token, {}, now, grant_of(s)};
     }
     auto won = ctx_.store.sessions().rotate_refresh(store::Rotation{s.id, s.generation, r.digest, r.next_digest, now});
     if (!won) return store_failure(won);
     if (*won) {
       ++ctx_.counters.refresh_rotated;
-      return RefreshGrant{std::move(*user), r.next, r.next_digest, now};
+      return RefreshGrant{std::move(*user), r.next, r.next_digest, now, grant_of(s)};
     }
     // Another request rotated first: look again (it is now a replay).
   }
@@ -156,7 +168,7 @@ Expected<RefreshGrant> Sessions::apply_refresh(const RefreshRequest& r, const Cl
 }
 
 TokenPair Sessions::issue_refresh(RefreshGrant g) {
-  TokenPair pair = issuer_.pair(g.user, std::move(g.refresh_token), g.iat);
+  TokenPair pair = issuer_.pair(g.user, std::move(g.refresh_token), g.iat, g.grant);
   // The first of the requests holding the same refresh token to get here
   // sets the access token all of them answer with.
   if (!g.replay_key.empty())
@@ -171,6 +183,14 @@ tl::unexpected<AuthError> Sessions::end_reused(const store::Session& s, UnixSeco
   auto r = ctx_.store.sessions().revoke(s.id, s.user_id, now, store::EndReason::reuse_detected);
   if (!r && r.error() != store::StoreError::not_found) return store_failure(r);
   ctx_.tokens.revoked_after_commit(ctx_.store.database(), s.id, now);
+  // A stolen token of an OAuth client's session: the browser session it came
+  // from is suspect too, and with it single sign-on (its other clients are
+  // told by back-channel logout).
+  if (!s.parent_id.empty()) {
+    auto p = ctx_.store.sessions().revoke(s.parent_id, s.user_id, now, store::EndReason::reuse_detected);
+    if (!p && p.error() != store::StoreError::not_found) return store_failure(p);
+    if (p) ctx_.tokens.revoked_after_commit(ctx_.store.database(), s.parent_id, now);
+  }
   ctx_.record({.event = "refresh_reuse_detected", .user_id = s.user_id, .session_id = s.id}, client);
   return tl::unexpected(AuthError::token_reused);
 }

@@ -27,6 +27,9 @@ struct RefreshRequest {
   std::string digest;       // of `token`, as kept in the database
   std::string next;         // the chain's next token (rotation on), else empty
   std::string next_digest;  // its digest
+  // The OAuth client presenting it (the token endpoint), or empty (the
+  // seed's /refresh_token): a token refreshes only where it was issued.
+  std::string client_id;
 };
 
 // What the store phase of a refresh decided; the access token is signed
@@ -36,6 +39,18 @@ struct RefreshGrant {
   std::string refresh_token;  // handed out
   std::string replay_key;     // its digest: the replay cache's key; empty without rotation
   UnixSeconds iat = 0;
+  TokenGrant grant;           // what the session's access tokens say of its client
+};
+
+// What a new session is beyond its user: /login's sessions take the defaults.
+struct SessionSpec {
+  std::string_view kind = store::kApiSession;
+  std::string_view client_id;    // oauth
+  std::string_view parent_id;    // oauth: the browser session
+  std::string_view cookie_hash;  // browser
+  UnixSeconds auth_time = 0;     // 0: now
+  std::string_view amr = "pwd";
+  std::string_view scope;        // oauth
 };
 
 struct SessionInfo {
@@ -62,7 +77,7 @@ class Sessions {
   // A new session of `user` (enabled when it was read) and its first token
   // pair; applies the session cap. account_disabled when the account was
   // disabled or deleted since it was read. Blocking (store).
-  Expected<TokenPair> open(const store::User& user, const Client& client);
+  Expected<TokenPair> open(const store::User& user, const Client& client, const SessionSpec& spec = {});
 
   // prepare_refresh, apply_refresh, then issue_refresh. Blocking.
   Expected<TokenPair> refresh(std::string_view refresh_token, const Client& client = {});

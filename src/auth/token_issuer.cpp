@@ -5,7 +5,7 @@
 namespace latchkey::auth {
 
 std::string TokenIssuer::access_token(const store::User& user, std::string_view session_id, UnixSeconds iat,
-                                      std::string jti) const {
+                                      std::string jti, const TokenGrant& grant) const {
   token::AccessClaims c;
   c.iss = ctx_.options.issuer;
   c.aud = ctx_.options.audience;
@@ -15,16 +15,33 @@ std::string TokenIssuer::access_token(const store::User& user, std::string_view 
   c.jti = std::move(jti);
   c.iat = iat;
   c.exp = iat + ctx_.options.access_ttl;
+  c.client_id = grant.client_id;
+  c.scope = grant.scope;
+  c.sso_sid = grant.sso_sid;
   return token::sign_access_token(c, ctx_.tokens.keys()->current());
 }
 
-TokenPair TokenIssuer::pair(const store::User& user, std::string refresh_token, UnixSeconds iat) const {
+std::string TokenIssuer::service_token(std::string_view client_id, std::string_view scope, UnixSeconds iat) const {
+  token::AccessClaims c;
+  c.iss = ctx_.options.issuer;
+  c.aud = ctx_.options.audience;
+  c.sub = std::string(client_id);
+  c.client_id = std::string(client_id);
+  c.scope = std::string(scope);
+  c.jti = crypto::random_token(16);
+  c.iat = iat;
+  c.exp = iat + ctx_.options.access_ttl;
+  return token::sign_access_token(c, ctx_.tokens.keys()->current());
+}
+
+TokenPair TokenIssuer::pair(const store::User& user, std::string refresh_token, UnixSeconds iat,
+                            const TokenGrant& grant) const {
   auto parts = parse_refresh_token(refresh_token);
   std::string sid(parts ? parts->session_id : std::string_view{});
   std::string jti = ctx_.options.rotate_refresh_tokens ? ctx_.chain.jti_for(refresh_token)
                                                        : crypto::random_token(16);
   TokenPair p;
-  p.access_token = access_token(user, sid, iat, std::move(jti));
+  p.access_token = access_token(user, sid, iat, std::move(jti), grant);
   p.refresh_token = std::move(refresh_token);
   p.session_id = std::move(sid);
   p.expires_in = iat + ctx_.options.access_ttl - ctx_.clock();

@@ -9,6 +9,14 @@
 
 namespace latchkey::auth {
 
+// What an OAuth client's session adds to its access tokens (RFC 9068
+// section 2.2): empty for the sessions of /login and the hosted login.
+struct TokenGrant {
+  std::string client_id;
+  std::string scope;
+  std::string sso_sid;  // the browser session the client's session came from
+};
+
 struct TokenPair {
   std::string access_token;
   std::string refresh_token;
@@ -22,11 +30,15 @@ class TokenIssuer {
 
   // An access token for `user` in session `session_id`, issued at `iat`.
   std::string access_token(const store::User& user, std::string_view session_id, UnixSeconds iat,
-                           std::string jti) const;
+                           std::string jti, const TokenGrant& grant = {}) const;
+  // A client_credentials token (RFC 6749 4.4): `sub` is the client, no
+  // session, no user; RFC 9068's `client_id` and `scope`.
+  std::string service_token(std::string_view client_id, std::string_view scope, UnixSeconds iat) const;
   // The access token that goes with `refresh_token` (whose session it names),
   // and the pair. With rotation the jti follows from the refresh token, so a
   // replay within the grace window signs the very same claims.
-  TokenPair pair(const store::User& user, std::string refresh_token, UnixSeconds iat) const;
+  TokenPair pair(const store::User& user, std::string refresh_token, UnixSeconds iat,
+                 const TokenGrant& grant = {}) const;
 
  private:
   Context ctx_;

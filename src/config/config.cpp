@@ -207,6 +207,19 @@ const std::vector<Setting>& settings() {
          c.admin_token = std::string(v);
          return std::nullopt;
        }},
+      {"OIDC_CODE_TTL", "oidc-code-ttl", "lifetime of an authorization code, at most 60s (default 60s)",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (auto bad = duration_into(c.oidc_code_ttl, v)) return bad;
+         if (c.oidc_code_ttl < 1 || c.oidc_code_ttl > 60) return std::string("must be between 1s and 60s");
+         return std::nullopt;
+       }},
+      {"THEME_DIR", "theme-dir",
+       "directory of templates (login.html, consent.html, ...) and style.css replacing the built-in "
+       "pages' (default: none; see README)",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         c.theme_dir = std::string(v);
+         return std::nullopt;
+       }},
       {"AUDIT_RETENTION", "audit-retention",
        "audit trail events older than this are deleted, hourly (default 90d; 0 keeps them)",
        [](Config& c, std::string_view v) -> std::optional<std::string> {

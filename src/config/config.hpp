@@ -48,6 +48,10 @@ struct Config {
   std::string audience = "latchkey";
   std::optional<std::string> introspection_secret;  // unset: /introspect refuses everyone
   std::optional<std::string> admin_token;  // unset: every /admin/ path answers 404
+  // The OpenID Connect provider: an authorization code's lifetime (at most
+  // 60 s), and a directory whose templates and style.css replace the built-in ones.
+  UnixSeconds oidc_code_ttl = 60;
+  std::string theme_dir;
   UnixSeconds audit_retention = 90 * 86400;  // audit events older than this are pruned; 0: kept
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_connections = 4096;

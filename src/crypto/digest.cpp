@@ -1,5 +1,7 @@
 #include "crypto/digest.hpp"
 
+#include "crypto/base64url.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <sodium.h>
@@ -47,5 +49,7 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
+
+std::string token_digest(std::string_view token) { return base64url_encode(sha256(token)); }
 
 }  // namespace latchkey::crypto

@@ -81,4 +81,31 @@ tl::expected<FormFields, FormError> parse_form(std::string_view body) {
   return fields;
 }
 
+void percent_encode(std::string_view in, std::string& out) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (const char ch : in) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                            c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+}
+
+std::string encode_form(const FormFields& fields) {
+  std::string out;
+  for (const auto& [name, value] : fields) {
+    if (!out.empty()) out += '&';
+    percent_encode(name, out);
+    out += '=';
+    percent_encode(value, out);
+  }
+  return out;
+}
+
 }  // namespace latchkey::http

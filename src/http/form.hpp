@@ -37,4 +37,12 @@ using FormFields = std::map<std::string, std::string, std::less<>>;
 // has an empty value; a field's value ends at the next '&' (may hold '=').
 tl::expected<FormFields, FormError> parse_form(std::string_view body);
 
+// Appends `in` percent-encoded to `out`: RFC 3986's unreserved characters
+// (ALPHA, DIGIT, '-', '.', '_', '~') as they are, every other byte as %XX.
+// Safe in a query, a form body and a path segment alike.
+void percent_encode(std::string_view in, std::string& out);
+// "a=1&b=x%20y": the fields in order, each name and value percent-encoded;
+// parse_form reads it back to the same fields.
+std::string encode_form(const FormFields& fields);
+
 }  // namespace latchkey::http

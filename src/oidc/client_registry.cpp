@@ -18,7 +18,7 @@ namespace {
 constexpr std::size_t kIdBytes = 16;
 constexpr std::size_t kSecretBytes = 32;
 
-std::string digest(std::string_view secret) { return crypto::base64url_encode(crypto::sha256(secret)); }
+std::string digest(std::string_view secret) { return crypto::token_digest(secret); }
 
 tl::unexpected<RegistryFailure> failed(RegistryError e) { return tl::unexpected(RegistryFailure{e, {}}); }
 

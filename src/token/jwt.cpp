@@ -99,7 +99,10 @@ std::string sign_access_token(const AccessClaims& c, const SigningKey& key) {
   payload["jti"] = c.jti;
   payload["sid"] = c.sid;
   payload["type"] = "access";
-  payload["preferred_username"] = c.username;
+  if (!c.username.empty()) payload["preferred_username"] = c.username;
+  if (!c.client_id.empty()) payload["client_id"] = c.client_id;
+  if (!c.scope.empty()) payload["scope"] = c.scope;
+  if (!c.sso_sid.empty()) payload["sso_sid"] = c.sso_sid;
 
   std::string out = base64url_encode(json::serialize(header));
   out += '.';
@@ -177,6 +180,9 @@ tl::expected<AccessClaims, VerifyError> verify_access_token(std::string_view jwt
   c.exp = *exp;
   c.iat = *iat;
   if (const json::string* name = get_string(*payload, "preferred_username")) c.username = *name;
+  if (const json::string* v = get_string(*payload, "client_id")) c.client_id = *v;
+  if (const json::string* v = get_string(*payload, "scope")) c.scope = *v;
+  if (const json::string* v = get_string(*payload, "sso_sid")) c.sso_sid = *v;
   return c;
 }
 

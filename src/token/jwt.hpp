@@ -22,6 +22,14 @@ struct AccessClaims {
   std::string jti;
   UnixSeconds iat = 0;
   UnixSeconds exp = 0;
+  // Tokens of an OAuth client (the token endpoint) also carry, per RFC 9068
+  // section 2.2, `client_id` and `scope`; and `sso_sid`, the browser session
+  // their session came from, so that the end of single sign-on refuses them
+  // at once (its revocation is known in memory; theirs may come later).
+  // Empty: absent.
+  std::string client_id;
+  std::string scope;
+  std::string sso_sid;
 };
 
 // Every way a token can fail, each mapped to one answer by the caller.

@@ -1,0 +1,31 @@
+#pragma once
+// What each person let each client do (OpenID Connect Core 3.1.2.4):
+// remembered per user, client and scopes, listed and revoked by the person
+// (the API) and by administrators. Revoking a consent also ends that
+// client's sessions of that person: what was granted is taken back, not
+// only the right to ask again. Every method blocks (the store).
+#include <string_view>
+#include <vector>
+
+#include "auth/service.hpp"
+#include "store/records.hpp"
+
+namespace latchkey::oidc {
+
+class Consents {
+ public:
+  explicit Consents(auth::Service& service) : service_(service) {}
+
+  // Adds `scopes` to what this person let this client have (the union is kept).
+  auth::Expected<void> remember(std::string_view user_id, std::string_view client_id,
+                                const std::vector<std::string>& scopes, const auth::Client& from);
+  auth::Expected<std::vector<store::Consent>> list(std::string_view user_id);
+  // session_not_found when there was none. `actor`: "user", "cli" or "admin-api".
+  auth::Expected<void> revoke(std::string_view user_id, std::string_view client_id, std::string_view actor,
+                              const auth::Client& from);
+
+ private:
+  auth::Service& service_;
+};
+
+}  // namespace latchkey::oidc

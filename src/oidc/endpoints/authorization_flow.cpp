@@ -1,0 +1,158 @@
+#include "oidc/endpoints/authorization_flow.hpp"
+
+#include <algorithm>
+
+#include "api/middleware.hpp"
+#include "crypto/digest.hpp"
+#include "crypto/random.hpp"
+#include "oidc/authorization.hpp"
+#include "oidc/endpoints/pages.hpp"
+#include "oidc/id_token.hpp"
+#include "oidc/oauth_error.hpp"
+
+namespace latchkey::oidc {
+
+namespace {
+
+using http::Response;
+
+// 256 bits, single use, 60 s: RFC 6749 10.10 asks that guessing one be infeasible.
+constexpr std::size_t kCodeBytes = 32;
+// A query string longer than this is no request of ours (browsers cap URLs near 8 KiB too).
+constexpr std::size_t kMaxReturnTo = 16 * 1024;
+
+Response redirect_error(const Provider& p, std::string_view redirect_uri, const OAuthError& e, std::string_view state) {
+  std::vector<std::pair<std::string, std::string>> params{{"error", std::string(name_of(e.code))}};
+  if (!e.description.empty()) params.emplace_back("error_description", e.description);
+  if (!state.empty()) params.emplace_back("state", std::string(state));
+  params.emplace_back("iss", p.options.issuer);
+  return redirect(authorization_response_uri(redirect_uri, params));
+}
+
+// Step: the code, kept by digest, bound to everything the token request repeats.
+auth::Expected<std::string> issue_code(const Provider& p, const AuthorizationRequest& r, const BrowserSession& s) {
+  std::string code = crypto::random_token(kCodeBytes);
+  store::AuthorizationCode c;
+  c.code_hash = crypto::token_digest(code);
+  c.client_id = r.client_id;
+  c.user_id = s.user.id;
+  c.browser_session_id = s.session.id;
+  c.redirect_uri = r.redirect_uri;
+  c.scope = r.scope;
+  c.nonce = r.nonce;
+  c.code_challenge = r.code_challenge;
+  c.auth_time = s.auth_time();
+  c.amr = s.session.amr;
+  c.created_at = p.service.clock()();
+  c.expires_at = c.created_at + p.options.code_ttl;
+  if (auto added = p.service.store().codes().add(c); !added) return auth::store_failure(added);
+  return code;
+}
+
+}  // namespace
+
+std::optional<http::FormFields> resumed_request(std::string_view return_to) {
+  if (return_to.empty() || return_to.size() > kMaxReturnTo) return std::nullopt;
+  auto fields = http::parse_form(return_to);
+  if (!fields) return std::nullopt;
+  return std::move(*fields);
+}
+
+Answer run_authorization(const Provider& p, const http::Request& req, const http::FormFields& fields, Resume resume) {
+  // Step: which client, and where it wants the answer. Until both are known
+  // to be registered together, nothing redirects (RFC 6749 4.1.2.1).
+  auto ref = identify(fields);
+  if (!ref) co_return error_page(p, req, 400, "Invalid request", ref.error().description);
+  auto found = co_await p.pool.run([&] { return p.clients.find(ref->client_id); });
+  if (!found || (!*found && found->error().error == RegistryError::unavailable))
+    co_return error_page(p, req, 503, "Try again", "The service is busy. Please try again in a moment.");
+  if (!*found) co_return error_page(p, req, 400, "Unknown application", "This application is not registered here.");
+  const Client& client = **found;
+  const auto& uris = client.metadata.redirect_uris;
+  if (ref->redirect_uri.empty())
+    co_return error_page(p, req, 400, "Invalid request", "The application sent no redirect_uri.");
+  // Exact string comparison (RFC 9700 2.1): no prefix, no added query, no other port.
+  if (std::find(uris.begin(), uris.end(), ref->redirect_uri) == uris.end())
+    co_return error_page(p, req, 400, "Invalid request", "The redirect_uri is not registered for this application.");
+  const std::string redirect_uri = ref->redirect_uri;
+
+  // Step: the rest of the request; its errors go back to the client.
+  auto request = validate(fields, client.metadata, redirect_uri);
+  if (!request) co_return redirect_error(p, redirect_uri, request.error(), state_of(fields));
+  const AuthorizationRequest& r = *request;
+  if (resume.denied)
+    co_return redirect_error(p, redirect_uri, OAuthError::make(OAuthErrorCode::access_denied, "the user denied access"),
+                             r.state);
+
+  // Step: who is signed in here, and what they let this client do.
+  std::optional<BrowserSession> session = std::move(resume.session);
+  if (!session) {
+    if (auto handle = session_handle(p, req)) {
+      auto live = co_await p.pool.run([&] { return p.browsers.find(*handle); });
+      if (!live || !*live)
+        co_return redirect_error(p, redirect_uri, OAuthError::make(OAuthErrorCode::temporarily_unavailable, ""), r.state);
+      session = std::move(**live);
+    }
+  }
+  std::optional<store::Consent> consent;
+  if (session && !client.metadata.first_party && !resume.consented_now) {
+    auto read = co_await p.pool.run([&] { return p.service.store().consents().find(session->user.id, client.id); });
+    if (read && *read) consent = std::move(**read);
+  }
+  std::optional<std::string> hinted_sub;
+  if (!r.id_token_hint.empty()) {
+    auto hint = verify_id_token_hint(r.id_token_hint, *p.service.tokens().keys(), p.options.issuer, p.service.clock()());
+    if (!hint)
+      co_return redirect_error(p, redirect_uri, OAuthError::make(OAuthErrorCode::invalid_request, "invalid id_token_hint"),
+                               r.state);
+    hinted_sub = hint->sub;
+  }
+
+  AuthorizationState state{r, client.metadata};
+  state.session = session ? &*session : nullptr;
+  state.consent = consent ? &*consent : nullptr;
+  if (hinted_sub) state.hinted_sub = *hinted_sub;
+  state.signed_in_now = resume.signed_in_now;
+  state.consented_now = resume.consented_now;
+  state.now = p.service.clock()();
+  const std::string return_to = http::encode_form(fields);
+  const auth::Client from = api::client_of(req);
+
+  Response out;
+  switch (decide(state)) {
+    case Outcome::sign_in:
+      out = login_page(p, req, LoginView{client.metadata.client_name, r.login_hint, return_to, {}});
+      break;
+    case Outcome::ask_consent:
+      out = consent_page(p, req, ConsentView{client.metadata.client_name, session->user.username, r.scopes, return_to});
+      break;
+    case Outcome::login_required:
+      out = redirect_error(p, redirect_uri, OAuthError::make(OAuthErrorCode::login_required, ""), r.state);
+      break;
+    case Outcome::consent_required:
+      out = redirect_error(p, redirect_uri, OAuthError::make(OAuthErrorCode::consent_required, ""), r.state);
+      break;
+    case Outcome::issue_code: {
+      auto code = co_await p.pool.run([&]() -> auth::Expected<std::string> {
+        if (resume.consented_now && !client.metadata.first_party) {
+          if (auto kept = p.consents.remember(session->user.id, client.id, r.scopes, from); !kept)
+            return tl::unexpected(kept.error());
+        }
+        return issue_code(p, r, *session);
+      });
+      if (!code || !*code) {
+        out = redirect_error(p, redirect_uri, OAuthError::make(OAuthErrorCode::temporarily_unavailable, ""), r.state);
+        break;
+      }
+      std::vector<std::pair<std::string, std::string>> params{{"code", std::move(**code)}};
+      if (!r.state.empty()) params.emplace_back("state", r.state);
+      params.emplace_back("iss", p.options.issuer);
+      out = redirect(authorization_response_uri(redirect_uri, params));
+      break;
+    }
+  }
+  if (!resume.new_handle.empty()) set_session_cookie(p, out, resume.new_handle);
+  co_return out;
+}
+
+}  // namespace latchkey::oidc

@@ -1,0 +1,30 @@
+#pragma once
+// The authorization request's path through the hosted pages. /authorize
+// starts it; the login and consent forms carry the request along (as its
+// query string, `return_to`) and resume it here once the person has signed
+// in or answered, so the request is checked again in full at every step and
+// no page ever redirects anywhere the client did not register.
+#include <optional>
+
+#include "http/form.hpp"
+#include "oidc/endpoints/endpoints.hpp"
+
+namespace latchkey::oidc {
+
+struct Resume {
+  // The person just signed in (the login form): this session, and the
+  // handle to set as its cookie when it is new.
+  std::optional<BrowserSession> session;
+  std::string new_handle;
+  bool signed_in_now = false;
+  bool consented_now = false;  // the consent form said allow
+  bool denied = false;         // the consent form said deny
+};
+
+Answer run_authorization(const Provider& p, const http::Request& req, const http::FormFields& fields,
+                         Resume resume = {});
+
+// The request behind a form's `return_to`: a query string of /authorize's.
+std::optional<http::FormFields> resumed_request(std::string_view return_to);
+
+}  // namespace latchkey::oidc

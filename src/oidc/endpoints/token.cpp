@@ -1,0 +1,74 @@
+// POST /token (RFC 6749 section 3.2): the client authenticates
+// (client_authentication.hpp), then the grant of its grant_type runs (the
+// table below). Errors are RFC 6749 5.2's JSON; invalid_client after Basic
+// credentials is 401 with WWW-Authenticate; nothing is cached (5.1).
+#include "api/middleware.hpp"
+#include "http/basic_credentials.hpp"
+#include "oidc/client_authentication.hpp"
+#include "oidc/endpoints/endpoints.hpp"
+#include "oidc/grants/grants.hpp"
+
+namespace latchkey::oidc {
+
+namespace {
+
+struct GrantEntry {
+  std::string_view grant_type;
+  Grant grant;
+};
+
+// The grants, by grant_type. A new grant is one line here and a file in grants/.
+constexpr GrantEntry kGrants[] = {
+    {"authorization_code", authorization_code_grant},
+    {"refresh_token", refresh_token_grant},
+    {"client_credentials", client_credentials_grant},
+};
+
+http::Response answer(const OAuthError& e, bool basic) {
+  http::Response r;
+  r.status = http_status(e.code);
+  r.body = boost::json::serialize(to_json(e));
+  r.headers.emplace_back("Pragma", "no-cache");
+  if (e.code == OAuthErrorCode::invalid_client && basic)
+    r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"latchkey\"");
+  else if (e.code == OAuthErrorCode::invalid_client)
+    r.status = 401;  // RFC 6749 5.2 allows 400 here; one status is simpler for clients
+  return r;
+}
+
+}  // namespace
+
+Answer token(const Provider& p, const http::Request& req) {
+  const bool basic = http::uses_basic(req);
+  auto form = http::parse_form(req.body);
+  if (!form) {
+    co_return answer(OAuthError::make(OAuthErrorCode::invalid_request,
+                                      form.error() == http::FormError::repeated_field ? "a parameter is repeated"
+                                                                                      : "the body is not a form"),
+                     basic);
+  }
+  auto type = form->find("grant_type");
+  if (type == form->end() || type->second.empty())
+    co_return answer(OAuthError::make(OAuthErrorCode::invalid_request, "grant_type is required"), basic);
+  Grant grant = nullptr;
+  for (const GrantEntry& g : kGrants) {
+    if (g.grant_type == type->second) grant = g.grant;
+  }
+  if (!grant) co_return answer(OAuthError::make(OAuthErrorCode::unsupported_grant_type, ""), basic);
+  auto presented = presented_credentials(req, *form);
+  if (!presented) co_return answer(presented.error(), basic);
+  const auth::Client from = api::client_of(req);
+  auto result = co_await p.pool.run([&]() -> GrantResult {
+    auto client = authenticate_client(p, *presented);
+    if (!client) return tl::unexpected(client.error());
+    return grant(GrantRequest{p, *client, *form, from});
+  });
+  if (!result) co_return answer(OAuthError::make(OAuthErrorCode::temporarily_unavailable, "try again"), basic);
+  if (!*result) co_return answer(result->error(), basic);
+  http::Response r;
+  r.body = boost::json::serialize(**result);
+  r.headers.emplace_back("Pragma", "no-cache");
+  co_return r;
+}
+
+}  // namespace latchkey::oidc

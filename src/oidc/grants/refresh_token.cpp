@@ -1,0 +1,53 @@
+// grant_type=refresh_token (RFC 6749 section 6): latchkey's rotation, grace
+// window and reuse detection (auth/sessions.hpp), bound to the client: a
+// token refreshes only for the client it was issued to, and another
+// client's attempt is refused as an unknown token, spending nothing.
+#include "oidc/grants/grants.hpp"
+
+namespace latchkey::oidc {
+
+namespace {
+
+std::string_view field(const http::FormFields& f, std::string_view name) {
+  auto it = f.find(name);
+  return it == f.end() ? std::string_view{} : std::string_view(it->second);
+}
+
+OAuthError refused(auth::AuthError e) {
+  switch (e) {
+    case auth::AuthError::unavailable:
+    case auth::AuthError::internal: return OAuthError::make(OAuthErrorCode::temporarily_unavailable, "try again");
+    case auth::AuthError::token_expired: return OAuthError::make(OAuthErrorCode::invalid_grant, "refresh token expired");
+    case auth::AuthError::token_reused:
+      return OAuthError::make(OAuthErrorCode::invalid_grant, "refresh token reused: the session has ended");
+    case auth::AuthError::session_ended: return OAuthError::make(OAuthErrorCode::invalid_grant, "the session has ended");
+    default: return OAuthError::make(OAuthErrorCode::invalid_grant, "unknown refresh token");
+  }
+}
+
+}  // namespace
+
+GrantResult refresh_token_grant(const GrantRequest& r) {
+  auth::Sessions& sessions = r.provider.service.sessions();
+  const std::string_view token = field(r.form, "refresh_token");
+  if (token.empty()) return tl::unexpected(OAuthError::make(OAuthErrorCode::invalid_request, "refresh_token is required"));
+  if (!r.client.metadata.allows_grant("refresh_token"))
+    return tl::unexpected(OAuthError::make(OAuthErrorCode::unauthorized_client, "refresh_token is not registered for this client"));
+  auto request = sessions.prepare_refresh(token);
+  if (!request) return tl::unexpected(refused(request.error()));
+  request->client_id = r.client.id;
+  auto grant = sessions.apply_refresh(*request, r.from);
+  if (!grant) return tl::unexpected(refused(grant.error()));
+  // RFC 6749 6: a scope asked for must have been granted. The tokens keep
+  // what was granted (narrowing per request is not offered).
+  const std::string granted = grant->grant.scope;
+  for (const std::string& s : scope_list(field(r.form, "scope"))) {
+    if (!has_scope(granted, s)) return tl::unexpected(OAuthError::make(OAuthErrorCode::invalid_scope, "scope exceeds the grant"));
+  }
+  const auth::TokenPair pair = sessions.issue_refresh(std::move(*grant));
+  return boost::json::object{{"access_token", pair.access_token}, {"token_type", "Bearer"},
+                             {"expires_in", pair.expires_in},     {"refresh_token", pair.refresh_token},
+                             {"scope", granted}};
+}
+
+}  // namespace latchkey::oidc

@@ -1,0 +1,361 @@
+"""The OpenID Connect provider end to end, with a real client library:
+Authlib (Debian python3-authlib) as a confidential client completes the
+authorization-code flow against the real binary, validates the id_token
+(signature through the JWKS, iss, aud, nonce, at_hash) and calls UserInfo;
+then every rule of the flow, each with its negative test."""
+import time
+import urllib.parse
+
+import pytest
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.jose import JsonWebKey, jwt
+from authlib.oidc.core import CodeIDToken
+
+from conftest import direct_session
+from oidc_support import (OIDC_ENV, PASSWORD, Browser, LogoutReceiver, code_from, forms_of, jwks_of, jwt_parts,
+                          make_user, pkce_pair, register)
+
+REDIRECT = "http://127.0.0.1:9/cb"
+
+
+@pytest.fixture
+def op(server_factory):
+    return server_factory(env={**OIDC_ENV, "OIDC_CODE_TTL": "2"})
+
+
+def start(browser, client, *, scope="openid profile", state="st-1", nonce="n-1", pkce=None, **extra):
+    params = {"response_type": "code", "client_id": client["client_id"], "redirect_uri": REDIRECT, "scope": scope,
+              "state": state, "nonce": nonce}
+    if pkce:
+        params.update(code_challenge=pkce[1], code_challenge_method="S256")
+    params.update(extra)
+    return browser.authorize(params)
+
+
+def exchange(op, client, code, verifier=None, redirect_uri=REDIRECT):
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+    if verifier:
+        data["code_verifier"] = verifier
+    return direct_session().post(op.url("/token"), data=data, auth=(client["client_id"], client["client_secret"]),
+                                 timeout=10)
+
+
+def signed_in_code(op, browser, client, user, **kw):
+    page = start(browser, client, **kw)
+    assert page.status_code == 200 and "password" in page.text, page.text[:500]
+    return code_from(browser.sign_in(page, user), REDIRECT)
+
+
+def test_discovery_tells_the_truth(op):
+    d = op.get("/.well-known/openid-configuration").json()
+    base = op.url("")[:-1]
+    assert d["issuer"] == base
+    assert d["authorization_endpoint"] == base + "/authorize"
+    assert d["token_endpoint"] == base + "/token"
+    assert d["userinfo_endpoint"] == base + "/userinfo"
+    assert d["registration_endpoint"] == base + "/register"
+    assert d["end_session_endpoint"] == base + "/end_session"
+    assert d["response_types_supported"] == ["code"]
+    assert d["code_challenge_methods_supported"] == ["S256"]
+    assert "RS256" in d["id_token_signing_alg_values_supported"]
+    assert d["authorization_response_iss_parameter_supported"] is True
+    assert d["backchannel_logout_supported"] is True
+    assert set(d["grant_types_supported"]) == {"authorization_code", "refresh_token", "client_credentials"}
+    kty = {k["kty"] for k in jwks_of(op)["keys"]}
+    assert "RSA" in kty and "EC" in kty
+
+
+def test_authlib_confidential_client_completes_the_flow(op):
+    client = register(op, first_party=True)
+    user = make_user(op)
+    base = op.url("")[:-1]
+    meta = op.get("/.well-known/openid-configuration").json()
+    rp = OAuth2Session(client["client_id"], client["client_secret"], scope="openid profile offline_access",
+                       redirect_uri=REDIRECT, code_challenge_method="S256",
+                       token_endpoint_auth_method="client_secret_basic")
+    rp.trust_env = False
+    verifier = pkce_pair()[0]
+    url, state = rp.create_authorization_url(meta["authorization_endpoint"], nonce="nonce-42", code_verifier=verifier)
+    browser = Browser(op)
+    page = browser.get(url)
+    assert page.status_code == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    back = browser.sign_in(page, user)
+    params = code_from(back, REDIRECT)
+    assert params["state"] == state and params["iss"] == base  # RFC 9207
+    token = rp.fetch_token(meta["token_endpoint"], authorization_response=back.headers["Location"],
+                           code_verifier=verifier)
+    assert token["token_type"].lower() == "bearer" and token["refresh_token"]
+    keys = JsonWebKey.import_key_set(jwks_of(op))
+    claims = jwt.decode(token["id_token"], keys, claims_cls=CodeIDToken,
+                        claims_options={"iss": {"essential": True, "value": base}},
+                        claims_params={"nonce": "nonce-42", "client_id": client["client_id"],
+                                       "access_token": token["access_token"]})
+    claims.validate(leeway=5)  # exp, iat, aud, nonce, at_hash
+    header, _ = jwt_parts(token["id_token"])
+    assert header["alg"] == "RS256"
+    for name in ("auth_time", "sid", "azp", "amr", "acr"):
+        assert name in claims, name
+    assert claims["amr"] == ["pwd"] and claims["azp"] == client["client_id"]
+    info = rp.get(meta["userinfo_endpoint"]).json()
+    assert info["sub"] == claims["sub"] and info["preferred_username"] == user
+    # The access token is an RFC 9068 JWT with client_id and scope.
+    _, at = jwt_parts(token["access_token"])
+    assert at["client_id"] == client["client_id"] and "openid" in at["scope"].split()
+    # Refresh through the OAuth token endpoint, bound to this client.
+    refreshed = rp.refresh_token(meta["token_endpoint"], refresh_token=token["refresh_token"])
+    assert refreshed["access_token"] != token["access_token"]
+    # The browser session is a latchkey session: listed with its kind.
+    login = op.post("/login", json={"username": user, "password": PASSWORD}).json()
+    sessions = op.get("/get_active_sessions", headers={"Authorization": f"Bearer {login['access_token']}"}).json()
+    kinds = sorted(s.get("kind") for s in sessions["sessions"])
+    assert "browser" in kinds and "oauth" in kinds and "api" in kinds
+
+
+def test_single_sign_on_and_consent(op):
+    a = register(op, first_party=True)
+    b = register(op)  # third-party: asks for consent once
+    user = make_user(op)
+    browser = Browser(op)
+    signed_in_code(op, browser, a, user)
+    page = start(browser, b)
+    assert page.status_code == 200 and "password" not in page.text  # no password asked again
+    assert b["client_name"] in page.text
+    forms = forms_of(page.text)
+    assert "csrf" in forms[0]["fields"]
+    params = code_from(browser.submit(page, button=("decision", "allow")), REDIRECT)
+    assert exchange(op, b, params["code"]).status_code == 200
+    # Remembered: the next request goes straight back with a code...
+    assert "code" in code_from(start(browser, b), REDIRECT)
+    # ...unless the client asks again.
+    again = start(browser, b, prompt="consent")
+    assert again.status_code == 200 and "decision" in again.text
+    # Deny answers access_denied with the state.
+    denied = code_from(browser.submit(again, button=("decision", "deny")), REDIRECT)
+    assert denied["error"] == "access_denied" and denied["state"] == "st-1"
+
+
+def test_prompt_none_and_login_and_max_age(op):
+    client = register(op, first_party=True)
+    user = make_user(op)
+    browser = Browser(op)
+    silent = code_from(start(browser, client, prompt="none"), REDIRECT)
+    assert silent["error"] == "login_required" and silent["state"] == "st-1" and "iss" in silent
+    signed_in_code(op, browser, client, user)
+    assert "code" in code_from(start(browser, client, prompt="none"), REDIRECT)
+    relog = start(browser, client, prompt="login")
+    assert relog.status_code == 200 and "password" in relog.text
+    time.sleep(2.1)
+    aged = start(browser, client, max_age="1")
+    assert aged.status_code == 200 and "password" in aged.text
+    params = code_from(browser.sign_in(aged, user), REDIRECT)
+    id_token = exchange(op, client, params["code"]).json()["id_token"]
+    _, claims = jwt_parts(id_token)
+    assert claims["auth_time"] >= int(time.time()) - 3
+
+
+def test_code_works_once_and_replay_revokes(op):
+    client = register(op, first_party=True)
+    user = make_user(op)
+    browser = Browser(op)
+    code = signed_in_code(op, browser, client, user)["code"]
+    first = exchange(op, client, code)
+    assert first.status_code == 200
+    access = first.json()["access_token"]
+    assert op.get("/userinfo", headers={"Authorization": f"Bearer {access}"}).status_code == 200
+    second = exchange(op, client, code)
+    assert second.status_code == 400 and second.json()["error"] == "invalid_grant"
+    assert second.headers["Cache-Control"] == "no-store"
+    time.sleep(0.2)
+    assert op.get("/userinfo", headers={"Authorization": f"Bearer {access}"}).status_code == 401
+
+
+def test_code_is_bound(op):
+    a = register(op, first_party=True)
+    b = register(op, first_party=True)
+    user = make_user(op)
+    browser = Browser(op)
+    verifier, challenge = pkce_pair()
+    code = signed_in_code(op, browser, a, user, pkce=(verifier, challenge))["code"]
+    # Another client's code.
+    assert exchange(op, b, code, verifier).json()["error"] == "invalid_grant"
+    code = code_from(start(browser, a, pkce=(verifier, challenge)), REDIRECT)["code"]
+    assert exchange(op, a, code, pkce_pair()[0]).json()["error"] == "invalid_grant"  # PKCE mismatch
+    code = code_from(start(browser, a, pkce=(verifier, challenge)), REDIRECT)["code"]
+    assert exchange(op, a, code, verifier, redirect_uri=REDIRECT + "x").json()["error"] == "invalid_grant"
+    code = code_from(start(browser, a), REDIRECT)["code"]
+    time.sleep(2.2)  # OIDC_CODE_TTL=2 here; 60 s by default
+    assert exchange(op, a, code).json()["error"] == "invalid_grant"
+
+
+def test_redirect_uri_mismatch_shows_a_page_and_never_redirects(op):
+    client = register(op, first_party=True)
+    browser = Browser(op)
+    for uri in (REDIRECT + "/more", REDIRECT + "?x=1", "http://127.0.0.1:10/cb", "javascript:alert(1)", None):
+        params = {"response_type": "code", "client_id": client["client_id"], "scope": "openid", "state": "s"}
+        if uri:
+            params["redirect_uri"] = uri
+        r = browser.authorize(params)
+        assert r.status_code == 400 and "Location" not in r.headers, uri
+        assert r.headers["Content-Type"].startswith("text/html")
+    r = browser.authorize({"response_type": "code", "client_id": "nobody", "redirect_uri": REDIRECT})
+    assert r.status_code == 400 and "Location" not in r.headers
+    r = browser.get(f"/authorize?client_id={client['client_id']}&client_id=x&redirect_uri={REDIRECT}")
+    assert r.status_code == 400 and "Location" not in r.headers
+
+
+def test_redirected_errors(op):
+    public = register(op, token_endpoint_auth_method="none", first_party=True)
+    client = register(op, first_party=True)
+    browser = Browser(op)
+    cases = [
+        (client, {"response_type": "token"}, "unsupported_response_type"),
+        (client, {"response_type": None}, "invalid_request"),
+        (client, {"scope": "openid admin"}, "invalid_scope"),
+        (client, {"code_challenge": "x" * 43, "code_challenge_method": "plain"}, "invalid_request"),
+        (public, {}, "invalid_request"),  # a public client without PKCE
+        (client, {"prompt": "none login"}, "invalid_request"),
+        (client, {"max_age": "-1"}, "invalid_request"),
+    ]
+    for c, extra, error in cases:
+        params = {"response_type": "code", "client_id": c["client_id"], "redirect_uri": REDIRECT, "scope": "openid",
+                  "state": "s&=1"}
+        params.update(extra)
+        params = {k: v for k, v in params.items() if v is not None}
+        got = code_from(browser.authorize(params), REDIRECT)
+        assert got["error"] == error, (extra, got)
+        assert got["state"] == "s&=1" and got["iss"] == op.url("")[:-1]
+
+
+def test_token_endpoint_errors(op):
+    client = register(op, first_party=True)
+    s = direct_session()
+    r = s.post(op.url("/token"), data={"grant_type": "authorization_code", "code": "x", "redirect_uri": REDIRECT},
+               auth=(client["client_id"], "wrong"), timeout=10)
+    assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+    assert r.headers["WWW-Authenticate"].startswith("Basic")
+    r = s.post(op.url("/token"), data={"code": "x"}, auth=(client["client_id"], client["client_secret"]), timeout=10)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+    r = s.post(op.url("/token"), data={"grant_type": "password"}, auth=(client["client_id"], client["client_secret"]),
+               timeout=10)
+    assert r.json()["error"] == "unsupported_grant_type"
+    r = s.post(op.url("/token"), data="grant_type=a&grant_type=b",
+               headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+    r = s.post(op.url("/token"), data={"grant_type": "client_credentials"},
+               auth=(client["client_id"], client["client_secret"]), timeout=10)
+    assert r.json()["error"] == "unauthorized_client"
+    for body in ("%zz", "a=" + "x" * 40000):
+        r = s.post(op.url("/token"), data=body, headers={"Content-Type": "application/x-www-form-urlencoded"},
+                   timeout=10)
+        assert 400 <= r.status_code < 500
+        if r.headers.get("Content-Type", "").startswith("application/json"):
+            assert "\n" not in r.json().get("error_description", "")
+
+
+def test_refresh_token_is_bound_to_its_client(op):
+    a = register(op, first_party=True)
+    b = register(op, first_party=True)
+    user = make_user(op)
+    browser = Browser(op)
+    code = signed_in_code(op, browser, a, user, scope="openid offline_access")["code"]
+    refresh = exchange(op, a, code).json()["refresh_token"]
+    s = direct_session()
+    r = s.post(op.url("/token"), data={"grant_type": "refresh_token", "refresh_token": refresh},
+               auth=(b["client_id"], b["client_secret"]), timeout=10)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+    # The seed's /refresh_token does not take a client's token either.
+    assert op.post("/refresh_token", json={"refresh_token": refresh}).status_code == 401
+    r = s.post(op.url("/token"), data={"grant_type": "refresh_token", "refresh_token": refresh},
+               auth=(a["client_id"], a["client_secret"]), timeout=10)
+    assert r.status_code == 200, r.text
+
+
+def test_client_credentials(op):
+    svc = register(op, grant_types=["client_credentials"], redirect_uris=[], scope="reports")
+    r = direct_session().post(op.url("/token"), data={"grant_type": "client_credentials", "scope": "reports"},
+                              auth=(svc["client_id"], svc["client_secret"]), timeout=10)
+    assert r.status_code == 200, r.text
+    _, claims = jwt_parts(r.json()["access_token"])
+    assert claims["sub"] == svc["client_id"] and claims["client_id"] == svc["client_id"]
+    assert "refresh_token" not in r.json()
+    # Not a person's token: /protected and UserInfo refuse it.
+    bearer = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    assert op.get("/protected", headers=bearer).status_code == 401
+    assert op.get("/userinfo", headers=bearer).status_code == 401
+    r = direct_session().post(op.url("/token"), data={"grant_type": "client_credentials", "scope": "openid"},
+                              auth=(svc["client_id"], svc["client_secret"]), timeout=10)
+    assert r.json()["error"] == "invalid_scope"
+
+
+def test_csrf_token_missing_is_refused(op):
+    client = register(op, first_party=True)
+    user = make_user(op)
+    browser = Browser(op)
+    page = start(browser, client)
+    r = browser.submit(page, {"username": user, "password": PASSWORD}, drop=("csrf",))
+    assert r.status_code == 403 and "Location" not in r.headers
+    r = browser.submit(page, {"username": user, "password": PASSWORD, "csrf": "forged"})
+    assert r.status_code == 403
+
+
+def test_wrong_password_tells_nothing(op):
+    client = register(op, first_party=True)
+    user = make_user(op)
+    browser = Browser(op)
+    page = start(browser, client)
+    wrong = browser.sign_in(page, user, "not the password")
+    unknown = browser.sign_in(page, "nobody-" + user, "not the password")
+    assert wrong.status_code == unknown.status_code == 401
+    text = lambda r: r.text.replace(user, "").replace("nobody-", "")
+    assert text(wrong) .count("Wrong username or password") == 1
+    assert "Wrong username or password" in unknown.text
+
+
+def test_userinfo_errors(op):
+    r = op.get("/userinfo")
+    assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
+    r = op.get("/userinfo", headers={"Authorization": "Bearer nonsense"})
+    assert r.status_code == 401 and 'error="invalid_token"' in r.headers["WWW-Authenticate"]
+    user = make_user(op)
+    login = op.post("/login", json={"username": user, "password": PASSWORD}).json()
+    r = op.get("/userinfo", headers={"Authorization": f"Bearer {login['access_token']}"})
+    assert r.status_code == 403 and 'insufficient_scope' in r.headers["WWW-Authenticate"]
+
+
+def test_logout_everywhere(op):
+    receiver = LogoutReceiver()
+    try:
+        a = register(op, first_party=True, post_logout_redirect_uris=["http://127.0.0.1:9/bye"])
+        b = register(op, first_party=True, backchannel_logout_uri=receiver.url,
+                     backchannel_logout_session_required=True)
+        user = make_user(op)
+        browser = Browser(op)
+        id_token = exchange(op, a, signed_in_code(op, browser, a, user)["code"]).json()["id_token"]
+        b_tokens = exchange(op, b, code_from(start(browser, b), REDIRECT)["code"]).json()
+        # An unregistered post-logout URI: an error page, no redirect.
+        r = browser.get("/end_session?" + urllib.parse.urlencode(
+            {"id_token_hint": id_token, "post_logout_redirect_uri": "http://127.0.0.1:9/elsewhere"}))
+        assert r.status_code == 400 and "Location" not in r.headers
+        # Without a hint: a confirmation page, nothing ended yet.
+        confirm = browser.get("/end_session")
+        assert confirm.status_code == 200 and "csrf" in forms_of(confirm.text)[0]["fields"]
+        assert "code" in code_from(start(browser, a, prompt="none"), REDIRECT)
+        r = browser.get("/end_session?" + urllib.parse.urlencode(
+            {"id_token_hint": id_token, "post_logout_redirect_uri": "http://127.0.0.1:9/bye", "state": "bye-1"}))
+        assert r.status_code in (302, 303) and r.headers["Location"] == "http://127.0.0.1:9/bye?state=bye-1"
+        assert code_from(start(browser, a, prompt="none"), REDIRECT)["error"] == "login_required"
+        assert receiver.event.wait(15), "no logout_token arrived"
+        header, claims = jwt_parts(receiver.tokens[0])
+        assert header["typ"] == "logout+jwt"
+        _, id_claims = jwt_parts(id_token)
+        assert claims["aud"] == b["client_id"] and claims["sid"] == id_claims["sid"] and claims["sub"] == id_claims["sub"]
+        assert "http://schemas.openid.net/event/backchannel-logout" in claims["events"] and "nonce" not in claims
+        keys = JsonWebKey.import_key_set(jwks_of(op))
+        jwt.decode(receiver.tokens[0], keys)  # signed by us
+        # B's tokens ended with the browser session.
+        assert op.get("/userinfo", headers={"Authorization": f"Bearer {b_tokens['access_token']}"}).status_code == 401
+    finally:
+        receiver.close()

@@ -23,7 +23,8 @@ bool valid_hash(std::string_view s) {
   if (!(s.starts_with("sha256-") || s.starts_with("sha384-") || s.starts_with("sha512-"))) return false;
   s.remove_prefix(7);
   return !s.empty() && std::ranges::all_of(s, [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '+' || c == '/' || c == '=';
   });
 }
 

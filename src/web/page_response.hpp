@@ -23,10 +23,10 @@ struct PagePolicy {
   // A source that is not one (no ':'; a space, quote, ';' or ',', any byte
   // outside a URL's) is left out: the redirect fails, closed, rather than
   // the policy being rewritten by it.
-  std::vector<std::string> form_action;
+  std::vector<std::string> form_action = {};
   // Inline scripts allowed, as "sha256-<base64>" (the quotes are added);
   // none by default, and then no script runs at all. Malformed: left out.
-  std::vector<std::string> script_hashes;
+  std::vector<std::string> script_hashes = {};
 };
 
 // The Content-Security-Policy value for `policy`:

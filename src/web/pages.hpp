@@ -27,50 +27,50 @@ inline constexpr std::string_view kCsrfField = "csrf";
 inline constexpr std::string_view kReturnToField = "return_to";
 
 struct LoginPage {
-  std::string action;       // where the form posts
-  std::string csrf;         // Csrf::token_for(the cookie's binding)
-  std::string return_to;    // opaque, posted back as is
-  std::string client_name;  // "to continue to ..." when not empty
-  std::string login_hint;   // prefills the username (and focuses the password)
-  std::string error;        // role="alert" when not empty, e.g. kWrongCredentials
-  std::string signup_url;   // "Create an account" link when not empty
+  std::string action = {};       // where the form posts
+  std::string csrf = {};         // Csrf::token_for(the cookie's binding)
+  std::string return_to = {};    // opaque, posted back as is
+  std::string client_name = {};  // "to continue to ..." when not empty
+  std::string login_hint = {};   // prefills the username (and focuses the password)
+  std::string error = {};        // role="alert" when not empty, e.g. kWrongCredentials
+  std::string signup_url = {};   // "Create an account" link when not empty
 };
 
 struct SignupPage {
-  std::string action;
-  std::string csrf;
-  std::string return_to;
-  std::string client_name;    // "to continue to ..." when not empty
-  std::string username;       // prefilled, e.g. after a refused attempt
-  std::string error;          // role="alert" when not empty
-  std::string password_hint;  // e.g. "At least 12 characters."; when not empty
-  std::string login_url;      // "Sign in" link when not empty
+  std::string action = {};
+  std::string csrf = {};
+  std::string return_to = {};
+  std::string client_name = {};    // "to continue to ..." when not empty
+  std::string username = {};       // prefilled, e.g. after a refused attempt
+  std::string error = {};          // role="alert" when not empty
+  std::string password_hint = {};  // e.g. "At least 12 characters."; when not empty
+  std::string login_url = {};      // "Sign in" link when not empty
 };
 
 struct ScopeLine {
-  std::string scope;        // "email"
-  std::string description;  // "See your email address"; the scope is shown when empty
+  std::string scope = {};        // "email"
+  std::string description = {};  // "See your email address"; the scope is shown when empty
 };
 
 struct ConsentPage {
-  std::string action;  // the form posts decision=allow or decision=deny
-  std::string csrf;
-  std::string return_to;
-  std::string client_name;
-  std::string username;  // "Signed in as ..."
-  std::vector<ScopeLine> scopes;
+  std::string action = {};  // the form posts decision=allow or decision=deny
+  std::string csrf = {};
+  std::string return_to = {};
+  std::string client_name = {};
+  std::string username = {};  // "Signed in as ..."
+  std::vector<ScopeLine> scopes = {};
 };
 
 struct HiddenField {
-  std::string name;
-  std::string value;
+  std::string name = {};
+  std::string value = {};
 };
 
 struct LogoutConfirmPage {
-  std::string action;
-  std::string csrf;
-  std::vector<HiddenField> hidden;  // posted back as is (not named csrf)
-  std::string cancel_url;           // the "Cancel" link when not empty
+  std::string action = {};
+  std::string csrf = {};
+  std::vector<HiddenField> hidden = {};  // posted back as is (not named csrf)
+  std::string cancel_url = {};           // the "Cancel" link when not empty
 };
 
 struct LoggedOutPage {};
@@ -78,9 +78,9 @@ struct LoggedOutPage {};
 // For what cannot go back to the client (a wrong redirect_uri, an unknown
 // client): no redirect, no link to the client.
 struct ErrorPage {
-  std::string title;    // "Invalid request"
-  std::string message;  // a sentence for a person
-  std::string detail;   // e.g. an error code for support; when not empty
+  std::string title = {};    // "Invalid request"
+  std::string message = {};  // a sentence for a person
+  std::string detail = {};   // e.g. an error code for support; when not empty
 };
 
 std::string render_page(const Templates& templates, const LoginPage& page);

@@ -95,7 +95,8 @@ tl::expected<Template, std::string> Template::parse(std::string text) {
     const std::size_t end = src.find(close, inner);
     // The tag's text ends at the first '}' or line end: a stray "{{" in
     // prose is an error, not a tag that swallows the next lines.
-    if (end == std::string_view::npos || src.substr(inner, end - inner).find_first_of("{}\n") != std::string_view::npos) {
+    if (end == std::string_view::npos ||
+        src.substr(inner, end - inner).find_first_of("{}\n") != std::string_view::npos) {
       return fail(tag, raw ? "\"{{{\" without its \"}}}\"" : "\"{{\" without its \"}}\"");
     }
     std::string_view body = src.substr(inner, end - inner);
@@ -194,7 +195,9 @@ std::string base64_from_base64url(std::string text) {
 tl::expected<Templates, std::string> Templates::load(std::optional<std::filesystem::path> dir) {
   if (dir) {
     std::error_code ec;
-    if (!std::filesystem::is_directory(*dir, ec)) return tl::unexpected("theme directory " + dir->string() + ": not a directory");
+    if (!std::filesystem::is_directory(*dir, ec)) {
+      return tl::unexpected("theme directory " + dir->string() + ": not a directory");
+    }
   }
   Templates out;
   for (const BuiltinFile& file : kBuiltinFiles) {

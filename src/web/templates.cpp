@@ -78,7 +78,11 @@ tl::expected<Template, std::string> Template::parse(std::string text) {
     t.names_.emplace_back(name);
     return static_cast<std::uint32_t>(t.names_.size() - 1);
   };
-  std::vector<std::size_t> open;  // indexes in ops_ of the sections not yet closed
+  struct Open {
+    std::size_t op;   // the section's index in ops_
+    std::size_t tag;  // where its tag is in src, for the error
+  };
+  std::vector<Open> open;  // the sections not yet closed, innermost last
 
   std::size_t pos = 0;
   while (pos < src.size()) {
@@ -107,22 +111,24 @@ tl::expected<Template, std::string> Template::parse(std::string text) {
       sigil = body[0];
       body.remove_prefix(1);
     }
-    if (!valid_name(body)) return fail(tag, "bad name \"" + std::string(body) + "\" (1 to 64 of A-Z a-z 0-9 _)");
+    if (!valid_name(body)) {
+      return fail(tag, "bad name \"" + std::string(body.substr(0, kMaxName)) + "\" (1 to 64 of A-Z a-z 0-9 _)");
+    }
 
     if (sigil == '/') {
-      if (open.empty() || t.names_[t.ops_[open.back()].name] != body) {
+      if (open.empty() || t.names_[t.ops_[open.back().op].name] != body) {
         return fail(tag, "{{/" + std::string(body) + "}} closes no open section of that name");
       }
-      t.ops_[open.back()].offset = static_cast<std::uint32_t>(t.ops_.size());
+      t.ops_[open.back().op].offset = static_cast<std::uint32_t>(t.ops_.size());
       open.pop_back();
       continue;
     }
     const Kind kind = raw ? Kind::raw : sigil == '#' ? Kind::section : sigil == '^' ? Kind::inverted : Kind::escaped;
-    if (kind == Kind::section || kind == Kind::inverted) open.push_back(t.ops_.size());
+    if (kind == Kind::section || kind == Kind::inverted) open.push_back({t.ops_.size(), tag});
     t.ops_.push_back({kind, name_index(body), 0, 0});
   }
   if (!open.empty()) {
-    return fail(src.size(), "section \"" + t.names_[t.ops_[open.back()].name] + "\" is never closed");
+    return fail(open.back().tag, "section \"" + t.names_[t.ops_[open.back().op].name] + "\" is never closed");
   }
   return t;
 }

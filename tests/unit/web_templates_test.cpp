@@ -90,7 +90,8 @@ TEST(WebTemplate, RefusesMalformedTagsWithTheirLine) {
 }
 
 TEST(WebTemplate, RefusesUnbalancedSections) {
-  EXPECT_EQ(parse_error("{{#a}}\n\nx"), "line 3: section \"a\" is never closed");
+  EXPECT_EQ(parse_error("x\n{{#a}}\n\nx"), "line 2: section \"a\" is never closed");
+  EXPECT_EQ(parse_error("{{#a}}{{#b}}{{/b}}\n"), "line 1: section \"a\" is never closed");
   EXPECT_EQ(parse_error("{{/a}}"), "line 1: {{/a}} closes no open section of that name");
   EXPECT_EQ(parse_error("{{#a}}{{#b}}{{/a}}{{/b}}"), "line 1: {{/a}} closes no open section of that name");
   EXPECT_EQ(parse_error("{{a}}{{/a}}"), "line 1: {{/a}} closes no open section of that name");
@@ -147,7 +148,7 @@ TEST(WebTemplates, AFileInTheThemeDirectoryBeatsTheBuiltInOne) {
 TEST(WebTemplates, ABrokenOverrideIsRefusedAtLoad) {
   crypto::init();
   testing::TempDir dir;
-  write(dir.file("consent.html"), "<h1>{{client_name}}</h1>\n{{#scopes}}<ul>");
+  write(dir.file("consent.html"), "<h1>{{client_name}}</h1>\n{{#scopes}}<ul>\n");
   auto t = Templates::load(std::filesystem::path(dir.file("")));
   ASSERT_FALSE(t);
   EXPECT_EQ(t.error(), dir.file("consent.html") + ": line 2: section \"scopes\" is never closed");

@@ -1,0 +1,103 @@
+#include "web/pages.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace latchkey::web {
+
+namespace {
+
+// A URL a page may link or post to: a path on our origin, or an http(s)
+// URL. Escaping keeps it inside its attribute; this keeps javascript: and
+// data: out of it, and "//host" or "/\host" (another origin that looks like
+// a path; browsers drop tabs and newlines from URLs, so no control or space).
+const std::string& checked_url(const std::string& url) {
+  const std::string_view u = url;
+  const bool plain = std::ranges::none_of(u, [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
+  const bool path = u.starts_with('/') && !u.starts_with("//") && !u.starts_with("/\\");
+  if (url.empty() || (plain && (path || u.starts_with("https://") || u.starts_with("http://")))) return url;
+  throw std::invalid_argument("web page URL is neither a path nor http(s): " + url);
+}
+
+// The layout around a page's own HTML.
+std::string document(const Templates& templates, std::string_view title, const Html& content) {
+  Values v;
+  v.text("title", title).text("css_version", templates.css_version()).html("content", content);
+  std::string out;
+  out.reserve(content.str().size() + 1024);
+  templates.at("layout.html").render_to(v, out);
+  return out;
+}
+
+}  // namespace
+
+std::string render_page(const Templates& templates, const LoginPage& page) {
+  Values v;
+  v.text("action", checked_url(page.action))
+      .text("csrf", page.csrf)
+      .text("return_to", page.return_to)
+      .text("client_name", page.client_name)
+      .text("login_hint", page.login_hint)
+      .text("error", page.error)
+      .text("signup_url", checked_url(page.signup_url));
+  return document(templates, "Sign in", templates.at("login.html").render(v));
+}
+
+std::string render_page(const Templates& templates, const SignupPage& page) {
+  Values v;
+  v.text("action", checked_url(page.action))
+      .text("csrf", page.csrf)
+      .text("return_to", page.return_to)
+      .text("client_name", page.client_name)
+      .text("username", page.username)
+      .text("error", page.error)
+      .text("password_hint", page.password_hint)
+      .text("login_url", checked_url(page.login_url));
+  return document(templates, "Create an account", templates.at("signup.html").render(v));
+}
+
+std::string render_page(const Templates& templates, const ConsentPage& page) {
+  const Template& item = templates.at("scope_item.html");
+  Html scopes;
+  for (const ScopeLine& s : page.scopes) {
+    Values line;
+    line.text("scope", s.scope).text("description", s.description.empty() ? s.scope : s.description);
+    scopes += item.render(line);
+  }
+  Values v;
+  v.text("action", checked_url(page.action))
+      .text("csrf", page.csrf)
+      .text("return_to", page.return_to)
+      .text("client_name", page.client_name)
+      .text("username", page.username)
+      .html("scopes", scopes);
+  return document(templates, "Allow access", templates.at("consent.html").render(v));
+}
+
+std::string render_page(const Templates& templates, const LogoutConfirmPage& page) {
+  const Template& field = templates.at("hidden_field.html");
+  Html hidden;
+  for (const HiddenField& h : page.hidden) {
+    Values f;
+    f.text("name", h.name).text("value", h.value);
+    hidden += field.render(f);
+  }
+  Values v;
+  v.text("action", checked_url(page.action))
+      .text("csrf", page.csrf)
+      .html("hidden_fields", hidden)
+      .text("cancel_url", checked_url(page.cancel_url));
+  return document(templates, "Sign out", templates.at("logout_confirm.html").render(v));
+}
+
+std::string render_page(const Templates& templates, const LoggedOutPage&) {
+  return document(templates, "Signed out", templates.at("logged_out.html").render(Values{}));
+}
+
+std::string render_page(const Templates& templates, const ErrorPage& page) {
+  Values v;
+  v.text("title", page.title).text("message", page.message).text("detail", page.detail);
+  return document(templates, page.title, templates.at("error.html").render(v));
+}
+
+}  // namespace latchkey::web

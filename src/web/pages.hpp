@@ -1,0 +1,93 @@
+#pragma once
+// The pages of the hosted login, each a model and a render function giving
+// the whole HTML document (layout.html around the page's own template).
+// The pages know no OAuth: the caller says where each form posts, passes the
+// CSRF token (web/csrf.hpp) and an opaque return_to to bring back, and
+// sends the result with web/page_response.hpp.
+//
+// Every string is escaped on output, so request data (a login hint, a
+// username) is safe anywhere in a model. URLs (action, signup_url, ...) are
+// the caller's own, never taken from a request: besides escaping, they must
+// be a path ("/login") or an http(s) URL, or render_page throws
+// std::invalid_argument (no javascript: link can come out of a page).
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "web/templates.hpp"
+
+namespace latchkey::web {
+
+// The one message for a failed sign-in: it never says whether the account
+// exists, nor which of the two was wrong.
+inline constexpr std::string_view kWrongCredentials = "Wrong username or password.";
+
+// Form fields the pages post besides their own.
+inline constexpr std::string_view kCsrfField = "csrf";
+inline constexpr std::string_view kReturnToField = "return_to";
+
+struct LoginPage {
+  std::string action = {};       // where the form posts
+  std::string csrf = {};         // Csrf::token_for(the cookie's binding)
+  std::string return_to = {};    // opaque, posted back as is
+  std::string client_name = {};  // "to continue to ..." when not empty
+  std::string login_hint = {};   // prefills the username (and focuses the password)
+  std::string error = {};        // role="alert" when not empty, e.g. kWrongCredentials
+  std::string signup_url = {};   // "Create an account" link when not empty
+};
+
+struct SignupPage {
+  std::string action = {};
+  std::string csrf = {};
+  std::string return_to = {};
+  std::string client_name = {};    // "to continue to ..." when not empty
+  std::string username = {};       // prefilled, e.g. after a refused attempt
+  std::string error = {};          // role="alert" when not empty
+  std::string password_hint = {};  // e.g. "At least 12 characters."; when not empty
+  std::string login_url = {};      // "Sign in" link when not empty
+};
+
+struct ScopeLine {
+  std::string scope = {};        // "email"
+  std::string description = {};  // "See your email address"; the scope is shown when empty
+};
+
+struct ConsentPage {
+  std::string action = {};  // the form posts decision=allow or decision=deny
+  std::string csrf = {};
+  std::string return_to = {};
+  std::string client_name = {};
+  std::string username = {};  // "Signed in as ..."
+  std::vector<ScopeLine> scopes = {};
+};
+
+struct HiddenField {
+  std::string name = {};
+  std::string value = {};
+};
+
+struct LogoutConfirmPage {
+  std::string action = {};
+  std::string csrf = {};
+  std::vector<HiddenField> hidden = {};  // posted back as is (not named csrf)
+  std::string cancel_url = {};           // the "Cancel" link when not empty
+};
+
+struct LoggedOutPage {};
+
+// For what cannot go back to the client (a wrong redirect_uri, an unknown
+// client): no redirect, no link to the client.
+struct ErrorPage {
+  std::string title = {};    // "Invalid request"
+  std::string message = {};  // a sentence for a person
+  std::string detail = {};   // e.g. an error code for support; when not empty
+};
+
+std::string render_page(const Templates& templates, const LoginPage& page);
+std::string render_page(const Templates& templates, const SignupPage& page);
+std::string render_page(const Templates& templates, const ConsentPage& page);
+std::string render_page(const Templates& templates, const LogoutConfirmPage& page);
+std::string render_page(const Templates& templates, const LoggedOutPage& page);
+std::string render_page(const Templates& templates, const ErrorPage& page);
+
+}  // namespace latchkey::web

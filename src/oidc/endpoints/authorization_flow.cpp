@@ -121,10 +121,11 @@ Answer run_authorization(const Provider& p, const http::Request& req, const http
   Response out;
   switch (decide(state)) {
     case Outcome::sign_in:
-      out = login_page(p, req, LoginView{client.metadata.client_name, r.login_hint, return_to, {}});
+      out = login_page(p, req, LoginView{client.metadata.client_name, r.login_hint, return_to, {}, redirect_uri});
       break;
     case Outcome::ask_consent:
-      out = consent_page(p, req, ConsentView{client.metadata.client_name, session->user.username, r.scopes, return_to});
+      out = consent_page(p, req,
+                         ConsentView{client.metadata.client_name, session->user.username, r.scopes, return_to, redirect_uri});
       break;
     case Outcome::login_required:
       out = redirect_error(p, redirect_uri, OAuthError::make(OAuthErrorCode::login_required, ""), r.state);

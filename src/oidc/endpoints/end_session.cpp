@@ -77,7 +77,7 @@ Answer end_session(const Provider& p, const http::Request& req) {
     if (!client_id.empty()) hidden.emplace_back("client_id", client_id);
     if (!post_logout.empty()) hidden.emplace_back("post_logout_redirect_uri", post_logout);
     if (!state.empty()) hidden.emplace_back("state", state);
-    co_return logout_confirm_page(p, req, hidden);
+    co_return logout_confirm_page(p, req, hidden, post_logout);
   }
   if (session) {
     const auth::Client from = api::client_of(req);

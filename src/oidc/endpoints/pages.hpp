@@ -20,7 +20,9 @@ struct LoginView {
   std::string_view login_hint;
   std::string_view return_to;    // the authorization request, as a query string
   std::string_view error;        // shown above the form
-  std::string_view notice = {};  // a neutral message (the account was just made)
+  // Where the form's POST may end up (the client's redirect URI):
+  // browsers apply the CSP's form-action to the redirects that follow it.
+  std::string_view redirect_uri = {};
 };
 
 struct ConsentView {
@@ -28,6 +30,7 @@ struct ConsentView {
   std::string_view username;
   const std::vector<std::string>& scopes;
   std::string_view return_to;
+  std::string_view redirect_uri;
 };
 
 struct SignupView {
@@ -36,12 +39,17 @@ struct SignupView {
   std::string_view error;
 };
 
+// The origin a form's redirects go to, as CSP's form-action takes it:
+// "https://app.example.com:8443" or "com.example.app:"; empty when none.
+std::string origin_of(std::string_view uri);
+
 http::Response login_page(const Provider& p, const http::Request& req, const LoginView& v, unsigned status = 200);
 http::Response consent_page(const Provider& p, const http::Request& req, const ConsentView& v);
 http::Response signup_page(const Provider& p, const http::Request& req, const SignupView& v, unsigned status = 200);
 // `hidden`: the fields the confirmation posts back.
 http::Response logout_confirm_page(const Provider& p, const http::Request& req,
-                                   const std::vector<std::pair<std::string, std::string>>& hidden);
+                                   const std::vector<std::pair<std::string, std::string>>& hidden,
+                                   std::string_view post_logout_redirect_uri);
 http::Response logged_out_page(const Provider& p, const http::Request& req);
 // A readable error, never a redirect: for requests whose client or redirect
 // URI cannot be trusted (RFC 6749 4.1.2.1).

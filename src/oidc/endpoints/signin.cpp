@@ -83,7 +83,11 @@ Answer signin(const Provider& p, const http::Request& req) {
       });
   if (!signed_in) {
     const auth::AuthError e = signed_in.error();
-    http::Response page = login_page(p, req, LoginView{{}, username, return_to, refusal_text(e)}, refusal_status(e));
+    auto redirect_uri = request->find("redirect_uri");
+    http::Response page = login_page(
+        p, req,
+        LoginView{{}, username, return_to, refusal_text(e), redirect_uri == request->end() ? "" : redirect_uri->second},
+        refusal_status(e));
     if (e == auth::AuthError::rate_limited && retry_after > 0)
       page.headers.emplace_back("Retry-After", std::to_string(retry_after));
     co_return page;

@@ -76,7 +76,11 @@ Answer signup(const Provider& p, const http::Request& req) {
       page.headers.emplace_back("Retry-After", std::to_string(retry_after));
     co_return page;
   }
-  co_return login_page(p, req, LoginView{{}, username, return_to, {}, "Your account is ready. Sign in to continue."});
+  std::string redirect_uri;
+  if (auto fields = resumed_request(return_to)) {
+    if (auto it = fields->find("redirect_uri"); it != fields->end()) redirect_uri = it->second;
+  }
+  co_return login_page(p, req, LoginView{{}, username, return_to, {}, redirect_uri});
 }
 
 }  // namespace latchkey::oidc

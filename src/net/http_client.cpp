@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 
 namespace latchkey::net {
@@ -13,8 +12,12 @@ namespace {
 
 constexpr std::size_t kMaxReason = 200;
 
-std::once_flag g_init_once;
-bool g_init_ok = false;
+// libcurl's global state, set up once whoever comes first (global_init at
+// start-up, or the first post_form).
+bool initialised() {
+  static const bool ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  return ok;
+}
 
 struct HandleCleanup {
   void operator()(CURL* h) const { curl_easy_cleanup(h); }
@@ -90,14 +93,12 @@ tl::unexpected<std::string> fail(std::string reason) { return tl::unexpected(std
 }  // namespace
 
 void global_init() {
-  std::call_once(g_init_once, [] { g_init_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; });
-  if (!g_init_ok) throw std::runtime_error("libcurl could not be initialised");
+  if (!initialised()) throw std::runtime_error("libcurl could not be initialised");
 }
 
 tl::expected<PostResult, std::string> post_form(std::string_view url, std::string_view form_body,
                                                 const PostOptions& options) {
-  std::call_once(g_init_once, [] { g_init_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; });
-  if (!g_init_ok) return fail("libcurl is not initialised");
+  if (!initialised()) return fail("libcurl is not initialised");
   // An explicit scheme, checked here as well as by CURLOPT_PROTOCOLS_STR
   // below: libcurl would take a URL without one as http.
   if (!starts_with_icase(url, "http://") && !starts_with_icase(url, "https://"))
@@ -152,8 +153,11 @@ tl::expected<PostResult, std::string> post_form(std::string_view url, std::strin
   // not use SIGALRM for them in a threaded program (its resolver here is the
   // threaded one, which honours the timeouts without signals).
   keep(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L));
-  keep(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count())));
-  keep(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count())));
+  // At least 1 ms: 0 would mean no limit at all to libcurl.
+  const long connect_ms = std::max(1L, static_cast<long>(options.connect_timeout.count()));
+  const long total_ms = std::max(1L, static_cast<long>(options.timeout.count()));
+  keep(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms));
+  keep(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total_ms));
   // The request: a POST of the form as given (libcurl does not copy it; it
   // outlives perform).
   keep(curl_easy_setopt(h, CURLOPT_POST, 1L));
@@ -167,6 +171,8 @@ tl::expected<PostResult, std::string> post_form(std::string_view url, std::strin
   keep(curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_response)));
   keep(curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body));
   keep(curl_easy_setopt(h, CURLOPT_WRITEDATA, static_cast<void*>(&sink)));
+  // Left as libcurl has them: proxies from the environment (http_proxy,
+  // https_proxy, no_proxy), as for any outbound client of the host.
   // The reason for a failure, in words, for the caller's one-line error.
   keep(curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer));
   if (set != CURLE_OK) return fail(std::string("libcurl refused an option: ") + curl_easy_strerror(set));

@@ -6,7 +6,7 @@ set -euo pipefail
 BUILD_PKGS=(
   build-essential cmake pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsodium-dev libsqlite3-dev libpq-dev libexpected-dev libicu-dev
+  libssl-dev libsodium-dev libsqlite3-dev libpq-dev libexpected-dev libicu-dev libcurl4-openssl-dev
 )
 TEST_PKGS=(
   libgtest-dev googletest libbenchmark-dev postgresql postgresql-client

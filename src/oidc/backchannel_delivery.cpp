@@ -1,0 +1,169 @@
+#include "oidc/backchannel_delivery.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include "util/log.hpp"
+
+namespace latchkey::oidc {
+
+namespace {
+
+constexpr std::size_t kMaxErrorCode = 64;
+
+// An OAuth-style error code ("invalid_request"), short and of safe
+// characters only: it goes to the logs and the stored last_error.
+bool plain_code(std::string_view s) {
+  if (s.empty() || s.size() > kMaxErrorCode) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '.';
+  });
+}
+
+// Why an answer other than 200 or 204 failed: "HTTP 400", with the
+// receiver's error code when its body is a JSON object with a plain one
+// (section 2.8: {"error": "invalid_request", ...}). Nothing else of the body:
+// a receiver that echoes what it was sent must not put the token in our
+// logs, nor in the database.
+std::string status_reason(const net::PostResult& r, std::string_view token) {
+  std::string reason = "HTTP " + std::to_string(r.status);
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(r.body_prefix, ec);
+  if (ec || !v.is_object()) return reason;
+  const auto* error = v.get_object().if_contains("error");
+  if (error == nullptr || !error->is_string()) return reason;
+  const std::string_view code(error->get_string());
+  if (plain_code(code) && token.find(code) == std::string_view::npos) {
+    reason += " (";
+    reason += code;
+    reason += ')';
+  }
+  return reason;
+}
+
+}  // namespace
+
+BackchannelDelivery::BackchannelDelivery(store::LogoutStore& store, TokenMaker make_token, Clock clock,
+                                         BackchannelOptions options, Poster poster)
+    : store_(store),
+      make_token_(std::move(make_token)),
+      clock_(std::move(clock)),
+      options_(std::move(options)),
+      poster_(poster ? std::move(poster) : Poster(&net::post_form)) {
+  options_.max_attempts = std::max<std::int64_t>(options_.max_attempts, 1);
+  options_.backoff_base = std::max<UnixSeconds>(options_.backoff_base, 1);
+  options_.backoff_cap = std::max(options_.backoff_cap, options_.backoff_base);
+}
+
+UnixSeconds BackchannelDelivery::backoff(std::int64_t failures, const BackchannelOptions& options) {
+  UnixSeconds wait = std::max<UnixSeconds>(options.backoff_base, 1);
+  // Doubling until the cap: never shifts far enough to overflow.
+  for (std::int64_t i = 1; i < failures && wait < options.backoff_cap; ++i) wait *= 2;
+  return std::min(wait, std::max(options.backoff_cap, options.backoff_base));
+}
+
+BackchannelDelivery::Counters BackchannelDelivery::counters() const {
+  return Counters{delivered_.load(std::memory_order_relaxed), failed_.load(std::memory_order_relaxed),
+                  gave_up_.load(std::memory_order_relaxed), store_errors_.load(std::memory_order_relaxed)};
+}
+
+void BackchannelDelivery::store_failed(std::string_view op, store::StoreError e) {
+  store_errors_.fetch_add(1, std::memory_order_relaxed);
+  if (store_down_) return;
+  store_down_ = true;
+  log::warn("logout.store_failed", {{"op", op}, {"error", store::describe(e)}});
+}
+
+void BackchannelDelivery::store_ok() {
+  if (!store_down_) return;
+  store_down_ = false;
+  log::info("logout.store_recovered");
+}
+
+BackchannelDelivery::Stats BackchannelDelivery::run_once() {
+  Stats stats;
+  std::unique_lock lock(running_, std::try_to_lock);
+  if (!lock) {
+    stats.busy = true;
+    return stats;
+  }
+  auto due = store_.due(clock_(), options_.batch);
+  if (!due) {
+    store_failed("due", due.error());
+    stats.store_error = true;
+    return stats;
+  }
+  store_ok();
+  stats.taken = due->size();
+  for (const store::LogoutDelivery& d : *due) {
+    const std::string token = make_token_(d);
+    if (token.empty()) {
+      // Nothing can be signed now (so neither the rest of the batch): not
+      // the receiver's failure, so no attempt is counted; tried next run.
+      if (!no_token_) log::warn("logout.token_unavailable", {{"client_id", d.client_id}});
+      no_token_ = true;
+      stats.token_unavailable = true;
+      break;
+    }
+    if (no_token_) log::info("logout.token_available");
+    no_token_ = false;
+    const Outcome outcome = deliver(d, token);
+    if (outcome == Outcome::store_error) {
+      stats.store_error = true;
+      break;
+    }
+    if (outcome == Outcome::delivered) ++stats.delivered;
+    else if (outcome == Outcome::failed) ++stats.failed;
+    else ++stats.gave_up;
+  }
+  return stats;
+}
+
+BackchannelDelivery::Outcome BackchannelDelivery::deliver(const store::LogoutDelivery& d, const std::string& token) {
+  const std::string body = "logout_token=" + net::form_encode(token);
+  auto answer = poster_(d.logout_uri, body, options_.post);
+  const UnixSeconds now = clock_();  // after the POST, which may have taken seconds
+
+  if (answer && (answer->status == 200 || answer->status == 204)) {
+    if (auto noted = store_.delivered(d.id, now); !noted) {
+      // Sent but not noted: it will be sent again (the receiver de-duplicates).
+      store_failed("delivered", noted.error());
+      return Outcome::store_error;
+    }
+    delivered_.fetch_add(1, std::memory_order_relaxed);
+    log::debug("logout.delivered", {{"client_id", d.client_id}, {"delivery", d.id}, {"attempt", d.attempts + 1}});
+    return Outcome::delivered;
+  }
+
+  const std::string reason = answer ? status_reason(*answer, token) : std::move(answer.error());
+  const std::int64_t failures = d.attempts + 1;
+  if (failures >= options_.max_attempts) {
+    if (auto noted = store_.gave_up(d.id, now, reason); !noted) {
+      store_failed("gave_up", noted.error());
+      return Outcome::store_error;
+    }
+    gave_up_.fetch_add(1, std::memory_order_relaxed);
+    log::warn("logout.delivery_gave_up",
+              {{"client_id", d.client_id}, {"delivery", d.id}, {"attempts", failures}, {"reason", reason}});
+    if (on_gave_up_) on_gave_up_(d, reason);
+    return Outcome::gave_up;
+  }
+  const UnixSeconds wait = backoff(failures, options_);
+  if (auto noted = store_.failed(d.id, now + wait, reason); !noted) {
+    store_failed("failed", noted.error());
+    return Outcome::store_error;
+  }
+  failed_.fetch_add(1, std::memory_order_relaxed);
+  log::info("logout.delivery_failed", {{"client_id", d.client_id},
+                                       {"delivery", d.id},
+                                       {"attempt", failures},
+                                       {"reason", reason},
+                                       {"retry_in", wait}});
+  return Outcome::failed;
+}
+
+}  // namespace latchkey::oidc

@@ -47,7 +47,6 @@ boost::asio::awaitable<http::Response> active_sessions(const ApiContext&, const 
 boost::asio::awaitable<http::Response> introspect(const ApiContext&, const http::Request&);
 boost::asio::awaitable<http::Response> revoke(const ApiContext&, const http::Request&);
 boost::asio::awaitable<http::Response> jwks(const ApiContext&, const http::Request&);
-boost::asio::awaitable<http::Response> discovery(const ApiContext&, const http::Request&);
 boost::asio::awaitable<http::Response> health(const ApiContext&, const http::Request&);
 
 }  // namespace latchkey::api

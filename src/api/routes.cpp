@@ -32,7 +32,6 @@ constexpr Route kRoutes[] = {
     {"POST", "/logout_others", Guard::bearer, logout_others},
     {"POST", "/change_password", Guard::bearer, change_password},
     {"GET", "/.well-known/jwks.json", Guard::none, jwks},
-    {"GET", "/.well-known/openid-configuration", Guard::none, discovery},
     {"POST", "/introspect", Guard::none, introspect},  // the service credential, checked by the handler
     {"POST", "/revoke", Guard::none, revoke},
     {"GET", "/healthz", Guard::none, health},

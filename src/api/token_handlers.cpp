@@ -112,31 +112,6 @@ awaitable<Response> jwks(const ApiContext& api, const Request&) {
   co_return r;
 }
 
-awaitable<Response> discovery(const ApiContext& api, const Request&) {
-  const std::string& iss = api.service.options().issuer;
-  json::array algs;
-  const auto keys = api.service.tokens().keys();  // held: a reload may swap the set meanwhile
-  for (const auto& k : keys->keys()) {
-    const auto name = token::alg_name(k.alg);
-    if (std::find(algs.begin(), algs.end(), json::value(name)) == algs.end()) algs.emplace_back(name);
-  }
-  Response r = json_response(200, json::object{
-      {"issuer", iss},
-      {"jwks_uri", iss + "/.well-known/jwks.json"},
-      {"token_endpoint", iss + "/refresh_token"},
-      {"token_endpoint_auth_methods_supported", json::array{"none"}},
-      {"introspection_endpoint", iss + "/introspect"},
-      {"introspection_endpoint_auth_methods_supported", json::array{"client_secret_basic"}},
-      {"revocation_endpoint", iss + "/revoke"},
-      {"revocation_endpoint_auth_methods_supported", json::array{"none"}},
-      {"id_token_signing_alg_values_supported", algs},
-      {"subject_types_supported", json::array{"public"}},
-      {"claims_supported", json::array{"iss", "sub", "aud", "exp", "iat", "jti", "sid", "preferred_username"}},
-  });
-  r.cache_control = api.public_cache_control;
-  co_return r;
-}
-
 awaitable<Response> health(const ApiContext&, const Request&) {
   co_return json_response(200, json::object{{"status", "ok"}});
 }

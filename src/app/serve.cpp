@@ -17,10 +17,15 @@
 #include "app/scheduler.hpp"
 #include "app/settings.hpp"
 #include "auth/admin.hpp"
+#include "crypto/base64url.hpp"
+#include "crypto/random.hpp"
 #include "cli/admin_commands.hpp"
 #include "http/server.hpp"
 #include "http/tls.hpp"
 #include "metrics/registry.hpp"
+#include "oidc/routes.hpp"
+#include "web/csrf.hpp"
+#include "web/templates.hpp"
 #include "util/log.hpp"
 
 namespace latchkey::app {
@@ -53,6 +58,13 @@ struct Components {
   std::unique_ptr<auth::Service> service;
   std::unique_ptr<auth::Admin> admin;
   std::unique_ptr<WorkerPool> pool;
+  // The OpenID Connect provider (oidc/): its clients, browser sessions,
+  // consents and pages, shared by its routes.
+  std::unique_ptr<oidc::ClientRegistry> clients;
+  std::unique_ptr<oidc::BrowserSessions> browsers;
+  std::unique_ptr<oidc::Consents> consents;
+  std::unique_ptr<web::Templates> pages;
+  std::unique_ptr<web::Csrf> csrf;
   metrics::Registry metrics;
   std::unique_ptr<api::Ops> ops;
   std::unique_ptr<http::Router> router;
@@ -98,6 +110,24 @@ tl::expected<void, int> build_auth(const config::Config& cfg, Components& c) {
   return {};
 }
 
+// The OpenID Connect provider's parts: the pages (THEME_DIR's first: a
+// broken theme stops the start), the CSRF key (one per deployment, kept in
+// the database like the refresh secret), clients, browser sessions, consents.
+tl::expected<void, int> build_provider(const config::Config& cfg, Components& c) {
+  auto pages = web::Templates::load(cfg.theme_dir.empty() ? std::nullopt
+                                                          : std::optional<std::filesystem::path>(cfg.theme_dir));
+  if (!pages) return tl::unexpected(fail("THEME_DIR: " + pages.error(), 2));
+  c.pages = std::make_unique<web::Templates>(std::move(*pages));
+  auto key = c.store->keys().ensure_secret("page_csrf", crypto::base64url_encode(crypto::random_bytes(32)), now_unix());
+  auto raw = key ? crypto::base64url_decode(*key) : std::nullopt;
+  if (!raw || raw->size() < 32) return tl::unexpected(fail("cannot read the pages' CSRF key from the database", 1));
+  c.csrf = std::make_unique<web::Csrf>(std::move(*raw));
+  c.clients = std::make_unique<oidc::ClientRegistry>(c.store->clients(), now_unix);
+  c.browsers = std::make_unique<oidc::BrowserSessions>(*c.service);
+  c.consents = std::make_unique<oidc::Consents>(*c.service);
+  return {};
+}
+
 // The lanes, the routes, the listeners and the periodic jobs.
 void build_http(const config::Config& cfg, std::shared_ptr<boost::asio::ssl::context> tls, Components& c) {
   http::ServerOptions options = server_options(cfg);
@@ -108,6 +138,9 @@ void build_http(const config::Config& cfg, std::shared_ptr<boost::asio::ssl::con
   c.ops = std::make_unique<api::Ops>(*c.service, *c.store, *c.pool, c.metrics);
   c.router = std::make_unique<http::Router>(&c.metrics.http());
   api::add_routes(*c.router, *c.service, *c.pool, api_options(cfg));
+  oidc::add_oidc_routes(*c.router, std::make_shared<const oidc::Provider>(oidc::Provider{
+                                       *c.service, *c.pool, *c.clients, *c.browsers, *c.consents, *c.pages, *c.csrf,
+                                       provider_options(cfg), oidc::Endpoints(cfg.issuer)}));
   api::AdminApiOptions admin = admin_api_options(cfg);
   admin.limits = &c.service->limits();
   admin.reload_keys = [&c, policy = cli::key_policy(cfg)] {
@@ -179,6 +212,7 @@ int serve(const config::Config& cfg) {
   }
   Components c;
   if (auto built = build_auth(cfg, c); !built) return built.error();
+  if (auto built = build_provider(cfg, c); !built) return built.error();
   build_http(cfg, std::move(tls), c);
   try {
     c.server->listen();

@@ -109,4 +109,15 @@ Lanes worker_lanes(const config::Config& cfg) {
 
 unsigned io_threads(const config::Config& cfg) { return cfg.io_threads > 0 ? cfg.io_threads : cores(); }
 
+oidc::ProviderOptions provider_options(const config::Config& cfg) {
+  oidc::ProviderOptions o;
+  o.issuer = cfg.issuer;
+  // Cookies follow what the browser sees: the issuer's scheme (HTTPS may
+  // end at a proxy in front).
+  o.https = cfg.issuer.starts_with("https://");
+  o.code_ttl = cfg.oidc_code_ttl;
+  o.id_token_ttl = cfg.access_token_ttl;
+  return o;
+}
+
 }  // namespace latchkey::app

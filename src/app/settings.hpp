@@ -6,6 +6,7 @@
 #include "auth/key_bootstrap.hpp"
 #include "auth/options.hpp"
 #include "config/config.hpp"
+#include "oidc/provider.hpp"
 #include "http/server.hpp"
 #include "util/worker_pool.hpp"
 
@@ -18,6 +19,7 @@ api::ApiOptions api_options(const config::Config& cfg);
 // Everything but reload_keys, which needs the running service.
 api::AdminApiOptions admin_api_options(const config::Config& cfg);
 http::ServerOptions server_options(const config::Config& cfg);
+oidc::ProviderOptions provider_options(const config::Config& cfg);
 http::ServerOptions metrics_server_options(const config::Config& cfg);
 
 // The worker pool's lanes: one hashing thread per core (argon2id is bound by

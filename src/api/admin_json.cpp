@@ -36,7 +36,8 @@ json::object session_json(const auth::SessionInfo& s) {
                       {"expires_at", format_rfc3339(s.expires_at)},
                       {"device", s.device},
                       {"user_agent", s.session.user_agent},
-                      {"ip", s.session.ip}};
+                      {"ip", s.session.ip},
+                      {"kind", s.session.kind}};
 }
 
 json::object event_json(const store::AuditEvent& e) {

@@ -21,7 +21,8 @@ class ConsentStore {
   virtual Result<void> grant(const Consent& consent) = 0;
   // not_found when this user never consented to this client (or revoked it).
   virtual Result<Consent> find(std::string_view user_id, std::string_view client_id) = 0;
-  // The user's consents, newest first.
+  // The user's consents, newest (granted_at) first. Deleting the user or the
+  // client deletes its consents.
   virtual Result<std::vector<Consent>> list_for_user(std::string_view user_id) = 0;
   // not_found when there was none.
   virtual Result<void> revoke(std::string_view user_id, std::string_view client_id) = 0;

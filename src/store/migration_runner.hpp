@@ -28,7 +28,7 @@ class MigrationTarget {
   // database's message when it fails.
   virtual std::optional<std::string> exec(std::string_view script) = 0;
   virtual std::optional<std::string> record(const Migration& m, UnixSeconds applied_at) = 0;
-  // The script of `m` for this database (Migration::postgres_also).
+  // The script of `m` for this database (Migration::postgres_also, sqlite_also).
   virtual std::string script_of(const Migration& m) const { return std::string(m.sql); }
   virtual void commit() = 0;    // throws
   virtual void rollback() = 0;  // best effort

@@ -112,6 +112,129 @@ CREATE TABLE oauth_clients (
   updated_at          BIGINT NOT NULL
 );
 )sql"},
+    // The OpenID Connect provider: browser and oauth sessions, one-time
+    // authorization codes, remembered consents, used client assertions, and
+    // back-channel logout. Ending a session (whatever ends it) ends its
+    // children and queues the logout deliveries of the clients noted in it,
+    // in the same transaction, by a trigger (store/logout_store.hpp); the
+    // dialects differ there (and in the queue's autoincrementing key), so
+    // each has its own part. Deleting a user first ends its sessions
+    // (admin_queries.hpp), so the trigger runs before the rows go; the queue
+    // has no foreign key and outlives them.
+    // authorization_codes.redemptions counts redeem calls: the one that
+    // makes it 1 is the first, in one statement on both databases.
+    Migration{9, "OpenID Connect: sessions by kind, codes, consents, logout deliveries, used assertions", R"sql(
+ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'api';
+ALTER TABLE sessions ADD COLUMN client_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN parent_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN cookie_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN auth_time BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN amr TEXT NOT NULL DEFAULT 'pwd';
+ALTER TABLE sessions ADD COLUMN scope TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX sessions_by_cookie ON sessions (cookie_hash) WHERE cookie_hash <> '';
+CREATE INDEX sessions_by_parent ON sessions (parent_id) WHERE parent_id <> '';
+CREATE TABLE authorization_codes (
+  code_hash          TEXT PRIMARY KEY,
+  client_id          TEXT NOT NULL,
+  user_id            TEXT NOT NULL,
+  browser_session_id TEXT NOT NULL DEFAULT '',
+  redirect_uri       TEXT NOT NULL DEFAULT '',
+  scope              TEXT NOT NULL DEFAULT '',
+  nonce              TEXT NOT NULL DEFAULT '',
+  code_challenge     TEXT NOT NULL DEFAULT '',
+  auth_time          BIGINT NOT NULL DEFAULT 0,
+  amr                TEXT NOT NULL DEFAULT '',
+  created_at         BIGINT NOT NULL,
+  expires_at         BIGINT NOT NULL,
+  used_at            BIGINT,
+  issued_session_id  TEXT NOT NULL DEFAULT '',
+  redemptions        BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX authorization_codes_by_expiry ON authorization_codes (expires_at);
+CREATE TABLE consents (
+  user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  client_id  TEXT NOT NULL REFERENCES oauth_clients(id) ON DELETE CASCADE,
+  scope      TEXT NOT NULL DEFAULT '',
+  granted_at BIGINT NOT NULL,
+  PRIMARY KEY (user_id, client_id)
+);
+CREATE INDEX consents_by_client ON consents (client_id);
+CREATE TABLE session_clients (
+  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  client_id  TEXT NOT NULL,
+  logout_uri TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (session_id, client_id)
+);
+CREATE TABLE used_assertions (
+  key        TEXT PRIMARY KEY,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX used_assertions_by_expiry ON used_assertions (expires_at);
+)sql",
+              R"sql(
+CREATE TABLE logout_deliveries (
+  id              BIGSERIAL PRIMARY KEY,
+  client_id       TEXT NOT NULL,
+  logout_uri      TEXT NOT NULL,
+  user_id         TEXT NOT NULL,
+  session_id      TEXT NOT NULL,
+  created_at      BIGINT NOT NULL,
+  attempts        BIGINT NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  last_error      TEXT NOT NULL DEFAULT '',
+  delivered_at    BIGINT,
+  gave_up_at      BIGINT
+);
+CREATE INDEX logout_deliveries_due ON logout_deliveries (next_attempt_at)
+  WHERE delivered_at IS NULL AND gave_up_at IS NULL;
+CREATE FUNCTION latchkey_session_ended() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+  child RECORD;
+BEGIN
+  -- Its children end with it, announced as every revocation is.
+  FOR child IN
+    UPDATE sessions SET revoked_at = NEW.revoked_at, revoked_reason = 'sso_logout'
+    WHERE parent_id = NEW.id AND parent_id <> '' AND revoked_at IS NULL
+    RETURNING id, revoked_at
+  LOOP
+    PERFORM pg_notify('latchkey_revocations', child.id || ' ' || child.revoked_at);
+  END LOOP;
+  INSERT INTO logout_deliveries (client_id, logout_uri, user_id, session_id, created_at, attempts, next_attempt_at)
+    SELECT client_id, logout_uri, NEW.user_id, NEW.id, NEW.revoked_at, 0, NEW.revoked_at
+    FROM session_clients WHERE session_id = NEW.id AND logout_uri <> '';
+  RETURN NULL;
+END;
+$fn$;
+CREATE TRIGGER sessions_ended AFTER UPDATE OF revoked_at ON sessions
+  FOR EACH ROW WHEN (OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL)
+  EXECUTE PROCEDURE latchkey_session_ended();
+)sql",
+              R"sql(
+CREATE TABLE logout_deliveries (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  client_id       TEXT NOT NULL,
+  logout_uri      TEXT NOT NULL,
+  user_id         TEXT NOT NULL,
+  session_id      TEXT NOT NULL,
+  created_at      BIGINT NOT NULL,
+  attempts        BIGINT NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  last_error      TEXT NOT NULL DEFAULT '',
+  delivered_at    BIGINT,
+  gave_up_at      BIGINT
+);
+CREATE INDEX logout_deliveries_due ON logout_deliveries (next_attempt_at)
+  WHERE delivered_at IS NULL AND gave_up_at IS NULL;
+CREATE TRIGGER sessions_ended AFTER UPDATE OF revoked_at ON sessions
+  FOR EACH ROW WHEN OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL
+BEGIN
+  UPDATE sessions SET revoked_at = NEW.revoked_at, revoked_reason = 'sso_logout'
+    WHERE parent_id = NEW.id AND parent_id <> '' AND revoked_at IS NULL;
+  INSERT INTO logout_deliveries (client_id, logout_uri, user_id, session_id, created_at, attempts, next_attempt_at)
+    SELECT client_id, logout_uri, NEW.user_id, NEW.id, NEW.revoked_at, 0, NEW.revoked_at
+    FROM session_clients WHERE session_id = NEW.id AND logout_uri <> '';
+END;
+)sql"},
 };
 
 }  // namespace

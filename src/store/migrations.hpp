@@ -14,6 +14,9 @@ struct Migration {
   // When set, PostgreSQL runs this after `sql`, in the same transaction: for
   // what only it has (UNLOGGED tables).
   std::string_view postgres_also = {};
+  // Likewise for SQLite: what the two dialects spell differently (an
+  // autoincrementing key, a trigger's body).
+  std::string_view sqlite_also = {};
 };
 
 std::span<const Migration> migrations();

@@ -44,7 +44,9 @@ class SessionStore {
   // Records use times (never moving last_used_at backwards), in one transaction.
   virtual Result<void> touch(std::span<const Usage> used) = 0;
   // Ends one live session of this user; not_found when it is not theirs or
-  // already ended.
+  // already ended. Whatever ends a session (here, revoke_all_of, the admin
+  // queries) also ends its children and queues its back-channel logouts, in
+  // the same transaction (logout_store.hpp); their ids are not returned.
   virtual Result<void> revoke(std::string_view session_id, std::string_view user_id, UnixSeconds now,
                               EndReason reason) = 0;
   // Ends every live session of the user but `keep` (if given); returns their ids.

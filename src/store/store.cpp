@@ -25,6 +25,8 @@ std::string_view reason_name(EndReason r) {
     case EndReason::user_disabled: return "user_disabled";
     case EndReason::user_deleted: return "user_deleted";
     case EndReason::password_reset: return "password_reset";
+    case EndReason::parent_ended: return "sso_logout";  // also spelled out by migration 9's trigger
+    case EndReason::code_replayed: return "code_replayed";
   }
   return "logout";
 }

@@ -10,7 +10,8 @@ from conftest import (ABUSE_LIMITS_OFF, PASSWORD, assert_error, bearer, direct_s
                       refresh, sessions)
 
 KEYS = {"session_id", "created_at", "last_used_at", "expires_at", "user_agent", "ip", "current"}
-OPTIONAL_KEYS = {"device"}  # README: a short description parsed from the User-Agent
+# README: a short description parsed from the User-Agent, and what opened the session
+OPTIONAL_KEYS = {"device", "kind"}
 
 
 def test_session_entry_shape(shared_server):
@@ -29,6 +30,7 @@ def test_session_entry_shape(shared_server):
     assert s["user_agent"] == "e2e-agent/1.0 (shape test)"
     assert s["ip"] == "127.0.0.1"
     assert s["current"] is True
+    assert s.get("kind", "api") == "api"  # /login opens api sessions
 
 
 def test_each_session_keeps_its_own_user_agent(shared_server):

@@ -16,7 +16,10 @@
 //  - a failure after the write (a commit whose answer is lost): an injected
 //    failure happens before the call touches anything;
 //  - orders no contract names: ended ids come in id order, prune removes the
-//    oldest events first.
+//    oldest events first;
+//  - the database's trigger on ending a session is done by end_session: its
+//    children end (sso_logout) and its noted clients' deliveries are queued,
+//    but a child so ended does not end its own children in turn.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -50,6 +53,10 @@ class FakeStore final : public store::Store {
   store::AdminQueries& admin() override { return admin_; }
   store::LimitStore& limits() override { return limits_; }
   store::ClientStore& clients() override { return clients_; }
+  store::AuthorizationCodeStore& codes() override { return codes_; }
+  store::ConsentStore& consents() override { return consents_; }
+  store::LogoutStore& logouts() override { return logouts_; }
+  store::AssertionStore& assertions() override { return assertions_; }
   store::Database& database() override { return database_; }
 
   // The next `calls` calls of any aggregate return `e` without touching the
@@ -83,6 +90,12 @@ class FakeStore final : public store::Store {
     std::map<std::tuple<std::string, std::string, std::string>, store::LimitCounter> limits;
     By<store::OAuthClient> clients;  // by id
     By<UnixSeconds> kept_revocations;  // of deleted users' sessions: id -> revoked_at
+    By<store::AuthorizationCode> codes;  // by code_hash
+    std::map<std::pair<std::string, std::string>, store::Consent> consents;  // by (user, client)
+    std::map<std::pair<std::string, std::string>, std::string> session_clients;  // (session, client) -> logout URI
+    std::map<std::int64_t, store::LogoutDelivery> deliveries;  // by id
+    std::int64_t last_delivery_id = 0;
+    By<UnixSeconds> assertions;  // key -> expires_at
   };
 
   // Every aggregate call: `body` on the data under the one mutex, unless a failure is due.
@@ -117,10 +130,12 @@ class FakeStore final : public store::Store {
     if (key_taken || !d.users.emplace(u.id, u).second) return fail(Error::conflict);
     return {};
   }
-  // As the schema has it: unique id and refresh_hash, and a user to belong to.
+  // As the schema has it: unique id, refresh_hash and (non-empty) cookie_hash, and a user to belong to.
   static Result<void> insert_session(Data& d, const store::Session& s) {
-    const bool hash_taken = std::any_of(d.sessions.begin(), d.sessions.end(),
-                                        [&](const auto& kv) { return kv.second.refresh_hash == s.refresh_hash; });
+    const bool hash_taken = std::any_of(d.sessions.begin(), d.sessions.end(), [&](const auto& kv) {
+      return kv.second.refresh_hash == s.refresh_hash ||
+             (!s.cookie_hash.empty() && kv.second.cookie_hash == s.cookie_hash);
+    });
     if (hash_taken || !d.users.contains(s.user_id) || !d.sessions.emplace(s.id, s).second)
       return fail(Error::conflict);
     return {};
@@ -146,9 +161,33 @@ class FakeStore final : public store::Store {
   static bool live(const store::Session& s, UnixSeconds now, UnixSeconds idle_since) {
     return !s.revoked_at && s.expires_at > now && s.last_used_at >= idle_since;
   }
-  static void end_session(store::Session& s, UnixSeconds now, store::EndReason reason) {
+  // Ends a live session, and does what the database's trigger does then:
+  // ends its live children and queues its noted clients' logout deliveries.
+  static void end_session(Data& d, store::Session& s, UnixSeconds now, store::EndReason reason) {
     s.revoked_at = now;
     s.end_reason = std::string(store::reason_name(reason));
+    session_ended(d, s, now);
+  }
+  // The trigger's part. A statement ending several sessions at once ends
+  // them all before (so a child among them keeps that statement's reason).
+  static void session_ended(Data& d, const store::Session& s, UnixSeconds now) {
+    for (auto& [id, child] : d.sessions) {
+      if (child.parent_id.empty() || child.parent_id != s.id || child.revoked_at) continue;
+      child.revoked_at = now;
+      child.end_reason = std::string(store::reason_name(store::EndReason::parent_ended));
+    }
+    for (const auto& [key, uri] : d.session_clients) {
+      if (key.first != s.id || uri.empty()) continue;
+      store::LogoutDelivery x;
+      x.id = ++d.last_delivery_id;
+      x.client_id = key.second;
+      x.logout_uri = uri;
+      x.user_id = s.user_id;
+      x.session_id = s.id;
+      x.created_at = now;
+      x.next_attempt_at = now;
+      d.deliveries.emplace(x.id, x);
+    }
   }
   // Ends the user's sessions not yet ended, but `keep` (and, if `unexpired_only`, the expired ones).
   static Ids end_all(Data& d, std::string_view user_id, std::optional<std::string_view> keep, UnixSeconds now,
@@ -157,9 +196,11 @@ class FakeStore final : public store::Store {
     for (auto& [id, s] : d.sessions) {
       if (s.user_id != user_id || s.revoked_at || (keep && id == *keep)) continue;
       if (unexpired_only && s.expires_at <= now) continue;
-      end_session(s, now, reason);
+      s.revoked_at = now;
+      s.end_reason = std::string(store::reason_name(reason));
       ended.push_back(id);
     }
+    for (const auto& id : ended) session_ended(d, d.sessions.at(id), now);
     return ended;
   }
 
@@ -226,6 +267,26 @@ class FakeStore final : public store::Store {
         return WithUser{*s, u ? std::optional(*u) : std::nullopt};
       });
     }
+    Result<WithUser> find_by_cookie(std::string_view cookie_hash) override {
+      return s_.run<WithUser>([&](Data& d) -> Result<WithUser> {
+        if (cookie_hash.empty()) return fail(Error::not_found);
+        for (const auto& [id, s] : d.sessions) {
+          if (s.cookie_hash != cookie_hash) continue;
+          const store::User* u = row(d.users, s.user_id);
+          return WithUser{s, u ? std::optional(*u) : std::nullopt};
+        }
+        return fail(Error::not_found);
+      });
+    }
+    Result<void> reauthenticate(std::string_view session_id, UnixSeconds auth_time, std::string_view amr) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        store::Session* s = row(d.sessions, session_id);
+        if (!s || s->revoked_at) return fail(Error::not_found);
+        s->auth_time = auth_time;
+        s->amr = std::string(amr);
+        return {};
+      });
+    }
     // The compare-and-set: generation, digest and "not ended" must all still hold.
     Result<bool> rotate_refresh(const store::Rotation& r) override {
       return s_.run<bool>([&](Data& d) -> Result<bool> {
@@ -251,7 +312,7 @@ class FakeStore final : public store::Store {
       return s_.run<void>([&](Data& d) -> Result<void> {
         store::Session* s = row(d.sessions, session_id);
         if (!s || s->user_id != user_id || s->revoked_at || s->expires_at <= now) return fail(Error::not_found);
-        end_session(*s, now, reason);
+        end_session(d, *s, now, reason);
         return {};
       });
     }
@@ -341,7 +402,161 @@ class FakeStore final : public store::Store {
         auto it = d.clients.find(id);
         if (it == d.clients.end()) return fail(Error::not_found);
         d.clients.erase(it);
+        std::erase_if(d.consents, [&](const auto& kv) { return kv.first.second == id; });
         return {};
+      });
+    }
+  };
+
+  class Codes final : public Part<store::AuthorizationCodeStore> {
+   public:
+    using Part::Part;
+    Result<void> add(const store::AuthorizationCode& code) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        if (!d.codes.emplace(code.code_hash, code).second) return fail(Error::conflict);
+        return {};
+      });
+    }
+    Result<store::AuthorizationCode> redeem(std::string_view code_hash, UnixSeconds now) override {
+      return s_.run<store::AuthorizationCode>([&](Data& d) -> Result<store::AuthorizationCode> {
+        store::AuthorizationCode* c = row(d.codes, code_hash);
+        if (!c) return fail(Error::not_found);
+        store::AuthorizationCode before = *c;
+        if (!c->used_at) c->used_at = now;
+        return before;
+      });
+    }
+    Result<void> set_issued(std::string_view code_hash, std::string_view session_id) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        store::AuthorizationCode* c = row(d.codes, code_hash);
+        if (!c) return fail(Error::not_found);
+        c->issued_session_id = std::string(session_id);
+        return {};
+      });
+    }
+    Result<std::int64_t> prune(UnixSeconds before) override {
+      return s_.run<std::int64_t>([&](Data& d) -> Result<std::int64_t> {
+        return static_cast<std::int64_t>(
+            std::erase_if(d.codes, [&](const auto& kv) { return kv.second.expires_at < before; }));
+      });
+    }
+  };
+
+  class Consents final : public Part<store::ConsentStore> {
+   public:
+    using Part::Part;
+    Result<void> grant(const store::Consent& c) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        if (!d.users.contains(c.user_id) || !d.clients.contains(c.client_id)) return fail(Error::not_found);
+        d.consents[std::pair(c.user_id, c.client_id)] = c;
+        return {};
+      });
+    }
+    Result<store::Consent> find(std::string_view user_id, std::string_view client_id) override {
+      return s_.run<store::Consent>([&](Data& d) -> Result<store::Consent> {
+        auto it = d.consents.find(std::pair(std::string(user_id), std::string(client_id)));
+        if (it == d.consents.end()) return fail(Error::not_found);
+        return it->second;
+      });
+    }
+    Result<std::vector<store::Consent>> list_for_user(std::string_view user_id) override {
+      return s_.run<std::vector<store::Consent>>([&](Data& d) -> Result<std::vector<store::Consent>> {
+        std::vector<store::Consent> out;
+        for (const auto& [key, c] : d.consents) {
+          if (key.first == user_id) out.push_back(c);
+        }
+        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.granted_at > b.granted_at; });
+        return out;
+      });
+    }
+    Result<void> revoke(std::string_view user_id, std::string_view client_id) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        if (d.consents.erase(std::pair(std::string(user_id), std::string(client_id))) == 0)
+          return fail(Error::not_found);
+        return {};
+      });
+    }
+  };
+
+  class Logouts final : public Part<store::LogoutStore> {
+   public:
+    using Part::Part;
+    Result<void> note_client(std::string_view session_id, std::string_view client_id,
+                             std::string_view logout_uri) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        if (!d.sessions.contains(session_id)) return fail(Error::not_found);
+        d.session_clients[std::pair(std::string(session_id), std::string(client_id))] = std::string(logout_uri);
+        return {};
+      });
+    }
+    Result<std::vector<store::LogoutDelivery>> due(UnixSeconds now, std::size_t limit) override {
+      return s_.run<std::vector<store::LogoutDelivery>>([&](Data& d) -> Result<std::vector<store::LogoutDelivery>> {
+        std::vector<store::LogoutDelivery> out;
+        for (const auto& [id, x] : d.deliveries) {
+          if (out.size() >= limit) break;
+          if (!x.delivered_at && !x.gave_up_at && x.next_attempt_at <= now) out.push_back(x);
+        }
+        return out;
+      });
+    }
+    Result<void> delivered(std::int64_t id, UnixSeconds now) override {
+      return update(id, [&](store::LogoutDelivery& x) {
+        if (!x.delivered_at) x.delivered_at = now;
+      });
+    }
+    Result<void> failed(std::int64_t id, UnixSeconds next_attempt_at, std::string_view error) override {
+      return update(id, [&](store::LogoutDelivery& x) {
+        x.next_attempt_at = next_attempt_at;
+        x.last_error = std::string(error);
+      });
+    }
+    Result<void> gave_up(std::int64_t id, UnixSeconds now, std::string_view error) override {
+      return update(id, [&](store::LogoutDelivery& x) {
+        if (!x.gave_up_at) x.gave_up_at = now;
+        x.last_error = std::string(error);
+      });
+    }
+    Result<std::vector<store::LogoutDelivery>> list(std::size_t limit) override {
+      return s_.run<std::vector<store::LogoutDelivery>>([&](Data& d) -> Result<std::vector<store::LogoutDelivery>> {
+        std::vector<store::LogoutDelivery> out;
+        for (auto it = d.deliveries.rbegin(); it != d.deliveries.rend() && out.size() < limit; ++it)
+          out.push_back(it->second);
+        return out;
+      });
+    }
+    Result<std::int64_t> prune(UnixSeconds before) override {
+      return s_.run<std::int64_t>([&](Data& d) -> Result<std::int64_t> {
+        return static_cast<std::int64_t>(std::erase_if(d.deliveries, [&](const auto& kv) {
+          const store::LogoutDelivery& x = kv.second;
+          return (x.delivered_at && *x.delivered_at < before) || (x.gave_up_at && *x.gave_up_at < before);
+        }));
+      });
+    }
+
+   private:
+    // One more attempt reported on delivery `id`, changed by `f`.
+    template <class F>
+    Result<void> update(std::int64_t id, F f) {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        auto it = d.deliveries.find(id);
+        if (it == d.deliveries.end()) return fail(Error::not_found);
+        ++it->second.attempts;
+        f(it->second);
+        return {};
+      });
+    }
+  };
+
+  class Assertions final : public Part<store::AssertionStore> {
+   public:
+    using Part::Part;
+    Result<bool> first_use(std::string_view key, UnixSeconds expires_at) override {
+      return s_.run<bool>([&](Data& d) -> Result<bool> { return d.assertions.emplace(key, expires_at).second; });
+    }
+    Result<std::int64_t> prune(UnixSeconds before) override {
+      return s_.run<std::int64_t>([&](Data& d) -> Result<std::int64_t> {
+        return static_cast<std::int64_t>(
+            std::erase_if(d.assertions, [&](const auto& kv) { return kv.second < before; }));
       });
     }
   };
@@ -540,7 +755,12 @@ class FakeStore final : public store::Store {
           if (s.user_id == user_id && s.revoked_at >= keep_revocations_since)
             d.kept_revocations.emplace(id, *s.revoked_at);
         }
+        std::erase_if(d.session_clients, [&](const auto& kv) {
+          const store::Session* s = row(d.sessions, kv.first.first);
+          return s && s->user_id == user_id;
+        });
         std::erase_if(d.sessions, [&](const auto& kv) { return kv.second.user_id == user_id; });
+        std::erase_if(d.consents, [&](const auto& kv) { return kv.first.first == user_id; });
         d.users.erase(d.users.find(user_id));
         return ended;
       });
@@ -562,6 +782,7 @@ class FakeStore final : public store::Store {
         for (const auto& [name, secret] : d.secrets) snap.secrets.push_back(secret);
         for (const auto& [id, e] : d.events) snap.audit.push_back(e);
         for (const auto& [id, c] : d.clients) snap.clients.push_back(c);
+        for (const auto& [key, c] : d.consents) snap.consents.push_back(c);
         return snap;
       });
     }
@@ -585,6 +806,11 @@ class FakeStore final : public store::Store {
         for (const auto& c : snap.clients) {
           if (!next.clients.emplace(c.id, c).second) return fail(Error::conflict);
         }
+        for (const auto& c : snap.consents) {
+          if (!next.users.contains(c.user_id) || !next.clients.contains(c.client_id) ||
+              !next.consents.emplace(std::pair(c.user_id, c.client_id), c).second)
+            return fail(Error::conflict);
+        }
         d = std::move(next);
         return {};
       });
@@ -605,6 +831,10 @@ class FakeStore final : public store::Store {
   Keys keys_{*this};
   Limits limits_{*this};
   Clients clients_{*this};
+  Codes codes_{*this};
+  Consents consents_{*this};
+  Logouts logouts_{*this};
+  Assertions assertions_{*this};
   Audit audit_{*this};
   Admin admin_{*this};
   Db database_{*this};

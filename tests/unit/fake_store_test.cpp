@@ -216,6 +216,98 @@ TEST_P(FakeStoreContract, ADeletedUserKeepsItsRecentRevocations) {
   EXPECT_EQ(kept[0].revoked_at, 2000);
 }
 
+TEST_P(FakeStoreContract, EndingABrowserSessionEndsItsChildrenAndQueuesItsLogouts) {
+  auto b = session("b1", "u1", 1000, 9000);
+  b.kind = "browser";
+  b.cookie_hash = "c1";
+  ASSERT_TRUE(db().sessions().create(b));
+  for (const char* id : {"o1", "o2"}) {
+    auto o = session(id, "u1", 1100, 9000);
+    o.kind = "oauth";
+    o.client_id = "app";
+    o.parent_id = "b1";
+    ASSERT_TRUE(db().sessions().create(o));
+  }
+  ASSERT_TRUE(db().sessions().create(session("a1", "u1", 1000, 9000)));
+  ASSERT_TRUE(db().logouts().note_client("b1", "app", "https://app.example/bc"));
+  ASSERT_TRUE(db().logouts().note_client("b1", "quiet", ""));
+  EXPECT_EQ(db().logouts().note_client("nope", "app", "x").error(), StoreError::not_found);
+  EXPECT_EQ(db().sessions().find_by_cookie("c1")->session.id, "b1");
+  ASSERT_TRUE(db().sessions().reauthenticate("b1", 1200, "pwd otp"));
+  EXPECT_EQ(db().sessions().find("b1")->amr, "pwd otp");
+
+  ASSERT_TRUE(db().sessions().revoke("b1", "u1", 2000, EndReason::logout));
+  EXPECT_EQ(db().sessions().find("o1")->end_reason, "sso_logout");
+  EXPECT_EQ(db().sessions().find("o2")->revoked_at, 2000);
+  EXPECT_FALSE(db().sessions().find("a1")->revoked_at);
+  auto due = db().logouts().due(2000, 10).value();
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].client_id, "app");
+  EXPECT_EQ(due[0].session_id, "b1");
+  EXPECT_EQ(due[0].user_id, "u1");
+  EXPECT_EQ(due[0].next_attempt_at, 2000);
+  ASSERT_TRUE(db().logouts().failed(due[0].id, 2100, "timeout"));
+  EXPECT_TRUE(db().logouts().due(2000, 10)->empty());
+  ASSERT_TRUE(db().logouts().delivered(due[0].id, 2100));
+  EXPECT_EQ(db().logouts().list(10)->at(0).attempts, 2);
+  EXPECT_EQ(db().logouts().prune(2101).value(), 1);
+  EXPECT_TRUE(db().logouts().list(10)->empty());
+}
+
+TEST_P(FakeStoreContract, ChildrenEndedWithTheirParentByOneStatementKeepItsReason) {
+  auto b = session("b1", "u1", 1000, 9000);
+  b.kind = "browser";
+  ASSERT_TRUE(db().sessions().create(b));
+  auto o = session("o1", "u1", 1100, 9000);
+  o.kind = "oauth";
+  o.parent_id = "b1";
+  ASSERT_TRUE(db().sessions().create(o));
+  ASSERT_TRUE(db().logouts().note_client("b1", "app", "https://app.example/bc"));
+  EXPECT_EQ(sorted(db().sessions().revoke_all_of("u1", std::nullopt, 2000, EndReason::logout_all).value()),
+            (std::vector<std::string>{"b1", "o1"}));
+  EXPECT_EQ(db().sessions().find("o1")->end_reason, "logout_all");
+  EXPECT_EQ(db().logouts().list(10)->size(), 1u);
+  ASSERT_TRUE(db().admin().delete_user("u1", 2100, 0));
+  EXPECT_EQ(db().logouts().list(10)->size(), 1u);  // outlives the user
+}
+
+TEST_P(FakeStoreContract, CodesRedeemOnce) {
+  store::AuthorizationCode c;
+  c.code_hash = "h1";
+  c.client_id = "app";
+  c.user_id = "u1";
+  c.created_at = 1000;
+  c.expires_at = 1060;
+  ASSERT_TRUE(db().codes().add(c));
+  EXPECT_EQ(db().codes().add(c).error(), StoreError::conflict);
+  EXPECT_FALSE(db().codes().redeem("h1", 1010)->used_at);
+  ASSERT_TRUE(db().codes().set_issued("h1", "o1"));
+  auto again = db().codes().redeem("h1", 1020).value();
+  EXPECT_EQ(again.used_at, 1010);
+  EXPECT_EQ(again.issued_session_id, "o1");
+  EXPECT_EQ(db().codes().redeem("h2", 1010).error(), StoreError::not_found);
+  EXPECT_EQ(db().codes().prune(1061).value(), 1);
+  EXPECT_EQ(db().codes().set_issued("h1", "o1").error(), StoreError::not_found);
+}
+
+TEST_P(FakeStoreContract, ConsentsAndAssertions) {
+  ASSERT_TRUE(db().clients().add(store::OAuthClient{"app", "", "", "{}", 1, 1}));
+  EXPECT_EQ(db().consents().grant({"ghost", "app", "openid", 1000}).error(), StoreError::not_found);
+  EXPECT_EQ(db().consents().grant({"u1", "ghost", "openid", 1000}).error(), StoreError::not_found);
+  ASSERT_TRUE(db().consents().grant({"u1", "app", "openid", 1000}));
+  ASSERT_TRUE(db().consents().grant({"u1", "app", "email openid", 2000}));
+  EXPECT_EQ(db().consents().find("u1", "app")->scope, "email openid");
+  EXPECT_EQ(db().consents().list_for_user("u1")->size(), 1u);
+  ASSERT_TRUE(db().clients().remove("app"));
+  EXPECT_EQ(db().consents().find("u1", "app").error(), StoreError::not_found);
+  EXPECT_EQ(db().consents().revoke("u1", "app").error(), StoreError::not_found);
+
+  EXPECT_TRUE(db().assertions().first_use("k", 1000).value());
+  EXPECT_FALSE(db().assertions().first_use("k", 1000).value());
+  EXPECT_EQ(db().assertions().prune(1001).value(), 1);
+  EXPECT_TRUE(db().assertions().first_use("k", 2000).value());
+}
+
 // --- the fake's own: failure injection, export and import --------------------------
 
 TEST(FakeStore, FailNextFailsTheNextCallsOfAnyAggregateAndWritesNothing) {

@@ -21,8 +21,9 @@ namespace {
 constexpr OwnStmt kCreate{
     "create_session",
     "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at, "
-    "user_agent, ip, created_seq) SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint, "
-    "$6::bigint, $7::text, $8::text, $9::bigint "
+    "user_agent, ip, created_seq, kind, client_id, parent_id, cookie_hash, auth_time, amr, scope) "
+    "SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint, $6::bigint, $7::text, $8::text, "
+    "$9::bigint, $10::text, $11::text, $12::text, $13::text, $14::bigint, $15::text, $16::text "
     "FROM users WHERE id = $2 AND disabled_at IS NULL FOR SHARE"};
 
 // GREATEST where SQLite has MAX of two values.
@@ -50,7 +51,8 @@ PostgresSessions::~PostgresSessions() { stop_watching(); }
 Result<void> PostgresSessions::create(const Session& s) {
   return with_connection(pool_, [&](PgCalls& c) {
     return c.change(kCreate, s.id, s.user_id, s.refresh_hash, s.created_at, s.last_used_at, s.expires_at,
-                    s.user_agent, s.ip, s.created_seq);
+                    s.user_agent, s.ip, s.created_seq, s.kind, s.client_id, s.parent_id, s.cookie_hash, s.auth_time,
+                    s.amr, s.scope);
   });
 }
 
@@ -62,6 +64,17 @@ Result<SessionStore::WithUser> PostgresSessions::find_with_user(std::string_view
   return with_connection(pool_, [&](PgCalls& c) {
     return c.one(sql_.find_session_and_user, sql::read_session_with_user, session_id);
   });
+}
+
+Result<SessionStore::WithUser> PostgresSessions::find_by_cookie(std::string_view cookie_hash) {
+  return with_connection(pool_, [&](PgCalls& c) {
+    return c.one(sql_.find_session_by_cookie, sql::read_session_with_user, cookie_hash);
+  });
+}
+
+Result<void> PostgresSessions::reauthenticate(std::string_view session_id, UnixSeconds auth_time,
+                                              std::string_view amr) {
+  return with_connection(pool_, [&](PgCalls& c) { return c.change(sql_.reauthenticate, session_id, auth_time, amr); });
 }
 
 Result<bool> PostgresSessions::rotate_refresh(const Rotation& r) {

@@ -22,6 +22,8 @@ class PostgresSessions final : public SessionStore {
   Result<void> create(const Session& session) override;
   Result<Session> find(std::string_view session_id) override;
   Result<WithUser> find_with_user(std::string_view session_id) override;
+  Result<WithUser> find_by_cookie(std::string_view cookie_hash) override;
+  Result<void> reauthenticate(std::string_view session_id, UnixSeconds auth_time, std::string_view amr) override;
   Result<bool> rotate_refresh(const Rotation& r) override;
   Result<void> touch(std::span<const Usage> used) override;
   Result<void> revoke(std::string_view session_id, std::string_view user_id, UnixSeconds now,

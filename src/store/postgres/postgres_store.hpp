@@ -8,11 +8,15 @@
 
 #include "store/postgres/pg_pool.hpp"
 #include "store/postgres/postgres_admin.hpp"
+#include "store/postgres/postgres_assertions.hpp"
 #include "store/postgres/postgres_audit.hpp"
 #include "store/postgres/postgres_database.hpp"
 #include "store/postgres/postgres_clients.hpp"
+#include "store/postgres/postgres_codes.hpp"
+#include "store/postgres/postgres_consents.hpp"
 #include "store/postgres/postgres_keys.hpp"
 #include "store/postgres/postgres_limits.hpp"
+#include "store/postgres/postgres_logouts.hpp"
 #include "store/postgres/postgres_sessions.hpp"
 #include "store/postgres/postgres_users.hpp"
 #include "store/store.hpp"
@@ -34,6 +38,10 @@ class PostgresStore final : public Store {
   AdminQueries& admin() override { return admin_; }
   LimitStore& limits() override { return limits_; }
   ClientStore& clients() override { return clients_; }
+  AuthorizationCodeStore& codes() override { return codes_; }
+  ConsentStore& consents() override { return consents_; }
+  LogoutStore& logouts() override { return logouts_; }
+  AssertionStore& assertions() override { return assertions_; }
   Database& database() override { return database_; }
 
  private:
@@ -45,6 +53,10 @@ class PostgresStore final : public Store {
   PostgresAdmin admin_{pool_};
   PostgresLimits limits_{pool_};
   PostgresClients clients_{pool_};
+  PostgresCodes codes_{pool_};
+  PostgresConsents consents_{pool_};
+  PostgresLogouts logouts_{pool_};
+  PostgresAssertions assertions_{pool_};
   PostgresDatabase database_{pool_};
 };
 

@@ -20,16 +20,16 @@ inline constexpr std::string_view kUserColumns =
 inline constexpr std::string_view kSessionColumns =
     "id, user_id, created_at, last_used_at, expires_at, revoked_at, user_agent, ip, "
     "refresh_hash, prev_refresh_hash, generation, rotated_at, created_seq, "
-    "COALESCE(revoked_reason, '')";
+    "COALESCE(revoked_reason, ''), kind, client_id, parent_id, cookie_hash, auth_time, amr, scope";
 
 // A session (alias s) and its user (alias u, of a LEFT JOIN): read_session_with_user.
 // The two lists above, qualified.
 inline constexpr std::string_view kSessionAndUserColumns =
     "s.id, s.user_id, s.created_at, s.last_used_at, s.expires_at, s.revoked_at, s.user_agent, "
     "s.ip, s.refresh_hash, s.prev_refresh_hash, s.generation, s.rotated_at, s.created_seq, "
-    "COALESCE(s.revoked_reason, ''), u.id, u.username, u.password_hash, u.created_at, u.username_key, "
-    "u.disabled_at";
-inline constexpr int kUserAfterSession = 14;  // the first user column of kSessionAndUserColumns
+    "COALESCE(s.revoked_reason, ''), s.kind, s.client_id, s.parent_id, s.cookie_hash, s.auth_time, s.amr, "
+    "s.scope, u.id, u.username, u.password_hash, u.created_at, u.username_key, u.disabled_at";
+inline constexpr int kUserAfterSession = 21;  // the first user column of kSessionAndUserColumns
 
 // StoredKey: read_key.
 inline constexpr std::string_view kKeyColumns = "kid, alg, material, created_at, not_before, retired_at";
@@ -41,6 +41,20 @@ inline constexpr std::string_view kSecretColumns = "name, value, created_at";
 inline constexpr std::string_view kAuditColumns =
     "id, at, seq, event, actor, COALESCE(user_id, ''), username, username_key, session_id, ip, "
     "user_agent, detail";
+
+// AuthorizationCode: read_code. The last is redemptions (see migration 9):
+// read_redeemed_code clears used_at unless the code had been redeemed before.
+inline constexpr std::string_view kCodeColumns =
+    "code_hash, client_id, user_id, browser_session_id, redirect_uri, scope, nonce, code_challenge, "
+    "auth_time, amr, created_at, expires_at, used_at, issued_session_id, redemptions";
+
+// Consent: read_consent.
+inline constexpr std::string_view kConsentColumns = "user_id, client_id, scope, granted_at";
+
+// LogoutDelivery: read_delivery.
+inline constexpr std::string_view kDeliveryColumns =
+    "id, client_id, logout_uri, user_id, session_id, created_at, attempts, next_attempt_at, last_error, "
+    "delivered_at, gave_up_at";
 
 // RevokedSession: read_revoked.
 inline constexpr std::string_view kRevokedColumns = "id, revoked_at";

@@ -41,6 +41,13 @@ inline constexpr auto read_session = [](const auto& r, int at = 0) {
   s.rotated_at = r.optional_int64(at + 11);
   s.created_seq = r.int64(at + 12);
   s.end_reason = r.text(at + 13);
+  s.kind = r.text(at + 14);
+  s.client_id = r.text(at + 15);
+  s.parent_id = r.text(at + 16);
+  s.cookie_hash = r.text(at + 17);
+  s.auth_time = r.int64(at + 18);
+  s.amr = r.text(at + 19);
+  s.scope = r.text(at + 20);
   return s;
 };
 
@@ -75,6 +82,55 @@ inline constexpr auto read_revoked = [](const auto& r) { return RevokedSession{r
 // kClientColumns.
 inline constexpr auto read_client = [](const auto& r) {
   return OAuthClient{r.text(0), r.text(1), r.text(2), r.text(3), r.int64(4), r.int64(5)};
+};
+
+// kCodeColumns, as stored.
+inline constexpr auto read_code = [](const auto& r) {
+  AuthorizationCode c;
+  c.code_hash = r.text(0);
+  c.client_id = r.text(1);
+  c.user_id = r.text(2);
+  c.browser_session_id = r.text(3);
+  c.redirect_uri = r.text(4);
+  c.scope = r.text(5);
+  c.nonce = r.text(6);
+  c.code_challenge = r.text(7);
+  c.auth_time = r.int64(8);
+  c.amr = r.text(9);
+  c.created_at = r.int64(10);
+  c.expires_at = r.int64(11);
+  c.used_at = r.optional_int64(12);
+  c.issued_session_id = r.text(13);
+  return c;
+};
+// kCodeColumns as a redemption returns them (after it): the code as it was
+// before, so used_at is empty for the redemption that made it 1.
+inline constexpr auto read_redeemed_code = [](const auto& r) {
+  AuthorizationCode c = read_code(r);
+  if (r.int64(14) == 1) c.used_at.reset();
+  return c;
+};
+
+// kConsentColumns.
+inline constexpr auto read_consent = [](const auto& r) {
+  return Consent{r.text(0), r.text(1), r.text(2), r.int64(3)};
+};
+
+// kDeliveryColumns.
+inline constexpr auto read_delivery = [](const auto& r) {
+  LogoutDelivery d;
+  d.id = r.int64(0);
+  d.client_id = r.text(1);
+  d.logout_uri = r.text(2);
+  d.user_id = r.text(3);
+  d.session_id = r.text(4);
+  d.created_at = r.int64(5);
+  d.attempts = r.int64(6);
+  d.next_attempt_at = r.int64(7);
+  d.last_error = r.text(8);
+  d.delivered_at = r.optional_int64(9);
+  d.gave_up_at = r.optional_int64(10);
+  return d;
 };
 
 // count, window_start, locked_until.

@@ -34,6 +34,7 @@ Result<Snapshot> read_snapshot(C& c, const Statements& st) {
   if (ok) ok = detail::keep(snap.keys, c.all(st.list_keys, read_key));
   if (ok) ok = detail::keep(snap.audit, c.all(st.all_events, read_event));
   if (ok) ok = detail::keep(snap.clients, c.all(st.all_clients, read_client));
+  if (ok) ok = detail::keep(snap.consents, c.all(st.all_consents, read_consent));
   if (!ok) return tl::unexpected(ok.error());
   return snap;
 }
@@ -62,6 +63,9 @@ Result<void> write_snapshot(C& c, const Statements& st, const Snapshot& snap) {
                           x.updated_at);
         !r)
       return r;
+  }
+  for (const Consent& x : snap.consents) {  // after the users and clients they belong to
+    if (auto r = c.insert(st.insert_consent, x.user_id, x.client_id, x.scope, x.granted_at); !r) return r;
   }
   return insert_events(c, st, snap.audit);
 }

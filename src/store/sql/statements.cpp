@@ -70,7 +70,77 @@ void sessions(Statements& st, const Make& s) {
       s("import_session",
         "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at, "
         "revoked_at, user_agent, ip, prev_refresh_hash, generation, rotated_at, created_seq, "
-        "revoked_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+        "revoked_reason, kind, client_id, parent_id, cookie_hash, auth_time, amr, scope) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
+  // cookie_hash <> '': api and oauth sessions have none (and the partial index applies).
+  st.find_session_by_cookie =
+      s("find_session_by_cookie",
+        cat({"SELECT ", kSessionAndUserColumns,
+             " FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.cookie_hash = ?1 AND s.cookie_hash <> ''"}));
+  st.reauthenticate = s("reauthenticate",
+                        "UPDATE sessions SET auth_time = ?2, amr = ?3 WHERE id = ?1 AND revoked_at IS NULL");
+}
+
+void codes(Statements& st, const Make& s) {
+  // A code stored as used already counts as redeemed once.
+  st.insert_code = s("insert_code",
+                     "INSERT INTO authorization_codes (code_hash, client_id, user_id, browser_session_id, "
+                     "redirect_uri, scope, nonce, code_challenge, auth_time, amr, created_at, expires_at, used_at, "
+                     "issued_session_id, redemptions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                     "?13, ?14, CASE WHEN CAST(?13 AS BIGINT) IS NULL THEN 0 ELSE 1 END)");
+  // One statement: the row lock (PostgreSQL re-evaluates the SET on the row
+  // a concurrent redemption committed) or the single writer (SQLite) makes
+  // exactly one redemption see redemptions become 1.
+  st.redeem_code = s("redeem_code", cat({"UPDATE authorization_codes SET used_at = COALESCE(used_at, ?2), "
+                                         "redemptions = redemptions + 1 WHERE code_hash = ?1 RETURNING ",
+                                         kCodeColumns}));
+  st.set_code_issued =
+      s("set_code_issued", "UPDATE authorization_codes SET issued_session_id = ?2 WHERE code_hash = ?1");
+  st.prune_codes = s("prune_codes", "DELETE FROM authorization_codes WHERE expires_at < ?1");
+
+  // Only while both the user and the client exist (the foreign keys would
+  // refuse it anyway, as a conflict); the casts type the SELECT list for PostgreSQL.
+  st.grant_consent = s("grant_consent",
+                       "INSERT INTO consents (user_id, client_id, scope, granted_at) "
+                       "SELECT CAST(?1 AS TEXT), CAST(?2 AS TEXT), CAST(?3 AS TEXT), CAST(?4 AS BIGINT) "
+                       "WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1) "
+                       "AND EXISTS (SELECT 1 FROM oauth_clients WHERE id = ?2) "
+                       "ON CONFLICT (user_id, client_id) DO UPDATE SET scope = excluded.scope, "
+                       "granted_at = excluded.granted_at");
+  st.insert_consent = s("import_consent", cat({"INSERT INTO consents (", kConsentColumns,
+                                               ") VALUES (?1, ?2, ?3, ?4)"}));
+  st.find_consent = s("find_consent", cat({"SELECT ", kConsentColumns,
+                                           " FROM consents WHERE user_id = ?1 AND client_id = ?2"}));
+  st.list_consents = s("list_consents", cat({"SELECT ", kConsentColumns,
+                                             " FROM consents WHERE user_id = ?1 ORDER BY granted_at DESC, client_id"}));
+  st.revoke_consent = s("revoke_consent", "DELETE FROM consents WHERE user_id = ?1 AND client_id = ?2");
+
+  // The WHERE also keeps SQLite from reading ON CONFLICT as a join's ON.
+  st.note_client = s("note_client",
+                     "INSERT INTO session_clients (session_id, client_id, logout_uri) "
+                     "SELECT id, CAST(?2 AS TEXT), CAST(?3 AS TEXT) FROM sessions WHERE id = ?1 "
+                     "ON CONFLICT (session_id, client_id) DO UPDATE SET logout_uri = excluded.logout_uri");
+  constexpr std::string_view kPending = "delivered_at IS NULL AND gave_up_at IS NULL";
+  st.due_deliveries = s("due_deliveries", cat({"SELECT ", kDeliveryColumns, " FROM logout_deliveries WHERE ", kPending,
+                                               " AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2"}));
+  st.delivery_delivered = s("delivery_delivered",
+                            "UPDATE logout_deliveries SET delivered_at = COALESCE(delivered_at, ?2), "
+                            "attempts = attempts + 1 WHERE id = ?1");
+  st.delivery_failed = s("delivery_failed",
+                         "UPDATE logout_deliveries SET attempts = attempts + 1, next_attempt_at = ?2, "
+                         "last_error = ?3 WHERE id = ?1");
+  st.delivery_gave_up = s("delivery_gave_up",
+                          "UPDATE logout_deliveries SET attempts = attempts + 1, "
+                          "gave_up_at = COALESCE(gave_up_at, ?2), last_error = ?3 WHERE id = ?1");
+  st.list_deliveries = s("list_deliveries", cat({"SELECT ", kDeliveryColumns,
+                                                 " FROM logout_deliveries ORDER BY id DESC LIMIT ?1"}));
+  st.prune_deliveries = s("prune_deliveries",
+                          "DELETE FROM logout_deliveries WHERE delivered_at < ?1 OR gave_up_at < ?1");
+
+  st.first_use_assertion = s("first_use_assertion",
+                             "INSERT INTO used_assertions (key, expires_at) VALUES (?1, ?2) "
+                             "ON CONFLICT (key) DO NOTHING");
+  st.prune_assertions = s("prune_assertions", "DELETE FROM used_assertions WHERE expires_at < ?1");
 }
 
 void keys(Statements& st, const Make& s) {
@@ -153,6 +223,8 @@ void database(Statements& st, const Make& s) {
   st.all_secrets = s("export_secrets", cat({"SELECT ", kSecretColumns, " FROM server_secrets"}));
   st.all_events = s("export_audit", cat({"SELECT ", kAuditColumns, " FROM audit_events"}));
   st.all_clients = s("export_clients", cat({"SELECT ", kClientColumns, " FROM oauth_clients ORDER BY id"}));
+  st.all_consents =
+      s("export_consents", cat({"SELECT ", kConsentColumns, " FROM consents ORDER BY user_id, client_id"}));
   st.create_migrations_table = s("create_migrations_table",
                                  "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
                                  "description TEXT NOT NULL, applied_at BIGINT NOT NULL)");
@@ -166,6 +238,7 @@ Statements build(Placeholders style) {
   Statements st;
   users(st, make);
   sessions(st, make);
+  codes(st, make);
   keys(st, make);
   audit(st, make);
   admin(st, make);

@@ -42,6 +42,8 @@ struct Statements {
   Stmt count_live_sessions;    // now, idle_since
   Stmt list_revoked_since;     // since (deleted users' kept revocations too)
   Stmt insert_session;         // every column, ended or not (import)
+  Stmt find_session_by_cookie;  // cookie_hash: kSessionAndUserColumns
+  Stmt reauthenticate;          // id, auth_time, amr: a live session
 
   // secrets and signing keys
   Stmt find_secret;              // name
@@ -73,6 +75,32 @@ struct Statements {
   Stmt update_client;  // id, secret_digest, registration_digest, metadata, updated_at
   Stmt delete_client;  // id
 
+  // authorization codes (authorization_code_store.hpp)
+  Stmt insert_code;    // kCodeColumns but redemptions (set from used_at)
+  Stmt redeem_code;    // code_hash, now: kCodeColumns after the redemption
+  Stmt set_code_issued;  // code_hash, session_id
+  Stmt prune_codes;    // before
+
+  // consents (consent_store.hpp)
+  Stmt grant_consent;   // user_id, client_id, scope, granted_at: upsert if both exist
+  Stmt insert_consent;  // the same, as is (import)
+  Stmt find_consent;    // user_id, client_id
+  Stmt list_consents;   // user_id: newest first
+  Stmt revoke_consent;  // user_id, client_id
+
+  // back-channel logout (logout_store.hpp); the queue is filled by migration 9's trigger
+  Stmt note_client;         // session_id, client_id, logout_uri: upsert if the session exists
+  Stmt due_deliveries;      // now, limit
+  Stmt delivery_delivered;  // id, now
+  Stmt delivery_failed;     // id, next_attempt_at, error
+  Stmt delivery_gave_up;    // id, now, error
+  Stmt list_deliveries;     // limit: newest first
+  Stmt prune_deliveries;    // before
+
+  // used client assertions (assertion_store.hpp)
+  Stmt first_use_assertion;  // key, expires_at: inserts unless present
+  Stmt prune_assertions;     // before
+
   // abuse limit counters (limit_store.hpp); each backend applies an event
   // in its own way (see sqlite_limits.cpp, postgres_limits.cpp)
   Stmt read_limit;     // limit, account, ip: count, window_start, locked_until
@@ -88,6 +116,7 @@ struct Statements {
   Stmt all_secrets;
   Stmt all_events;
   Stmt all_clients;
+  Stmt all_consents;
 
   // migrations (migration_runner.hpp)
   Stmt create_migrations_table;

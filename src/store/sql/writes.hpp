@@ -30,7 +30,15 @@ template <class C>
 Result<void> insert_session(C& c, const Statements& st, const Session& x) {
   return c.run(st.insert_session, x.id, x.user_id, x.refresh_hash, x.created_at, x.last_used_at, x.expires_at,
                x.revoked_at, x.user_agent, x.ip, x.prev_refresh_hash, x.generation, x.rotated_at, x.created_seq,
-               NullIfEmpty{x.end_reason});
+               NullIfEmpty{x.end_reason}, x.kind, x.client_id, x.parent_id, x.cookie_hash, x.auth_time, x.amr,
+               x.scope);
+}
+
+template <class C>
+Result<void> insert_code(C& c, const Statements& st, const AuthorizationCode& x) {
+  return c.insert(st.insert_code, x.code_hash, x.client_id, x.user_id, x.browser_session_id, x.redirect_uri, x.scope,
+                  x.nonce, x.code_challenge, x.auth_time, x.amr, x.created_at, x.expires_at, x.used_at,
+                  x.issued_session_id);
 }
 
 // In the caller's transaction; stops at the first failure.

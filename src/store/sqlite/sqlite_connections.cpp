@@ -34,6 +34,9 @@ class Migrating final : public MigrationTarget {
     if (db_.exec(script) != SQLITE_OK) return db_.last_error();
     return std::nullopt;
   }
+  std::string script_of(const Migration& m) const override {
+    return std::string(m.sql) + "\n" + std::string(m.sqlite_also);
+  }
   std::optional<std::string> record(const Migration& m, UnixSeconds applied_at) override {
     Statement* rec = Calls(db_, "migrate").bound(statements().record_migration,
                                                  static_cast<std::int64_t>(m.version), m.description, applied_at);

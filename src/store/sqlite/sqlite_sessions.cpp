@@ -14,7 +14,8 @@ namespace {
 // session behind), MAX of two values, and no NOTIFY (other processes poll).
 constexpr std::string_view kCreate =
     "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at, "
-    "user_agent, ip, created_seq) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
+    "user_agent, ip, created_seq, kind, client_id, parent_id, cookie_hash, auth_time, amr, scope) "
+    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16 "
     "FROM users WHERE id = ?2 AND disabled_at IS NULL";
 constexpr std::string_view kTouch = "UPDATE sessions SET last_used_at = MAX(last_used_at, ?2) WHERE id = ?1";
 constexpr std::string_view kRevokeOne =
@@ -33,7 +34,7 @@ Result<void> SqliteSessions::create(const Session& s) {
   // Only for a user that exists and is not disabled (see kCreate).
   return Calls(lock.db(), "create_session")
       .change(kCreate, s.id, s.user_id, s.refresh_hash, s.created_at, s.last_used_at, s.expires_at, s.user_agent,
-              s.ip, s.created_seq);
+              s.ip, s.created_seq, s.kind, s.client_id, s.parent_id, s.cookie_hash, s.auth_time, s.amr, s.scope);
 }
 
 Result<Session> SqliteSessions::find(std::string_view session_id) {
@@ -45,6 +46,18 @@ Result<SessionStore::WithUser> SqliteSessions::find_with_user(std::string_view s
   Access lock(connections_, Use::read);
   return Calls(lock.db(), "find_session_and_user")
       .one(sql_.find_session_and_user, sql::read_session_with_user, session_id);
+}
+
+Result<SessionStore::WithUser> SqliteSessions::find_by_cookie(std::string_view cookie_hash) {
+  Access lock(connections_, Use::read);
+  return Calls(lock.db(), "find_session_by_cookie")
+      .one(sql_.find_session_by_cookie, sql::read_session_with_user, cookie_hash);
+}
+
+Result<void> SqliteSessions::reauthenticate(std::string_view session_id, UnixSeconds auth_time,
+                                            std::string_view amr) {
+  Access lock(connections_, Use::write);
+  return Calls(lock.db(), "reauthenticate").change(sql_.reauthenticate, session_id, auth_time, amr);
 }
 
 Result<bool> SqliteSessions::rotate_refresh(const Rotation& r) {

@@ -7,12 +7,16 @@
 #include <string>
 
 #include "store/sqlite/sqlite_admin.hpp"
+#include "store/sqlite/sqlite_assertions.hpp"
 #include "store/sqlite/sqlite_audit.hpp"
 #include "store/sqlite/sqlite_connections.hpp"
 #include "store/sqlite/sqlite_clients.hpp"
+#include "store/sqlite/sqlite_codes.hpp"
+#include "store/sqlite/sqlite_consents.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 #include "store/sqlite/sqlite_keys.hpp"
 #include "store/sqlite/sqlite_limits.hpp"
+#include "store/sqlite/sqlite_logouts.hpp"
 #include "store/sqlite/sqlite_sessions.hpp"
 #include "store/sqlite/sqlite_users.hpp"
 #include "store/store.hpp"
@@ -34,6 +38,10 @@ class SqliteStore final : public Store {
   AdminQueries& admin() override { return admin_; }
   LimitStore& limits() override { return limits_; }
   ClientStore& clients() override { return clients_; }
+  AuthorizationCodeStore& codes() override { return codes_; }
+  ConsentStore& consents() override { return consents_; }
+  LogoutStore& logouts() override { return logouts_; }
+  AssertionStore& assertions() override { return assertions_; }
   Database& database() override { return database_; }
 
  private:
@@ -45,6 +53,10 @@ class SqliteStore final : public Store {
   SqliteAdmin admin_{connections_};
   SqliteLimits limits_{connections_};
   SqliteClients clients_{connections_};
+  SqliteCodes codes_{connections_};
+  SqliteConsents consents_{connections_};
+  SqliteLogouts logouts_{connections_};
+  SqliteAssertions assertions_{connections_};
   SqliteDatabase database_{connections_};
 };
 

@@ -14,6 +14,7 @@ void expect_same_content(const Snapshot& want, const Snapshot& got, const std::s
   EXPECT_EQ(shown(want.secrets), shown(got.secrets)) << what;
   EXPECT_EQ(shown(want.audit), shown(got.audit)) << what;
   EXPECT_EQ(shown(want.clients), shown(got.clients)) << what;
+  EXPECT_EQ(shown(want.consents), shown(got.consents)) << what;
 }
 
 // Fills a store through the API with every kind of row and field the
@@ -69,6 +70,18 @@ void fill(Store& db) {
                                            R"({"client_name":"Web Äpp","redirect_uris":["https://a.example/cb"]})",
                                            1700, 1700}));
   ASSERT_TRUE(db.clients().add(OAuthClient{"native", "", "", R"({"token_endpoint_auth_method":"none"})", 1701, 1800}));
+
+  // A browser session and the oauth session it opened, every new field set.
+  auto browser = browser_session("browser", "u3", 1070, 9000000000, "Y29va2llLWRpZ2VzdA");
+  browser.auth_time = 1065;
+  browser.amr = "pwd otp";
+  ASSERT_TRUE(db.sessions().create(browser));
+  auto oauth = oauth_session("oauth", "u3", 1080, 9000000000, "web", "browser");
+  oauth.scope = "openid email";
+  ASSERT_TRUE(db.sessions().create(oauth));
+  ASSERT_TRUE(db.consents().grant(Consent{"u3", "web", "email openid", 1075}));
+  ASSERT_TRUE(db.consents().grant(Consent{"u1", "web", "openid", 1076}));
+  ASSERT_TRUE(db.consents().grant(Consent{"u1", "native", "openid profile", 1077}));
 }
 
 // The filled content is there (so a round trip compares something).
@@ -76,7 +89,8 @@ void expect_filled(const Snapshot& s) {
   EXPECT_EQ(s.users.size(), 4u);
   EXPECT_EQ(s.audit.size(), 2u);
   for (const auto& u : s.users) EXPECT_EQ(u.disabled_at, u.id == "u4" ? std::optional<UnixSeconds>(1500) : std::nullopt);
-  EXPECT_EQ(s.sessions.size(), 7u);
+  EXPECT_EQ(s.sessions.size(), 9u);
+  EXPECT_EQ(s.consents.size(), 3u);
   EXPECT_EQ(s.keys.size(), 3u);
   EXPECT_EQ(s.secrets.size(), 2u);
   EXPECT_EQ(s.clients.size(), 2u);
@@ -87,6 +101,18 @@ void expect_filled(const Snapshot& s) {
       EXPECT_EQ(x.refresh_hash, "h2");
       EXPECT_EQ(x.rotated_at, 1200);
       EXPECT_EQ(x.created_seq, 1700000000123457);
+    }
+    if (x.id == "oauth") {
+      EXPECT_EQ(x.kind, "oauth");
+      EXPECT_EQ(x.parent_id, "browser");
+      EXPECT_EQ(x.client_id, "web");
+      EXPECT_EQ(x.scope, "openid email");
+    }
+    if (x.id == "browser") {
+      EXPECT_EQ(x.kind, "browser");
+      EXPECT_EQ(x.cookie_hash, "Y29va2llLWRpZ2VzdA");
+      EXPECT_EQ(x.auth_time, 1065);
+      EXPECT_EQ(x.amr, "pwd otp");
     }
     if (x.id == "others1") {
       EXPECT_EQ(x.revoked_at, 1400);
@@ -137,6 +163,11 @@ TEST_P(DatabaseTest, ExportImportRoundTripOnTheSameBackend) {
   EXPECT_EQ(target->users().find_by_name("bj\xc3\xb6rk")->id, "u2");
   EXPECT_TRUE(target->sessions().rotate_refresh(Rotation{"rotated", 2, "h2", "h3", 1500}).value());
   EXPECT_EQ(ids(target->sessions().list_live("u1", 2000, 0).value()), (std::vector<std::string>{"rotated", "live"}));
+  EXPECT_EQ(target->sessions().find_by_cookie("Y29va2llLWRpZ2VzdA")->session.id, "browser");
+  EXPECT_EQ(target->consents().find("u3", "web")->scope, "email openid");
+  // The trigger works on imported rows: ending the browser session ends its child.
+  ASSERT_TRUE(target->sessions().revoke("browser", "u3", 2000, EndReason::logout));
+  EXPECT_EQ(target->sessions().find("oauth")->end_reason, "sso_logout");
 }
 
 TEST_P(DatabaseTest, ExportImportRoundTripAcrossBackends) {

@@ -3,6 +3,9 @@
 #include "store_fixture.hpp"
 
 #include <atomic>
+#include <functional>
+
+#include "util/batch_hooks.hpp"
 
 namespace latchkey::store_test {
 namespace {
@@ -312,6 +315,250 @@ TEST_P(SessionStoreTest, ListRevokedSinceReturnsEveryEndFromThatSecond) {
             (std::vector<std::string>{"b@3000", "bobs@3000", "c@4000", "d@4000"}));
   EXPECT_EQ(as_text(db().sessions().list_revoked_since(3001).value()), (std::vector<std::string>{"c@4000", "d@4000"}));
   EXPECT_TRUE(db().sessions().list_revoked_since(4001)->empty());
+}
+
+// --- browser and oauth sessions ----------------------------------------------------
+
+TEST_P(SessionStoreTest, BrowserAndOAuthSessionsKeepTheirNewFields) {
+  ASSERT_TRUE(db().users().create(user("u1", "alice")));
+  auto b = browser_session("b1", "u1", 1000, 5000, "cookie-digest");
+  b.auth_time = 990;
+  b.amr = "pwd otp";
+  auto o = oauth_session("o1", "u1", 1100, 6000, "app", "b1");
+  o.scope = "openid email";
+  o.amr = "pwd";
+  ASSERT_TRUE(db().sessions().create(b));
+  ASSERT_TRUE(db().sessions().create(o));
+  EXPECT_EQ(show(db().sessions().find("b1").value()), show(b));
+  EXPECT_EQ(show(db().sessions().find("o1").value()), show(o));
+  EXPECT_EQ(show(db().sessions().find_with_user("o1")->session), show(o));
+  auto live = db().sessions().list_live("u1", 2000, 0).value();
+  ASSERT_EQ(live.size(), 2u);
+  EXPECT_EQ(show(live[0]), show(o));
+  EXPECT_EQ(show(live[1]), show(b));
+  // An api session gets the defaults a migrated row has.
+  ASSERT_TRUE(db().sessions().create(session("a1", "u1", 1200, 5000)));
+  const Session a = db().sessions().find("a1").value();
+  EXPECT_EQ(a.kind, "api");
+  EXPECT_EQ(a.client_id, "");
+  EXPECT_EQ(a.parent_id, "");
+  EXPECT_EQ(a.cookie_hash, "");
+  EXPECT_EQ(a.auth_time, 0);
+  EXPECT_EQ(a.amr, "pwd");
+  EXPECT_EQ(a.scope, "");
+}
+
+TEST_P(SessionStoreTest, CookieDigestsAreUniqueButEmptyOnesAreNot) {
+  ASSERT_TRUE(db().users().create(user("u1", "alice")));
+  ASSERT_TRUE(db().sessions().create(browser_session("b1", "u1", 1000, 5000, "c1")));
+  EXPECT_EQ(db().sessions().create(browser_session("b2", "u1", 1000, 5000, "c1")).error(), StoreError::conflict);
+  EXPECT_EQ(db().sessions().find("b2").error(), StoreError::not_found);
+  for (const char* id : {"a1", "a2", "a3"}) ASSERT_TRUE(db().sessions().create(session(id, "u1", 1000, 5000)));
+}
+
+TEST_P(SessionStoreTest, FindByCookieFindsTheBrowserSessionAndItsUser) {
+  ASSERT_TRUE(db().users().create(user("u1", "alice")));
+  auto b = browser_session("b1", "u1", 1000, 5000, "c1");
+  ASSERT_TRUE(db().sessions().create(b));
+  ASSERT_TRUE(db().sessions().create(session("a1", "u1", 1000, 5000)));  // no cookie
+  auto found = db().sessions().find_by_cookie("c1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(show(found->session), show(b));
+  ASSERT_TRUE(found->user.has_value());
+  EXPECT_EQ(found->user->username, "alice");
+  EXPECT_EQ(db().sessions().find_by_cookie("c2").error(), StoreError::not_found);
+  EXPECT_EQ(db().sessions().find_by_cookie("").error(), StoreError::not_found);  // api sessions have ""
+  // Ended ones are found too (the caller checks), with the account's state.
+  ASSERT_TRUE(db().sessions().revoke("b1", "u1", 2000, EndReason::logout));
+  ASSERT_TRUE(db().admin().disable_user("u1", 2100));
+  found = db().sessions().find_by_cookie("c1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->session.revoked_at, 2000);
+  EXPECT_EQ(found->user->disabled_at, 2100);
+  ASSERT_TRUE(db().admin().delete_user("u1", 2200, 0));
+  EXPECT_EQ(db().sessions().find_by_cookie("c1").error(), StoreError::not_found);
+}
+
+TEST_P(SessionStoreTest, ReauthenticateSetsAuthTimeAndAmrOfALiveSession) {
+  ASSERT_TRUE(db().users().create(user("u1", "alice")));
+  ASSERT_TRUE(db().sessions().create(browser_session("b1", "u1", 1000, 5000, "c1")));
+  ASSERT_TRUE(db().sessions().reauthenticate("b1", 1500, "pwd mfa"));
+  Session b = db().sessions().find("b1").value();
+  EXPECT_EQ(b.auth_time, 1500);
+  EXPECT_EQ(b.amr, "pwd mfa");
+  EXPECT_EQ(b.last_used_at, 1000);  // nothing else changes
+  EXPECT_EQ(b.cookie_hash, "c1");
+  EXPECT_EQ(db().sessions().reauthenticate("nope", 1600, "pwd").error(), StoreError::not_found);
+  ASSERT_TRUE(db().sessions().revoke("b1", "u1", 2000, EndReason::logout));
+  EXPECT_EQ(db().sessions().reauthenticate("b1", 2100, "pwd").error(), StoreError::not_found);
+  EXPECT_EQ(db().sessions().find("b1")->auth_time, 1500);
+}
+
+// --- ending a browser session (migration 9's trigger) -----------------------------
+
+namespace {
+
+constexpr UnixSeconds kEnd = 3000;
+
+// u1's browser session b1 with oauth children o1, o2 and the clients noted
+// in it (app and other with logout URIs, quiet without); b2 (another browser
+// session of u1) with child o3 and app noted; an api session a1; bob's
+// browser session with app noted.
+void browser_family(Store& db) {
+  ASSERT_TRUE(db.users().create(user("u1", "alice")));
+  ASSERT_TRUE(db.users().create(user("u2", "bob")));
+  ASSERT_TRUE(db.sessions().create(browser_session("b1", "u1", 1000, 9000, "c1")));
+  ASSERT_TRUE(db.sessions().create(browser_session("b2", "u1", 1010, 9000, "c2")));
+  ASSERT_TRUE(db.sessions().create(browser_session("bob", "u2", 1020, 9000, "c3")));
+  ASSERT_TRUE(db.sessions().create(oauth_session("o1", "u1", 1100, 9000, "app", "b1")));
+  ASSERT_TRUE(db.sessions().create(oauth_session("o2", "u1", 1110, 9000, "other", "b1")));
+  ASSERT_TRUE(db.sessions().create(oauth_session("o3", "u1", 1120, 9000, "app", "b2")));
+  ASSERT_TRUE(db.sessions().create(session("a1", "u1", 1200, 9000)));
+  ASSERT_TRUE(db.logouts().note_client("b1", "app", "https://app.example/old"));
+  ASSERT_TRUE(db.logouts().note_client("b1", "app", "https://app.example/bc"));  // the latest wins
+  ASSERT_TRUE(db.logouts().note_client("b1", "other", "https://other.example/bc"));
+  ASSERT_TRUE(db.logouts().note_client("b1", "quiet", ""));
+  ASSERT_TRUE(db.logouts().note_client("b2", "app", "https://app.example/bc"));
+  ASSERT_TRUE(db.logouts().note_client("bob", "app", "https://app.example/bc"));
+}
+
+// The deliveries queued, as "session client uri user created next attempts", sorted.
+std::vector<std::string> queued(Store& db) {
+  std::vector<std::string> out;
+  const auto all = db.logouts().list(100).value();
+  for (const auto& d : all) {
+    out.push_back(d.session_id + " " + d.client_id + " " + d.logout_uri + " " + d.user_id + " " +
+                  std::to_string(d.created_at) + " " + std::to_string(d.next_attempt_at) + " " +
+                  std::to_string(d.attempts) + (d.delivered_at || d.gave_up_at || !d.last_error.empty() ? " !" : ""));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string ending(const Session& s) { return opt(s.revoked_at) + " " + s.end_reason; }
+
+const std::vector<std::string> kB1Deliveries = {
+    "b1 app https://app.example/bc u1 3000 3000 0",
+    "b1 other https://other.example/bc u1 3000 3000 0",
+};
+
+}  // namespace
+
+TEST_P(SessionStoreTest, EndingABrowserSessionEndsItsChildrenAndQueuesItsLogouts) {
+  ASSERT_NO_FATAL_FAILURE(browser_family(db()));
+  EXPECT_TRUE(db().logouts().list(100)->empty());
+  ASSERT_TRUE(db().sessions().revoke("b1", "u1", kEnd, EndReason::logout));
+  EXPECT_EQ(ending(db().sessions().find("b1").value()), "3000 logout");
+  EXPECT_EQ(ending(db().sessions().find("o1").value()), "3000 sso_logout");
+  EXPECT_EQ(ending(db().sessions().find("o2").value()), "3000 sso_logout");
+  for (const char* live : {"b2", "o3", "a1", "bob"}) EXPECT_FALSE(db().sessions().find(live)->revoked_at) << live;
+  // One delivery per noted client with a logout URI: not quiet, nothing of b2's or bob's.
+  EXPECT_EQ(queued(db()), kB1Deliveries);
+  // The children's ends are revocations like any other.
+  auto revoked = db().sessions().list_revoked_since(kEnd).value();
+  EXPECT_EQ(revoked.size(), 3u);
+  // Ending a child alone, or an ended session again, queues nothing more.
+  ASSERT_TRUE(db().sessions().revoke("o3", "u1", kEnd + 1, EndReason::revoked));
+  EXPECT_FALSE(db().sessions().find("b2")->revoked_at);
+  EXPECT_EQ(db().sessions().revoke("b1", "u1", kEnd + 2, EndReason::logout).error(), StoreError::not_found);
+  EXPECT_EQ(queued(db()), kB1Deliveries);
+}
+
+// Every way a session ends runs the trigger: the user's own, an
+// administrator's, reuse detection, a disabled or deleted account. Children
+// ended by the same statement as their parent keep its reason.
+TEST_P(SessionStoreTest, EveryWayOfEndingABrowserSessionQueuesItsLogouts) {
+  struct Way {
+    std::string name;
+    std::function<void(Store&)> end;
+    std::string child_reason;  // of o1 and o2
+    bool rows_remain = true;
+  };
+  const std::vector<Way> ways = {
+      {"revoke logout", [](Store& s) { ASSERT_TRUE(s.sessions().revoke("b1", "u1", kEnd, EndReason::logout)); },
+       "sso_logout"},
+      {"revoke admin", [](Store& s) { ASSERT_TRUE(s.sessions().revoke("b1", "u1", kEnd, EndReason::admin)); },
+       "sso_logout"},
+      {"revoke reuse_detected",
+       [](Store& s) { ASSERT_TRUE(s.sessions().revoke("b1", "u1", kEnd, EndReason::reuse_detected)); }, "sso_logout"},
+      {"revoke_all_of logout_all",
+       [](Store& s) { ASSERT_EQ(s.sessions().revoke_all_of("u1", std::nullopt, kEnd, EndReason::logout_all)->size(), 6u); },
+       "logout_all"},
+      {"revoke_all_of admin",
+       [](Store& s) { ASSERT_EQ(s.sessions().revoke_all_of("u1", std::nullopt, kEnd, EndReason::admin)->size(), 6u); },
+       "admin"},
+      // The kept session is a child of b1: it still ends with its parent.
+      {"revoke_all_of keeping a child",
+       [](Store& s) {
+         ASSERT_EQ(s.sessions().revoke_all_of("u1", std::string_view("o1"), kEnd, EndReason::logout_others)->size(), 5u);
+       },
+       "sso_logout/logout_others"},
+      {"disable_user", [](Store& s) { ASSERT_EQ(s.admin().disable_user("u1", kEnd)->size(), 6u); }, "user_disabled"},
+      {"delete_user", [](Store& s) { ASSERT_EQ(s.admin().delete_user("u1", kEnd, 0)->size(), 6u); }, "", false},
+  };
+  bool first = true;
+  for (const Way& way : ways) {
+    SCOPED_TRACE(way.name);
+    if (!first) {
+      store_.reset();  // before PostgreSQL's schema is reset under it
+      store_ = open_empty(backend());
+    }
+    first = false;
+    ASSERT_NO_FATAL_FAILURE(browser_family(db()));
+    ASSERT_NO_FATAL_FAILURE(way.end(db()));
+    std::vector<std::string> want = kB1Deliveries;
+    const bool all = way.name != "revoke logout" && way.name != "revoke admin" && way.name != "revoke reuse_detected";
+    if (all) want.push_back("b2 app https://app.example/bc u1 3000 3000 0");
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(queued(db()), want);
+    if (way.rows_remain) {
+      const std::string reason = way.child_reason;
+      if (reason == "sso_logout/logout_others") {
+        EXPECT_EQ(ending(db().sessions().find("o1").value()), "3000 sso_logout");
+        EXPECT_EQ(ending(db().sessions().find("o2").value()), "3000 logout_others");
+      } else {
+        EXPECT_EQ(ending(db().sessions().find("o1").value()), "3000 " + reason);
+        EXPECT_EQ(ending(db().sessions().find("o2").value()), "3000 " + reason);
+      }
+      EXPECT_FALSE(db().sessions().find("bob")->revoked_at);
+    } else {
+      // The rows went with the user; the queue and the revocations did not.
+      EXPECT_EQ(db().sessions().find("o1").error(), StoreError::not_found);
+      auto revoked = db().sessions().list_revoked_since(kEnd).value();
+      EXPECT_EQ(revoked.size(), 6u);
+      EXPECT_FALSE(db().sessions().find("bob")->revoked_at);
+    }
+  }
+}
+
+// The queue is written in the transaction that ends the session: one rolled
+// back leaves neither deliveries nor ended children.
+TEST_P(SessionStoreTest, ARolledBackEndQueuesNothing) {
+  ASSERT_NO_FATAL_FAILURE(browser_family(db()));
+  if (backend() == Backend::sqlite) {
+    // The database lane's batch: one transaction, here undone.
+    BatchHooks* batch = db().database().batching();
+    ASSERT_NE(batch, nullptr);
+    batch->begin();
+    ASSERT_TRUE(db().sessions().revoke("b1", "u1", kEnd, EndReason::logout));
+    EXPECT_EQ(queued(db()).size(), 2u);  // seen inside the batch
+    EXPECT_EQ(ending(db().sessions().find("o1").value()), "3000 sso_logout");
+    EXPECT_FALSE(batch->end(false));
+  } else {
+    ASSERT_EQ(pg_->exec("BEGIN; UPDATE sessions SET revoked_at = 3000, revoked_reason = 'logout' WHERE id = 'b1'; "
+                        "ROLLBACK"),
+              "");
+  }
+  EXPECT_TRUE(queued(db()).empty());
+  for (const char* id : {"b1", "o1", "o2"}) EXPECT_FALSE(db().sessions().find(id)->revoked_at) << id;
+  // Committed, the same end queues them (whoever runs it: here plain SQL on PostgreSQL).
+  if (backend() == Backend::sqlite) {
+    ASSERT_TRUE(db().sessions().revoke("b1", "u1", kEnd, EndReason::logout));
+  } else {
+    ASSERT_EQ(pg_->exec("UPDATE sessions SET revoked_at = 3000, revoked_reason = 'logout' WHERE id = 'b1'"), "");
+  }
+  EXPECT_EQ(queued(db()), kB1Deliveries);
+  EXPECT_EQ(ending(db().sessions().find("o2").value()), "3000 sso_logout");
 }
 
 INSTANTIATE_FOR_EVERY_BACKEND(SessionStoreTest);

@@ -114,6 +114,39 @@ TEST_P(SessionWatchTest, RevocationsThroughAnotherInstanceReachTheWatcher) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
 }
 
+// The children a browser session's end ends (the trigger, not the statement)
+// are announced too: every instance refuses their access tokens at once.
+TEST_P(SessionWatchTest, ChildrenEndedWithTheirBrowserSessionReachTheWatcher) {
+  const auto limit = backend() == Backend::postgres ? 1000ms : 2500ms;
+  auto second = open_again();
+  ASSERT_TRUE(db().users().create(user("u1", "alice")));
+  const UnixSeconds now = now_unix();
+  Heard heard;
+  StopWatching stop(db());
+  db().sessions().watch_revocations([&](const RevokedSession& r) { heard.revoked(r); }, [&] { heard.resync(); });
+  bool live = false;
+  for (int i = 0; i < 50 && !live; ++i) {
+    const std::string id = std::string("probe").append(std::to_string(i));
+    ASSERT_TRUE(second->sessions().create(session(id, "u1", now, now + 3600)));
+    ASSERT_TRUE(second->sessions().revoke(id, "u1", now_unix(), EndReason::revoked));
+    live = heard.wait_any(100ms);
+  }
+  ASSERT_TRUE(live) << "the watcher reported no revocation within 5 s";
+
+  ASSERT_TRUE(second->sessions().create(browser_session("b1", "u1", now, now + 3600, "c1")));
+  ASSERT_TRUE(second->sessions().create(oauth_session("o1", "u1", now, now + 3600, "app", "b1")));
+  ASSERT_TRUE(second->sessions().create(oauth_session("o2", "u1", now, now + 3600, "app", "b1")));
+  const UnixSeconds at = now_unix();
+  ASSERT_TRUE(second->sessions().revoke("b1", "u1", at, EndReason::logout));
+  for (const char* id : {"b1", "o1", "o2"}) {
+    auto r = heard.wait_for(id, limit);
+    ASSERT_TRUE(r.has_value()) << name_of(backend()) << ": " << id << " not reported within " << limit.count()
+                               << " ms";
+    EXPECT_EQ(*r, at);
+  }
+  db().sessions().stop_watching();
+}
+
 // The service loads revocations, then starts watching: one made right after
 // watch_revocations() returns must be reported, or a resync asked for.
 TEST_P(SessionWatchTest, RevocationRightAfterWatchingStartsIsNotMissed) {

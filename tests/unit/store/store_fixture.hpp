@@ -140,7 +140,52 @@ inline std::string show(const Session& s) {
          " revoked_at=" + opt(s.revoked_at) + " ua=" + s.user_agent + " ip=" + s.ip +
          " refresh_hash=" + s.refresh_hash + " prev_refresh_hash=" + s.prev_refresh_hash +
          " generation=" + std::to_string(s.generation) + " rotated_at=" + opt(s.rotated_at) +
-         " created_seq=" + std::to_string(s.created_seq) + " end_reason=" + s.end_reason + "}";
+         " created_seq=" + std::to_string(s.created_seq) + " end_reason=" + s.end_reason + " kind=" + s.kind +
+         " client_id=" + s.client_id + " parent_id=" + s.parent_id + " cookie_hash=" + s.cookie_hash +
+         " auth_time=" + std::to_string(s.auth_time) + " amr=" + s.amr + " scope=" + s.scope + "}";
+}
+
+inline std::string show(const Consent& c) {
+  return "consent{" + c.user_id + " client=" + c.client_id + " scope=" + c.scope +
+         " granted_at=" + std::to_string(c.granted_at) + "}";
+}
+
+inline std::string show(const AuthorizationCode& c) {
+  return "code{" + c.code_hash + " client=" + c.client_id + " user=" + c.user_id +
+         " browser_session=" + c.browser_session_id + " redirect_uri=" + c.redirect_uri + " scope=" + c.scope +
+         " nonce=" + c.nonce + " challenge=" + c.code_challenge + " auth_time=" + std::to_string(c.auth_time) +
+         " amr=" + c.amr + " created_at=" + std::to_string(c.created_at) + " expires_at=" +
+         std::to_string(c.expires_at) + " used_at=" + opt(c.used_at) + " issued=" + c.issued_session_id + "}";
+}
+
+inline std::string show(const LogoutDelivery& d) {
+  return "delivery{" + std::to_string(d.id) + " client=" + d.client_id + " uri=" + d.logout_uri +
+         " user=" + d.user_id + " session=" + d.session_id + " created_at=" + std::to_string(d.created_at) +
+         " attempts=" + std::to_string(d.attempts) + " next=" + std::to_string(d.next_attempt_at) +
+         " error=" + d.last_error + " delivered_at=" + opt(d.delivered_at) + " gave_up_at=" + opt(d.gave_up_at) +
+         "}";
+}
+
+// A browser session (the hosted login page's), held by cookie digest `cookie`.
+inline Session browser_session(std::string id, std::string user_id, UnixSeconds created, UnixSeconds expires,
+                               std::string cookie) {
+  Session s = session(std::move(id), std::move(user_id), created, expires);
+  s.kind = std::string(kBrowserSession);
+  s.cookie_hash = std::move(cookie);
+  s.auth_time = created;
+  return s;
+}
+
+// An oauth session of `client` opened in browser session `parent` ("" for none).
+inline Session oauth_session(std::string id, std::string user_id, UnixSeconds created, UnixSeconds expires,
+                             std::string client, std::string parent) {
+  Session s = session(std::move(id), std::move(user_id), created, expires);
+  s.kind = std::string(kOAuthSession);
+  s.client_id = std::move(client);
+  s.parent_id = std::move(parent);
+  s.auth_time = created;
+  s.scope = "openid profile";
+  return s;
 }
 
 inline std::string show(const StoredKey& k) {

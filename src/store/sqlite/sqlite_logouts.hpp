@@ -1,0 +1,26 @@
+#pragma once
+// LogoutStore on SQLite. The queue is filled by migration 9's trigger.
+#include "store/logout_store.hpp"
+#include "store/sqlite/sqlite_connections.hpp"
+
+namespace latchkey::store::sqlite {
+
+class SqliteLogouts final : public LogoutStore {
+ public:
+  explicit SqliteLogouts(Connections& c) : connections_(c) {}
+
+  Result<void> note_client(std::string_view session_id, std::string_view client_id,
+                           std::string_view logout_uri) override;
+  Result<std::vector<LogoutDelivery>> due(UnixSeconds now, std::size_t limit) override;
+  Result<void> delivered(std::int64_t id, UnixSeconds now) override;
+  Result<void> failed(std::int64_t id, UnixSeconds next_attempt_at, std::string_view error) override;
+  Result<void> gave_up(std::int64_t id, UnixSeconds now, std::string_view error) override;
+  Result<std::vector<LogoutDelivery>> list(std::size_t limit) override;
+  Result<std::int64_t> prune(UnixSeconds before) override;
+
+ private:
+  Connections& connections_;
+  const sql::Statements& sql_ = statements();
+};
+
+}  // namespace latchkey::store::sqlite

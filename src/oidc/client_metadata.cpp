@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "oidc/redirect_uri.hpp"
+#include "token/jwk.hpp"
 #include "util/utf8.hpp"
 
 namespace latchkey::oidc {
@@ -62,6 +63,30 @@ tl::expected<std::optional<bool>, MetadataError> bool_member(const json::object&
   if (it == in.end() || it->value().is_null()) return std::nullopt;
   if (!it->value().is_bool()) return bad(std::string(name) + " must be true or false");
   return it->value().get_bool();
+}
+
+// The keys of a JWK Set the client registers are published back in its
+// metadata (registration answers, the admin API): a private member (an RSA,
+// EC or OKP private part, an oct secret) has no business there, and is
+// refused rather than kept.
+tl::expected<void, MetadataError> check_public_keys(const json::array& keys) {
+  for (const json::value& k : keys) {
+    if (!k.is_object()) return bad("jwks keys must be JWK objects");
+    for (std::string_view secret : {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}) {
+      if (k.get_object().contains(secret)) return bad("jwks must hold public keys only (found \"" + std::string(secret) + "\")");
+    }
+  }
+  return {};
+}
+
+// Whether a key of `jwks` could verify a client assertion.
+bool has_usable_key(const std::optional<json::object>& jwks) {
+  if (!jwks) return false;
+  for (const json::value& k : jwks->at("keys").get_array()) {
+    auto key = token::key_from_jwk(k.get_object(), "client");
+    if (key && key->pkey) return true;
+  }
+  return false;
 }
 
 tl::expected<void, MetadataError> take_uris(const json::object& in, ClientMetadata& m) {
@@ -124,8 +149,9 @@ tl::expected<void, MetadataError> take_rest(const json::object& in, ClientMetada
   else if (*method) {
     if (**method == "client_secret_basic") m.token_endpoint_auth_method = AuthMethod::client_secret_basic;
     else if (**method == "client_secret_post") m.token_endpoint_auth_method = AuthMethod::client_secret_post;
+    else if (**method == "private_key_jwt") m.token_endpoint_auth_method = AuthMethod::private_key_jwt;
     else if (**method == "none") m.token_endpoint_auth_method = AuthMethod::none;
-    else return bad("token_endpoint_auth_method must be client_secret_basic, client_secret_post or none");
+    else return bad("token_endpoint_auth_method must be client_secret_basic, client_secret_post, private_key_jwt or none");
   }
   if (m.is_public() && m.allows_grant("client_credentials"))
     return bad("client_credentials needs a client that authenticates (not token_endpoint_auth_method none)");
@@ -162,8 +188,11 @@ tl::expected<void, MetadataError> take_rest(const json::object& in, ClientMetada
         !it->value().get_object().at("keys").is_array())
       return bad("jwks must be a JWK Set: {\"keys\": [...]}");
     if (json::serialize(it->value()).size() > kMaxJwksBytes) return bad("jwks must be at most 16 KiB");
+    if (auto r = check_public_keys(it->value().get_object().at("keys").get_array()); !r) return r;
     m.jwks = it->value().get_object();
   }
+  if (m.token_endpoint_auth_method == AuthMethod::private_key_jwt && !has_usable_key(m.jwks))
+    return bad("private_key_jwt needs jwks with at least one RSA, EC P-256 or Ed25519 public key");
   return {};
 }
 
@@ -173,6 +202,7 @@ std::string_view name_of(AuthMethod m) {
   switch (m) {
     case AuthMethod::client_secret_basic: return "client_secret_basic";
     case AuthMethod::client_secret_post: return "client_secret_post";
+    case AuthMethod::private_key_jwt: return "private_key_jwt";
     case AuthMethod::none: return "none";
   }
   return "none";

@@ -15,7 +15,11 @@
 
 namespace latchkey::oidc {
 
-enum class AuthMethod { client_secret_basic, client_secret_post, none };
+// How a client authenticates at the token endpoint (OIDC Core 9): with the
+// secret we issue (HTTP Basic, or form fields), with a JWT signed by a key of
+// its registered jwks (private_key_jwt, client_assertion.hpp; no secret is
+// issued), or not at all (a public client, which must use PKCE).
+enum class AuthMethod { client_secret_basic, client_secret_post, private_key_jwt, none };
 std::string_view name_of(AuthMethod m);
 
 struct ClientMetadata {
@@ -28,11 +32,18 @@ struct ClientMetadata {
   std::string id_token_signed_response_alg = "RS256";  // RS256, ES256 or EdDSA
   std::string backchannel_logout_uri;
   bool backchannel_logout_session_required = false;
-  std::optional<boost::json::object> jwks;  // the client's public keys, kept as given
+  // The client's public keys, kept as given: a JWK Set holding no private
+  // member; required for private_key_jwt, with at least one key we can read.
+  std::optional<boost::json::object> jwks;
   std::string scope = "openid";  // space-separated: what it may ask for
   bool first_party = false;      // skips consent; only an administrator may set it
 
   bool is_public() const { return token_endpoint_auth_method == AuthMethod::none; }
+  // Whether the client authenticates with a secret we issue.
+  bool uses_secret() const {
+    return token_endpoint_auth_method == AuthMethod::client_secret_basic ||
+           token_endpoint_auth_method == AuthMethod::client_secret_post;
+  }
   bool allows_grant(std::string_view g) const;
   bool allows_scope(std::string_view s) const;
 };

@@ -55,7 +55,8 @@ Registered<Registration> ClientRegistry::add(const json::object& metadata, bool 
   auto m = parse_client_metadata(metadata, administrator);
   if (!m) return tl::unexpected(RegistryFailure{RegistryError::invalid_metadata, std::move(m.error())});
   Registration r;
-  if (!m->is_public()) r.secret = crypto::random_token(kSecretBytes);
+  // private_key_jwt clients prove a key instead, and public ones nothing.
+  if (m->uses_secret()) r.secret = crypto::random_token(kSecretBytes);
   r.registration_token = crypto::random_token(kSecretBytes);
   const UnixSeconds now = clock_();
   store::OAuthClient row{crypto::random_token(kIdBytes), r.secret.empty() ? std::string() : digest(r.secret),
@@ -88,9 +89,10 @@ Registered<Client> ClientRegistry::update(std::string_view id, const json::objec
   if (!row) return tl::unexpected(row.error());
   auto m = parse_client_metadata(metadata, administrator);
   if (!m) return tl::unexpected(RegistryFailure{RegistryError::invalid_metadata, std::move(m.error())});
-  // A client that becomes public keeps no secret; one that stops being public
+  // A client that stops using a secret (public, private_key_jwt) keeps none:
+  // it could otherwise still authenticate with the old one. One that starts
   // gets one with rotate_secret.
-  if (m->is_public()) row->secret_digest.clear();
+  if (!m->uses_secret()) row->secret_digest.clear();
   row->metadata = json::serialize(to_json(*m));
   row->updated_at = clock_();
   if (auto changed = store_.update(*row); !changed) return from_store(changed.error());
@@ -102,9 +104,11 @@ Registered<Registration> ClientRegistry::rotate_secret(std::string_view id) {
   if (!row) return tl::unexpected(row.error());
   auto client = read(*row);
   if (!client) return tl::unexpected(client.error());
-  if (client->metadata.is_public())
-    return tl::unexpected(RegistryFailure{RegistryError::invalid_metadata,
-                                          {"invalid_client_metadata", "a public client has no secret"}});
+  if (!client->metadata.uses_secret())
+    return tl::unexpected(RegistryFailure{
+        RegistryError::invalid_metadata,
+        {"invalid_client_metadata", "this client has no secret (token_endpoint_auth_method " +
+                                        std::string(name_of(client->metadata.token_endpoint_auth_method)) + ")"}});
   Registration r;
   r.secret = crypto::random_token(kSecretBytes);
   row->secret_digest = digest(r.secret);

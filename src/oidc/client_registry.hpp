@@ -30,7 +30,7 @@ struct Client {
 // What registration answers once: the secrets in clear (never again).
 struct Registration {
   Client client;
-  std::string secret;              // empty for a public client
+  std::string secret;              // empty when the client uses none (public, private_key_jwt)
   std::string registration_token;  // RFC 7592's registration access token
 };
 

@@ -60,7 +60,7 @@ TEST(RedirectUri, BackchannelUrisAreWebOrLoopback) {
   EXPECT_FALSE(check_backchannel_uri("https://rp.example.com/logout#x"));
 }
 
-tl::expected<ClientMetadata, MetadataError> parse(std::string_view text, bool admin = false) {
+tl::expected<ClientMetadata, MetadataError> parse(const std::string& text, bool admin = false) {
   return parse_client_metadata(json::parse(text).as_object(), admin);
 }
 
@@ -134,6 +134,47 @@ TEST(ClientMetadata, EachRuleRefusesWithTheSpecsCode) {
     EXPECT_EQ(m.error().code, code) << text;
     EXPECT_FALSE(m.error().description.empty()) << text;
   }
+}
+
+// An EC P-256 public key (made with openssl ecparam).
+constexpr std::string_view kEcJwk =
+    R"j({"kty": "EC", "crv": "P-256", "kid": "1", "x": "cXq64DGrEgFswSRXvsLvD0vVtF92CPhNM1AlySz44s4",
+         "y": "Kqyyn2tSzjVB4mGaKX7kVG9zZhJJJaMze2e2GQ4jeQs"})j";
+
+TEST(ClientMetadata, PrivateKeyJwtNeedsAPublicKeyAndNoSecret) {
+  auto m = parse(R"j({"redirect_uris": ["https://a.example/cb"], "token_endpoint_auth_method": "private_key_jwt",
+                     "grant_types": ["authorization_code", "client_credentials"],
+                     "jwks": {"keys": [)j" + std::string(kEcJwk) + "]}}");
+  ASSERT_TRUE(m) << m.error().description;
+  EXPECT_EQ(m->token_endpoint_auth_method, AuthMethod::private_key_jwt);
+  EXPECT_FALSE(m->is_public());
+  EXPECT_FALSE(m->uses_secret());
+  EXPECT_EQ(to_json(*m).at("token_endpoint_auth_method"), "private_key_jwt");
+  auto again = parse_client_metadata(to_json(*m), false);
+  ASSERT_TRUE(again) << again.error().description;
+  EXPECT_EQ(to_json(*again), to_json(*m));
+
+  for (const char* jwks : {
+           R"j("jwks": {"keys": []})j",                                            // no key
+           R"j("jwks": {"keys": [{"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}]})j",  // not a point
+           R"j("jwks": {"keys": [{"kty": "EC", "crv": "P-384", "x": "AA", "y": "AA"}]})j",  // a curve we do not verify
+       }) {
+    auto bad = parse(R"j({"redirect_uris": ["https://a.example/cb"], "token_endpoint_auth_method": "private_key_jwt", )j" +
+                     std::string(jwks) + "}");
+    ASSERT_FALSE(bad) << jwks;
+    EXPECT_EQ(bad.error().code, "invalid_client_metadata");
+  }
+}
+
+TEST(ClientMetadata, JwksHoldsPublicKeysOnly) {
+  for (const char* key : {R"j({"kty": "oct", "k": "c2VjcmV0"})j",
+                          R"j({"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA", "d": "AA"})j",
+                          R"j({"kty": "RSA", "n": "AA", "e": "AQAB", "p": "AA"})j", R"j("not a key")j"}) {
+    auto bad = parse(R"j({"redirect_uris": ["https://a.example/cb"], "jwks": {"keys": [)j" + std::string(key) + "]}}");
+    ASSERT_FALSE(bad) << key;
+    EXPECT_EQ(bad.error().code, "invalid_client_metadata");
+  }
+  EXPECT_TRUE(parse(R"j({"redirect_uris": ["https://a.example/cb"], "jwks": {"keys": [)j" + std::string(kEcJwk) + "]}}"));
 }
 
 TEST(ClientMetadata, LimitsOnSizes) {

@@ -50,6 +50,24 @@ TEST_F(ClientRegistryTest, APublicClientHasNoSecret) {
   EXPECT_EQ(registry_.rotate_secret(r->client.id).error().error, RegistryError::invalid_metadata);
 }
 
+TEST_F(ClientRegistryTest, APrivateKeyJwtClientHasNoSecretEither) {
+  const auto text = R"({"redirect_uris": ["https://app.example.com/cb"], "token_endpoint_auth_method": "private_key_jwt",
+                        "jwks": {"keys": [{"kty": "EC", "crv": "P-256",
+                                           "x": "cXq64DGrEgFswSRXvsLvD0vVtF92CPhNM1AlySz44s4",
+                                           "y": "Kqyyn2tSzjVB4mGaKX7kVG9zZhJJJaMze2e2GQ4jeQs"}]}})";
+  auto r = registry_.add(meta(text), false);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->secret.empty());
+  EXPECT_FALSE(r->client.has_secret);
+  EXPECT_EQ(registry_.rotate_secret(r->client.id).error().error, RegistryError::invalid_metadata);
+  // A client moving to private_key_jwt loses its secret.
+  auto web = registry_.add(meta(kWeb), false).value();
+  auto moved = registry_.update(web.client.id, meta(text), false);
+  ASSERT_TRUE(moved);
+  EXPECT_FALSE(moved->has_secret);
+  EXPECT_FALSE(registry_.authenticate(web.client.id, web.secret));
+}
+
 TEST_F(ClientRegistryTest, AuthenticateChecksTheSecret) {
   auto r = registry_.add(meta(kWeb), false).value();
   EXPECT_TRUE(registry_.authenticate(r.client.id, r.secret));

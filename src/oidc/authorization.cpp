@@ -12,7 +12,7 @@ bool needs_sign_in(const AuthorizationState& s) {
   if (!s.session) return true;
   const AuthorizationRequest& r = s.request;
   // prompt=login: the client wants a credential entered now, even with a session.
-  if (r.prompt_login) return true;
+  if (r.prompt.login) return true;
   // max_age: the last credential is too old (Core 3.1.2.1).
   if (r.max_age && s.session->auth_time() + *r.max_age < s.now) return true;
   // id_token_hint names someone else: that person must sign in (Core 3.1.2.6
@@ -24,7 +24,7 @@ bool needs_sign_in(const AuthorizationState& s) {
 // Step 2: has the person let this client have these scopes?
 bool needs_consent(const AuthorizationState& s) {
   if (s.consented_now || s.client.first_party) return false;
-  if (s.request.prompt_consent) return true;
+  if (s.request.prompt.consent) return true;
   return !s.consent || !covers(s.consent->scope, s.request.scopes);
 }
 
@@ -46,7 +46,7 @@ bool covers(std::string_view granted, const std::vector<std::string>& wanted) {
 }
 
 Outcome decide(const AuthorizationState& s) {
-  const bool silent = s.request.prompt_none;
+  const bool silent = s.request.prompt.none;
   if (needs_sign_in(s)) return silent ? Outcome::login_required : Outcome::sign_in;
   if (needs_consent(s)) return silent ? Outcome::consent_required : Outcome::ask_consent;
   return Outcome::issue_code;

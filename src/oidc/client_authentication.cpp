@@ -3,13 +3,14 @@
 #include "crypto/digest.hpp"
 #include "http/basic_credentials.hpp"
 #include "oidc/client_assertion.hpp"
+#include "oidc/authorization_request.hpp"
+#include "token/compact_jws.hpp"
 
 namespace latchkey::oidc {
 
 namespace {
 
 constexpr std::string_view kJwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-constexpr std::size_t kMaxClientId = 256;
 constexpr std::size_t kMaxSecret = 512;
 
 std::string_view field(const http::FormFields& f, std::string_view name) {
@@ -19,6 +20,16 @@ std::string_view field(const http::FormFields& f, std::string_view name) {
 
 OAuthError invalid_client(std::string_view why = "client authentication failed") {
   return OAuthError::make(OAuthErrorCode::invalid_client, why);
+}
+
+// The client an assertion names (its `sub`), read before its signature can
+// be checked: only to find whose keys check it.
+std::optional<std::string> assertion_subject(std::string_view assertion) {
+  auto jws = token::parse_compact_jws(assertion, kMaxAssertion);
+  if (!jws) return std::nullopt;
+  const boost::json::string* sub = token::string_claim(jws->payload, "sub");
+  if (!sub || sub->empty() || sub->size() > kMaxClientId) return std::nullopt;
+  return std::string(*sub);
 }
 
 }  // namespace

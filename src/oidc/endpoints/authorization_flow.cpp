@@ -21,12 +21,9 @@ constexpr std::size_t kCodeBytes = 32;
 // A query string longer than this is no request of ours (browsers cap URLs near 8 KiB too).
 constexpr std::size_t kMaxReturnTo = 16 * 1024;
 
-Response redirect_error(const Provider& p, std::string_view redirect_uri, const OAuthError& e, std::string_view state) {
-  std::vector<std::pair<std::string, std::string>> params{{"error", std::string(name_of(e.code))}};
-  if (!e.description.empty()) params.emplace_back("error_description", e.description);
-  if (!state.empty()) params.emplace_back("state", std::string(state));
-  params.emplace_back("iss", p.options.issuer);
-  return redirect(authorization_response_uri(redirect_uri, params));
+Response redirect_error(const Provider& p, std::string_view redirect_uri, const OAuthError& e,
+                        const std::optional<std::string>& state) {
+  return redirect(error_redirect_uri(redirect_uri, e, state, p.options.issuer));
 }
 
 // Step: the code, kept by digest, bound to everything the token request repeats.
@@ -38,8 +35,8 @@ auth::Expected<std::string> issue_code(const Provider& p, const AuthorizationReq
   c.user_id = s.user.id;
   c.browser_session_id = s.session.id;
   c.redirect_uri = r.redirect_uri;
-  c.scope = r.scope;
-  c.nonce = r.nonce;
+  c.scope = r.scope();
+  c.nonce = r.nonce.value_or("");
   c.code_challenge = r.code_challenge;
   c.auth_time = s.auth_time();
   c.amr = s.session.amr;
@@ -100,8 +97,9 @@ Answer run_authorization(const Provider& p, const http::Request& req, const http
     if (read && *read) consent = std::move(**read);
   }
   std::optional<std::string> hinted_sub;
-  if (!r.id_token_hint.empty()) {
-    auto hint = verify_id_token_hint(r.id_token_hint, *p.service.tokens().keys(), p.options.issuer, p.service.clock()());
+  if (r.id_token_hint) {
+    auto hint = verify_id_token_hint(*r.id_token_hint, *p.service.tokens().keys(), p.options.issuer,
+                                     p.service.clock()(), p.service.options().leeway);
     if (!hint)
       co_return redirect_error(p, redirect_uri, OAuthError::make(OAuthErrorCode::invalid_request, "invalid id_token_hint"),
                                r.state);
@@ -121,7 +119,7 @@ Answer run_authorization(const Provider& p, const http::Request& req, const http
   Response out;
   switch (decide(state)) {
     case Outcome::sign_in:
-      out = login_page(p, req, LoginView{client.metadata.client_name, r.login_hint, return_to, {}, redirect_uri});
+      out = login_page(p, req, LoginView{client.metadata.client_name, r.login_hint.value_or(""), return_to, {}, redirect_uri});
       break;
     case Outcome::ask_consent:
       out = consent_page(p, req,
@@ -145,10 +143,7 @@ Answer run_authorization(const Provider& p, const http::Request& req, const http
         out = redirect_error(p, redirect_uri, OAuthError::make(OAuthErrorCode::temporarily_unavailable, ""), r.state);
         break;
       }
-      std::vector<std::pair<std::string, std::string>> params{{"code", std::move(**code)}};
-      if (!r.state.empty()) params.emplace_back("state", r.state);
-      params.emplace_back("iss", p.options.issuer);
-      out = redirect(authorization_response_uri(redirect_uri, params));
+      out = redirect(code_redirect_uri(redirect_uri, **code, r.state, p.options.issuer));
       break;
     }
   }

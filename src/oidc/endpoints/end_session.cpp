@@ -42,9 +42,10 @@ Answer end_session(const Provider& p, const http::Request& req) {
   if (hint_text.size() > 8192 || client_id.size() > 256 || post_logout.size() > 2048 || state.size() > 1024)
     co_return error_page(p, req, 400, "Invalid request", "A parameter is too long.");
 
-  std::optional<IdTokenHint> hint;
+  std::optional<HintClaims> hint;
   if (!hint_text.empty()) {
-    auto verified = verify_id_token_hint(hint_text, *p.service.tokens().keys(), p.options.issuer, p.service.clock()());
+    auto verified = verify_id_token_hint(hint_text, *p.service.tokens().keys(), p.options.issuer, p.service.clock()(),
+                                         p.service.options().leeway);
     if (!verified) co_return error_page(p, req, 400, "Invalid request", "The id_token_hint is not valid.");
     if (!client_id.empty() && client_id != verified->aud)
       co_return error_page(p, req, 400, "Invalid request", "client_id and id_token_hint name different applications.");

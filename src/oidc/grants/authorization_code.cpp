@@ -117,7 +117,7 @@ GrantResult authorization_code_grant(const GrantRequest& r) {
     claims.sub = user.id;
     claims.aud = r.client.id;
     claims.azp = r.client.id;
-    claims.nonce = c.nonce;
+    if (!c.nonce.empty()) claims.nonce = c.nonce;
     claims.sid = c.browser_session_id;
     claims.amr = split_amr(c.amr);
     claims.acr = "1";

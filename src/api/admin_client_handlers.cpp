@@ -40,15 +40,6 @@ awaitable<Response> run(const AdminContext& api, Work work, Ok ok) {
   }
 }
 
-// The client with the secrets just issued (shown this once).
-json::object with_secrets(const oidc::Registration& r) {
-  json::object o = client_json(r.client);
-  if (!r.secret.empty()) o["client_secret"] = r.secret;
-  // For RFC 7592 management at /register/{client_id}, if the app wants it.
-  if (!r.registration_token.empty()) o["registration_access_token"] = r.registration_token;
-  return o;
-}
-
 }  // namespace
 
 awaitable<Response> list_clients(const AdminContext& api, const Request& req) {
@@ -70,7 +61,7 @@ awaitable<Response> add_client(const AdminContext& api, const Request& req) {
   auto metadata = parse_object(req.body);
   if (!metadata) co_return body_error(metadata.error());
   co_return co_await run(api, [&] { return api.clients->add(*metadata, true, actor_of(req)); },
-                         [](const oidc::Registration& r) { return json_response(201, with_secrets(r)); });
+                         [](const oidc::Registration& r) { return json_response(201, registration_json(r)); });
 }
 
 awaitable<Response> show_client(const AdminContext& api, const Request& req) {
@@ -82,7 +73,7 @@ awaitable<Response> update_client(const AdminContext& api, const Request& req) {
   auto metadata = parse_object(req.body);
   if (!metadata) co_return body_error(metadata.error());
   co_return co_await run(api, [&] { return api.clients->update(req.param("id"), *metadata, true, actor_of(req)); },
-                         [](const oidc::Registration& r) { return json_response(200, with_secrets(r)); });
+                         [](const oidc::Registration& r) { return json_response(200, registration_json(r)); });
 }
 
 awaitable<Response> delete_client(const AdminContext& api, const Request& req) {
@@ -92,7 +83,7 @@ awaitable<Response> delete_client(const AdminContext& api, const Request& req) {
 
 awaitable<Response> rotate_client_secret(const AdminContext& api, const Request& req) {
   co_return co_await run(api, [&] { return api.clients->rotate_secret(req.param("id"), actor_of(req)); },
-                         [](const oidc::Registration& r) { return json_response(200, with_secrets(r)); });
+                         [](const oidc::Registration& r) { return json_response(200, registration_json(r)); });
 }
 
 }  // namespace latchkey::api

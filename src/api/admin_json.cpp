@@ -64,4 +64,11 @@ json::object client_json(const oidc::Client& c) {
   return o;
 }
 
+json::object registration_json(const oidc::Registration& r) {
+  json::object o = client_json(r.client);
+  if (!r.secret.empty()) o["client_secret"] = r.secret;
+  if (!r.registration_token.empty()) o["registration_access_token"] = r.registration_token;
+  return o;
+}
+
 }  // namespace latchkey::api

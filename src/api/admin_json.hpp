@@ -26,5 +26,9 @@ boost::json::object event_json(const store::AuditEvent& e);
 // The client's metadata (RFC 7591 names) with {client_id, created_at,
 // updated_at, has_secret}: never a secret, nor its digest.
 boost::json::object client_json(const oidc::Client& c);
+// client_json with the secrets just issued, shown this once: client_secret
+// (none for a public client) and, for a new client, the
+// registration_access_token of RFC 7592 (/register/{client_id}).
+boost::json::object registration_json(const oidc::Registration& r);
 
 }  // namespace latchkey::api

@@ -20,7 +20,7 @@ std::string describe(const Client& c) {
 void ClientAdmin::record(std::string_view event, std::string_view id, const auth::Actor& actor, std::string detail) const {
   audit_.write_now({.event = event, .actor = actor.name, .ip = actor.ip, .user_agent = actor.user_agent,
                     .detail = std::move(detail)});
-  log::info("admin.action", {{"event", event}, {"actor", actor.name}, {"client_id", id}});
+  log::info("admin.action", {{"action", event}, {"actor", actor.name}, {"client_id", id}});
 }
 
 Registered<Registration> ClientAdmin::add(const boost::json::object& metadata, bool administrator,

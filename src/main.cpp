@@ -2,7 +2,7 @@
 //   latchkey [serve|run] [--flags]  serve the API (the default command; app/serve.cpp)
 //   latchkey migrate                create or upgrade the schema, then exit
 //   latchkey keys list | rotate [--now]
-//   latchkey user ... | sessions ... | audit ... | locks ...   administration (src/cli)
+//   latchkey user ... | sessions ... | audit ... | locks ... | clients ...   administration (src/cli)
 //   latchkey copy-store --from URL --to URL
 //   latchkey --help | --version
 // This file reads the command line and hands over; the server is built in app/.
@@ -42,7 +42,14 @@ void print_usage() {
       "  latchkey audit [--user NAME] [--limit N]   the audit trail, newest last\n"
       "  latchkey locks list [--user NAME] [--ip IP]   abuse-limit locks now in force\n"
       "  latchkey locks clear (--user NAME | --ip IP)  end them (an account's, an address's, or both)\n"
-      "                                    (user, sessions, audit and locks take --json)\n"
+      "  latchkey clients add [METADATA]   register an OAuth client; its secret is printed once\n"
+      "  latchkey clients list [--limit N] | show ID | delete ID\n"
+      "  latchkey clients update ID METADATA   --metadata replaces the metadata; flags alone change it\n"
+      "  latchkey clients rotate-secret ID     a new secret, printed once; the old one stops working\n"
+      "                                    METADATA: --metadata JSON | --metadata-file PATH (- for stdin),\n"
+      "                                    --name NAME, --redirect-uri URI (repeatable),\n"
+      "                                    --grant-type TYPE (repeatable), --public, --first-party\n"
+      "                                    (user, sessions, audit, locks and clients take --json)\n"
       "  latchkey copy-store --from URL --to URL\n"
       "                                    copy users, sessions and keys into an empty database\n"
       "                                    (e.g. sqlite://latchkey.db to postgres://...)\n"
@@ -99,11 +106,12 @@ void apply_log_settings(const config::Config& cfg) {
 }
 
 bool is_admin_command(const std::string& c) {
-  return c == "user" || c == "sessions" || c == "audit" || c == "locks";
+  return c == "user" || c == "sessions" || c == "audit" || c == "locks" || c == "clients";
 }
 
 // Every command but help and version, once the settings are read.
-int run_command(const CommandLine& cl, const config::Config& cfg, const cli::CliOptions& cli_options) {
+int run_command(const CommandLine& cl, const config::Config& cfg, const cli::CliOptions& cli_options,
+                const cli::ClientFlags& client_flags) {
   const std::string command = cl.command();
   if (command == "serve") {
     if (cl.words.size() > 1) return fail("unexpected argument '" + cl.words[1] + "'", 2);
@@ -127,6 +135,7 @@ int run_command(const CommandLine& cl, const config::Config& cfg, const cli::Cli
   if (command == "sessions") return cli::sessions_command(cfg, **db, cl.words, cli_options);
   if (command == "audit") return cli::audit_command(cfg, **db, cl.words, cli_options);
   if (command == "locks") return cli::locks_command(cfg, **db, cl.words, cli_options);
+  if (command == "clients") return cli::clients_command(cfg, **db, cl.words, cli_options, client_flags);
   std::printf("database schema is up to date\n");  // migrate: opening it migrated it
   return 0;
 }
@@ -153,6 +162,12 @@ int main(int argc, char** argv) {
     if (!taken) return fail(taken.error(), 2);
     cli_options = std::move(*taken);
   }
+  cli::ClientFlags client_flags;
+  if (command == "clients") {
+    auto taken = cli::take_client_flags(cl.flags);
+    if (!taken) return fail(taken.error(), 2);
+    client_flags = std::move(*taken);
+  }
   if (cl.now_flag && command != "keys") return fail("--now only goes with `keys rotate`", 2);
   try {
     crypto::init();
@@ -161,7 +176,7 @@ int main(int argc, char** argv) {
     auto cfg = config::load(config::process_environment(), *dotenv, cl.flags);
     if (!cfg) return fail(cfg.error(), 2);
     apply_log_settings(*cfg);
-    return run_command(cl, *cfg, cli_options);
+    return run_command(cl, *cfg, cli_options, client_flags);
   } catch (const std::exception& e) {
     return fail(std::string("fatal: ") + e.what(), 1);
   }

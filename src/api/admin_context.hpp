@@ -1,6 +1,7 @@
 #pragma once
 // What the admin API's handlers work with (admin_user_handlers.cpp,
-// admin_system_handlers.cpp), and the helpers they share.
+// admin_system_handlers.cpp, admin_lock_handlers.cpp,
+// admin_client_handlers.cpp), and the helpers they share.
 #include <optional>
 #include <string>
 #include <utility>
@@ -12,6 +13,7 @@
 #include "api/admin_routes.hpp"
 #include "api/error_answers.hpp"
 #include "api/json_io.hpp"
+#include "oidc/client_admin.hpp"
 
 namespace latchkey::api {
 
@@ -20,6 +22,8 @@ struct AdminContext {
   WorkerPool& pool;
   ErrorAnswers errors;
   AdminApiOptions options;
+  // With options.clients: its changes, audited where the admin's are.
+  std::optional<oidc::ClientAdmin> clients = {};
 
   // Runs `work` (blocking, returning auth::Expected<T>) on the database
   // lane; `ok` turns its value into the answer.
@@ -43,7 +47,7 @@ http::Response admin_message(unsigned status, std::string_view text, std::option
 // The paging parameters of the listings; unknown or malformed ones are 400.
 struct Page {
   std::size_t limit = 100;
-  std::string after;   // users: a username
+  std::string after;   // users: a username; clients: a client id
   std::string user;    // audit: one user's events
   std::optional<std::pair<UnixSeconds, std::int64_t>> before;  // audit: "<at>.<seq>" from `next`
 };
@@ -72,5 +76,12 @@ boost::asio::awaitable<http::Response> list_locks(const AdminContext&, const htt
 boost::asio::awaitable<http::Response> user_locks(const AdminContext&, const http::Request&);
 boost::asio::awaitable<http::Response> clear_user_locks(const AdminContext&, const http::Request&);
 boost::asio::awaitable<http::Response> clear_ip_locks(const AdminContext&, const http::Request&);
+// admin_client_handlers.cpp (only with AdminApiOptions::clients)
+boost::asio::awaitable<http::Response> list_clients(const AdminContext&, const http::Request&);
+boost::asio::awaitable<http::Response> add_client(const AdminContext&, const http::Request&);
+boost::asio::awaitable<http::Response> show_client(const AdminContext&, const http::Request&);
+boost::asio::awaitable<http::Response> update_client(const AdminContext&, const http::Request&);
+boost::asio::awaitable<http::Response> delete_client(const AdminContext&, const http::Request&);
+boost::asio::awaitable<http::Response> rotate_client_secret(const AdminContext&, const http::Request&);
 
 }  // namespace latchkey::api

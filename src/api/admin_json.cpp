@@ -56,4 +56,20 @@ json::object event_json(const store::AuditEvent& e) {
                       {"detail", std::move(detail)}};
 }
 
+json::object client_json(const oidc::Client& c) {
+  json::object o = oidc::to_json(c.metadata);
+  o["client_id"] = c.id;
+  o["created_at"] = format_rfc3339(c.created_at);
+  o["updated_at"] = format_rfc3339(c.updated_at);
+  o["has_secret"] = c.has_secret;
+  return o;
+}
+
+json::object registration_json(const oidc::Registration& r) {
+  json::object o = client_json(r.client);
+  if (!r.secret.empty()) o["client_secret"] = r.secret;
+  if (!r.registration_token.empty()) o["registration_access_token"] = r.registration_token;
+  return o;
+}
+
 }  // namespace latchkey::api

@@ -1,12 +1,14 @@
 #pragma once
-// JSON views of users, sessions and audit events for administrators: the
-// admin HTTP API's bodies and the CLI's --json output are the same.
+// JSON views of users, sessions, audit events and OAuth clients for
+// administrators: the admin HTTP API's bodies and the CLI's --json output are
+// the same.
 #include <optional>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include "auth/service.hpp"
+#include "oidc/client_registry.hpp"
 #include "store/store.hpp"
 #include "util/time.hpp"
 
@@ -21,5 +23,12 @@ boost::json::object user_json(const store::UserSummary& u);
 boost::json::object session_json(const auth::SessionInfo& s);
 // {id, at, event, actor, user_id, username, session_id, ip, user_agent, detail}
 boost::json::object event_json(const store::AuditEvent& e);
+// The client's metadata (RFC 7591 names) with {client_id, created_at,
+// updated_at, has_secret}: never a secret, nor its digest.
+boost::json::object client_json(const oidc::Client& c);
+// client_json with the secrets just issued, shown this once: client_secret
+// (none for a public client) and, for a new client, the
+// registration_access_token of RFC 7592 (/register/{client_id}).
+boost::json::object registration_json(const oidc::Registration& r);
 
 }  // namespace latchkey::api

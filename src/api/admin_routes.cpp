@@ -47,6 +47,16 @@ constexpr AdminRoute kAdminRoutes[] = {
     {"POST", "/admin/keys/rotate", rotate_key},
 };
 
+// OAuth clients, when the API has the registry.
+constexpr AdminRoute kClientRoutes[] = {
+    {"GET", "/admin/clients", list_clients},
+    {"POST", "/admin/clients", add_client},
+    {"GET", "/admin/clients/{id}", show_client},
+    {"PUT", "/admin/clients/{id}", update_client},
+    {"DELETE", "/admin/clients/{id}", delete_client},
+    {"POST", "/admin/clients/{id}/secret", rotate_client_secret},
+};
+
 // "<at>.<seq>", as `next` gives it.
 std::optional<std::pair<UnixSeconds, std::int64_t>> parse_before(std::string_view v) {
   const auto dot = v.find('.');
@@ -103,13 +113,19 @@ void add_admin_routes(http::Router& router, auth::Admin& admin, WorkerPool& pool
   // The token first, for every /admin/ path: without it, nothing is said of
   // which paths and methods exist.
   router.label_group("/admin/", "/admin/*", {admin_auth(*options.token, *options.limits)});
+  std::optional<oidc::ClientAdmin> clients;
+  if (options.clients) clients.emplace(*options.clients, admin.audit_log());
   auto api = std::make_shared<const AdminContext>(
       AdminContext{admin, pool, ErrorAnswers(admin.options().max_username_chars, admin.options().password.max_bytes),
-                   std::move(options)});
-  for (const AdminRoute& r : kAdminRoutes) {
+                   std::move(options), clients});
+  auto add = [&](const AdminRoute& r) {
     http::RouteOptions o;
     o.security = "admin";  // the group's guard
     router.add(r.method, r.path, [api, h = r.handler](const Request& req) { return h(*api, req); }, std::move(o));
+  };
+  for (const AdminRoute& r : kAdminRoutes) add(r);
+  if (api->clients) {
+    for (const AdminRoute& r : kClientRoutes) add(r);
   }
 }
 

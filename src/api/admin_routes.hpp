@@ -1,5 +1,5 @@
 #pragma once
-// The /admin/ HTTP API: the `latchkey user|sessions|audit|keys` commands over
+// The /admin/ HTTP API: the `latchkey user|sessions|audit|keys|clients` commands over
 // HTTP, for operators' tools. Every call needs `Authorization: Bearer
 // <ADMIN_TOKEN>` (compared in constant time; failed attempts limited per
 // client IP by the admin_token limit, 429); with ADMIN_TOKEN unset no /admin/ route exists, so every
@@ -14,6 +14,7 @@
 #include "auth/admin.hpp"
 #include "auth/key_bootstrap.hpp"
 #include "http/router.hpp"
+#include "oidc/client_registry.hpp"
 #include "util/worker_pool.hpp"
 
 namespace latchkey::api {
@@ -27,6 +28,9 @@ struct AdminApiOptions {
   UnixSeconds key_publish_delay = 600;
   // Called (on a worker) after a rotation, so this instance reloads its keys at once.
   std::function<void()> reload_keys;
+  // OAuth clients: /admin/clients, as `latchkey clients`. Null: no such
+  // routes (tests of the rest).
+  oidc::ClientRegistry* clients = nullptr;
 };
 
 void add_admin_routes(http::Router& router, auth::Admin& admin, WorkerPool& pool, AdminApiOptions options);

@@ -48,7 +48,16 @@ http::Response too_many(const abuse::Verdict& v) {
 }
 
 http::Middleware admin_auth(const std::string& token, abuse::Limiter& limits) {
-  return [digest = crypto::sha256(token), &limits](Request& req) -> std::optional<Response> {
+  return admin_auth(token, limits, [](bool missing) {
+    Response r = missing ? http::json_error(401, "token_missing", "Admin token is missing")
+                         : http::json_error(401, "invalid_token", "Invalid admin token");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"latchkey-admin\"");
+    return r;
+  });
+}
+
+http::Middleware admin_auth(const std::string& token, abuse::Limiter& limits, TokenRefusal refuse) {
+  return [digest = crypto::sha256(token), &limits, refuse = std::move(refuse)](Request& req) -> std::optional<Response> {
     const abuse::Key key = abuse::per_ip(abuse::Limit::admin_token, req.remote_ip);
     // A locked IP is refused before its guess is compared: right or wrong.
     if (const abuse::Verdict v = limits.peek(key, now_unix()); !v) {
@@ -61,11 +70,7 @@ http::Middleware admin_auth(const std::string& token, abuse::Limiter& limits) {
       return std::nullopt;
     }
     limits.record_soon(key, now_unix());
-    const bool missing = !presented && presented.error() == AuthError::token_missing;
-    Response r = missing ? http::json_error(401, "token_missing", "Admin token is missing")
-                         : http::json_error(401, "invalid_token", "Invalid admin token");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"latchkey-admin\"");
-    return r;
+    return refuse(!presented && presented.error() == AuthError::token_missing);
   };
 }
 

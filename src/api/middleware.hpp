@@ -1,6 +1,7 @@
 #pragma once
 // What a route can declare to run before its handler (http::RouteOptions):
 // who may call it and how often. Each returns an http::Middleware.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,5 +37,12 @@ http::Response too_many(const abuse::Verdict& v);
 // which refuses it (429) before any comparison once locked. The identity is
 // the actor "admin-api".
 http::Middleware admin_auth(const std::string& token, abuse::Limiter& limits);
+
+// The same check, with the 401 answer of the caller's protocol: `refuse`
+// gets whether the token was missing (rather than wrong). RFC 7591's
+// registration endpoint takes the admin token as its initial access token
+// and answers as RFC 6750 says.
+using TokenRefusal = std::function<http::Response(bool missing)>;
+http::Middleware admin_auth(const std::string& token, abuse::Limiter& limits, TokenRefusal refuse);
 
 }  // namespace latchkey::api

@@ -23,6 +23,8 @@
 #include "http/server.hpp"
 #include "http/tls.hpp"
 #include "metrics/registry.hpp"
+#include "oidc/client_registry.hpp"
+#include "oidc/endpoints/registration.hpp"
 #include "oidc/routes.hpp"
 #include "web/csrf.hpp"
 #include "web/templates.hpp"
@@ -57,10 +59,10 @@ struct Components {
   std::unique_ptr<auth::AuditLog> audit;
   std::unique_ptr<auth::Service> service;
   std::unique_ptr<auth::Admin> admin;
+  std::unique_ptr<oidc::ClientRegistry> clients;  // OAuth clients: the admin API's, registration's, the provider's
   std::unique_ptr<WorkerPool> pool;
-  // The OpenID Connect provider (oidc/): its clients, browser sessions,
-  // consents and pages, shared by its routes.
-  std::unique_ptr<oidc::ClientRegistry> clients;
+  // The OpenID Connect provider (oidc/): its browser sessions, consents and
+  // pages, shared by its routes.
   std::unique_ptr<oidc::BrowserSessions> browsers;
   std::unique_ptr<oidc::Consents> consents;
   std::unique_ptr<web::Templates> pages;
@@ -146,7 +148,11 @@ void build_http(const config::Config& cfg, std::shared_ptr<boost::asio::ssl::con
   admin.reload_keys = [&c, policy = cli::key_policy(cfg)] {
     if (auto loaded = auth::load_signing_keys(*c.store, policy, now_unix())) c.service->tokens().set_keys(std::move(*loaded));
   };
+  admin.clients = c.clients.get();
   api::add_admin_routes(*c.router, *c.admin, *c.pool, std::move(admin));
+  oidc::RegistrationOptions registration = registration_options(cfg);
+  registration.limits = &c.service->limits();  // the admin token's failures, counted as the admin API counts them
+  oidc::add_registration_routes(*c.router, std::move(registration), *c.clients, *c.pool, *c.audit);
   api::add_ops_routes(*c.router, *c.ops, {.metrics = cfg.metrics_port == 0, .healthz = false});
   c.server = std::make_unique<http::Server>(std::move(options), *c.router);
   if (cfg.metrics_port != 0) {

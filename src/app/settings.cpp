@@ -76,6 +76,15 @@ api::AdminApiOptions admin_api_options(const config::Config& cfg) {
   return o;
 }
 
+oidc::RegistrationOptions registration_options(const config::Config& cfg) {
+  oidc::RegistrationOptions o;
+  o.issuer = cfg.issuer;
+  // The initial access token is the administrators': registration is
+  // theirs, and off without it.
+  o.initial_access_token = cfg.admin_token;
+  return o;
+}
+
 http::ServerOptions server_options(const config::Config& cfg) {
   http::ServerOptions o;
   o.host = cfg.host;

@@ -8,6 +8,7 @@
 #include "config/config.hpp"
 #include "oidc/provider.hpp"
 #include "http/server.hpp"
+#include "oidc/endpoints/registration.hpp"
 #include "util/worker_pool.hpp"
 
 namespace latchkey::app {
@@ -18,6 +19,8 @@ abuse::Policies limits(const config::Config& cfg);
 api::ApiOptions api_options(const config::Config& cfg);
 // Everything but reload_keys, which needs the running service.
 api::AdminApiOptions admin_api_options(const config::Config& cfg);
+// Everything but limits, which is the running service's.
+oidc::RegistrationOptions registration_options(const config::Config& cfg);
 http::ServerOptions server_options(const config::Config& cfg);
 oidc::ProviderOptions provider_options(const config::Config& cfg);
 http::ServerOptions metrics_server_options(const config::Config& cfg);

@@ -48,6 +48,8 @@ class Admin {
   Admin(store::Store& store, AdminOptions options, AuditLog& audit, Clock clock, RevokedHook on_revoked = {});
 
   const AdminOptions& options() const { return options_; }
+  // Where its changes are written; other administration (OAuth clients) writes there too.
+  AuditLog& audit_log() const { return audit_; }
 
   // Sign-up's own path and rules (auth/new_account.hpp). prepare_user then
   // store_user.

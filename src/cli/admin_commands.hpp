@@ -1,6 +1,7 @@
 #pragma once
-// `latchkey user ...`, `latchkey sessions ...` and `latchkey audit`: the
-// administration commands, run against the configured database. Running
+// `latchkey user ...`, `latchkey sessions ...`, `latchkey audit`, `latchkey
+// locks ...` and `latchkey clients ...`: the administration commands, run
+// against the configured database. Running
 // servers see their changes at once (revocations reach them by NOTIFY on
 // PostgreSQL, within 100 ms on SQLite, whose servers watch the file for commits). Each returns the exit code.
 #include <string>
@@ -28,6 +29,10 @@ int audit_command(const config::Config& cfg, store::Store& store, const std::vec
 // `latchkey locks list [--user NAME] [--ip IP] | clear (--user NAME | --ip IP)`.
 int locks_command(const config::Config& cfg, store::Store& store, const std::vector<std::string>& words,
                   const CliOptions& options);
+
+// `latchkey clients add|list|show|update|delete|rotate-secret` (clients_command.cpp).
+int clients_command(const config::Config& cfg, store::Store& store, const std::vector<std::string>& words,
+                    const CliOptions& options, const ClientFlags& flags);
 
 // `latchkey keys list | rotate [--now]` (keys_command.cpp).
 int keys_command(const config::Config& cfg, store::Store& store, const std::vector<std::string>& words,

@@ -7,6 +7,7 @@ LATCHKEY_REQUIRE_PG=1, which turns the absence into a failure. Every test gets
 its own database, dropped at teardown.
 """
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -385,6 +386,33 @@ def test_copy_store_from_sqlite(pg_db, server_factory):
     assert again.code == 1, again
     assert "empty database" in again.stderr, again.stderr
     assert psql(pg_db, "SELECT count(*) FROM users") == "1"
+
+
+def test_clients_across_instances(pg_db, server_factory):
+    """A client registered on one instance is managed on another, and by the
+    CLI; its secrets are stored as digests only."""
+    admin_token = "admin-token-for-the-postgres-clients-test-0123456789"
+    a, b = [server_factory(env={**COMMON, "ADMIN_TOKEN": admin_token}, database_url=pg_db) for _ in range(2)]
+    r = a.post("/register", headers=bearer(admin_token),
+               json={"client_name": "On PG", "redirect_uris": ["https://pg.example/cb"]})
+    assert r.status_code == 201, r.text
+    c = r.json()
+    token = c["registration_access_token"]
+    assert c["registration_client_uri"] == "http://latchkey.test/register/" + c["client_id"]
+    read = b.get("/register/" + c["client_id"], headers=bearer(token))
+    assert read.status_code == 200 and read.json()["client_name"] == "On PG"
+    row = psql(pg_db, "SELECT secret_digest || ' ' || registration_digest FROM oauth_clients "
+                      f"WHERE id = '{c['client_id']}'")
+    assert c["client_secret"] not in row and token not in row
+    out = run_to_exit(b.workdir, env={"DATABASE_URL": pg_db, **COMMON}, args=["clients", "list", "--json"],
+                      timeout=20)
+    assert out.code == 0, out.stderr
+    assert c["client_id"] in [x["client_id"] for x in json.loads(out.stdout)["clients"]]
+    rotated = b.post(f"/admin/clients/{c['client_id']}/secret", headers=bearer(admin_token))
+    assert rotated.status_code == 200 and rotated.json()["client_secret"] != c["client_secret"]
+    assert b.request("DELETE", "/register/" + c["client_id"], headers=bearer(token)).status_code == 204
+    r = a.get("/register/" + c["client_id"], headers=bearer(token))
+    assert r.status_code == 401 and r.json()["error"] == "invalid_token"
 
 
 def url_forms(url):

@@ -1,5 +1,5 @@
 // docs/openapi.json (as built into the binary) against the router that
-// add_routes and add_admin_routes really build: every route documented with
+// add_routes, add_admin_routes and add_registration_routes really build: every route documented with
 // its method, every documented operation served, every $ref resolvable. The
 // admin API's operations are the router's routes that need the admin token
 // (api::admin_route_list(router_)), checked against what the router answers.
@@ -25,6 +25,8 @@
 #include "auth/audit_log.hpp"
 #include "auth/key_bootstrap.hpp"
 #include "crypto/random.hpp"
+#include "oidc/client_registry.hpp"
+#include "oidc/endpoints/registration.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "temp_dir.hpp"
 
@@ -83,7 +85,14 @@ class OpenApiTest : public ::testing::Test {
     admin_options.token = std::string(kAdminToken);
     admin_options.key_policy = kp;
     admin_options.limits = &service_->limits();
+    clients_ = std::make_unique<oidc::ClientRegistry>(store_->clients(), [] { return kNow; });
+    admin_options.clients = clients_.get();
     api::add_admin_routes(router_, *admin_, pool_, admin_options);
+    oidc::RegistrationOptions registration;
+    registration.issuer = "http://test";
+    registration.initial_access_token = std::string(kAdminToken);
+    registration.limits = &service_->limits();
+    oidc::add_registration_routes(router_, registration, *clients_, pool_, *audit_);
     doc_ = json::parse(api::openapi_text()).as_object();
   }
 
@@ -132,6 +141,7 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<auth::AuditLog> audit_;
   std::unique_ptr<auth::Service> service_;
   std::unique_ptr<auth::Admin> admin_;
+  std::unique_ptr<oidc::ClientRegistry> clients_;
   WorkerPool pool_{1, 4};
   metrics::Registry registry_;
   std::unique_ptr<api::Ops> ops_;

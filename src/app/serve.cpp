@@ -23,6 +23,9 @@
 #include "http/server.hpp"
 #include "http/tls.hpp"
 #include "metrics/registry.hpp"
+#include "net/http_client.hpp"
+#include "oidc/backchannel_tokens.hpp"
+#include "oidc/backchannel_worker.hpp"
 #include "oidc/client_registry.hpp"
 #include "oidc/endpoints/registration.hpp"
 #include "oidc/routes.hpp"
@@ -67,6 +70,8 @@ struct Components {
   std::unique_ptr<oidc::Consents> consents;
   std::unique_ptr<web::Templates> pages;
   std::unique_ptr<web::Csrf> csrf;
+  std::unique_ptr<oidc::BackchannelDelivery> logouts;
+  std::unique_ptr<oidc::BackchannelWorker> logout_sender;  // stopped before what it uses
   metrics::Registry metrics;
   std::unique_ptr<api::Ops> ops;
   std::unique_ptr<http::Router> router;
@@ -127,6 +132,11 @@ tl::expected<void, int> build_provider(const config::Config& cfg, Components& c)
   c.clients = std::make_unique<oidc::ClientRegistry>(c.store->clients(), now_unix);
   c.browsers = std::make_unique<oidc::BrowserSessions>(*c.service);
   c.consents = std::make_unique<oidc::Consents>(*c.service);
+  net::global_init();
+  c.logouts = std::make_unique<oidc::BackchannelDelivery>(
+      c.store->logouts(), oidc::logout_token_maker(*c.service, *c.clients, cfg.issuer), now_unix);
+  c.logouts->on_gave_up(oidc::audit_gave_up(*c.audit));
+  c.logout_sender = std::make_unique<oidc::BackchannelWorker>(*c.logouts, std::chrono::seconds(1));
   return {};
 }
 
@@ -179,6 +189,7 @@ void log_listening(const config::Config& cfg, const Components& c) {
 // run of each periodic job, the queued work and audit events.
 void run(const config::Config& cfg, Components& c) {
   c.scheduler.start();
+  c.logout_sender->start();
   log_listening(cfg, c);
   // From here on, info lines (the access log above all) are written in
   // batches: one write(2) per line would cost more than a /protected request.
@@ -195,6 +206,7 @@ void run(const config::Config& cfg, Components& c) {
   std::signal(SIGINT, SIG_IGN);
   std::signal(SIGTERM, SIG_IGN);
   c.scheduler.stop();
+  c.logout_sender->stop();
   c.store->sessions().stop_watching();
   c.pool->join();
   c.audit->flush();  // what the last requests recorded

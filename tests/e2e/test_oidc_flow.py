@@ -110,7 +110,7 @@ def test_authlib_confidential_client_completes_the_flow(op):
     # The browser session is a latchkey session: listed with its kind.
     login = op.post("/login", json={"username": user, "password": PASSWORD}).json()
     sessions = op.get("/get_active_sessions", headers={"Authorization": f"Bearer {login['access_token']}"}).json()
-    kinds = sorted(s.get("kind") for s in sessions["sessions"])
+    kinds = sorted(s.get("kind") for s in sessions["active_sessions"])
     assert "browser" in kinds and "oauth" in kinds and "api" in kinds
 
 

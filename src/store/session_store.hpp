@@ -21,7 +21,9 @@ class SessionStore {
 
   // `session.refresh_hash` is the digest of the session's first refresh
   // token; tokens themselves are never stored. not_found when the user is
-  // gone or disabled (checked atomically with the insert).
+  // gone or disabled, or when `parent_id` names a session that is gone or
+  // ended (checked atomically with the insert: a child never outlives its
+  // parent's end). conflict when the id, refresh_hash or cookie_hash is taken.
   virtual Result<void> create(const Session& session) = 0;
   // not_found when there is no such session (ended ones are found).
   virtual Result<Session> find(std::string_view session_id) = 0;

@@ -247,6 +247,10 @@ class FakeStore final : public store::Store {
       return s_.run<void>([&](Data& d) -> Result<void> {
         const store::User* u = row(d.users, session.user_id);
         if (!u || u->disabled_at) return fail(Error::not_found);
+        if (!session.parent_id.empty()) {
+          const store::Session* parent = row(d.sessions, session.parent_id);
+          if (!parent || parent->revoked_at) return fail(Error::not_found);
+        }
         store::Session fresh = session;  // a new session: never rotated, not ended
         fresh.revoked_at.reset();
         fresh.end_reason.clear();

@@ -13,18 +13,25 @@ namespace latchkey::store::postgres {
 
 namespace {
 
-// Only for a user that exists and is not disabled. FOR SHARE waits for a
+// Only for a user that exists and is not disabled, and (an oauth session
+// opened in a browser session) a parent not ended. FOR SHARE waits for a
 // disable in flight (it updates the user row) and then sees it: a login
-// racing with a disable cannot leave a live session behind. (SQLite has no
-// row locks, and needs none: its writes are serialised.) Parameters in a
-// SELECT list have no type to infer: cast.
+// racing with a disable cannot leave a live session behind. Likewise for
+// the parent: its end either waits for this insert (and its trigger then
+// ends the child) or is seen by it. The user is locked before the parent (p
+// reads u, however the planner orders the rest), as disable and delete lock
+// the user before the sessions: no deadlock. (SQLite has no row locks, and
+// needs none: its writes are serialised.) Parameters in a SELECT list have
+// no type to infer: cast.
 constexpr OwnStmt kCreate{
     "create_session",
+    "WITH u AS (SELECT id FROM users WHERE id = $2 AND disabled_at IS NULL FOR SHARE), "
+    "p AS (SELECT s.id FROM sessions s, u WHERE s.id = $12 AND s.revoked_at IS NULL FOR SHARE OF s) "
     "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at, "
     "user_agent, ip, created_seq, kind, client_id, parent_id, cookie_hash, auth_time, amr, scope) "
     "SELECT $1::text, $2::text, $3::text, $4::bigint, $5::bigint, $6::bigint, $7::text, $8::text, "
     "$9::bigint, $10::text, $11::text, $12::text, $13::text, $14::bigint, $15::text, $16::text "
-    "FROM users WHERE id = $2 AND disabled_at IS NULL FOR SHARE"};
+    "FROM u WHERE $12::text = '' OR EXISTS (SELECT 1 FROM p)"};
 
 // GREATEST where SQLite has MAX of two values.
 constexpr OwnStmt kTouch{"touch_session",

@@ -9,14 +9,16 @@ using Access = Connections::Access;
 
 namespace {
 
-// SQLite's own forms, where PostgreSQL's differ: no row lock on the user
-// (writes are serialised: a login racing with a disable cannot leave a live
-// session behind), MAX of two values, and no NOTIFY (other processes poll).
+// SQLite's own forms, where PostgreSQL's differ: no row lock on the user or
+// the parent session (writes are serialised: a login racing with a disable,
+// or an oauth session racing with its browser session's end, cannot leave a
+// live session behind), MAX of two values, and no NOTIFY (other processes poll).
 constexpr std::string_view kCreate =
     "INSERT INTO sessions (id, user_id, refresh_hash, created_at, last_used_at, expires_at, "
     "user_agent, ip, created_seq, kind, client_id, parent_id, cookie_hash, auth_time, amr, scope) "
     "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16 "
-    "FROM users WHERE id = ?2 AND disabled_at IS NULL";
+    "FROM users WHERE id = ?2 AND disabled_at IS NULL "
+    "AND (?12 = '' OR EXISTS (SELECT 1 FROM sessions p WHERE p.id = ?12 AND p.revoked_at IS NULL))";
 constexpr std::string_view kTouch = "UPDATE sessions SET last_used_at = MAX(last_used_at, ?2) WHERE id = ?1";
 constexpr std::string_view kRevokeOne =
     "UPDATE sessions SET revoked_at = ?3, revoked_reason = ?4 "
@@ -31,7 +33,7 @@ SqliteSessions::~SqliteSessions() { stop_watching(); }
 
 Result<void> SqliteSessions::create(const Session& s) {
   Access lock(connections_, Use::write);
-  // Only for a user that exists and is not disabled (see kCreate).
+  // Only for a user that exists and is not disabled, and a parent not ended (see kCreate).
   return Calls(lock.db(), "create_session")
       .change(kCreate, s.id, s.user_id, s.refresh_hash, s.created_at, s.last_used_at, s.expires_at, s.user_agent,
               s.ip, s.created_seq, s.kind, s.client_id, s.parent_id, s.cookie_hash, s.auth_time, s.amr, s.scope);

@@ -394,6 +394,55 @@ TEST_P(SessionStoreTest, ReauthenticateSetsAuthTimeAndAmrOfALiveSession) {
   EXPECT_EQ(db().sessions().find("b1")->auth_time, 1500);
 }
 
+TEST_P(SessionStoreTest, AChildNeedsALiveParent) {
+  ASSERT_TRUE(db().users().create(user("u1", "alice")));
+  ASSERT_TRUE(db().sessions().create(browser_session("b1", "u1", 1000, 9000, "c1")));
+  EXPECT_EQ(db().sessions().create(oauth_session("o0", "u1", 1100, 9000, "app", "nope")).error(),
+            StoreError::not_found);
+  ASSERT_TRUE(db().sessions().create(oauth_session("o1", "u1", 1100, 9000, "app", "b1")));
+  ASSERT_TRUE(db().sessions().revoke("b1", "u1", 2000, EndReason::logout));
+  EXPECT_EQ(db().sessions().create(oauth_session("o2", "u1", 2100, 9000, "app", "b1")).error(),
+            StoreError::not_found);
+  EXPECT_EQ(db().sessions().find("o2").error(), StoreError::not_found);
+  ASSERT_TRUE(db().sessions().create(oauth_session("o3", "u1", 2100, 9000, "app", "")));  // no parent
+}
+
+// A child created while its parent ends (the token endpoint racing a
+// logout, through two instances): either the child is refused or it ends
+// with its parent. Never a live child of an ended browser session.
+TEST_P(SessionStoreTest, AChildRacingItsParentsEndNeverOutlivesIt) {
+  ASSERT_TRUE(db().users().create(user("u1", "alice")));
+  auto second = open_again();
+  constexpr int kRounds = 40;
+  int refused = 0;
+  for (int i = 0; i < kRounds; ++i) {
+    const std::string b = std::string("b").append(std::to_string(i));
+    const std::string o = std::string("o").append(std::to_string(i));
+    ASSERT_TRUE(db().sessions().create(browser_session(b, "u1", 1000, 9000, "cookie-" + b)));
+    std::atomic<int> created{0};
+    std::atomic<int> failed{0};
+    run_threads(2, 20s, [&](int t) {
+      if (t == 0) {
+        if (!db().sessions().revoke(b, "u1", 2000, EndReason::logout)) ++failed;
+      } else {
+        auto r = second->sessions().create(oauth_session(o, "u1", 1100, 9000, "app", b));
+        if (r) ++created;
+        else if (r.error() != StoreError::not_found) ++failed;
+      }
+    });
+    ASSERT_EQ(failed.load(), 0) << b;
+    if (created.load() == 0) {
+      ++refused;
+      continue;
+    }
+    const Session child = db().sessions().find(o).value();
+    ASSERT_TRUE(child.revoked_at.has_value()) << o << " outlived " << b;
+    EXPECT_EQ(child.end_reason, "sso_logout");
+  }
+  std::printf("[          ] %s: %d of %d children refused, the rest ended with their parent\n",
+              name_of(backend()).c_str(), refused, kRounds);
+}
+
 // --- ending a browser session (migration 9's trigger) -----------------------------
 
 namespace {

@@ -57,7 +57,8 @@ http::Middleware admin_auth(const std::string& token, abuse::Limiter& limits) {
 }
 
 http::Middleware admin_auth(const std::string& token, abuse::Limiter& limits, TokenRefusal refuse) {
-  return [digest = crypto::sha256(token), &limits, refuse = std::move(refuse)](Request& req) -> std::optional<Response> {
+  return [digest = crypto::sha256(token), &limits,
+          refuse = std::move(refuse)](Request& req) -> std::optional<Response> {
     const abuse::Key key = abuse::per_ip(abuse::Limit::admin_token, req.remote_ip);
     // A locked IP is refused before its guess is compared: right or wrong.
     if (const abuse::Verdict v = limits.peek(key, now_unix()); !v) {

@@ -1,9 +1,10 @@
 #pragma once
 // `latchkey user ...`, `latchkey sessions ...`, `latchkey audit`, `latchkey
 // locks ...` and `latchkey clients ...`: the administration commands, run
-// against the configured database. Running
-// servers see their changes at once (revocations reach them by NOTIFY on
-// PostgreSQL, within 100 ms on SQLite, whose servers watch the file for commits). Each returns the exit code.
+// against the configured database. Running servers see their changes at once
+// (revocations reach them by NOTIFY on PostgreSQL, within 100 ms on SQLite,
+// whose servers watch the file for commits; clients are read from the
+// database on every use). Each returns the exit code.
 #include <string>
 #include <vector>
 

@@ -17,7 +17,8 @@ std::string describe(const Client& c) {
 
 }  // namespace
 
-void ClientAdmin::record(std::string_view event, std::string_view id, const auth::Actor& actor, std::string detail) const {
+void ClientAdmin::record(std::string_view event, std::string_view id, const auth::Actor& actor,
+                         std::string detail) const {
   audit_.write_now({.event = event, .actor = actor.name, .ip = actor.ip, .user_agent = actor.user_agent,
                     .detail = std::move(detail)});
   log::info("admin.action", {{"action", event}, {"actor", actor.name}, {"client_id", id}});

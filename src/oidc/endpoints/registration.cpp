@@ -118,7 +118,9 @@ json::object information(const Context& ctx, const Client& c, std::string_view r
   return out;
 }
 
-auth::Actor actor_of(const Request& req) { return auth::Actor{"registration", req.remote_ip, req.header("User-Agent")}; }
+auth::Actor actor_of(const Request& req) {
+  return auth::Actor{"registration", req.remote_ip, req.header("User-Agent")};
+}
 
 awaitable<Response> register_client(const Context& ctx, const Request& req) {
   auto metadata = metadata_of(ctx, req);
@@ -181,9 +183,9 @@ awaitable<Response> update_client(const Context& ctx, const Request& req) {
       auto same = ctx.registry.authenticate(id, secret->value().get_string());
       if (!same && same.error().error != RegistryError::unauthorized) return tl::unexpected(same.error());
       if (!same)
-        return tl::unexpected(RegistryFailure{RegistryError::invalid_metadata,
-                                              {"invalid_client_metadata",
-                                               "client_secret is not the client's current secret (it cannot choose one)"}});
+        return tl::unexpected(RegistryFailure{
+            RegistryError::invalid_metadata,
+            {"invalid_client_metadata", "client_secret is not the client's current secret (it cannot choose one)"}});
     }
     return ctx.clients.update(id, replaced, true, actor);
   });

@@ -106,7 +106,7 @@ Answer run_authorization(const Provider& p, const http::Request& req, const http
     hinted_sub = hint->sub;
   }
 
-  AuthorizationState state{r, client.metadata};
+  AuthorizationState state{.request = r, .client = client.metadata};
   state.session = session ? &*session : nullptr;
   state.consent = consent ? &*consent : nullptr;
   if (hinted_sub) state.hinted_sub = *hinted_sub;

@@ -40,6 +40,10 @@ class App:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+                if self.path.startswith("/favicon"):
+                    self.send_response(404)
+                    self.end_headers()
+                    return
                 app.calls.append((self.path.split("?")[0], {k: v[0] for k, v in query.items()}))
                 body = f"<!doctype html><html lang=en><title>{name}</title><h1>{name}: back from latchkey</h1>".encode()
                 self.send_response(200)

@@ -274,7 +274,7 @@ def test_refresh_token_is_bound_to_its_client(op):
 
 
 def test_client_credentials(op):
-    svc = register(op, grant_types=["client_credentials"], redirect_uris=[], scope="reports")
+    svc = register(op, grant_types=["client_credentials"], response_types=[], redirect_uris=[], scope="reports")
     r = direct_session().post(op.url("/token"), data={"grant_type": "client_credentials", "scope": "reports"},
                               auth=(svc["client_id"], svc["client_secret"]), timeout=10)
     assert r.status_code == 200, r.text

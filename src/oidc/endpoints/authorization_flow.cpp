@@ -75,7 +75,8 @@ std::optional<http::FormFields> resumed_request(std::string_view return_to) {
   return std::move(*fields);
 }
 
-Answer run_authorization(const Provider& p, const http::Request& req, const http::FormFields& fields, Resume resume) {
+Answer run_authorization(const Provider& p, const http::Request& req, const http::FormFields& fields,
+                         const Resume& resume) {
   // Step: which client, and where it wants the answer. Until both are known
   // to be registered together, nothing redirects (RFC 6749 4.1.2.1).
   auto ref = identify(fields);
@@ -104,7 +105,7 @@ Answer run_authorization(const Provider& p, const http::Request& req, const http
   // Step: who is signed in here, and what they let this client do.
   // (No variable declared in a condition or a switch lives across a
   // co_await here: GCC 12 destroys such frame variables wrongly.)
-  std::optional<BrowserSession> session = std::move(resume.session);
+  std::optional<BrowserSession> session = resume.session;
   const std::optional<std::string_view> handle = session ? std::nullopt : session_handle(p, req);
   if (handle) {
     auto live = co_await p.pool.run([&] { return p.browsers.find(*handle); });

@@ -76,6 +76,9 @@ boost::asio::awaitable<http::Response> list_locks(const AdminContext&, const htt
 boost::asio::awaitable<http::Response> user_locks(const AdminContext&, const http::Request&);
 boost::asio::awaitable<http::Response> clear_user_locks(const AdminContext&, const http::Request&);
 boost::asio::awaitable<http::Response> clear_ip_locks(const AdminContext&, const http::Request&);
+// admin_consent_handlers.cpp (only with AdminApiOptions::consents)
+boost::asio::awaitable<http::Response> user_consents(const AdminContext&, const http::Request&);
+boost::asio::awaitable<http::Response> revoke_user_consent(const AdminContext&, const http::Request&);
 // admin_client_handlers.cpp (only with AdminApiOptions::clients)
 boost::asio::awaitable<http::Response> list_clients(const AdminContext&, const http::Request&);
 boost::asio::awaitable<http::Response> add_client(const AdminContext&, const http::Request&);

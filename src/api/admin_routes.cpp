@@ -57,6 +57,12 @@ constexpr AdminRoute kClientRoutes[] = {
     {"POST", "/admin/clients/{id}/secret", rotate_client_secret},
 };
 
+// People's consents, when the API has them.
+constexpr AdminRoute kConsentRoutes[] = {
+    {"GET", "/admin/users/{name}/consents", user_consents},
+    {"DELETE", "/admin/users/{name}/consents/{client_id}", revoke_user_consent},
+};
+
 // "<at>.<seq>", as `next` gives it.
 std::optional<std::pair<UnixSeconds, std::int64_t>> parse_before(std::string_view v) {
   const auto dot = v.find('.');
@@ -126,6 +132,9 @@ void add_admin_routes(http::Router& router, auth::Admin& admin, WorkerPool& pool
   for (const AdminRoute& r : kAdminRoutes) add(r);
   if (api->clients) {
     for (const AdminRoute& r : kClientRoutes) add(r);
+  }
+  if (api->options.consents) {
+    for (const AdminRoute& r : kConsentRoutes) add(r);
   }
 }
 

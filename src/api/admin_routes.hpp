@@ -15,6 +15,7 @@
 #include "auth/key_bootstrap.hpp"
 #include "http/router.hpp"
 #include "oidc/client_registry.hpp"
+#include "oidc/consents.hpp"
 #include "util/worker_pool.hpp"
 
 namespace latchkey::api {
@@ -31,6 +32,8 @@ struct AdminApiOptions {
   // OAuth clients: /admin/clients, as `latchkey clients`. Null: no such
   // routes (tests of the rest).
   oidc::ClientRegistry* clients = nullptr;
+  // What people let the clients do: /admin/users/{name}/consents. Null: no such routes.
+  oidc::Consents* consents = nullptr;
 };
 
 void add_admin_routes(http::Router& router, auth::Admin& admin, WorkerPool& pool, AdminApiOptions options);

@@ -159,6 +159,7 @@ void build_http(const config::Config& cfg, std::shared_ptr<boost::asio::ssl::con
     if (auto loaded = auth::load_signing_keys(*c.store, policy, now_unix())) c.service->tokens().set_keys(std::move(*loaded));
   };
   admin.clients = c.clients.get();
+  admin.consents = c.consents.get();
   api::add_admin_routes(*c.router, *c.admin, *c.pool, std::move(admin));
   oidc::RegistrationOptions registration = registration_options(cfg);
   registration.limits = &c.service->limits();  // the admin token's failures, counted as the admin API counts them

@@ -20,6 +20,7 @@ webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SHOTS = Path(os.environ.get("LATCHKEY_ARTIFACTS", ROOT / "build" / "artifacts")) / "screenshots"
@@ -77,6 +78,15 @@ def chrome():
     driver.quit()
 
 
+def arrives(driver, prefix, timeout=15):
+    """Waits for the browser to reach a URL starting with `prefix`."""
+    try:
+        WebDriverWait(driver, timeout).until(lambda d: d.current_url.startswith(prefix))
+    except Exception:
+        raise AssertionError(f"at {driver.current_url}, not {prefix}:\n{driver.page_source[:3000]}")
+    return driver.current_url
+
+
 def shot(driver, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SHOTS / f"{name}.png"))
@@ -131,14 +141,14 @@ def test_sign_in_once_reach_two_apps_log_out_everywhere(server_factory, chrome):
         chrome.find_element(By.NAME, "username").send_keys(user)
         chrome.find_element(By.NAME, "password").send_keys("wrong password")
         chrome.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
-        assert "Wrong username or password" in chrome.page_source
+        WebDriverWait(chrome, 15).until(lambda d: "Wrong username or password" in d.page_source)
         shot(chrome, "login-error")
         chrome.find_element(By.NAME, "password").send_keys(PASSWORD)
         username = chrome.find_element(By.NAME, "username")
         if not username.get_attribute("value"):
             username.send_keys(user)
         chrome.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
-        assert chrome.current_url.startswith(app_a.base + "/cb")
+        arrives(chrome, app_a.base + "/cb")
         path, query = app_a.calls[-1]
         assert query["state"] == "a1" and query["iss"] == op.url("")
         tokens_a = redeem(a, app_a, query["code"])
@@ -151,7 +161,7 @@ def test_sign_in_once_reach_two_apps_log_out_everywhere(server_factory, chrome):
         shot(chrome, "consent")
         on_phone(chrome, "consent")
         chrome.find_element(By.CSS_SELECTOR, "button[value=allow], input[value=allow]").click()
-        assert chrome.current_url.startswith(app_b.base + "/cb")
+        arrives(chrome, app_b.base + "/cb")
         tokens_b = redeem(b, app_b, app_b.calls[-1][1]["code"])
         _, id_a = jwt_parts(tokens_a["id_token"])
         _, id_b = jwt_parts(tokens_b["id_token"])
@@ -165,7 +175,7 @@ def test_sign_in_once_reach_two_apps_log_out_everywhere(server_factory, chrome):
         # Logout through App A, with its id_token as the hint.
         chrome.get(op.url("/end_session?") + urllib.parse.urlencode({
             "id_token_hint": tokens_a["id_token"], "post_logout_redirect_uri": app_a.base + "/bye", "state": "bye"}))
-        assert chrome.current_url == app_a.base + "/bye?state=bye"
+        assert arrives(chrome, app_a.base + "/bye") == app_a.base + "/bye?state=bye"
         assert receiver.event.wait(15), "App B got no logout_token"
         _, logout = jwt_parts(receiver.tokens[0])
         assert logout["sid"] == id_b["sid"] and logout["aud"] == b["client_id"]

@@ -126,7 +126,7 @@ TEST_F(AdminClients, BadMetadataIs400WithTheSpecsCode) {
            {"", "invalid_redirect_uri"},
            {R"j({"redirect_uris": ["javascript:alert(1)"]})j", "invalid_redirect_uri"},
            {R"({"redirect_uris": ["https://a.example/cb#x"]})", "invalid_redirect_uri"},
-           {R"({"redirect_uris": ["https://a.example/cb"], "scope": "admin"})", "invalid_client_metadata"},
+           {R"({"redirect_uris": ["https://a.example/cb"], "scope": "ad\\\\min"})", "invalid_client_metadata"},
            {R"({"redirect_uris": ["https://a.example/cb"], "first_party": "yes"})", "invalid_client_metadata"}}) {
     SCOPED_TRACE(body);
     auto c = call("POST", "/admin/clients", body);

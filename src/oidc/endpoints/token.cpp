@@ -65,8 +65,10 @@ Answer token(const Provider& p, const http::Request& req) {
   });
   if (!result) co_return answer(OAuthError::make(OAuthErrorCode::temporarily_unavailable, "try again"), basic);
   if (!*result) co_return answer(result->error(), basic);
+  Granted& granted = **result;
+  if (granted.sign_later) granted.sign_later(granted.body);  // here, off the database lane
   http::Response r;
-  r.body = boost::json::serialize(**result);
+  r.body = boost::json::serialize(granted.body);
   r.headers.emplace_back("Pragma", "no-cache");
   co_return r;
 }

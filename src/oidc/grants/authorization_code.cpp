@@ -87,6 +87,15 @@ GrantResult authorization_code_grant(const GrantRequest& r) {
   if (!live) return tl::unexpected(invalid_grant("the session has ended"));
   const store::User& user = *browser->user;
 
+  // The id_token's key, before anything is opened. Held until it signs: a
+  // reload may swap the set meanwhile.
+  const auto keys = service.tokens().keys();
+  const auto alg = token::alg_from_name(r.client.metadata.id_token_signed_response_alg);
+  const token::SigningKey* key = alg ? keys->signer(*alg) : nullptr;
+  if (has_scope(c.scope, "openid") && !key)
+    return tl::unexpected(OAuthError::make(OAuthErrorCode::invalid_client,
+                                           "no key here signs this client's id_token_signed_response_alg"));
+
   auth::SessionSpec spec;
   spec.kind = store::kOAuthSession;
   spec.client_id = r.client.id;
@@ -104,6 +113,10 @@ GrantResult authorization_code_grant(const GrantRequest& r) {
     log::warn("oidc.note_client_failed", {{"client_id", std::string_view(r.client.id)}});
   }
 
+  service.audit().record({.event = "token_issued", .user_id = user.id, .username = user.username,
+                          .session_id = pair->session_id, .ip = r.from.ip, .user_agent = r.from.user_agent,
+                          .detail = auth::audit_detail({{"client_id", std::string_view(r.client.id)},
+                                                        {"grant_type", "authorization_code"}})});
   boost::json::object out{{"access_token", pair->access_token},
                           {"token_type", "Bearer"},
                           {"expires_in", pair->expires_in},
@@ -111,11 +124,8 @@ GrantResult authorization_code_grant(const GrantRequest& r) {
   if (has_scope(c.scope, "offline_access") && r.client.metadata.allows_grant("refresh_token"))
     out["refresh_token"] = pair->refresh_token;
   if (has_scope(c.scope, "openid")) {
-    const auto keys = service.tokens().keys();
-    const auto alg = token::alg_from_name(r.client.metadata.id_token_signed_response_alg);
-    const token::SigningKey* key = alg ? keys->signer(*alg) : nullptr;
-    if (!key) return tl::unexpected(OAuthError::make(OAuthErrorCode::invalid_client, "no key here signs this client's id_token_signed_response_alg"));
     IdTokenClaims claims;
+    const token::Alg key_alg = key->alg;
     claims.iss = p.options.issuer;
     claims.sub = user.id;
     claims.aud = r.client.id;
@@ -127,15 +137,13 @@ GrantResult authorization_code_grant(const GrantRequest& r) {
     claims.auth_time = c.auth_time;
     claims.iat = now;
     claims.exp = now + p.options.id_token_ttl;
-    claims.at_hash = at_hash(pair->access_token, key->alg);
+    claims.at_hash = at_hash(pair->access_token, key_alg);
     if (has_scope(c.scope, "profile")) claims.extra["preferred_username"] = user.username;
-    out["id_token"] = sign_id_token(claims, *key);
+    return Granted{std::move(out), [keys, key, claims = std::move(claims)](boost::json::object& body) {
+                     body["id_token"] = sign_id_token(claims, *key);
+                   }};
   }
-  service.audit().record({.event = "token_issued", .user_id = user.id, .username = user.username,
-                          .session_id = pair->session_id, .ip = r.from.ip, .user_agent = r.from.user_agent,
-                          .detail = auth::audit_detail({{"client_id", std::string_view(r.client.id)},
-                                                        {"grant_type", "authorization_code"}})});
-  return out;
+  return Granted{std::move(out)};
 }
 
 }  // namespace latchkey::oidc

@@ -19,11 +19,11 @@ GrantResult client_credentials_grant(const GrantRequest& r) {
   }
   auth::Service& service = r.provider.service;
   const UnixSeconds now = service.clock()();
-  boost::json::object out{{"access_token", service.issuer().service_token(r.client.id, scope, now)},
-                          {"token_type", "Bearer"},
-                          {"expires_in", service.options().access_ttl}};
+  boost::json::object out{{"token_type", "Bearer"}, {"expires_in", service.options().access_ttl}};
   if (!scope.empty()) out["scope"] = scope;
-  return out;
+  return Granted{std::move(out), [&service, client_id = r.client.id, scope, now](boost::json::object& body) {
+                   body["access_token"] = service.issuer().service_token(client_id, scope, now);
+                 }};
 }
 
 }  // namespace latchkey::oidc

@@ -45,9 +45,9 @@ GrantResult refresh_token_grant(const GrantRequest& r) {
     if (!has_scope(granted, s)) return tl::unexpected(OAuthError::make(OAuthErrorCode::invalid_scope, "scope exceeds the grant"));
   }
   const auth::TokenPair pair = sessions.issue_refresh(std::move(*grant));
-  return boost::json::object{{"access_token", pair.access_token}, {"token_type", "Bearer"},
-                             {"expires_in", pair.expires_in},     {"refresh_token", pair.refresh_token},
-                             {"scope", granted}};
+  return Granted{boost::json::object{{"access_token", pair.access_token}, {"token_type", "Bearer"},
+                                    {"expires_in", pair.expires_in},     {"refresh_token", pair.refresh_token},
+                                    {"scope", granted}}};
 }
 
 }  // namespace latchkey::oidc

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """latchkey's load benchmark: the real binary over loopback, loaded by wrk.
 
-    bench/run.py --bin build/latchkey [--seed] [--runs 3] [--duration 10]
-                 [--only protected_es256,login,...] [--json out.json]
+    bench/run.py --bin build/latchkey [--seed] [--oidc-peer] [--runs 3] [--duration 10]
+                 [--only protected_es256,login,oidc,...] [--json out.json]
 
 Every scenario: a warm-up, then `--runs` runs of `--duration` seconds with
 1 wrk thread and 64 connections; the median of the runs is quoted. A row with
@@ -10,8 +10,12 @@ any non-2xx answer or socket error is printed INVALID. Server CPU is the
 server's user+system time over the measured runs divided by their wall time
 (2.00 = both cores); peak RSS is VmHWM, reset before each scenario. With
 --seed the Flask seed (../shared/peers/flask_seed, gunicorn 1x8) runs the
-same scenarios and each row gets the ratio latchkey/seed. Bounds: what this
-machine allows (openssl speed, argon2id on all cores from bench/micro).
+same scenarios and each row gets the ratio latchkey/seed. The OpenID Connect
+scenarios (oidc.py: client_credentials, the authorization-code flow of a
+signed-in browser) run on a latchkey with ADMIN_TOKEN; with --oidc-peer panva's
+oidc-provider (../shared/peers/oidc_provider) runs them too, with the ratio.
+`--only oidc` selects both. Bounds: what this machine allows (openssl speed,
+argon2id on all cores from bench/micro).
 Everything listens on 127.0.0.1 and stops by itself.
 """
 import argparse
@@ -28,6 +32,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import server as srv  # noqa: E402
+import oidc  # noqa: E402
 import seeding  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -198,6 +203,8 @@ def main():
     ap.add_argument("--bin", default=str(HERE.parent / "build" / "latchkey"))
     ap.add_argument("--micro", default=str(HERE.parent / "build" / "bench" / "micro" / "latchkey_micro"))
     ap.add_argument("--seed", action="store_true", help="also run the Flask seed")
+    ap.add_argument("--oidc-peer", action="store_true",
+                    help="also run the OpenID Connect scenarios on panva's oidc-provider")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--users", type=int, default=100_000, help="users for the memory scenario")
@@ -215,14 +222,23 @@ def main():
     result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
               "machine": srv.machine(), "runs": args.runs, "duration_s": args.duration,
               "server_env": dict(srv.EXTRA_ENV)}
+    oidc_names = oidc.wanted(args)
     try:
-        result["bounds"] = srv.bounds(args.micro)
+        # argon2id's bound takes a while; an OpenID-only run needs RS256's instead.
+        result["bounds"] = srv.bounds(args.micro, oidc=bool(oidc_names),
+                                      argon2=not args.only or bool(args.only - {"oidc", *oidc.NAMES}))
         print("bounds:", json.dumps(result["bounds"]), flush=True)
         result["latchkey"] = latchkey_rows(args, work)
+        if oidc_names:
+            result["oidc"] = {"latchkey": oidc.latchkey_rows(args, work, Scenario, measure, print_row)}
         if not args.only or "memory" in args.only:
             result["memory"] = seeding.memory_scenarios(args, work, measure, print_row)
         if args.seed:
             result["seed"] = seed_rows(args, work)
+        if args.oidc_peer and oidc_names:
+            result["oidc"]["peer"] = oidc.peer_rows(args, work, Scenario, measure, print_row)
+            result["oidc"]["node"] = subprocess.run(["node", "--version"], capture_output=True,
+                                                    text=True).stdout.strip().lstrip("v")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result["elapsed_s"] = time.monotonic() - started

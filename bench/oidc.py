@@ -1,0 +1,165 @@
+"""The OpenID Connect scenarios: latchkey's provider and panva's oidc-provider
+(../shared/peers/oidc_provider) under the same wrk load, in the same run.
+
+- oidc_client_credentials: POST /token grant_type=client_credentials, Basic
+  (lua/client_credentials.lua); the figure is tokens/s.
+- oidc_code_flow: a browser already signed in: GET /authorize with its
+  session cookie answers 303 with a code, POST /token redeems it (Basic) for
+  an id_token (lua/code_flow.lua); the figure is completed flows/s and the
+  flow's latency, authorization request sent to id_token received.
+
+The browser signs in once per server before the load, through the server's own
+pages (latchkey: the hosted login form, POST /signin; the peer: its development
+login and consent forms), and its session cookie goes to wrk in BENCH_COOKIE.
+Both register the same shapes of client: confidential, client_secret_basic,
+RS256 id_tokens (latchkey's default, the peer's bench-web), scope openid.
+"""
+import base64
+import html.parser
+import urllib.parse as up
+
+import requests
+
+import server as srv
+
+NAMES = ("oidc_client_credentials", "oidc_code_flow")
+REDIRECT_URI = "http://127.0.0.1:5999/cb"
+ADMIN_TOKEN = "bench-admin-token-" + "0123456789abcdef" * 2
+USER, PASSWORD = "oidc-bench", "bench password correct horse"
+
+
+def wanted(args):
+    return [n for n in NAMES if not args.only or n in args.only or "oidc" in args.only]
+
+
+class Forms(html.parser.HTMLParser):
+    """The first form of a page: its action and its inputs' names and values."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.action, self.fields = None, {}
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and self.action is None:
+            self.action = a.get("action", "")
+        elif tag == "input" and a.get("name"):
+            self.fields.setdefault(a["name"], a.get("value") or "")
+
+
+def basic(client_id, secret):
+    return base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+
+
+def authorize_query(client_id):
+    return up.urlencode({"client_id": client_id, "response_type": "code", "scope": "openid",
+                         "redirect_uri": REDIRECT_URI})
+
+
+def browser_sign_in(base, authorize_path, login, password, max_steps=10):
+    """Runs an authorization request in a fresh browser, filling in whatever
+    forms the server shows (login, consent), until it redirects to the client
+    with a code. Returns the browser (its cookies are the session) and the code."""
+    b = requests.Session()
+    r = b.get(base + authorize_path + "&state=signin&nonce=signin", allow_redirects=False, timeout=30)
+    for _ in range(max_steps):
+        if r.status_code in (302, 303):
+            loc = up.urljoin(r.url, r.headers["Location"])
+            if loc.startswith(REDIRECT_URI):
+                code = up.parse_qs(up.urlsplit(loc).query).get("code")
+                assert code, f"sign-in ended without a code: {loc}"
+                return b, code[0]
+            r = b.get(loc, allow_redirects=False, timeout=30)
+            continue
+        assert r.status_code == 200, (r.status_code, r.text[:500])
+        form = Forms(r.text)
+        assert form.action is not None, f"no form on {r.url}: {r.text[:500]}"
+        fields = dict(form.fields)
+        for k, v in (("username", login), ("login", login), ("password", password)):
+            if k in fields:
+                fields[k] = v
+        r = b.post(up.urljoin(r.url, form.action), data=fields, allow_redirects=False, timeout=30)
+    raise RuntimeError(f"sign-in did not finish at {base}")
+
+
+def check_flow(server, setup):
+    """One flow by hand, as the wrk script will run it: a wrong cookie or client
+    fails here, with its answer, instead of as a table of errors."""
+    h = {"Cookie": setup["BENCH_COOKIE"]}
+    r = requests.get(server.url + setup["BENCH_AUTHORIZE"] + "&state=1&nonce=1", headers=h,
+                     allow_redirects=False, timeout=30)
+    assert r.status_code == 303 and "code=" in r.headers.get("Location", ""), (r.status_code, r.headers, r.text[:300])
+    code = up.parse_qs(up.urlsplit(r.headers["Location"]).query)["code"][0]
+    t = requests.post(server.url + "/token", timeout=30,
+                      headers={"Authorization": "Basic " + setup["BENCH_BASIC"]},
+                      data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI})
+    assert t.status_code == 200 and "id_token" in t.json(), (t.status_code, t.text[:300])
+    c = requests.post(server.url + "/token", timeout=30,
+                      headers={"Authorization": "Basic " + setup["BENCH_CC_BASIC"]},
+                      data={"grant_type": "client_credentials"})
+    assert c.status_code == 200 and "access_token" in c.json(), (c.status_code, c.text[:300])
+
+
+def latchkey_setup(server):
+    """Registers the two clients (RFC 7591, ADMIN_TOKEN as the initial access
+    token), signs a user up and in; the wrk scripts' environment."""
+    def register(body):
+        r = requests.post(server.url + "/register", json=body, timeout=30,
+                          headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        assert r.status_code == 201, (r.status_code, r.text)
+        return r.json()["client_id"], r.json()["client_secret"]
+
+    cc = register({"client_name": "bench-client", "grant_types": ["client_credentials"],
+                   "redirect_uris": [], "token_endpoint_auth_method": "client_secret_basic"})
+    web = register({"client_name": "bench-web", "redirect_uris": [REDIRECT_URI],
+                    "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"],
+                    "scope": "openid profile", "first_party": True,
+                    "token_endpoint_auth_method": "client_secret_basic",
+                    "id_token_signed_response_alg": "RS256"})
+    server.signup(USER, PASSWORD)
+    path = "/authorize?" + authorize_query(web[0])
+    browser, _ = browser_sign_in(server.url, path, USER, PASSWORD)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies if c.name == "lk_session")
+    assert cookie, f"no lk_session cookie after sign-in: {browser.cookies}"
+    return {"BENCH_BASIC": basic(*web), "BENCH_CC_BASIC": basic(*cc), "BENCH_AUTHORIZE": path,
+            "BENCH_COOKIE": cookie, "BENCH_REDIRECT_URI": REDIRECT_URI}
+
+
+def peer_setup(server):
+    """The peer's static clients (server.js), and a browser signed in through
+    its development login and consent forms."""
+    path = "/auth?" + authorize_query("bench-web")
+    browser, _ = browser_sign_in(server.url, path, USER, PASSWORD)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies
+                       if c.name.startswith("_session"))
+    assert "_session=" in cookie, f"no _session cookie after sign-in: {browser.cookies}"
+    return {"BENCH_BASIC": basic("bench-web", "bench-web-secret-0123456789abcdef"),
+            "BENCH_CC_BASIC": basic("bench-client", "bench-client-secret-0123456789abcdef"),
+            "BENCH_AUTHORIZE": path, "BENCH_COOKIE": cookie, "BENCH_REDIRECT_URI": REDIRECT_URI}
+
+
+def scenario_rows(server, setup, args, Scenario, measure, print_row):
+    check_flow(server, setup)
+    scenarios = {
+        "oidc_client_credentials": Scenario("oidc_client_credentials", "client_credentials.lua",
+                                            {"BENCH_BASIC": setup["BENCH_CC_BASIC"]}),
+        "oidc_code_flow": Scenario("oidc_code_flow", "code_flow.lua", setup),
+    }
+    rows = []
+    for name in wanted(args):
+        rows.append(measure(server, scenarios[name], args))
+        print_row(rows[-1])
+    return rows
+
+
+def latchkey_rows(args, work, Scenario, measure, print_row):
+    with srv.Latchkey(args.bin, work / "oidc.db", {"ADMIN_TOKEN": ADMIN_TOKEN}) as server:
+        print(f"latchkey OpenID provider (pid {server.pid}, {server.url})", flush=True)
+        return scenario_rows(server, latchkey_setup(server), args, Scenario, measure, print_row)
+
+
+def peer_rows(args, work, Scenario, measure, print_row):
+    with srv.OidcPeer() as peer:
+        print(f"oidc-provider peer (pid {peer.pid}, started in {peer.startup_s:.1f} s)", flush=True)
+        return scenario_rows(peer, peer_setup(peer), args, Scenario, measure, print_row)

@@ -1,7 +1,7 @@
 // latchkey: authentication and session server.
 //   latchkey [serve|run] [--flags]  serve the API (the default command; app/serve.cpp)
 //   latchkey migrate                create or upgrade the schema, then exit
-//   latchkey keys list | rotate [--now]
+//   latchkey keys list | rotate [ALG] [--now]
 //   latchkey user ... | sessions ... | audit ... | locks ... | clients ...   administration (src/cli)
 //   latchkey copy-store --from URL --to URL
 //   latchkey --help | --version
@@ -32,7 +32,9 @@ void print_usage() {
       "  latchkey [serve|run] [options]    serve the HTTP API (default; `run` as the seed's guide says)\n"
       "  latchkey migrate [options]        create or upgrade the database schema, then exit\n"
       "  latchkey keys list [options]      the signing keys and their state\n"
-      "  latchkey keys rotate [--now]      add a signing key; it signs after KEY_PUBLISH_DELAY\n"
+      "  latchkey keys rotate [ALG] [--now]\n"
+      "                                    add a signing key (JWT_ALG's, or RS256's for ID tokens);\n"
+      "                                    it signs after KEY_PUBLISH_DELAY\n"
       "                                    (--now: at once, for a compromised key)\n"
       "  latchkey user add NAME [--password-stdin]   create a user (password read from stdin)\n"
       "  latchkey user list | show NAME | disable NAME | enable NAME | delete NAME\n"

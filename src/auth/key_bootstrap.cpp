@@ -23,10 +23,10 @@ bool still_verifies(const store::StoredKey& k, const KeyPolicy& p, UnixSeconds n
   return !k.retired_at || *k.retired_at + p.access_ttl + p.leeway > now;
 }
 
-// The signer among `rows` (ordered newest not_before first), if any.
-const store::StoredKey* signer_of(const std::vector<store::StoredKey>& rows, UnixSeconds now) {
+// The signer of `alg` among `rows` (ordered newest not_before first), if any.
+const store::StoredKey* signer_of(const std::vector<store::StoredKey>& rows, std::string_view alg, UnixSeconds now) {
   for (const auto& k : rows) {
-    if (can_sign_at(k, now)) return &k;
+    if (k.alg == alg && can_sign_at(k, now)) return &k;
   }
   return nullptr;
 }
@@ -54,7 +54,7 @@ std::string_view key_state_name(KeyState s) {
 KeyState key_state(const store::StoredKey& key, const std::vector<store::StoredKey>& all,
                    const KeyPolicy& policy, UnixSeconds now) {
   if (key.not_before > now) return KeyState::upcoming;
-  const store::StoredKey* signer = signer_of(all, now);
+  const store::StoredKey* signer = signer_of(all, key.alg, now);
   if (signer && signer->kid == key.kid) return KeyState::signing;
   return still_verifies(key, policy, now) ? KeyState::verifying : KeyState::expired;
 }
@@ -69,6 +69,11 @@ tl::expected<store::StoredKey, std::string> rotate_signing_key(store::Store& sto
   return row;
 }
 
+std::vector<token::Alg> signing_algs(const KeyPolicy& policy) {
+  if (policy.alg == token::Alg::RS256 || !token::is_asymmetric(policy.alg)) return {policy.alg};
+  return {policy.alg, token::Alg::RS256};
+}
+
 tl::expected<token::KeySet, std::string> load_signing_keys(store::Store& store, const KeyPolicy& policy,
                                                           UnixSeconds now) {
   if (policy.secret) {
@@ -77,23 +82,40 @@ tl::expected<token::KeySet, std::string> load_signing_keys(store::Store& store, 
   }
   auto rows = store.keys().list();
   if (!rows) return tl::unexpected(store_error("cannot read signing keys", rows.error()));
-  const store::StoredKey* signer = signer_of(*rows, now);
-  if (!signer || signer->alg != token::alg_name(policy.alg)) {
-    // First start, or JWT_ALG changed: a key of the configured algorithm
-    // signs from now on; the others verify until their tokens expire. Other
-    // instances may be doing the same right now: the store keeps one.
-    auto fresh = new_stored_key(policy.alg, now, now);
-    if (!fresh) return tl::unexpected(fresh.error());
-    auto added = store.keys().install_signer(*fresh, now);
-    if (!added) return tl::unexpected(store_error("cannot store a new signing key", added.error()));
-    if (*added) log::info("keys.generated", {{"kid", std::string_view(fresh->kid)}, {"alg", std::string_view(fresh->alg)}});
+  const std::vector<token::Alg> algs = signing_algs(policy);
+  auto wanted = [&](std::string_view alg) {
+    return std::any_of(algs.begin(), algs.end(), [&](token::Alg a) { return token::alg_name(a) == alg; });
+  };
+  std::vector<token::Alg> missing;
+  for (token::Alg a : algs) {
+    if (!signer_of(*rows, token::alg_name(a), now)) missing.push_back(a);
+  }
+  // A key of an algorithm no longer wanted that would still sign (JWT_ALG
+  // changed to the one that signed beside it): retired below.
+  const bool stale = std::any_of(rows->begin(), rows->end(), [&](const store::StoredKey& k) {
+    return !wanted(k.alg) && (!k.retired_at || *k.retired_at > now);
+  });
+  if (stale && missing.empty()) missing.push_back(policy.alg);  // install_signer retires, adds nothing
+  if (!missing.empty()) {
+    // First start, JWT_ALG changed, or the RS256 key is new to this
+    // database: a key of each missing algorithm signs from now on; the
+    // others verify until their tokens expire. Other instances may be
+    // doing the same right now: the store keeps one per algorithm.
+    const token::Alg other = algs.back() == policy.alg ? algs.front() : algs.back();
+    for (token::Alg a : missing) {
+      auto fresh = new_stored_key(a, now, now);
+      if (!fresh) return tl::unexpected(fresh.error());
+      const token::Alg keep = a == policy.alg ? other : policy.alg;
+      auto added = store.keys().install_signer(*fresh, now, token::alg_name(keep));
+      if (!added) return tl::unexpected(store_error("cannot store a new signing key", added.error()));
+      if (*added) log::info("keys.generated", {{"kid", std::string_view(fresh->kid)}, {"alg", std::string_view(fresh->alg)}});
+    }
     rows = store.keys().list();
     if (!rows) return tl::unexpected(store_error("cannot read signing keys", rows.error()));
-    signer = signer_of(*rows, now);
-    if (!signer) return tl::unexpected(std::string("no signing key after generating one"));
   }
 
   std::vector<token::SigningKey> keys;
+  std::vector<std::string_view> taken;
   auto add = [&](const store::StoredKey& row) -> bool {
     auto alg = token::alg_from_name(row.alg);
     if (!alg) return false;
@@ -103,13 +125,20 @@ tl::expected<token::KeySet, std::string> load_signing_keys(store::Store& store, 
       return false;
     }
     keys.push_back(std::move(*key));
+    taken.push_back(row.kid);
     return true;
   };
-  if (!add(*signer)) return tl::unexpected("the signing key " + signer->kid + " cannot be read");
-  for (const auto& row : *rows) {
-    if (row.kid != signer->kid && still_verifies(row, policy, now)) add(row);
+  // The signers first, policy.alg's at the front: KeySet::current() and
+  // KeySet::signer() take them from there, never an upcoming or retired key.
+  for (token::Alg a : algs) {
+    const store::StoredKey* signer = signer_of(*rows, token::alg_name(a), now);
+    if (!signer) return tl::unexpected("no " + std::string(token::alg_name(a)) + " signing key after generating one");
+    if (!add(*signer)) return tl::unexpected("the signing key " + signer->kid + " cannot be read");
   }
-  return token::KeySet(std::move(keys));
+  for (const auto& row : *rows) {
+    if (std::find(taken.begin(), taken.end(), row.kid) == taken.end() && still_verifies(row, policy, now)) add(row);
+  }
+  return token::KeySet(std::move(keys), algs.size());
 }
 
 tl::expected<std::string, std::string> load_refresh_secret(store::Store& store, UnixSeconds now) {

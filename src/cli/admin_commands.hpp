@@ -35,7 +35,7 @@ int locks_command(const config::Config& cfg, store::Store& store, const std::vec
 int clients_command(const config::Config& cfg, store::Store& store, const std::vector<std::string>& words,
                     const CliOptions& options, const ClientFlags& flags);
 
-// `latchkey keys list | rotate [--now]` (keys_command.cpp).
+// `latchkey keys list | rotate [ALG] [--now]` (keys_command.cpp).
 int keys_command(const config::Config& cfg, store::Store& store, const std::vector<std::string>& words,
                  bool now_flag);
 // `latchkey copy-store --from URL --to URL`: the content of one database

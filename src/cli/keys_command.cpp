@@ -1,4 +1,5 @@
-// `latchkey keys list | rotate [--now]`.
+// `latchkey keys list | rotate [ALG] [--now]`.
+#include <algorithm>
 #include <cstdio>
 
 #include "auth/admin.hpp"
@@ -38,9 +39,23 @@ int list_keys(const config::Config& cfg, store::Store& store, const auth::KeyPol
 int keys_command(const config::Config& cfg, store::Store& store, const std::vector<std::string>& words,
                  bool now_flag) {
   const auth::KeyPolicy policy = key_policy(cfg);
-  if (words.size() == 2 && words[1] == "rotate") {
+  if ((words.size() == 2 || words.size() == 3) && words[1] == "rotate") {
     if (cfg.secret_key) return fail("keys rotate: SECRET_KEY is set; rotate it by changing SECRET_KEY", 2);
-    auto row = auth::rotate_signing_key(store, policy.alg, now_unix(), now_flag ? 0 : cfg.key_publish_delay);
+    // JWT_ALG's key by default; the other algorithm that signs (RS256, for
+    // ID tokens) when named. Each has its own schedule: rotating one leaves
+    // the other signing.
+    token::Alg alg = policy.alg;
+    if (words.size() == 3) {
+      const auto algs = auth::signing_algs(policy);
+      auto named = token::alg_from_name(words[2]);
+      if (!named || std::find(algs.begin(), algs.end(), *named) == algs.end()) {
+        std::string names;
+        for (token::Alg a : algs) names += (names.empty() ? "" : " or ") + std::string(token::alg_name(a));
+        return fail("keys rotate: the algorithms that sign here are " + names, 2);
+      }
+      alg = *named;
+    }
+    auto row = auth::rotate_signing_key(store, alg, now_unix(), now_flag ? 0 : cfg.key_publish_delay);
     if (!row) return fail(row.error(), 1);
     auth::AuditLog audit(store);
     auth::Admin(store, admin_options(cfg), audit, now_unix).key_rotated(*row, auth::Actor{"cli"});
@@ -49,7 +64,7 @@ int keys_command(const config::Config& cfg, store::Store& store, const std::vect
     return 0;
   }
   if (words.size() == 2 && words[1] == "list") return list_keys(cfg, store, policy);
-  return fail("usage: latchkey keys list | latchkey keys rotate [--now]", 2);
+  return fail("usage: latchkey keys list | latchkey keys rotate [ALG] [--now]", 2);
 }
 
 int copy_store(store::Store& source, store::Store& target, const std::string& from, const std::string& to) {

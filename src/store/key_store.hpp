@@ -23,14 +23,24 @@ class KeyStore {
   virtual Result<std::vector<StoredKey>> list() = 0;
   // conflict when the kid exists.
   virtual Result<void> add(const StoredKey& key) = 0;
-  // Adds `key` and retires every key not yet retired at key.not_before, in
-  // one transaction.
+  // Each algorithm's keys are a schedule of their own: the access-token key
+  // of JWT_ALG and the RS256 key that ID tokens need (OpenID Connect Core
+  // 15.1) rotate independently, and at any time at most one key of each alg
+  // signs (the newest not_before that has come and is not retired).
+  //
+  // "Retires at t" sets retired_at to t on the keys not retired by t (none,
+  // or one scheduled later: that one is brought forward).
+  //
+  // Adds `key` and retires every key of key.alg at key.not_before, in one
+  // transaction.
   virtual Result<void> rotate(const StoredKey& key) = 0;
-  // Makes `key` the signer at `now` (as rotate) unless the key that signs at
-  // `now` already has key.alg; serialised across processes, so instances
-  // starting together on an empty database agree on one key. Returns whether
-  // `key` was added.
-  virtual Result<bool> install_signer(const StoredKey& key, UnixSeconds now) = 0;
+  // Unless a key of key.alg signs at `now`, adds `key` (to sign from now)
+  // and retires the other keys of key.alg at `now`. Either way retires at
+  // `now` every key whose alg is neither key.alg nor `keep_alg` (JWT_ALG
+  // changed: the old algorithm stops signing). One transaction, serialised
+  // across processes, so instances starting together on an empty database
+  // agree on one key per alg. Returns whether `key` was added.
+  virtual Result<bool> install_signer(const StoredKey& key, UnixSeconds now, std::string_view keep_alg) = 0;
 };
 
 }  // namespace latchkey::store

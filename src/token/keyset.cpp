@@ -1,7 +1,11 @@
 #include "token/keyset.hpp"
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <boost/json.hpp>
@@ -33,13 +37,42 @@ bool is_asymmetric(Alg a) { return a != Alg::HS256; }
 
 PKey adopt_pkey(EVP_PKEY* raw) { return PKey(raw, EVP_PKEY_free); }
 
-KeySet::KeySet(std::vector<SigningKey> keys) : keys_(std::move(keys)) {
+namespace {
+
+// Whether `pkey` holds a private key (a public-only one verifies, never signs).
+bool can_sign(const EVP_PKEY* pkey) {
+  if (pkey == nullptr) return false;
+  // Ed25519 keeps its private part as the raw "priv" octets, EC and RSA as
+  // BIGNUMs ("priv", "d"): asking for the size tells whether it is there.
+  std::size_t len = 0;
+  if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, nullptr, 0, &len) == 1 && len > 0) return true;
+  BIGNUM* bn = nullptr;
+  const bool has = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &bn) == 1 ||
+                   EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_D, &bn) == 1;
+  BN_clear_free(bn);
+  ERR_clear_error();
+  return has;
+}
+
+}  // namespace
+
+KeySet::KeySet(std::vector<SigningKey> keys, std::size_t signing) : keys_(std::move(keys)) {
   if (keys_.empty()) throw std::invalid_argument("a key set needs at least one key");
+  signing_ = std::clamp<std::size_t>(signing, 1, keys_.size());
 }
 
 const SigningKey* KeySet::find(std::string_view kid) const {
   for (const auto& k : keys_) {
     if (k.kid == kid) return &k;
+  }
+  return nullptr;
+}
+
+const SigningKey* KeySet::signer(Alg alg) const {
+  for (std::size_t i = 0; i < signing_; ++i) {
+    const SigningKey& k = keys_[i];
+    if (k.alg != alg) continue;
+    if (alg == Alg::HS256 ? !k.secret.empty() : can_sign(k.pkey.get())) return &k;
   }
   return nullptr;
 }

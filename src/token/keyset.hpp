@@ -46,10 +46,19 @@ struct SigningKey {
 class KeySet {
  public:
   KeySet() = default;
-  // The first key signs; all of them verify.
-  explicit KeySet(std::vector<SigningKey> keys);
+  // All keys verify. The first key signs access tokens; the first `signing`
+  // (at least 1) are the ones that may sign at all, one per algorithm; the
+  // rest are about to sign (published ahead) or retired, and only verify
+  // (auth/key_bootstrap.hpp orders them so). By default every key may sign.
+  explicit KeySet(std::vector<SigningKey> keys, std::size_t signing = static_cast<std::size_t>(-1));
 
   const SigningKey& current() const { return keys_.front(); }
+  // The key that signs with `alg` (ID tokens: OpenID Connect Core 15.1
+  // wants RS256; a client may ask for ES256 or EdDSA): the first of that
+  // algorithm among the signing ones that can sign (holds its private part;
+  // an HS256 key its secret). Null when there is none, as in an HS256
+  // deployment asked for RS256.
+  const SigningKey* signer(Alg alg) const;
   const SigningKey* find(std::string_view kid) const;
   bool empty() const { return keys_.empty(); }
   const std::vector<SigningKey>& keys() const { return keys_; }
@@ -60,6 +69,7 @@ class KeySet {
 
  private:
   std::vector<SigningKey> keys_;
+  std::size_t signing_ = 0;
 };
 
 // A stable, non-reversible key id for a configured secret (SECRET_KEY).

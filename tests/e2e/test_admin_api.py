@@ -247,7 +247,8 @@ def test_audit_records_admin_calls_with_the_callers_address(admin_server):
 def test_keys_list_and_rotate(admin_server):
     s = admin_server
     keys = ok(call(s, "GET", "/admin/keys"))["keys"]
-    assert [k["state"] for k in keys].count("signing") == 1
+    # One signing key per algorithm: ES256 (access tokens) and RS256 (ID tokens).
+    assert sorted(k["alg"] for k in keys if k["state"] == "signing") == ["ES256", "RS256"]
     assert_error(call(s, "POST", "/admin/keys/rotate", json={"now": "yes"}), 400, "invalid_request")
     assert_error(call(s, "POST", "/admin/keys/rotate", data="{"), 400, "invalid_json")
     rotated = ok(call(s, "POST", "/admin/keys/rotate", json={"now": True}))

@@ -79,8 +79,11 @@ def test_tokens_verify_in_three_independent_libraries(alg_server):
     assert header["alg"] == alg and header["typ"] == "at+jwt"
     keys = s.get("/.well-known/jwks.json").json()["keys"]
     assert header["kid"] in {k["kid"] for k in keys}
+    assert next(k for k in keys if k["kid"] == header["kid"])["alg"] == alg
+    # Beside JWT_ALG's key, an RS256 one for ID tokens (OpenID Connect Core 15.1).
+    assert sorted(k["alg"] for k in keys) == sorted({alg, "RS256"})
     for k in keys:
-        assert k["alg"] == alg and k["use"] == "sig"
+        assert k["use"] == "sig"
         assert not {"d", "p", "q", "dp", "dq", "qi", "k"} & set(k), "private material published"
 
     assert verify_pyjwt(s, token)["sid"] == t["session_id"]
@@ -109,7 +112,8 @@ def test_a_rotated_out_key_fails_everywhere(server_factory, alg):
     time.sleep(1.5)  # the old key's last token has expired: it leaves the key set
     s.start()
     kids = {k["kid"] for k in s.get("/.well-known/jwks.json").json()["keys"]}
-    assert jwt_header(old)["kid"] not in kids and len(kids) == 1
+    # The new key, and the RS256 one for ID tokens (the same key when JWT_ALG is RS256).
+    assert jwt_header(old)["kid"] not in kids and len(kids) == (1 if alg == "RS256" else 2)
     with pytest.raises(pyjwt.PyJWKClientError):
         verify_pyjwt(s, old)
     with pytest.raises(Exception):
@@ -130,8 +134,27 @@ def test_keys_list_and_rotation_keep_everyone_logged_in(server_factory):
                        args=["keys", "rotate", "--now"]).code == 0
     s.restart()
     assert protected(s, t["access_token"]).status_code == 200  # the old key still verifies
-    assert len(s.get("/.well-known/jwks.json").json()["keys"]) == 2
+    # The old ES256 key, the new one, and the RS256 key for ID tokens (not rotated).
+    assert len(s.get("/.well-known/jwks.json").json()["keys"]) == 3
     assert jwt_header(login(s, new_user(s))["access_token"])["kid"] != jwt_header(t["access_token"])["kid"]
+
+
+def test_the_rs256_key_rotates_on_its_own(server_factory):
+    s = server_factory()
+    before = {k["alg"]: k["kid"] for k in s.get("/.well-known/jwks.json").json()["keys"]}
+    assert set(before) == {"ES256", "RS256"}
+    env = {"DATABASE_URL": s.env["DATABASE_URL"]}
+    wrong = run_to_exit(s.workdir, env=env, args=["keys", "rotate", "EdDSA"])
+    assert wrong.code == 2 and "ES256 or RS256" in wrong.stderr
+    assert run_to_exit(s.workdir, env=env, args=["keys", "rotate", "RS256", "--now"]).code == 0
+    s.restart()
+    keys = s.get("/.well-known/jwks.json").json()["keys"]
+    rsa = [k["kid"] for k in keys if k["alg"] == "RS256"]
+    assert before["RS256"] in rsa and len(rsa) == 2  # the old one verifies a while longer
+    # Access tokens go on with the same ES256 key.
+    assert jwt_header(login(s, new_user(s))["access_token"])["kid"] == before["ES256"]
+    listed = run_to_exit(s.workdir, env=env, args=["keys", "list"]).stdout
+    assert listed.count("signing") == 2, listed
 
 
 def test_hs256_secret_is_never_published(keyed_server):
@@ -150,7 +173,8 @@ def test_discovery_document(server):
     assert d["token_endpoint"] == iss + "/refresh_token"
     assert d["introspection_endpoint"] == iss + "/introspect"
     assert d["revocation_endpoint"] == iss + "/revoke"
-    assert d["id_token_signing_alg_values_supported"] == ["ES256"]
+    # JWT_ALG's, and RS256 for ID tokens (OpenID Connect Core 15.1).
+    assert d["id_token_signing_alg_values_supported"] == ["ES256", "RS256"]
     assert "max-age=" in r.headers["Cache-Control"]
     assert server.get(d["jwks_uri"][len(iss):]).status_code == 200
 
@@ -173,7 +197,7 @@ def _b64(data):
 def test_hs256_signed_with_the_public_key_is_refused(server):
     """The classic algorithm confusion: HMAC keyed with the published key."""
     t = login(server, new_user(server))["access_token"]
-    [k] = server.get("/.well-known/jwks.json").json()["keys"]
+    [k] = [k for k in server.get("/.well-known/jwks.json").json()["keys"] if k["kid"] == jwt_header(t)["kid"]]
     pem = pyjwt.PyJWK(k).key.public_bytes(serialization.Encoding.PEM,
                                           serialization.PublicFormat.SubjectPublicKeyInfo)
     for secret in (pem, json.dumps(k).encode(), base64.urlsafe_b64decode(k["x"] + "==")):

@@ -144,9 +144,11 @@ class FakeStore final : public store::Store {
     if (!d.keys.emplace(k.kid, k).second) return fail(Error::conflict);
     return {};
   }
-  static void retire_keys(Data& d, UnixSeconds at) {
+  // Retires at `at` the keys not retired by then for which `which(alg)` holds.
+  template <class Which>
+  static void retire_keys(Data& d, UnixSeconds at, Which which) {
     for (auto& [kid, k] : d.keys) {
-      if (!k.retired_at) k.retired_at = at;
+      if ((!k.retired_at || *k.retired_at > at) && which(k.alg)) k.retired_at = at;
     }
   }
   // Newest not_before first (then newest created_at, then kid).
@@ -653,19 +655,21 @@ class FakeStore final : public store::Store {
     Result<void> rotate(const store::StoredKey& key) override {
       return s_.run<void>([&](Data& d) -> Result<void> {
         if (d.keys.contains(key.kid)) return fail(Error::conflict);
-        retire_keys(d, key.not_before);
+        retire_keys(d, key.not_before, [&](const std::string& alg) { return alg == key.alg; });
         return insert_key(d, key);
       });
     }
-    Result<bool> install_signer(const store::StoredKey& key, UnixSeconds now) override {
+    Result<bool> install_signer(const store::StoredKey& key, UnixSeconds now, std::string_view keep_alg) override {
       return s_.run<bool>([&](Data& d) -> Result<bool> {
-        for (const auto& k : sorted_keys(d)) {  // the first that can sign at `now` is the signer
-          if (k.not_before > now || (k.retired_at && *k.retired_at <= now)) continue;
-          if (k.alg == key.alg) return false;
-          break;
-        }
-        if (d.keys.contains(key.kid)) return fail(Error::conflict);
-        retire_keys(d, now);
+        // Checked first: a failed call changes nothing.
+        const bool signs = std::any_of(d.keys.begin(), d.keys.end(), [&](const auto& entry) {
+          const store::StoredKey& k = entry.second;
+          return k.alg == key.alg && k.not_before <= now && (!k.retired_at || *k.retired_at > now);
+        });
+        if (!signs && d.keys.contains(key.kid)) return fail(Error::conflict);
+        retire_keys(d, now, [&](const std::string& alg) { return alg != key.alg && alg != keep_alg; });
+        if (signs) return false;
+        retire_keys(d, now, [&](const std::string& alg) { return alg == key.alg; });
         d.keys.emplace(key.kid, key);
         return true;
       });

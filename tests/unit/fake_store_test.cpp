@@ -168,14 +168,19 @@ TEST_P(FakeStoreContract, TheFirstSecretAndSignerStay) {
   EXPECT_EQ(db().keys().ensure_secret("chain", "first", 100).value(), "first");
   EXPECT_EQ(db().keys().ensure_secret("chain", "second", 200).value(), "first");
   const store::StoredKey es{"k1", "ES256", "bWF0ZXJpYWw", 100, 100, std::nullopt};
-  EXPECT_TRUE(db().keys().install_signer(es, 100).value());
-  EXPECT_FALSE(db().keys().install_signer({"k2", "ES256", "bWF0ZXJpYWw", 200, 200, std::nullopt}, 200).value());
-  EXPECT_TRUE(db().keys().install_signer({"k3", "HS256", "bWF0ZXJpYWw", 300, 300, std::nullopt}, 300).value());
+  EXPECT_TRUE(db().keys().install_signer(es, 100, "RS256").value());
+  EXPECT_FALSE(db().keys().install_signer({"k2", "ES256", "bWF0ZXJpYWw", 200, 200, std::nullopt}, 200, "RS256").value());
+  // Another algorithm's key beside it (the ID-token key) ...
+  EXPECT_TRUE(db().keys().install_signer({"r1", "RS256", "bWF0ZXJpYWw", 250, 250, std::nullopt}, 250, "ES256").value());
+  // ... and a change of algorithm retires the keys of neither.
+  EXPECT_TRUE(db().keys().install_signer({"k3", "HS256", "bWF0ZXJpYWw", 300, 300, std::nullopt}, 300, "RS256").value());
   EXPECT_EQ(db().keys().add(es).error(), StoreError::conflict);
   auto keys = db().keys().list().value();
-  ASSERT_EQ(keys.size(), 2u);
+  ASSERT_EQ(keys.size(), 3u);
   EXPECT_EQ(keys[0].kid, "k3");
-  EXPECT_EQ(keys[1].retired_at, 300);
+  EXPECT_EQ(keys[1].kid, "r1");
+  EXPECT_FALSE(keys[1].retired_at);
+  EXPECT_EQ(keys[2].retired_at, 300);
 }
 
 TEST_P(FakeStoreContract, AuditIsNewestFirstInPages) {

@@ -36,18 +36,20 @@ Result<void> PostgresKeys::add(const StoredKey& k) {
 Result<void> PostgresKeys::rotate(const StoredKey& k) {
   return in_transaction<void>(pool_, [&](PgCalls& c) -> Result<void> {
     if (auto locked = c.run(kKeyLock); !locked) return locked;
-    if (auto retired = c.run(sql_.retire_keys, k.not_before); !retired) return retired;
+    if (auto retired = c.run(sql_.retire_keys_of, k.not_before, k.alg); !retired) return retired;
     return sql::insert_key(c, sql_, k);
   });
 }
 
-Result<bool> PostgresKeys::install_signer(const StoredKey& k, UnixSeconds now) {
+Result<bool> PostgresKeys::install_signer(const StoredKey& k, UnixSeconds now, std::string_view keep_alg) {
   return in_transaction<bool>(pool_, [&](PgCalls& c) -> Result<bool> {
     if (auto locked = c.run(kKeyLock); !locked) return tl::unexpected(locked.error());
-    auto signer = c.one(sql_.current_signer, sql::read_text, now);
+    if (auto retired = c.run(sql_.retire_other_keys, now, k.alg, keep_alg); !retired)
+      return tl::unexpected(retired.error());
+    auto signer = c.one(sql_.signer_of, sql::read_text, now, k.alg);
     if (!signer && signer.error() != StoreError::not_found) return tl::unexpected(signer.error());
-    if (signer && *signer == k.alg) return false;
-    if (auto retired = c.run(sql_.retire_keys, now); !retired) return tl::unexpected(retired.error());
+    if (signer) return false;
+    if (auto retired = c.run(sql_.retire_keys_of, now, k.alg); !retired) return tl::unexpected(retired.error());
     if (auto added = sql::insert_key(c, sql_, k); !added) return tl::unexpected(added.error());
     return true;
   });

@@ -14,7 +14,7 @@ class PostgresKeys final : public KeyStore {
   Result<std::vector<StoredKey>> list() override;
   Result<void> add(const StoredKey& key) override;
   Result<void> rotate(const StoredKey& key) override;
-  Result<bool> install_signer(const StoredKey& key, UnixSeconds now) override;
+  Result<bool> install_signer(const StoredKey& key, UnixSeconds now, std::string_view keep_alg) override;
 
  private:
   PgPool& pool_;

@@ -154,10 +154,16 @@ void keys(Statements& st, const Make& s) {
   st.list_keys = s("list_keys", cat({"SELECT ", kKeyColumns,
                                      " FROM signing_keys ORDER BY not_before DESC, created_at DESC, kid"}));
   st.insert_key = s("insert_key", cat({"INSERT INTO signing_keys (", kKeyColumns, ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"}));
-  st.retire_keys = s("retire_keys", "UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL");
-  st.current_signer = s("current_signer",
-                        "SELECT alg FROM signing_keys WHERE not_before <= ?1 AND (retired_at IS NULL OR retired_at > ?1) "
-                        "ORDER BY not_before DESC, created_at DESC, kid LIMIT 1");
+  // "Not retired by then": a retirement already scheduled for later (a
+  // rotation with a publish delay) is brought forward too.
+  st.retire_keys_of = s("retire_keys_of",
+                        "UPDATE signing_keys SET retired_at = ?1 WHERE (retired_at IS NULL OR retired_at > ?1) AND alg = ?2");
+  st.retire_other_keys = s("retire_other_keys",
+                           "UPDATE signing_keys SET retired_at = ?1 WHERE (retired_at IS NULL OR retired_at > ?1) "
+                           "AND alg <> ?2 AND alg <> ?3");
+  st.signer_of = s("signer_of",
+                   "SELECT kid FROM signing_keys WHERE alg = ?2 AND not_before <= ?1 "
+                   "AND (retired_at IS NULL OR retired_at > ?1) ORDER BY not_before DESC, created_at DESC, kid LIMIT 1");
 }
 
 void audit(Statements& st, const Make& s) {

@@ -51,8 +51,9 @@ struct Statements {
   Stmt put_secret;               // name, value, created_at: replaces (import)
   Stmt list_keys;                // newest not_before first
   Stmt insert_key;               // kKeyColumns
-  Stmt retire_keys;              // at: every key not yet retired
-  Stmt current_signer;           // now: the alg of the key signing then
+  Stmt retire_keys_of;           // at, alg: every key of alg not retired by then
+  Stmt retire_other_keys;        // at, alg, alg: every key of neither alg not retired by then
+  Stmt signer_of;                // now, alg: the kid of the key of alg signing then
 
   // audit trail
   Stmt insert_event;        // kAuditColumns' columns (user_id NULL when unknown)

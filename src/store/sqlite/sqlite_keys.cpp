@@ -35,27 +35,30 @@ Result<void> SqliteKeys::rotate(const StoredKey& k) {
   Transaction txn(db);
   if (int rc = txn.begun(); rc != SQLITE_OK) return fail(db, rc, "rotate_key");
   Calls calls(db, "rotate_key");
-  if (auto r = calls.run(sql_.retire_keys, k.not_before); !r) return r;
+  if (auto r = calls.run(sql_.retire_keys_of, k.not_before, k.alg); !r) return r;
   Calls insert(db, "add_key");
   if (auto r = sql::insert_key(insert, sql_, k); !r) return r;
   if (int rc = txn.commit(); rc != SQLITE_OK) return fail(db, rc, "rotate_key");
   return {};
 }
 
-Result<bool> SqliteKeys::install_signer(const StoredKey& k, UnixSeconds now) {
+Result<bool> SqliteKeys::install_signer(const StoredKey& k, UnixSeconds now, std::string_view keep_alg) {
   Access lock(connections_, Use::write);
   Db& db = lock.db();
   Transaction txn(db);
   if (int rc = txn.begun(); rc != SQLITE_OK) return fail(db, rc, "install_signer");
   Calls calls(db, "install_signer");
-  auto current = calls.one(sql_.current_signer, sql::read_text, now);
+  if (auto r = calls.run(sql_.retire_other_keys, now, k.alg, keep_alg); !r) return tl::unexpected(r.error());
+  auto current = calls.one(sql_.signer_of, sql::read_text, now, k.alg);
   if (!current && current.error() != StoreError::not_found) return tl::unexpected(current.error());
-  if (current && *current == k.alg) return false;
-  if (auto r = calls.run(sql_.retire_keys, now); !r) return tl::unexpected(r.error());
-  Calls insert(db, "add_key");
-  if (auto r = sql::insert_key(insert, sql_, k); !r) return tl::unexpected(r.error());
+  const bool add = !current;
+  if (add) {
+    if (auto r = calls.run(sql_.retire_keys_of, now, k.alg); !r) return tl::unexpected(r.error());
+    Calls insert(db, "add_key");
+    if (auto r = sql::insert_key(insert, sql_, k); !r) return tl::unexpected(r.error());
+  }
   if (int rc = txn.commit(); rc != SQLITE_OK) return fail(db, rc, "install_signer");
-  return true;
+  return add;
 }
 
 }  // namespace latchkey::store::sqlite

@@ -111,7 +111,8 @@ def latchkey_setup(server):
         return r.json()["client_id"], r.json()["client_secret"]
 
     cc = register({"client_name": "bench-client", "grant_types": ["client_credentials"],
-                   "redirect_uris": [], "token_endpoint_auth_method": "client_secret_basic"})
+                   "redirect_uris": [], "response_types": [],
+                   "token_endpoint_auth_method": "client_secret_basic"})
     web = register({"client_name": "bench-web", "redirect_uris": [REDIRECT_URI],
                     "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"],
                     "scope": "openid profile", "first_party": True,

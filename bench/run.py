@@ -23,6 +23,7 @@ import concurrent.futures as futures
 import json
 import os
 import pathlib
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,12 +43,17 @@ PASSWORD = "bench password correct horse"
 
 
 def wrk(url, script, duration, env, connections=CONNECTIONS):
-    """One wrk run; returns the BENCH_RESULT dict from report.lua."""
+    """One wrk run; returns the BENCH_RESULT dict from report.lua, with the CPU
+    seconds wrk itself used (it shares the machine with the server)."""
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s",
            "-s", str(LUA / script), url]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, env={**os.environ, "BENCH_LUA_DIR": str(LUA), **env},
                          capture_output=True, text=True, timeout=duration + 30)
-    return srv.parse_result(out.stdout + out.stderr)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    r = srv.parse_result(out.stdout + out.stderr)
+    r["wrk_cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return r
 
 
 class Scenario:
@@ -86,7 +92,8 @@ def measure(server, scenario, args, background=None):
     med = lambda k: statistics.median(r[k] for r in runs)  # noqa: E731
     row = {"scenario": scenario.name, "rps": med("rps"), "p50_ms": med("p50_us") / 1000,
            "p99_ms": med("p99_us") / 1000, "errors": sum(r["errors"] for r in runs),
-           "cpu": cpu, "peak_rss_mb": peak / 1e6, "runs": runs}
+           "cpu": cpu, "peak_rss_mb": peak / 1e6, "runs": runs,
+           "wrk_cpu": sum(r["wrk_cpu_s"] for r in runs) / wall}
     if flood:
         rows = [srv.parse_result(out) for out in flood]
         row["flood_rps"] = statistics.median(r["rps"] for r in rows)

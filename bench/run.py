@@ -73,6 +73,7 @@ def measure(server, scenario, args, background=None):
     returning a Popen) runs alongside each measured run: the login flood."""
     wrk(server.url, scenario.script, 2, scenario.env)
     runs, cpu, wall, flood, peak = [], 0.0, 0.0, [], 0
+    per_thread = {}  # a thread that stays on one core while the others idle is the bound
     for _ in range(args.runs):
         env = scenario.env
         # What the last run left queued (logins wrk gave up on) drains first.
@@ -81,9 +82,11 @@ def measure(server, scenario, args, background=None):
         bg = background() if background else None
         if bg:
             time.sleep(1.0)  # let the flood fill the hashing pool first
-        cpu0, t0 = server.cpu_seconds(), time.monotonic()
+        cpu0, threads0, t0 = server.cpu_seconds(), server.thread_cpu_seconds(), time.monotonic()
         runs.append(wrk(server.url, scenario.script, args.duration, env))
         cpu += server.cpu_seconds() - cpu0
+        for tid, seconds in server.thread_cpu_seconds().items():
+            per_thread[tid] = per_thread.get(tid, 0.0) + seconds - threads0.get(tid, 0.0)
         wall += time.monotonic() - t0
         peak = max(peak, server.peak_rss())
         if bg:
@@ -93,7 +96,8 @@ def measure(server, scenario, args, background=None):
     row = {"scenario": scenario.name, "rps": med("rps"), "p50_ms": med("p50_us") / 1000,
            "p99_ms": med("p99_us") / 1000, "errors": sum(r["errors"] for r in runs),
            "cpu": cpu, "peak_rss_mb": peak / 1e6, "runs": runs,
-           "wrk_cpu": sum(r["wrk_cpu_s"] for r in runs) / wall}
+           "wrk_cpu": sum(r["wrk_cpu_s"] for r in runs) / wall,
+           "busiest_thread_cpu": max(per_thread.values(), default=0.0) / wall}
     if flood:
         rows = [srv.parse_result(out) for out in flood]
         row["flood_rps"] = statistics.median(r["rps"] for r in rows)

@@ -97,6 +97,17 @@ class Process:
         fields = pathlib.Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def thread_cpu_seconds(self):
+        """user+system seconds of each of the server's threads, by thread id."""
+        out = {}
+        for task in pathlib.Path(f"/proc/{self.pid}/task").iterdir():
+            try:
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue  # the thread ended meanwhile
+            out[task.name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return out
+
     def _post(self, path, body, attempts=3):
         """Setup requests (not measured): the seed under gunicorn sometimes resets a
         connection while many signups run at once, so a reset is retried."""

@@ -25,7 +25,7 @@ def oidc_table(oidc, bounds):
     """One row per scenario and server; the ratio on latchkey's row."""
     peer = {r["scenario"]: r for r in oidc.get("peer", [])}
     head = ["scenario", "server", "tokens or flows/s", "p50 ms", "p99 ms", "errors", "server CPU",
-            "wrk CPU", "peak RSS MB", "latchkey/peer", "bound on this machine (share reached)"]
+            "busiest server thread", "wrk CPU", "peak RSS MB", "latchkey/peer", "bound on this machine (share reached)"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in oidc.get("latchkey", []):
         p = peer.get(r["scenario"])
@@ -39,7 +39,8 @@ def oidc_table(oidc, bounds):
                      if b and b[0] in bounds else "")
             lines.append("| " + " | ".join([
                 row["scenario"], who, f"{row['rps']:,.0f}", f"{row['p50_ms']:.2f}", f"{row['p99_ms']:.2f}",
-                ok, f"{row['cpu']:.2f}", f"{row.get('wrk_cpu', 0):.2f}", f"{row['peak_rss_mb']:.1f}", ratio,
+                ok, f"{row['cpu']:.2f}", f"{row.get('busiest_thread_cpu', 0):.2f}",
+                f"{row.get('wrk_cpu', 0):.2f}", f"{row['peak_rss_mb']:.1f}", ratio,
                 bound]) + " |")
     return lines
 

@@ -1,8 +1,9 @@
--- The authorization-code flow of a browser that is already signed in, as a
+-- The authorization-code flow of browsers that are already signed in, as a
 -- relying party runs it: GET BENCH_AUTHORIZE (the authorization request, with
--- the browser session's cookie BENCH_COOKIE) answers 303 to the redirect URI
--- with a code; POST /token (that code, Basic client auth BENCH_BASIC) answers
--- 200 with an id_token. One flow = those two requests; the figures are flows:
+-- a browser session's cookie, round-robin over the lines of BENCH_COOKIES)
+-- answers 303 to the redirect URI with a code; POST /token (that code, Basic
+-- client auth BENCH_BASIC) answers 200 with an id_token. One flow = those two
+-- requests; the figures are flows:
 -- "requests" counts token answers with an id_token, p50/p99 are from sending
 -- the authorization request to receiving the id_token.
 --
@@ -53,11 +54,13 @@ flows, bad, samples = 0, 0, {}
 local started = {}             -- flow number -> when its authorization request went out
 local queue, head, tail = {}, 1, 0
 local seq = 0
-local authorize, get_headers, post_headers, redirect_enc
+local authorize, cookies, post_headers, redirect_enc
+local browser = 0
 
 function init()
   authorize = os.getenv("BENCH_AUTHORIZE")
-  get_headers = { ["Cookie"] = os.getenv("BENCH_COOKIE") }
+  cookies = {}
+  for _, c in ipairs(r.lines(os.getenv("BENCH_COOKIES"))) do cookies[#cookies + 1] = { ["Cookie"] = c } end
   post_headers = {
     ["Authorization"] = "Basic " .. os.getenv("BENCH_BASIC"),
     ["Content-Type"] = "application/x-www-form-urlencoded",
@@ -76,7 +79,8 @@ function request()
   end
   seq = seq + 1
   started[seq] = now_us()
-  return wrk.format("GET", authorize .. "&state=" .. seq .. "&nonce=" .. seq, get_headers)
+  browser = browser % #cookies + 1
+  return wrk.format("GET", authorize .. "&state=" .. seq .. "&nonce=" .. seq, cookies[browser])
 end
 
 function response(status, headers, body)

@@ -17,10 +17,18 @@ list that every new token walks, so a single browser would slow it down run
 after run (measured: 470 flows/s, then 230 after 10,000 flows).
 Both register the same shapes of client: confidential, client_secret_basic,
 RS256 id_tokens (latchkey's default, the peer's bench-web), scope openid.
+
+With the peer, both servers run at once and their runs alternate, so that on a
+machine shared with other work both meet the same conditions; each row is the
+median of its server's runs, as elsewhere.
 """
+import argparse
 import base64
 import concurrent.futures as futures
+import contextlib
 import html.parser
+import statistics
+import subprocess
 import urllib.parse as up
 
 import requests
@@ -157,27 +165,63 @@ def peer_setup(server, work):
             "BENCH_AUTHORIZE": path, "BENCH_COOKIES": cookies, "BENCH_REDIRECT_URI": REDIRECT_URI}
 
 
-def scenario_rows(server, setup, args, Scenario, measure, print_row):
-    check_flow(server, setup)
-    scenarios = {
+def scenarios(setup, Scenario):
+    return {
         "oidc_client_credentials": Scenario("oidc_client_credentials", "client_credentials.lua",
                                             {"BENCH_BASIC": setup["BENCH_CC_BASIC"]}),
         "oidc_code_flow": Scenario("oidc_code_flow", "code_flow.lua", setup),
     }
-    rows = []
-    for name in wanted(args):
-        rows.append(measure(server, scenarios[name], args))
-        print_row(rows[-1])
-    return rows
 
 
-def latchkey_rows(args, work, Scenario, measure, print_row):
-    with srv.Latchkey(args.bin, work / "oidc.db", {"ADMIN_TOKEN": ADMIN_TOKEN}) as server:
-        print(f"latchkey OpenID provider (pid {server.pid}, {server.url})", flush=True)
-        return scenario_rows(server, latchkey_setup(server, work), args, Scenario, measure, print_row)
+def merged(name, singles):
+    """One row from single-run rows of one server, as measure() makes it from its runs."""
+    med = lambda k: statistics.median(r[k] for r in singles)  # noqa: E731
+    mean = lambda k: statistics.fmean(r[k] for r in singles)  # noqa: E731 (runs of equal length)
+    return {"scenario": name, "rps": med("rps"), "p50_ms": med("p50_ms"), "p99_ms": med("p99_ms"),
+            "errors": sum(r["errors"] for r in singles), "cpu": mean("cpu"),
+            "busiest_thread_cpu": mean("busiest_thread_cpu"), "wrk_cpu": mean("wrk_cpu"),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in singles),
+            "runs": [run for r in singles for run in r["runs"]]}
 
 
-def peer_rows(args, work, Scenario, measure, print_row):
-    with srv.OidcPeer() as peer:
-        print(f"oidc-provider peer (pid {peer.pid}, started in {peer.startup_s:.1f} s)", flush=True)
-        return scenario_rows(peer, peer_setup(peer, work), args, Scenario, measure, print_row)
+def set_up(who, server, setup, work):
+    """The server's setup; a server that died on the way says so, not a connection error."""
+    try:
+        return setup(server, work)
+    except requests.ConnectionError:
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"{who} exited with status {server.proc.returncode} during the "
+                               "OpenID Connect set-up (sign-in through its pages)") from None
+        raise
+
+
+def rows(args, work, Scenario, measure, print_row, peer=False):
+    """latchkey's rows and, with `peer`, oidc-provider's. Both servers run at
+    once and their runs alternate (latchkey's run 1, the peer's run 1, ...):
+    on a machine shared with other work, both meet the same conditions."""
+    out = {"latchkey": []}
+    with contextlib.ExitStack() as stack:
+        lk = stack.enter_context(srv.Latchkey(args.bin, work / "oidc.db", {"ADMIN_TOKEN": ADMIN_TOKEN}))
+        print(f"latchkey OpenID provider (pid {lk.pid})", flush=True)
+        servers = [("latchkey", lk, set_up("latchkey", lk, latchkey_setup, work))]
+        if peer:
+            op = stack.enter_context(srv.OidcPeer())
+            print(f"oidc-provider peer (pid {op.pid}, started in {op.startup_s:.1f} s)", flush=True)
+            servers.append(("peer", op, set_up("oidc-provider", op, peer_setup, work)))
+            out["peer"] = []
+            out["node"] = subprocess.run(["node", "--version"], capture_output=True,
+                                         text=True).stdout.strip().lstrip("v")
+        for _, server, setup in servers:
+            check_flow(server, setup)
+        one_run = argparse.Namespace(**{**vars(args), "runs": 1})
+        for name in wanted(args):
+            singles = {who: [] for who, _, _ in servers}
+            for i in range(args.runs):
+                for who, server, setup in servers:
+                    singles[who].append(measure(server, scenarios(setup, Scenario)[name], one_run,
+                                                warm_up=i == 0))
+            for who, _, _ in servers:
+                out[who].append(merged(name, singles[who]))
+                print(f"  [{who}]", end="")
+                print_row(out[who][-1])
+    return out

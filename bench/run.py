@@ -68,10 +68,11 @@ class Scenario:
         return self._env() if callable(self._env) else self._env
 
 
-def measure(server, scenario, args, background=None):
+def measure(server, scenario, args, background=None, warm_up=True):
     """Warm-up, then args.runs runs; the median row. `background` (a callable
     returning a Popen) runs alongside each measured run: the login flood."""
-    wrk(server.url, scenario.script, 2, scenario.env)
+    if warm_up:
+        wrk(server.url, scenario.script, 2, scenario.env)
     runs, cpu, wall, flood, peak = [], 0.0, 0.0, [], 0
     per_thread = {}  # a thread that stays on one core while the others idle is the bound
     for _ in range(args.runs):
@@ -241,15 +242,11 @@ def main():
         print("bounds:", json.dumps(result["bounds"]), flush=True)
         result["latchkey"] = latchkey_rows(args, work)
         if oidc_names:
-            result["oidc"] = {"latchkey": oidc.latchkey_rows(args, work, Scenario, measure, print_row)}
+            result["oidc"] = oidc.rows(args, work, Scenario, measure, print_row, peer=args.oidc_peer)
         if not args.only or "memory" in args.only:
             result["memory"] = seeding.memory_scenarios(args, work, measure, print_row)
         if args.seed:
             result["seed"] = seed_rows(args, work)
-        if args.oidc_peer and oidc_names:
-            result["oidc"]["peer"] = oidc.peer_rows(args, work, Scenario, measure, print_row)
-            result["oidc"]["node"] = subprocess.run(["node", "--version"], capture_output=True,
-                                                    text=True).stdout.strip().lstrip("v")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result["elapsed_s"] = time.monotonic() - started

@@ -69,7 +69,7 @@ void BM_VerifiedCacheMemory(benchmark::State& state) {
       state, tokens, [n] { return std::make_unique<token::VerifiedCache>(n, 30); },
       [&](token::VerifiedCache& c, std::size_t i) {
         c.insert(tokens[i], std::make_shared<const token::VerifiedToken>(token::VerifiedToken{
-                                user_id, "user" + std::to_string(i), sids[i], kNow + 900}));
+                                .sub = user_id, .username = "user" + std::to_string(i), .sid = sids[i], .exp = kNow + 900}));
       });
 }
 

@@ -27,7 +27,7 @@ struct AuthorizationState {
   const ClientMetadata& client;
   const BrowserSession* session = nullptr;  // the live browser session, if any
   const store::Consent* consent = nullptr;  // what this person let this client do, if anything
-  std::optional<std::string_view> hinted_sub;  // id_token_hint's subject, when it verified
+  std::optional<std::string_view> hinted_sub = {};  // id_token_hint's subject, when it verified
   bool signed_in_now = false;  // the person entered a credential in this very request
   bool consented_now = false;  // the person allowed this very request's scopes
   UnixSeconds now = 0;

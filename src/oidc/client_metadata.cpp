@@ -17,6 +17,16 @@ namespace {
 
 constexpr std::array kGrantTypes = {std::string_view("authorization_code"), std::string_view("refresh_token"),
                                     std::string_view("client_credentials")};
+// RFC 6749 3.3: scope-token = 1*NQCHAR (%x21 / %x23-5B / %x5D-7E).
+bool api_scope(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
 constexpr std::array kScopes = {std::string_view("openid"), std::string_view("profile"), std::string_view("email"),
                                 std::string_view("offline_access")};
 constexpr std::array kAlgs = {std::string_view("RS256"), std::string_view("ES256"), std::string_view("EdDSA")};
@@ -168,7 +178,11 @@ tl::expected<void, MetadataError> take_rest(const json::object& in, ClientMetada
       const auto space = rest.find(' ');
       const std::string_view s = rest.substr(0, space);
       if (!s.empty()) {
-        if (!one_of(kScopes, s)) return bad("scope " + std::string(s.substr(0, 100)) + " is not offered");
+        // The OpenID scopes, and API scopes of the deployment's own naming
+        // (a client_credentials client's "reports:read"): any scope-token
+        // of RFC 6749 section 3.3, up to 64 characters.
+        if (!one_of(kScopes, s) && !api_scope(s))
+          return bad("scope " + std::string(s.substr(0, 100)) + " is not a valid scope token");
         if (!kept.empty()) kept += ' ';
         kept += s;
       }

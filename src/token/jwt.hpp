@@ -27,9 +27,9 @@ struct AccessClaims {
   // their session came from, so that the end of single sign-on refuses them
   // at once (its revocation is known in memory; theirs may come later).
   // Empty: absent.
-  std::string client_id;
-  std::string scope;
-  std::string sso_sid;
+  std::string client_id = {};
+  std::string scope = {};
+  std::string sso_sid = {};
 };
 
 // Every way a token can fail, each mapped to one answer by the caller.

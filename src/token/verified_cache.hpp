@@ -30,9 +30,9 @@ struct VerifiedToken {
   std::string username;  // preferred_username
   std::string sid;       // session id
   UnixSeconds exp = 0;
-  std::string sso_sid;    // the browser session an OAuth client's session came from; may be empty
-  std::string client_id;  // an OAuth client's token; empty for /login's
-  std::string scope;
+  std::string sso_sid = {};    // the browser session an OAuth client's session came from; may be empty
+  std::string client_id = {};  // an OAuth client's token; empty for /login's
+  std::string scope = {};
 };
 
 class VerifiedCache {

@@ -32,7 +32,7 @@ def test_openid_client_public_client_with_pkce(server_factory):
                       grant_types=["authorization_code"])
     assert "client_secret" not in client
     user = make_user(op)
-    issuer = op.url("")[:-1]
+    issuer = op.url("")
     started = run("start", issuer, client["client_id"], redirect)
     browser = Browser(op)
     page = browser.get(started["url"])

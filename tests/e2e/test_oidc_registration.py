@@ -216,7 +216,7 @@ BAD_METADATA = [
     {**WEB, "token_endpoint_auth_method": "none", "grant_types": ["client_credentials"], "response_types": []},
     {**WEB, "id_token_signed_response_alg": "none"},
     {**WEB, "id_token_signed_response_alg": "HS256"},
-    {**WEB, "scope": "openid admin"},
+    {**WEB, "scope": "openid ad\\\\min"},
     {**WEB, "client_name": "x" * 201},
     {**WEB, "client_name": "line\nbreak"},
     {**WEB, "redirect_uris": [f"https://app.example.com/cb{i}" for i in range(21)]},

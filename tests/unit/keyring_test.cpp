@@ -70,7 +70,8 @@ TEST_F(KeyringTest, RotationPublishesFirstThenSignsThenRetiresTheOldKey) {
 
 TEST_F(KeyringTest, TokensOfTheOldKeyVerifyAcrossARotation) {
   auto ks = load_signing_keys(*store_, policy(token::Alg::EdDSA), kT0).value();
-  token::AccessClaims c{"iss", "aud", "sub", "name", "sid", "jti", kT0, kT0 + 900};
+  token::AccessClaims c{.iss = "iss", .aud = "aud", .sub = "sub", .username = "name", .sid = "sid", .jti = "jti",
+                        .iat = kT0, .exp = kT0 + 900};
   const auto tok = token::sign_access_token(c, ks.current());
   ASSERT_TRUE(rotate_signing_key(*store_, token::Alg::EdDSA, kT0 + 10, 0));
   auto next = load_signing_keys(*store_, policy(token::Alg::EdDSA), kT0 + 20).value();

@@ -117,7 +117,7 @@ TEST(ClientMetadata, EachRuleRefusesWithTheSpecsCode) {
        "invalid_client_metadata"},
       {R"j({"redirect_uris": ["https://a.example/cb"], "id_token_signed_response_alg": "HS256"})j",
        "invalid_client_metadata"},
-      {R"j({"redirect_uris": ["https://a.example/cb"], "scope": "openid admin"})j", "invalid_client_metadata"},
+      {R"j({"redirect_uris": ["https://a.example/cb"], "scope": "openid \"admin\""})j", "invalid_client_metadata"},
       {R"j({"redirect_uris": ["https://a.example/cb"], "scope": 7})j", "invalid_client_metadata"},
       {R"j({"redirect_uris": ["https://a.example/cb"], "client_name": "a\u0001b"})j", "invalid_client_metadata"},
       {R"j({"redirect_uris": ["https://a.example/cb"], "first_party": true})j", "invalid_client_metadata"},

@@ -130,7 +130,8 @@ TEST_F(OidcIdToken, HintsThatAreNotOursOrNotIdTokensAreRefused) {
   parts.payload = token::testing::b64(json::serialize(payload));
   EXPECT_EQ(verify_id_token_hint(token::testing::join(parts), keys(), kIssuer, kNow).error(), VerifyError::bad_signature);
   // An access token of ours is no ID token.
-  token::AccessClaims access{kIssuer, "latchkey", "user-1", "alice", "sid-1", "j", kNow, kNow + 900};
+  token::AccessClaims access{.iss = kIssuer, .aud = "latchkey", .sub = "user-1", .username = "alice", .sid = "sid-1",
+                             .jti = "j", .iat = kNow, .exp = kNow + 900};
   EXPECT_EQ(verify_id_token_hint(token::sign_access_token(access, *es_), keys(), kIssuer, kNow).error(),
             VerifyError::wrong_type);
   // Nor is a logout token.

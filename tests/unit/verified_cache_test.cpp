@@ -8,7 +8,7 @@ namespace latchkey::token {
 namespace {
 
 std::shared_ptr<const VerifiedToken> entry(std::string sid, UnixSeconds exp) {
-  return std::make_shared<const VerifiedToken>(VerifiedToken{"user", "alice", std::move(sid), exp});
+  return std::make_shared<const VerifiedToken>(VerifiedToken{.sub = "user", .username = "alice", .sid = std::move(sid), .exp = exp});
 }
 
 TEST(VerifiedCache, HitNeedsTheExactBytes) {

@@ -10,7 +10,10 @@ Answer stylesheet(const Provider& p, const http::Request&) {
   r.body = std::string(p.pages.css());
   r.content_type = "text/css; charset=utf-8";
   r.cache_control = "public, max-age=31536000, immutable";
-  r.headers.emplace_back("ETag", "\"" + std::string(p.pages.css_version()) + "\"");
+  std::string etag(1, '"');
+  etag += p.pages.css_version();
+  etag += '"';
+  r.headers.emplace_back("ETag", std::move(etag));
   co_return r;
 }
 

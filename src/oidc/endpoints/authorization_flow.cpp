@@ -46,6 +46,26 @@ auth::Expected<std::string> issue_code(const Provider& p, const AuthorizationReq
   return code;
 }
 
+// Every outcome but a code: a page, or an error for the client.
+Response answer_without_code(const Provider& p, const http::Request& req, Outcome outcome, const Client& client,
+                             const AuthorizationRequest& r, const std::optional<BrowserSession>& session,
+                             const std::string& return_to) {
+  switch (outcome) {
+    case Outcome::sign_in:
+      return login_page(p, req,
+                        LoginView{client.metadata.client_name, r.login_hint.value_or(""), return_to, {}, r.redirect_uri});
+    case Outcome::ask_consent:
+      return consent_page(
+          p, req, ConsentView{client.metadata.client_name, session->user.username, r.scopes, return_to, r.redirect_uri});
+    case Outcome::login_required:
+      return redirect_error(p, r.redirect_uri, OAuthError::make(OAuthErrorCode::login_required, ""), r.state);
+    case Outcome::consent_required:
+    case Outcome::issue_code:
+      break;
+  }
+  return redirect_error(p, r.redirect_uri, OAuthError::make(OAuthErrorCode::consent_required, ""), r.state);
+}
+
 }  // namespace
 
 std::optional<http::FormFields> resumed_request(std::string_view return_to) {
@@ -55,7 +75,8 @@ std::optional<http::FormFields> resumed_request(std::string_view return_to) {
   return std::move(*fields);
 }
 
-Answer run_authorization(const Provider& p, const http::Request& req, const http::FormFields& fields, Resume resume) {
+Answer run_authorization(const Provider& p, const http::Request& req, const http::FormFields& fields,
+                         const Resume& resume) {
   // Step: which client, and where it wants the answer. Until both are known
   // to be registered together, nothing redirects (RFC 6749 4.1.2.1).
   auto ref = identify(fields);
@@ -82,14 +103,15 @@ Answer run_authorization(const Provider& p, const http::Request& req, const http
                              r.state);
 
   // Step: who is signed in here, and what they let this client do.
-  std::optional<BrowserSession> session = std::move(resume.session);
-  if (!session) {
-    if (auto handle = session_handle(p, req)) {
-      auto live = co_await p.pool.run([&] { return p.browsers.find(*handle); });
-      if (!live || !*live)
-        co_return redirect_error(p, redirect_uri, OAuthError::make(OAuthErrorCode::temporarily_unavailable, ""), r.state);
-      session = std::move(**live);
-    }
+  // (No variable declared in a condition or a switch lives across a
+  // co_await here: GCC 12 destroys such frame variables wrongly.)
+  std::optional<BrowserSession> session = resume.session;
+  const std::optional<std::string_view> handle = session ? std::nullopt : session_handle(p, req);
+  if (handle) {
+    auto live = co_await p.pool.run([&] { return p.browsers.find(*handle); });
+    if (!live || !*live)
+      co_return redirect_error(p, redirect_uri, OAuthError::make(OAuthErrorCode::temporarily_unavailable, ""), r.state);
+    session = std::move(**live);
   }
   std::optional<store::Consent> consent;
   if (session && !client.metadata.first_party && !resume.consented_now) {
@@ -106,7 +128,7 @@ Answer run_authorization(const Provider& p, const http::Request& req, const http
     hinted_sub = hint->sub;
   }
 
-  AuthorizationState state{r, client.metadata};
+  AuthorizationState state{.request = r, .client = client.metadata};
   state.session = session ? &*session : nullptr;
   state.consent = consent ? &*consent : nullptr;
   if (hinted_sub) state.hinted_sub = *hinted_sub;
@@ -116,36 +138,21 @@ Answer run_authorization(const Provider& p, const http::Request& req, const http
   const std::string return_to = http::encode_form(fields);
   const auth::Client from = api::client_of(req);
 
+  const Outcome outcome = decide(state);
   Response out;
-  switch (decide(state)) {
-    case Outcome::sign_in:
-      out = login_page(p, req, LoginView{client.metadata.client_name, r.login_hint.value_or(""), return_to, {}, redirect_uri});
-      break;
-    case Outcome::ask_consent:
-      out = consent_page(p, req,
-                         ConsentView{client.metadata.client_name, session->user.username, r.scopes, return_to, redirect_uri});
-      break;
-    case Outcome::login_required:
-      out = redirect_error(p, redirect_uri, OAuthError::make(OAuthErrorCode::login_required, ""), r.state);
-      break;
-    case Outcome::consent_required:
-      out = redirect_error(p, redirect_uri, OAuthError::make(OAuthErrorCode::consent_required, ""), r.state);
-      break;
-    case Outcome::issue_code: {
-      auto code = co_await p.pool.run([&]() -> auth::Expected<std::string> {
-        if (resume.consented_now && !client.metadata.first_party) {
-          if (auto kept = p.consents.remember(session->user.id, client.id, r.scopes, from); !kept)
-            return tl::unexpected(kept.error());
-        }
-        return issue_code(p, r, *session);
-      });
-      if (!code || !*code) {
-        out = redirect_error(p, redirect_uri, OAuthError::make(OAuthErrorCode::temporarily_unavailable, ""), r.state);
-        break;
+  if (outcome == Outcome::issue_code) {
+    auto code = co_await p.pool.run([&]() -> auth::Expected<std::string> {
+      if (resume.consented_now && !client.metadata.first_party) {
+        auto kept = p.consents.remember(session->user.id, client.id, r.scopes, from);
+        if (!kept) return tl::unexpected(kept.error());
       }
-      out = redirect(code_redirect_uri(redirect_uri, **code, r.state, p.options.issuer));
-      break;
-    }
+      return issue_code(p, r, *session);
+    });
+    out = code && *code ? redirect(code_redirect_uri(redirect_uri, **code, r.state, p.options.issuer))
+                        : redirect_error(p, redirect_uri, OAuthError::make(OAuthErrorCode::temporarily_unavailable, ""),
+                                         r.state);
+  } else {
+    out = answer_without_code(p, req, outcome, client, r, session, return_to);
   }
   if (!resume.new_handle.empty()) set_session_cookie(p, out, resume.new_handle);
   co_return out;

@@ -21,8 +21,10 @@ struct Resume {
   bool denied = false;         // the consent form said deny
 };
 
+// `resume` is the caller's, alive until this completes (by reference: GCC 12
+// destroys a by-value coroutine parameter's default argument wrongly).
 Answer run_authorization(const Provider& p, const http::Request& req, const http::FormFields& fields,
-                         Resume resume = {});
+                         const Resume& resume);
 
 // The request behind a form's `return_to`: a query string of /authorize's.
 std::optional<http::FormFields> resumed_request(std::string_view return_to);

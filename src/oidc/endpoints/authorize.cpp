@@ -18,7 +18,8 @@ Answer authorize(const Provider& p, const http::Request& req) {
                              ? "A parameter was sent more than once."
                              : "The request's parameters are malformed.");
   }
-  co_return co_await run_authorization(p, req, *fields);
+  const Resume fresh;
+  co_return co_await run_authorization(p, req, *fields, fresh);
 }
 
 }  // namespace latchkey::oidc

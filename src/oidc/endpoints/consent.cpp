@@ -20,7 +20,7 @@ Answer consent(const Provider& p, const http::Request& req) {
   if (decision != form->end() && decision->second == "allow") resume.consented_now = true;
   else if (decision != form->end() && decision->second == "deny") resume.denied = true;
   else co_return error_page(p, req, 400, "Invalid request", "Choose Allow or Deny.");
-  co_return co_await run_authorization(p, req, *request, std::move(resume));
+  co_return co_await run_authorization(p, req, *request, resume);
 }
 
 }  // namespace latchkey::oidc

@@ -65,7 +65,8 @@ Answer end_session(const Provider& p, const http::Request& req) {
   }
 
   std::optional<BrowserSession> session;
-  if (auto handle = session_handle(p, req)) {
+  const std::optional<std::string_view> handle = session_handle(p, req);  // not in the condition: see authorization_flow.cpp
+  if (handle) {
     auto live = co_await p.pool.run([&] { return p.browsers.find(*handle); });
     if (!live || !*live) co_return error_page(p, req, 503, "Try again", "The service is busy. Please try again in a moment.");
     session = std::move(**live);

@@ -92,7 +92,7 @@ Answer signin(const Provider& p, const http::Request& req) {
       page.headers.emplace_back("Retry-After", std::to_string(retry_after));
     co_return page;
   }
-  co_return co_await run_authorization(p, req, *request, std::move(*signed_in));
+  co_return co_await run_authorization(p, req, *request, *signed_in);
 }
 
 }  // namespace latchkey::oidc

@@ -35,6 +35,9 @@ void end_first_use(const GrantRequest& r, const store::AuthorizationCode& code, 
 
 std::vector<std::string> split_amr(std::string_view amr) { return scope_list(amr); }
 
+// The authentication context class: "1", one factor (ISO/IEC 29115 level 1).
+constexpr std::string_view kAcr = "1";
+
 }  // namespace
 
 GrantResult authorization_code_grant(const GrantRequest& r) {
@@ -120,7 +123,7 @@ GrantResult authorization_code_grant(const GrantRequest& r) {
     if (!c.nonce.empty()) claims.nonce = c.nonce;
     claims.sid = c.browser_session_id;
     claims.amr = split_amr(c.amr);
-    claims.acr = "1";
+    claims.acr = std::string(kAcr);
     claims.auth_time = c.auth_time;
     claims.iat = now;
     claims.exp = now + p.options.id_token_ttl;

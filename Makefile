@@ -94,10 +94,12 @@ sanitize: test-deps interop-deps
 	@bash scripts/sanitize-tests.sh --asan --tsan-full
 
 # Performance (bench/README.md): a Release build under wrk on loopback, 3 runs
-# of 10 s per scenario, one table; bench-seed adds the Flask seed side by side.
-# Bounded: about 10 minutes for bench, 15 for bench-seed.
+# of 10 s per scenario, one table; bench-seed adds the Flask seed and panva's
+# oidc-provider side by side; bench-oidc runs only the OpenID Connect scenarios,
+# latchkey's and oidc-provider's. Bounded: about 12 minutes for bench, 18 for
+# bench-seed, 4 for bench-oidc.
 BENCH_ARGS ?=
-.PHONY: bench bench-seed bench-deps bench-build
+.PHONY: bench bench-seed bench-oidc bench-deps bench-build
 bench-deps:
 	@bash scripts/install-deps.sh --bench
 
@@ -108,4 +110,7 @@ bench: bench-build
 	$(PYTHON) bench/run.py --bin $(BUILD_DIR)/latchkey --micro $(BUILD_DIR)/bench/micro/latchkey_micro $(BENCH_ARGS)
 
 bench-seed: bench-build
-	$(PYTHON) bench/run.py --seed --bin $(BUILD_DIR)/latchkey --micro $(BUILD_DIR)/bench/micro/latchkey_micro $(BENCH_ARGS)
+	$(PYTHON) bench/run.py --seed --oidc-peer --bin $(BUILD_DIR)/latchkey --micro $(BUILD_DIR)/bench/micro/latchkey_micro $(BENCH_ARGS)
+
+bench-oidc: bench-build
+	$(PYTHON) bench/run.py --only oidc --oidc-peer --bin $(BUILD_DIR)/latchkey --micro $(BUILD_DIR)/bench/micro/latchkey_micro $(BENCH_ARGS)

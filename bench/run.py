@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """latchkey's load benchmark: the real binary over loopback, loaded by wrk.
 
-    bench/run.py --bin build/latchkey [--seed] [--runs 3] [--duration 10]
-                 [--only protected_es256,login,...] [--json out.json]
+    bench/run.py --bin build/latchkey [--seed] [--oidc-peer] [--runs 3] [--duration 10]
+                 [--only protected_es256,login,oidc,...] [--json out.json]
 
 Every scenario: a warm-up, then `--runs` runs of `--duration` seconds with
 1 wrk thread and 64 connections; the median of the runs is quoted. A row with
@@ -10,8 +10,12 @@ any non-2xx answer or socket error is printed INVALID. Server CPU is the
 server's user+system time over the measured runs divided by their wall time
 (2.00 = both cores); peak RSS is VmHWM, reset before each scenario. With
 --seed the Flask seed (../shared/peers/flask_seed, gunicorn 1x8) runs the
-same scenarios and each row gets the ratio latchkey/seed. Bounds: what this
-machine allows (openssl speed, argon2id on all cores from bench/micro).
+same scenarios and each row gets the ratio latchkey/seed. The OpenID Connect
+scenarios (oidc.py: client_credentials, the authorization-code flow of a
+signed-in browser) run on a latchkey with ADMIN_TOKEN; with --oidc-peer panva's
+oidc-provider (../shared/peers/oidc_provider) runs them too, with the ratio.
+`--only oidc` selects both. Bounds: what this machine allows (openssl speed,
+argon2id on all cores from bench/micro).
 Everything listens on 127.0.0.1 and stops by itself.
 """
 import argparse
@@ -19,6 +23,7 @@ import concurrent.futures as futures
 import json
 import os
 import pathlib
+import resource
 import shutil
 import statistics
 import subprocess
@@ -28,6 +33,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import server as srv  # noqa: E402
+import oidc  # noqa: E402
 import seeding  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -37,12 +43,17 @@ PASSWORD = "bench password correct horse"
 
 
 def wrk(url, script, duration, env, connections=CONNECTIONS):
-    """One wrk run; returns the BENCH_RESULT dict from report.lua."""
+    """One wrk run; returns the BENCH_RESULT dict from report.lua, with the CPU
+    seconds wrk itself used (it shares the machine with the server)."""
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s",
            "-s", str(LUA / script), url]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, env={**os.environ, "BENCH_LUA_DIR": str(LUA), **env},
                          capture_output=True, text=True, timeout=duration + 30)
-    return srv.parse_result(out.stdout + out.stderr)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    r = srv.parse_result(out.stdout + out.stderr)
+    r["wrk_cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return r
 
 
 class Scenario:
@@ -57,11 +68,13 @@ class Scenario:
         return self._env() if callable(self._env) else self._env
 
 
-def measure(server, scenario, args, background=None):
+def measure(server, scenario, args, background=None, warm_up=True):
     """Warm-up, then args.runs runs; the median row. `background` (a callable
     returning a Popen) runs alongside each measured run: the login flood."""
-    wrk(server.url, scenario.script, 2, scenario.env)
+    if warm_up:
+        wrk(server.url, scenario.script, 2, scenario.env)
     runs, cpu, wall, flood, peak = [], 0.0, 0.0, [], 0
+    per_thread = {}  # a thread that stays on one core while the others idle is the bound
     for _ in range(args.runs):
         env = scenario.env
         # What the last run left queued (logins wrk gave up on) drains first.
@@ -70,9 +83,11 @@ def measure(server, scenario, args, background=None):
         bg = background() if background else None
         if bg:
             time.sleep(1.0)  # let the flood fill the hashing pool first
-        cpu0, t0 = server.cpu_seconds(), time.monotonic()
+        cpu0, threads0, t0 = server.cpu_seconds(), server.thread_cpu_seconds(), time.monotonic()
         runs.append(wrk(server.url, scenario.script, args.duration, env))
         cpu += server.cpu_seconds() - cpu0
+        for tid, seconds in server.thread_cpu_seconds().items():
+            per_thread[tid] = per_thread.get(tid, 0.0) + seconds - threads0.get(tid, 0.0)
         wall += time.monotonic() - t0
         peak = max(peak, server.peak_rss())
         if bg:
@@ -81,7 +96,9 @@ def measure(server, scenario, args, background=None):
     med = lambda k: statistics.median(r[k] for r in runs)  # noqa: E731
     row = {"scenario": scenario.name, "rps": med("rps"), "p50_ms": med("p50_us") / 1000,
            "p99_ms": med("p99_us") / 1000, "errors": sum(r["errors"] for r in runs),
-           "cpu": cpu, "peak_rss_mb": peak / 1e6, "runs": runs}
+           "cpu": cpu, "peak_rss_mb": peak / 1e6, "runs": runs,
+           "wrk_cpu": sum(r["wrk_cpu_s"] for r in runs) / wall,
+           "busiest_thread_cpu": max(per_thread.values(), default=0.0) / wall}
     if flood:
         rows = [srv.parse_result(out) for out in flood]
         row["flood_rps"] = statistics.median(r["rps"] for r in rows)
@@ -198,6 +215,8 @@ def main():
     ap.add_argument("--bin", default=str(HERE.parent / "build" / "latchkey"))
     ap.add_argument("--micro", default=str(HERE.parent / "build" / "bench" / "micro" / "latchkey_micro"))
     ap.add_argument("--seed", action="store_true", help="also run the Flask seed")
+    ap.add_argument("--oidc-peer", action="store_true",
+                    help="also run the OpenID Connect scenarios on panva's oidc-provider")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--users", type=int, default=100_000, help="users for the memory scenario")
@@ -215,10 +234,15 @@ def main():
     result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
               "machine": srv.machine(), "runs": args.runs, "duration_s": args.duration,
               "server_env": dict(srv.EXTRA_ENV)}
+    oidc_names = oidc.wanted(args)
     try:
-        result["bounds"] = srv.bounds(args.micro)
+        # argon2id's bound takes a while; an OpenID-only run needs RS256's instead.
+        result["bounds"] = srv.bounds(args.micro, oidc=bool(oidc_names),
+                                      argon2=not args.only or bool(args.only - {"oidc", *oidc.NAMES}))
         print("bounds:", json.dumps(result["bounds"]), flush=True)
         result["latchkey"] = latchkey_rows(args, work)
+        if oidc_names:
+            result["oidc"] = oidc.rows(args, work, Scenario, measure, print_row, peer=args.oidc_peer)
         if not args.only or "memory" in args.only:
             result["memory"] = seeding.memory_scenarios(args, work, measure, print_row)
         if args.seed:

@@ -12,6 +12,7 @@ import requests
 
 HERE = pathlib.Path(__file__).resolve().parent
 SEED_DIR = HERE.parent.parent / "shared" / "peers" / "flask_seed"
+OIDC_PEER_DIR = HERE.parent.parent / "shared" / "peers" / "oidc_provider"
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuv"
 # The abuse limits would (rightly) refuse a load generator's logins.
 # The abuse limits stay on, so that their cost is in every figure, with
@@ -53,7 +54,7 @@ class Process:
         self.proc = subprocess.Popen(self.argv, env=env, cwd=self.cwd, stdout=self.log,
                                      stderr=subprocess.STDOUT)
         self.pid = self.proc.pid
-        deadline = t0 + 60
+        deadline = t0 + getattr(self, "startup_deadline", 60)
         while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.argv[0]} exited with {self.proc.returncode}; "
@@ -96,6 +97,17 @@ class Process:
         fields = pathlib.Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def thread_cpu_seconds(self):
+        """user+system seconds of each of the server's threads, by thread id."""
+        out = {}
+        for task in pathlib.Path(f"/proc/{self.pid}/task").iterdir():
+            try:
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue  # the thread ended meanwhile
+            out[task.name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return out
+
     def _post(self, path, body, attempts=3):
         """Setup requests (not measured): the seed under gunicorn sometimes resets a
         connection while many signups run at once, so a reset is retried."""
@@ -132,6 +144,18 @@ class Latchkey(Process):
         super().__init__([str(binary)], env)
 
 
+class OidcPeer(Process):
+    """panva's oidc-provider (../shared/peers/oidc_provider): run.sh installs its
+    npm packages into $TMPDIR on first use, then execs node, so the pid is node's."""
+
+    def __init__(self):
+        super().__init__(["bash", str(OIDC_PEER_DIR / "run.sh")],
+                         {k: v for k, v in os.environ.items()
+                          if k in ("HOME", "TMPDIR", "OIDC_PEER_HOME", "npm_config_cache")},
+                         cwd=OIDC_PEER_DIR)
+        self.startup_deadline = 300  # a first npm ci
+
+
 class FlaskSeed(Process):
     def __init__(self):
         super().__init__(["bash", str(SEED_DIR / "run.sh"), "gunicorn"], {"SECRET_KEY": SECRET},
@@ -159,18 +183,27 @@ def openssl_speed(*args):
     return out
 
 
-def bounds(micro_binary):
+def bounds(micro_binary, oidc=False, argon2=True):
     """Operations per second this machine allows with every core busy."""
     b = {}
     out = openssl_speed("ecdsap256")
     m = re.search(r"nistp256\)\s+\S+\s+\S+\s+([\d.]+)\s+([\d.]+)", out)
     if m:
         b["es256_sign_per_s"], b["es256_verify_per_s"] = float(m.group(1)), float(m.group(2))
+    if oidc:
+        # The id_tokens of both OpenID providers are RS256 (2048-bit keys).
+        m = re.search(r"rsa 2048 bits\s+\S+\s+\S+\s+([\d.]+)", openssl_speed("rsa2048"))
+        if m:
+            b["rs256_sign_per_s"] = float(m.group(1))
+        # The peer signs its client_credentials access tokens with EdDSA (server.js).
+        m = re.search(r"\(Ed25519\)\s+\S+\s+\S+\s+([\d.]+)", openssl_speed("ed25519"))
+        if m:
+            b["ed25519_sign_per_s"] = float(m.group(1))
     out = openssl_speed("-bytes", "256", "-hmac", "sha256")
     m = re.search(r"hmac\(\w+\)\s+([\d.]+)k", out)
     if m:
         b["hs256_verify_per_s"] = float(m.group(1)) * 1000 / 256
-    if os.path.exists(micro_binary):
+    if argon2 and os.path.exists(micro_binary):
         out = subprocess.run([micro_binary, "--benchmark_filter=Argon2id",
                               "--benchmark_format=json", "--benchmark_min_time=2"],
                              capture_output=True, text=True, timeout=300).stdout

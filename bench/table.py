@@ -11,6 +11,40 @@ BOUND_OF = {
 }
 
 
+# The OpenID Connect rows: (scenario, server) -> bound. latchkey signs access
+# tokens ES256 (JWT_ALG's default), the peer EdDSA; both sign id_tokens RS256.
+OIDC_BOUND = {
+    ("oidc_client_credentials", "latchkey"): ("es256_sign_per_s", "ES256 signatures/s"),
+    ("oidc_client_credentials", "peer"): ("ed25519_sign_per_s", "EdDSA signatures/s"),
+    ("oidc_code_flow", "latchkey"): ("rs256_sign_per_s", "RS256 signatures/s"),
+    ("oidc_code_flow", "peer"): ("rs256_sign_per_s", "RS256 signatures/s"),
+}
+
+
+def oidc_table(oidc, bounds):
+    """One row per scenario and server; the ratio on latchkey's row."""
+    peer = {r["scenario"]: r for r in oidc.get("peer", [])}
+    head = ["scenario", "server", "tokens or flows/s", "p50 ms", "p99 ms", "errors", "server CPU",
+            "busiest server thread", "wrk CPU", "peak RSS MB", "latchkey/peer", "bound on this machine (share reached)"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in oidc.get("latchkey", []):
+        p = peer.get(r["scenario"])
+        for who, row in (("latchkey", r), ("oidc-provider", p)):
+            if row is None:
+                continue
+            ok = "0" if row["errors"] == 0 else f"**INVALID: {row['errors']}**"
+            ratio = f"{r['rps'] / p['rps']:.1f}x" if p and who == "latchkey" and p["rps"] else ""
+            b = OIDC_BOUND.get((r["scenario"], "latchkey" if who == "latchkey" else "peer"))
+            bound = (f"{bounds[b[0]]:,.0f} {b[1]} ({100 * row['rps'] / bounds[b[0]]:.0f}%)"
+                     if b and b[0] in bounds else "")
+            lines.append("| " + " | ".join([
+                row["scenario"], who, f"{row['rps']:,.0f}", f"{row['p50_ms']:.2f}", f"{row['p99_ms']:.2f}",
+                ok, f"{row['cpu']:.2f}", f"{row.get('busiest_thread_cpu', 0):.2f}",
+                f"{row.get('wrk_cpu', 0):.2f}", f"{row['peak_rss_mb']:.1f}", ratio,
+                bound]) + " |")
+    return lines
+
+
 def fmt_row(r, seed=None, bounds=None):
     ok = "0" if r["errors"] == 0 else f"**INVALID: {r['errors']}**"
     cells = [r["scenario"], f"{r['rps']:,.0f}", f"{r['p50_ms']:.2f}", f"{r['p99_ms']:.2f}", ok,
@@ -42,12 +76,19 @@ def render(result):
     if seed is not None:
         head += ["seed req/s", "latchkey/seed"]
     head.append("bound on this machine (share reached)")
-    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     rows = list(result.get("latchkey", []))
     big = result.get("memory", {}).get("big", {})
     rows += big.get("rows", [])
+    if rows:
+        lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         lines.append(fmt_row(r, seed, bounds))
+    if result.get("oidc"):
+        lines += ([""] if rows else []) + ["OpenID Connect: client_credentials in tokens/s; the code flow of a signed-in browser "
+                      "(GET /authorize, 303 with a code, POST /token, 200 with an id_token) in completed flows/s, "
+                      "p50/p99 of the whole flow; oidc-provider is panva's 9.13.3 (Node "
+                      f"{result['oidc'].get('node', '?')}, in-memory storage), same wrk settings, same run.", ""]
+        lines += oidc_table(result["oidc"], bounds)
     flood = next((r for r in rows if "flood_rps" in r), None)
     if flood:
         lines.append("")

@@ -15,11 +15,15 @@ TEST_PKGS=(
   python3-authlib python3-selenium chromium chromium-driver
 )
 
-# make bench: wrk and Google Benchmark; the Flask seed for make bench-seed.
+# make bench: wrk and Google Benchmark; the Flask seed for make bench-seed; Node.js
+# and npm for oidc-provider (make bench-seed, make bench-oidc).
 BENCH_PKGS=(wrk libbenchmark-dev python3-requests python3-flask python3-jwt gunicorn)
 
 want=("${BUILD_PKGS[@]}")
-if [ "${1:-}" = "--bench" ]; then want+=("${BENCH_PKGS[@]}"); fi
+if [ "${1:-}" = "--bench" ]; then
+  want+=("${BENCH_PKGS[@]}")
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then want+=(nodejs npm); fi
+fi
 if [ "${1:-}" = "--test" ]; then
   want+=("${TEST_PKGS[@]}")
   # Node.js runs the interoperability tests (jose from npm). Any install that

@@ -170,7 +170,7 @@ def test_discovery_document(server):
     iss = issuer(server)
     assert d["issuer"] == iss
     assert d["jwks_uri"] == iss + "/.well-known/jwks.json"
-    assert d["token_endpoint"] == iss + "/refresh_token"
+    assert d["token_endpoint"] == iss + "/token"  # the OpenID Connect provider's (RFC 6749 3.2), no longer /refresh_token
     assert d["introspection_endpoint"] == iss + "/introspect"
     assert d["revocation_endpoint"] == iss + "/revoke"
     # JWT_ALG's, and RS256 for ID tokens (OpenID Connect Core 15.1).

@@ -1,5 +1,5 @@
 // docs/openapi.json (as built into the binary) against the router that
-// add_routes, add_admin_routes and add_registration_routes really build: every route documented with
+// add_routes, add_oidc_routes, add_admin_routes and add_registration_routes really build: every route documented with
 // its method, every documented operation served, every $ref resolvable. The
 // admin API's operations are the router's routes that need the admin token
 // (api::admin_route_list(router_)), checked against what the router answers.
@@ -26,7 +26,11 @@
 #include "auth/key_bootstrap.hpp"
 #include "crypto/random.hpp"
 #include "oidc/client_registry.hpp"
+#include "oidc/browser_sessions.hpp"
+#include "oidc/consents.hpp"
 #include "oidc/endpoints/registration.hpp"
+#include "oidc/provider.hpp"
+#include "oidc/routes.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "temp_dir.hpp"
 
@@ -93,6 +97,16 @@ class OpenApiTest : public ::testing::Test {
     registration.initial_access_token = std::string(kAdminToken);
     registration.limits = &service_->limits();
     oidc::add_registration_routes(router_, registration, *clients_, pool_, *audit_);
+    // The OpenID Connect provider, assembled as app/serve.cpp assembles it.
+    pages_ = std::make_unique<web::Templates>(web::Templates::load(std::nullopt).value());
+    csrf_ = std::make_unique<web::Csrf>(std::string(32, 'k'));
+    browsers_ = std::make_unique<oidc::BrowserSessions>(*service_);
+    consents_ = std::make_unique<oidc::Consents>(*service_);
+    oidc::ProviderOptions provider_options;
+    provider_options.issuer = "http://test";
+    oidc::add_oidc_routes(router_, std::make_shared<const oidc::Provider>(oidc::Provider{
+                                       *service_, pool_, *clients_, *browsers_, *consents_, *pages_, *csrf_,
+                                       provider_options, oidc::Endpoints(provider_options.issuer)}));
     doc_ = json::parse(api::openapi_text()).as_object();
   }
 
@@ -142,6 +156,10 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<auth::Service> service_;
   std::unique_ptr<auth::Admin> admin_;
   std::unique_ptr<oidc::ClientRegistry> clients_;
+  std::unique_ptr<web::Templates> pages_;
+  std::unique_ptr<web::Csrf> csrf_;
+  std::unique_ptr<oidc::BrowserSessions> browsers_;
+  std::unique_ptr<oidc::Consents> consents_;
   WorkerPool pool_{1, 4};
   metrics::Registry registry_;
   std::unique_ptr<api::Ops> ops_;

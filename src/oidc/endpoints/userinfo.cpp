@@ -13,7 +13,10 @@ namespace {
 http::Response bearer_error(unsigned status, std::string_view error, std::string_view description) {
   http::Response r;
   r.status = status;
-  r.body = boost::json::serialize(boost::json::object{{"error", error}, {"error_description", description}});
+  // RFC 6750 3.1: a request without credentials gets no error code, but a
+  // JSON answer still says what is missing.
+  r.body = boost::json::serialize(boost::json::object{{"error", error.empty() ? "invalid_request" : error},
+                                                      {"error_description", description}});
   std::string challenge = "Bearer realm=\"latchkey\"";
   if (!error.empty()) challenge += ", error=\"" + std::string(error) + "\"";
   r.headers.emplace_back("WWW-Authenticate", std::move(challenge));

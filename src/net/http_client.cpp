@@ -1,5 +1,7 @@
 #include "net/http_client.hpp"
 
+#include "http/form.hpp"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -190,21 +192,9 @@ tl::expected<PostResult, std::string> post_form(std::string_view url, std::strin
 }
 
 std::string form_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(s.size());
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    const bool unreserved = (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') ||
-                            u == '-' || u == '.' || u == '_' || u == '~';
-    if (unreserved) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0x0f];
-    }
-  }
+  http::percent_encode(s, out);
   return out;
 }
 

@@ -142,21 +142,7 @@ tl::expected<std::optional<std::int64_t>, OAuthError> read_max_age(const http::F
   return v;
 }
 
-void append_encoded(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                            c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-}
+void append_encoded(std::string& out, std::string_view s) { http::percent_encode(s, out); }
 
 }  // namespace
 

@@ -359,3 +359,84 @@ def test_logout_everywhere(op):
         assert op.get("/userinfo", headers={"Authorization": f"Bearer {b_tokens['access_token']}"}).status_code == 401
     finally:
         receiver.close()
+
+
+def test_private_key_jwt_client(op):
+    """private_key_jwt (RFC 7523 2.2): an assertion signed with the client's
+    registered key; aud the token endpoint; each jti once."""
+    import json as _json
+    import uuid
+
+    from jwcrypto import jwk as jwcrypto_jwk
+    from jwcrypto import jwt as jwcrypto_jwt
+
+    key = jwcrypto_jwk.JWK.generate(kty="EC", crv="P-256", kid="k1")
+    public = _json.loads(key.export_public())
+    svc = register(op, token_endpoint_auth_method="private_key_jwt", jwks={"keys": [public]},
+                   grant_types=["client_credentials"], response_types=[], redirect_uris=[], scope="reports")
+    assert "client_secret" not in svc
+
+    def assertion(jti=None, aud=None, signer=key):
+        now = int(time.time())
+        claims = {"iss": svc["client_id"], "sub": svc["client_id"], "aud": aud or op.url("/token"),
+                  "jti": jti or uuid.uuid4().hex, "iat": now, "exp": now + 60}
+        t = jwcrypto_jwt.JWT(header={"alg": "ES256", "kid": "k1"}, claims=claims)
+        t.make_signed_token(signer)
+        return t.serialize()
+
+    def token(a):
+        return direct_session().post(op.url("/token"), data={
+            "grant_type": "client_credentials", "scope": "reports", "client_id": svc["client_id"],
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": a}, timeout=10)
+
+    first = assertion(jti="once")
+    assert token(first).status_code == 200
+    again = token(first)  # the same jti
+    assert again.status_code == 401 and again.json()["error"] == "invalid_client"
+    assert token(assertion(aud="https://elsewhere.example/token")).json()["error"] == "invalid_client"
+    stranger = jwcrypto_jwk.JWK.generate(kty="EC", crv="P-256", kid="k1")
+    assert token(assertion(signer=stranger)).json()["error"] == "invalid_client"
+    # A secret is no way in for this client.
+    r = direct_session().post(op.url("/token"), data={"grant_type": "client_credentials"},
+                              auth=(svc["client_id"], "guess"), timeout=10)
+    assert r.status_code == 401
+
+
+def test_people_list_and_revoke_their_consents(op):
+    third = register(op)
+    user = make_user(op)
+    browser = Browser(op)
+    page = start(browser, third)
+    consent = browser.submit(browser.sign_in(page, user), button=("decision", "allow"))
+    tokens = exchange(op, third, code_from(consent, REDIRECT)["code"]).json()
+    login = op.post("/login", json={"username": user, "password": PASSWORD}).json()
+    bearer = {"Authorization": f"Bearer {login['access_token']}"}
+    listed = op.get("/consents", headers=bearer).json()["consents"]
+    assert [c["client_id"] for c in listed] == [third["client_id"]]
+    assert set(listed[0]["scope"].split()) == {"openid", "profile"}
+    assert op.request("DELETE", f"/consents/{third['client_id']}", headers=bearer).status_code == 200
+    assert op.get("/consents", headers=bearer).json()["consents"] == []
+    assert op.request("DELETE", f"/consents/{third['client_id']}", headers=bearer).status_code == 404
+    # What the consent gave ended with it; the next request asks again.
+    assert op.get("/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"}).status_code == 401
+    assert "decision" in start(browser, third).text
+
+
+def test_backchannel_logout_survives_a_client_that_is_down(op):
+    """The receiver fails first (500): the delivery is retried (5 s backoff)
+    and arrives once it answers."""
+    receiver = LogoutReceiver(status=500)
+    try:
+        app = register(op, first_party=True, backchannel_logout_uri=receiver.url)
+        user = make_user(op)
+        browser = Browser(op)
+        exchange(op, app, signed_in_code(op, browser, app, user)["code"])
+        confirm = browser.get("/end_session")
+        assert browser.submit(confirm).status_code == 200  # signed out
+        time.sleep(1.5)
+        assert receiver.tokens == []
+        receiver.status = 200
+        assert receiver.event.wait(15), "the logout token was not delivered again"
+    finally:
+        receiver.close()

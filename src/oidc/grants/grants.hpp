@@ -29,8 +29,9 @@ struct GrantRequest {
 // The token response (RFC 6749 5.1). Signing costs more than the database
 // work (an RS256 id_token: 0.26 ms of a core), and on SQLite the database
 // lane is one thread: what a grant signs is left to `sign_later`, which
-// the endpoint runs on its I/O thread after the lane's work (measured: the
-// code flow went from 0.49 ms of the lane per flow to 0.2).
+// the endpoint runs on its I/O thread after the lane's work (measured
+// before: 0.49 ms of the lane per code flow, 64% of it the RS256 signature,
+// and the lane was the flow's bound).
 struct Granted {
   boost::json::object body;
   std::function<void(boost::json::object&)> sign_later = {};  // adds the signed members to body

@@ -24,12 +24,14 @@ auth::Expected<std::string_view> bearer_token(const Request& req) {
   return token;
 }
 
-http::Middleware bearer_auth(auth::Authenticator& authenticator, ErrorAnswers errors) {
-  return [&authenticator, errors = std::move(errors)](Request& req) -> std::optional<Response> {
+http::Middleware bearer_auth(auth::Authenticator& authenticator, ErrorAnswers errors, Holder holder) {
+  return [&authenticator, errors = std::move(errors), holder](Request& req) -> std::optional<Response> {
     auto token = bearer_token(req);
     if (!token) return errors(token.error());
     auto caller = authenticator.authenticate(*token);
     if (!caller) return errors(caller.error());
+    if (holder == Holder::account && caller->token && !caller->token->client_id.empty())
+      return errors(auth::AuthError::token_wrong_type);
     req.identity = http::Identity{caller->user_id, caller->username, caller->session_id, std::move(caller->token)};
     return std::nullopt;
   };

@@ -18,8 +18,15 @@ namespace latchkey::api {
 // there is none (or another scheme), token_invalid when it is malformed.
 auth::Expected<std::string_view> bearer_token(const http::Request& req);
 
+// Whose tokens a route takes: any of ours (a protected resource), or only
+// the person's own, from /login or the hosted login (the account itself:
+// its sessions, password, consents). An app's token (one with a client_id,
+// from the token endpoint) is for the app's resources, never for managing
+// the person's account (RFC 9700 2.3: the least privilege a token needs).
+enum class Holder { anyone, account };
+
 // A valid access token of ours: fills in req.identity, or answers 401.
-http::Middleware bearer_auth(auth::Authenticator& authenticator, ErrorAnswers errors);
+http::Middleware bearer_auth(auth::Authenticator& authenticator, ErrorAnswers errors, Holder holder = Holder::anyone);
 
 // The caller that bearer_auth let through.
 auth::Principal principal_of(const http::Request& req);

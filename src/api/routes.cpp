@@ -11,7 +11,7 @@ namespace {
 
 // Who may call a route. (How often is the abuse limits': abuse/limits.hpp,
 // counted where the request is understood, in the auth jobs and handlers.)
-enum class Guard { none, bearer };
+enum class Guard { none, bearer, account };
 
 struct Route {
   std::string_view method;
@@ -25,12 +25,12 @@ constexpr Route kRoutes[] = {
     {"POST", "/signup", Guard::none, signup},
     {"POST", "/login", Guard::none, login},
     {"GET", "/protected", Guard::bearer, protected_resource},
-    {"POST", "/logout", Guard::bearer, logout},
+    {"POST", "/logout", Guard::account, logout},
     {"POST", "/refresh_token", Guard::none, refresh},  // the refresh token is its own credential
-    {"GET", "/get_active_sessions", Guard::bearer, active_sessions},
-    {"POST", "/logout_all", Guard::bearer, logout_all},
-    {"POST", "/logout_others", Guard::bearer, logout_others},
-    {"POST", "/change_password", Guard::bearer, change_password},
+    {"GET", "/get_active_sessions", Guard::account, active_sessions},
+    {"POST", "/logout_all", Guard::account, logout_all},
+    {"POST", "/logout_others", Guard::account, logout_others},
+    {"POST", "/change_password", Guard::account, change_password},
     {"GET", "/.well-known/jwks.json", Guard::none, jwks},
     {"POST", "/introspect", Guard::none, introspect},  // the service credential, checked by the handler
     {"POST", "/revoke", Guard::none, revoke},
@@ -48,7 +48,9 @@ void add_routes(http::Router& router, auth::Service& service, WorkerPool& pool, 
     switch (r.guard) {
       case Guard::none: break;
       case Guard::bearer:
-        o.middleware.push_back(bearer_auth(service.authenticator(), api->errors));
+      case Guard::account:
+        o.middleware.push_back(bearer_auth(service.authenticator(), api->errors,
+                                           r.guard == Guard::account ? Holder::account : Holder::anyone));
         o.security = "bearer";
         break;
     }

@@ -57,7 +57,8 @@ void add_oidc_routes(http::Router& router, std::shared_ptr<const Provider> provi
     http::RouteOptions o;
     o.max_body_bytes = r.max_body;
     if (r.bearer) {
-      o.middleware.push_back(api::bearer_auth(provider->service.authenticator(), api::ErrorAnswers(provider->service.options())));
+      o.middleware.push_back(api::bearer_auth(provider->service.authenticator(),
+                                                 api::ErrorAnswers(provider->service.options()), api::Holder::account));
       o.security = "bearer";
     }
     router.add(r.method, r.path, [provider, h = r.handler](const http::Request& req) { return h(*provider, req); },

@@ -440,3 +440,56 @@ def test_backchannel_logout_survives_a_client_that_is_down(op):
         assert receiver.event.wait(15), "the logout token was not delivered again"
     finally:
         receiver.close()
+
+
+def test_an_apps_token_does_not_manage_the_account(op):
+    """RFC 9700 2.3: an app's access token serves the app's resources, not
+    the person's account (sessions, password, consents)."""
+    client = register(op, first_party=True)
+    user = make_user(op)
+    access = exchange(op, client, signed_in_code(op, Browser(op), client, user)["code"]).json()["access_token"]
+    bearer = {"Authorization": f"Bearer {access}"}
+    assert op.get("/protected", headers=bearer).status_code == 200  # a protected resource takes it
+    for method, path in (("GET", "/get_active_sessions"), ("POST", "/logout_all"), ("POST", "/logout_others"),
+                         ("GET", "/consents")):
+        r = op.request(method, path, headers=bearer)
+        assert r.status_code == 401, (path, r.status_code)
+    assert op.get("/userinfo", headers=bearer).status_code == 200  # still signed in
+
+
+def test_prompt_login_then_consent_completes(op):
+    third = register(op)
+    user = make_user(op)
+    browser = Browser(op)
+    page = start(browser, third, prompt="login", max_age="0")
+    consent = browser.sign_in(page, user)
+    assert consent.status_code == 200 and "decision" in consent.text, consent.text[:300]
+    done = code_from(browser.submit(consent, button=("decision", "allow")), REDIRECT)
+    assert "code" in done, done
+
+
+def test_a_hint_from_another_session_asks_first(op):
+    client = register(op, first_party=True, post_logout_redirect_uris=["http://127.0.0.1:9/bye"])
+    user = make_user(op)
+    old = Browser(op)
+    old_id_token = exchange(op, client, signed_in_code(op, old, client, user)["code"]).json()["id_token"]
+    browser = Browser(op)
+    signed_in_code(op, browser, client, user)
+    r = browser.get("/end_session?" + urllib.parse.urlencode({"id_token_hint": old_id_token}))
+    assert r.status_code == 200 and "csrf" in forms_of(r.text)[0]["fields"]  # a confirmation, not a logout
+    assert "code" in code_from(start(browser, client, prompt="none"), REDIRECT)
+
+
+def test_refresh_asking_for_more_scope_spends_nothing(op):
+    client = register(op, first_party=True)
+    user = make_user(op)
+    code = signed_in_code(op, Browser(op), client, user, scope="openid offline_access")["code"]
+    refresh = exchange(op, client, code).json()["refresh_token"]
+    s = direct_session()
+    auth = (client["client_id"], client["client_secret"])
+    r = s.post(op.url("/token"), data={"grant_type": "refresh_token", "refresh_token": refresh, "scope": "profile"},
+               auth=auth, timeout=10)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_scope"
+    time.sleep(0.1)
+    r = s.post(op.url("/token"), data={"grant_type": "refresh_token", "refresh_token": refresh}, auth=auth, timeout=10)
+    assert r.status_code == 200, r.text

@@ -49,14 +49,21 @@ auth::Expected<std::string> issue_code(const Provider& p, const AuthorizationReq
 // Every outcome but a code: a page, or an error for the client.
 Response answer_without_code(const Provider& p, const http::Request& req, Outcome outcome, const Client& client,
                              const AuthorizationRequest& r, const std::optional<BrowserSession>& session,
-                             const std::string& return_to) {
+                             const std::string& return_to, bool signed_in_now) {
   switch (outcome) {
     case Outcome::sign_in:
       return login_page(p, req,
                         LoginView{client.metadata.client_name, r.login_hint.value_or(""), return_to, {}, r.redirect_uri});
-    case Outcome::ask_consent:
-      return consent_page(
-          p, req, ConsentView{client.metadata.client_name, session->user.username, r.scopes, return_to, r.redirect_uri});
+    case Outcome::ask_consent: {
+      // Right after a sign-in, the consent's answer must not ask for it again
+      // (prompt=login, max_age): the consent form says so, under its CSRF token.
+      http::FormFields again = *http::parse_form(return_to);
+      if (signed_in_now) again[std::string(kSignedInField)] = "1";
+      const std::string consent_return_to = http::encode_form(again);
+      return consent_page(p, req,
+                          ConsentView{client.metadata.client_name, session->user.username, r.scopes, consent_return_to,
+                                      r.redirect_uri});
+    }
     case Outcome::login_required:
       return redirect_error(p, r.redirect_uri, OAuthError::make(OAuthErrorCode::login_required, ""), r.state);
     case Outcome::consent_required:
@@ -75,8 +82,12 @@ std::optional<http::FormFields> resumed_request(std::string_view return_to) {
   return std::move(*fields);
 }
 
-Answer run_authorization(const Provider& p, const http::Request& req, const http::FormFields& fields,
-                         const Resume& resume) {
+namespace {
+
+// Every step of the request; run_authorization adds the new session's cookie
+// to whatever this answers (an error page included: the session exists).
+Answer authorization_steps(const Provider& p, const http::Request& req, const http::FormFields& fields,
+                           const Resume& resume) {
   // Step: which client, and where it wants the answer. Until both are known
   // to be registered together, nothing redirects (RFC 6749 4.1.2.1).
   auto ref = identify(fields);
@@ -132,7 +143,7 @@ Answer run_authorization(const Provider& p, const http::Request& req, const http
   state.session = session ? &*session : nullptr;
   state.consent = consent ? &*consent : nullptr;
   if (hinted_sub) state.hinted_sub = *hinted_sub;
-  state.signed_in_now = resume.signed_in_now;
+  state.signed_in_now = resume.signed_in_now && session;
   state.consented_now = resume.consented_now;
   state.now = p.service.clock()();
   const std::string return_to = http::encode_form(fields);
@@ -152,8 +163,16 @@ Answer run_authorization(const Provider& p, const http::Request& req, const http
                         : redirect_error(p, redirect_uri, OAuthError::make(OAuthErrorCode::temporarily_unavailable, ""),
                                          r.state);
   } else {
-    out = answer_without_code(p, req, outcome, client, r, session, return_to);
+    out = answer_without_code(p, req, outcome, client, r, session, return_to, state.signed_in_now);
   }
+  co_return out;
+}
+
+}  // namespace
+
+Answer run_authorization(const Provider& p, const http::Request& req, const http::FormFields& fields,
+                         const Resume& resume) {
+  http::Response out = co_await authorization_steps(p, req, fields, resume);
   if (!resume.new_handle.empty()) set_session_cookie(p, out, resume.new_handle);
   co_return out;
 }

@@ -26,6 +26,11 @@ struct Resume {
 Answer run_authorization(const Provider& p, const http::Request& req, const http::FormFields& fields,
                          const Resume& resume);
 
+// Added to the consent form's `return_to` when the person signed in for this
+// very request; read only by POST /consent, whose CSRF token vouches for it
+// (/authorize ignores it like any unknown parameter).
+inline constexpr std::string_view kSignedInField = "lk_signed_in";
+
 // The request behind a form's `return_to`: a query string of /authorize's.
 std::optional<http::FormFields> resumed_request(std::string_view return_to);
 

@@ -17,6 +17,8 @@ Answer consent(const Provider& p, const http::Request& req) {
   if (!request) co_return error_page(p, req, 400, "Invalid request", "The consent request is missing or malformed.");
   auto decision = form->find("decision");
   Resume resume;
+  auto signed_in = request->find(kSignedInField);
+  resume.signed_in_now = signed_in != request->end() && signed_in->second == "1";
   if (decision != form->end() && decision->second == "allow") resume.consented_now = true;
   else if (decision != form->end() && decision->second == "deny") resume.denied = true;
   else co_return error_page(p, req, 400, "Invalid request", "Choose Allow or Deny.");

@@ -71,8 +71,9 @@ Answer end_session(const Provider& p, const http::Request& req) {
     if (!live || !*live) co_return error_page(p, req, 503, "Try again", "The service is busy. Please try again in a moment.");
     session = std::move(**live);
   }
-  // A hint about someone else than who is signed in here proves nothing.
-  const bool hinted = hint && (!session || hint->sub == session->user.id);
+  // A hint proves the request comes from an app of this very session
+  // (section 2: otherwise the OP must ask): same person, same sid.
+  const bool hinted = hint && (!session || (hint->sub == session->user.id && hint->sid == session->session.id));
   const bool confirmed = post && field(*fields, "confirm") == "yes" && csrf_ok(p, req, *fields);
   if (session && !hinted && !confirmed) {
     std::vector<std::pair<std::string, std::string>> hidden{{"confirm", "yes"}};

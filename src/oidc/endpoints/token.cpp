@@ -3,7 +3,6 @@
 // table below). Errors are RFC 6749 5.2's JSON; invalid_client after Basic
 // credentials is 401 with WWW-Authenticate; nothing is cached (5.1).
 #include "api/middleware.hpp"
-#include "http/basic_credentials.hpp"
 #include "oidc/client_authentication.hpp"
 #include "oidc/endpoints/endpoints.hpp"
 #include "oidc/grants/grants.hpp"
@@ -24,47 +23,47 @@ constexpr GrantEntry kGrants[] = {
     {"client_credentials", client_credentials_grant},
 };
 
-http::Response answer(const OAuthError& e, bool basic) {
+http::Response answer(const OAuthError& e) {
   http::Response r;
   r.status = http_status(e.code);
   r.body = boost::json::serialize(to_json(e));
   r.headers.emplace_back("Pragma", "no-cache");
-  if (e.code == OAuthErrorCode::invalid_client && basic)
+  // invalid_client is 401 whichever way the client authenticated (RFC 6749
+  // 5.2 allows it), and a 401 always names a scheme (RFC 9110 15.5.2).
+  if (e.code == OAuthErrorCode::invalid_client) {
+    r.status = 401;
     r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"latchkey\"");
-  else if (e.code == OAuthErrorCode::invalid_client)
-    r.status = 401;  // RFC 6749 5.2 allows 400 here; one status is simpler for clients
+  }
   return r;
 }
 
 }  // namespace
 
 Answer token(const Provider& p, const http::Request& req) {
-  const bool basic = http::uses_basic(req);
   auto form = http::parse_form(req.body);
   if (!form) {
     co_return answer(OAuthError::make(OAuthErrorCode::invalid_request,
                                       form.error() == http::FormError::repeated_field ? "a parameter is repeated"
-                                                                                      : "the body is not a form"),
-                     basic);
+                                                                                      : "the body is not a form"));
   }
   auto type = form->find("grant_type");
   if (type == form->end() || type->second.empty())
-    co_return answer(OAuthError::make(OAuthErrorCode::invalid_request, "grant_type is required"), basic);
+    co_return answer(OAuthError::make(OAuthErrorCode::invalid_request, "grant_type is required"));
   Grant grant = nullptr;
   for (const GrantEntry& g : kGrants) {
     if (g.grant_type == type->second) grant = g.grant;
   }
-  if (!grant) co_return answer(OAuthError::make(OAuthErrorCode::unsupported_grant_type, ""), basic);
+  if (!grant) co_return answer(OAuthError::make(OAuthErrorCode::unsupported_grant_type, ""));
   auto presented = presented_credentials(req, *form);
-  if (!presented) co_return answer(presented.error(), basic);
+  if (!presented) co_return answer(presented.error());
   const auth::Client from = api::client_of(req);
   auto result = co_await p.pool.run([&]() -> GrantResult {
     auto client = authenticate_client(p, *presented);
     if (!client) return tl::unexpected(client.error());
     return grant(GrantRequest{p, *client, *form, from});
   });
-  if (!result) co_return answer(OAuthError::make(OAuthErrorCode::temporarily_unavailable, "try again"), basic);
-  if (!*result) co_return answer(result->error(), basic);
+  if (!result) co_return answer(OAuthError::make(OAuthErrorCode::temporarily_unavailable, "try again"));
+  if (!*result) co_return answer(result->error());
   Granted& granted = **result;
   if (granted.sign_later) granted.sign_later(granted.body);  // here, off the database lane
   http::Response r;

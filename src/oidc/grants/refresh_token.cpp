@@ -36,14 +36,24 @@ GrantResult refresh_token_grant(const GrantRequest& r) {
   auto request = sessions.prepare_refresh(token);
   if (!request) return tl::unexpected(refused(request.error()));
   request->client_id = r.client.id;
+  // RFC 6749 6: a scope asked for must have been granted; checked before the
+  // token is spent, so a refused request changes nothing. The tokens keep
+  // what was granted (narrowing per request is not offered).
+  const auto asked = scope_list(field(r.form, "scope"));
+  if (!asked.empty()) {
+    auto session = r.provider.service.store().sessions().find(request->session_id);
+    if (!session) return tl::unexpected(refused(session.error() == store::StoreError::not_found
+                                                    ? auth::AuthError::token_invalid
+                                                    : auth::AuthError::unavailable));
+    if (session->client_id != r.client.id) return tl::unexpected(refused(auth::AuthError::token_invalid));
+    for (const std::string& s : asked) {
+      if (!has_scope(session->scope, s))
+        return tl::unexpected(OAuthError::make(OAuthErrorCode::invalid_scope, "scope exceeds the grant"));
+    }
+  }
   auto grant = sessions.apply_refresh(*request, r.from);
   if (!grant) return tl::unexpected(refused(grant.error()));
-  // RFC 6749 6: a scope asked for must have been granted. The tokens keep
-  // what was granted (narrowing per request is not offered).
   const std::string granted = grant->grant.scope;
-  for (const std::string& s : scope_list(field(r.form, "scope"))) {
-    if (!has_scope(granted, s)) return tl::unexpected(OAuthError::make(OAuthErrorCode::invalid_scope, "scope exceeds the grant"));
-  }
   const auth::TokenPair pair = sessions.issue_refresh(std::move(*grant));
   return Granted{boost::json::object{{"access_token", pair.access_token}, {"token_type", "Bearer"},
                                     {"expires_in", pair.expires_in},     {"refresh_token", pair.refresh_token},

@@ -81,6 +81,11 @@ tl::expected<FormFields, FormError> parse_form(std::string_view body) {
   return fields;
 }
 
+std::string_view form_field(const FormFields& fields, std::string_view name) {
+  auto it = fields.find(name);
+  return it == fields.end() ? std::string_view{} : std::string_view(it->second);
+}
+
 void percent_encode(std::string_view in, std::string& out) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   for (const char ch : in) {

@@ -37,6 +37,9 @@ using FormFields = std::map<std::string, std::string, std::less<>>;
 // has an empty value; a field's value ends at the next '&' (may hold '=').
 tl::expected<FormFields, FormError> parse_form(std::string_view body);
 
+// The value of field `name`, or empty when the form has none.
+std::string_view form_field(const FormFields& fields, std::string_view name);
+
 // Appends `in` percent-encoded to `out`: RFC 3986's unreserved characters
 // (ALPHA, DIGIT, '-', '.', '_', '~') as they are, every other byte as %XX.
 // Safe in a query, a form body and a path segment alike.

@@ -13,11 +13,6 @@ namespace {
 constexpr std::string_view kJwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 constexpr std::size_t kMaxSecret = 512;
 
-std::string_view field(const http::FormFields& f, std::string_view name) {
-  auto it = f.find(name);
-  return it == f.end() ? std::string_view{} : std::string_view(it->second);
-}
-
 OAuthError invalid_client(std::string_view why = "client authentication failed") {
   return OAuthError::make(OAuthErrorCode::invalid_client, why);
 }
@@ -37,9 +32,9 @@ std::optional<std::string> assertion_subject(std::string_view assertion) {
 tl::expected<PresentedCredentials, OAuthError> presented_credentials(const http::Request& req,
                                                                     const http::FormFields& form) {
   PresentedCredentials c;
-  const std::string_view body_id = field(form, "client_id");
-  const std::string_view body_secret = field(form, "client_secret");
-  const std::string_view assertion = field(form, "client_assertion");
+  const std::string_view body_id = http::form_field(form, "client_id");
+  const std::string_view body_secret = http::form_field(form, "client_secret");
+  const std::string_view assertion = http::form_field(form, "client_assertion");
   const bool basic = http::uses_basic(req);
   const int methods = int(basic) + int(!body_secret.empty()) + int(!assertion.empty());
   // RFC 6749 2.3: "MUST NOT use more than one authentication method in each request".
@@ -56,7 +51,7 @@ tl::expected<PresentedCredentials, OAuthError> presented_credentials(const http:
     c.client_id = std::move(*id);
     c.secret = std::move(*secret);
   } else if (!assertion.empty()) {
-    if (field(form, "client_assertion_type") != kJwtBearer)
+    if (http::form_field(form, "client_assertion_type") != kJwtBearer)
       return tl::unexpected(OAuthError::make(OAuthErrorCode::invalid_request, "client_assertion_type must be jwt-bearer"));
     c.method = AuthMethod::private_key_jwt;
     c.assertion = std::string(assertion);

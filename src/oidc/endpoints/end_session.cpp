@@ -19,15 +19,6 @@
 
 namespace latchkey::oidc {
 
-namespace {
-
-std::string field(const http::FormFields& f, std::string_view name) {
-  auto it = f.find(name);
-  return it == f.end() ? std::string{} : it->second;
-}
-
-}  // namespace
-
 Answer end_session(const Provider& p, const http::Request& req) {
   const bool post = req.method == "POST";
   std::optional<http::FormFields> fields;
@@ -35,10 +26,10 @@ Answer end_session(const Provider& p, const http::Request& req) {
   else if (auto query = http::parse_form(req.query)) fields = std::move(*query);
   if (!fields)
     co_return error_page(p, req, 400, "Invalid request", "The logout request's parameters are malformed.");
-  const std::string hint_text = field(*fields, "id_token_hint");
-  std::string client_id = field(*fields, "client_id");
-  const std::string post_logout = field(*fields, "post_logout_redirect_uri");
-  const std::string state = field(*fields, "state");
+  const std::string hint_text = std::string(http::form_field(*fields, "id_token_hint"));
+  std::string client_id = std::string(http::form_field(*fields, "client_id"));
+  const std::string post_logout = std::string(http::form_field(*fields, "post_logout_redirect_uri"));
+  const std::string state = std::string(http::form_field(*fields, "state"));
   if (hint_text.size() > 8192 || client_id.size() > 256 || post_logout.size() > 2048 || state.size() > 1024)
     co_return error_page(p, req, 400, "Invalid request", "A parameter is too long.");
 
@@ -74,7 +65,7 @@ Answer end_session(const Provider& p, const http::Request& req) {
   // A hint proves the request comes from an app of this very session
   // (section 2: otherwise the OP must ask): same person, same sid.
   const bool hinted = hint && (!session || (hint->sub == session->user.id && hint->sid == session->session.id));
-  const bool confirmed = post && field(*fields, "confirm") == "yes" && csrf_ok(p, req, *fields);
+  const bool confirmed = post && http::form_field(*fields, "confirm") == "yes" && csrf_ok(p, req, *fields);
   if (session && !hinted && !confirmed) {
     std::vector<std::pair<std::string, std::string>> hidden{{"confirm", "yes"}};
     if (!client_id.empty()) hidden.emplace_back("client_id", client_id);

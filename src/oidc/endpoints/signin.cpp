@@ -12,11 +12,6 @@ namespace latchkey::oidc {
 
 namespace {
 
-std::string_view field(const http::FormFields& f, std::string_view name) {
-  auto it = f.find(name);
-  return it == f.end() ? std::string_view{} : std::string_view(it->second);
-}
-
 // What the person is told: never whether the account exists.
 std::string_view refusal_text(auth::AuthError e) {
   switch (e) {
@@ -44,11 +39,11 @@ Answer signin(const Provider& p, const http::Request& req) {
   if (!csrf_ok(p, req, *form))
     co_return error_page(p, req, 403, "This form has expired",
                          "Go back, reload the page and try again. (Cookies must be enabled to sign in.)");
-  const std::string_view return_to = field(*form, "return_to");
+  const std::string_view return_to = http::form_field(*form, "return_to");
   auto request = resumed_request(return_to);
   if (!request) co_return error_page(p, req, 400, "Invalid request", "The sign-in request is missing or malformed.");
-  const std::string_view username = field(*form, "username");
-  const std::string_view password = field(*form, "password");
+  const std::string_view username = http::form_field(*form, "username");
+  const std::string_view password = http::form_field(*form, "password");
 
   auth::PasswordLogin& logins = p.service.logins();
   const auth::Client client = api::client_of(req);

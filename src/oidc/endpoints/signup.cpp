@@ -11,11 +11,6 @@ namespace latchkey::oidc {
 
 namespace {
 
-std::string_view field(const http::FormFields& f, std::string_view name) {
-  auto it = f.find(name);
-  return it == f.end() ? std::string_view{} : std::string_view(it->second);
-}
-
 std::string_view refusal_text(auth::AuthError e) {
   using E = auth::AuthError;
   switch (e) {
@@ -47,7 +42,7 @@ unsigned refusal_status(auth::AuthError e) {
 Answer signup_form(const Provider& p, const http::Request& req) {
   auto query = http::parse_form(req.query);
   if (!query) co_return error_page(p, req, 400, "Invalid request", "The request's parameters are malformed.");
-  const std::string_view return_to = field(*query, "return_to");
+  const std::string_view return_to = http::form_field(*query, "return_to");
   if (!return_to.empty() && !resumed_request(return_to))
     co_return error_page(p, req, 400, "Invalid request", "The sign-up request is malformed.");
   co_return signup_page(p, req, SignupView{return_to, {}, {}});
@@ -58,11 +53,11 @@ Answer signup(const Provider& p, const http::Request& req) {
   if (!form) co_return error_page(p, req, 400, "Invalid request", "The form could not be read.");
   if (!csrf_ok(p, req, *form))
     co_return error_page(p, req, 403, "This form has expired", "Go back, reload the page and try again.");
-  const std::string_view return_to = field(*form, "return_to");
+  const std::string_view return_to = http::form_field(*form, "return_to");
   if (!return_to.empty() && !resumed_request(return_to))
     co_return error_page(p, req, 400, "Invalid request", "The sign-up request is malformed.");
-  const std::string_view username = field(*form, "username");
-  const std::string_view password = field(*form, "password");
+  const std::string_view username = http::form_field(*form, "username");
+  const std::string_view password = http::form_field(*form, "password");
   auth::Accounts& accounts = p.service.accounts();
   const auth::Client client = api::client_of(req);
   UnixSeconds retry_after = 0;

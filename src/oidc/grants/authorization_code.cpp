@@ -13,11 +13,6 @@ namespace latchkey::oidc {
 
 namespace {
 
-std::string_view field(const http::FormFields& f, std::string_view name) {
-  auto it = f.find(name);
-  return it == f.end() ? std::string_view{} : std::string_view(it->second);
-}
-
 OAuthError invalid_grant(std::string_view why) { return OAuthError::make(OAuthErrorCode::invalid_grant, why); }
 OAuthError unavailable() { return OAuthError::make(OAuthErrorCode::temporarily_unavailable, "try again"); }
 
@@ -43,9 +38,9 @@ constexpr std::string_view kAcr = "1";
 GrantResult authorization_code_grant(const GrantRequest& r) {
   const Provider& p = r.provider;
   auth::Service& service = p.service;
-  const std::string_view code = field(r.form, "code");
-  const std::string_view redirect_uri = field(r.form, "redirect_uri");
-  const std::string_view verifier = field(r.form, "code_verifier");
+  const std::string_view code = http::form_field(r.form, "code");
+  const std::string_view redirect_uri = http::form_field(r.form, "redirect_uri");
+  const std::string_view verifier = http::form_field(r.form, "code_verifier");
   if (code.empty()) return tl::unexpected(OAuthError::make(OAuthErrorCode::invalid_request, "code is required"));
   if (!r.client.metadata.allows_grant("authorization_code"))
     return tl::unexpected(OAuthError::make(OAuthErrorCode::unauthorized_client, "authorization_code is not registered for this client"));

@@ -8,11 +8,6 @@ namespace latchkey::oidc {
 
 namespace {
 
-std::string_view field(const http::FormFields& f, std::string_view name) {
-  auto it = f.find(name);
-  return it == f.end() ? std::string_view{} : std::string_view(it->second);
-}
-
 OAuthError refused(auth::AuthError e) {
   switch (e) {
     case auth::AuthError::unavailable:
@@ -29,7 +24,7 @@ OAuthError refused(auth::AuthError e) {
 
 GrantResult refresh_token_grant(const GrantRequest& r) {
   auth::Sessions& sessions = r.provider.service.sessions();
-  const std::string_view token = field(r.form, "refresh_token");
+  const std::string_view token = http::form_field(r.form, "refresh_token");
   if (token.empty()) return tl::unexpected(OAuthError::make(OAuthErrorCode::invalid_request, "refresh_token is required"));
   if (!r.client.metadata.allows_grant("refresh_token"))
     return tl::unexpected(OAuthError::make(OAuthErrorCode::unauthorized_client, "refresh_token is not registered for this client"));
@@ -39,7 +34,7 @@ GrantResult refresh_token_grant(const GrantRequest& r) {
   // RFC 6749 6: a scope asked for must have been granted; checked before the
   // token is spent, so a refused request changes nothing. The tokens keep
   // what was granted (narrowing per request is not offered).
-  const auto asked = scope_list(field(r.form, "scope"));
+  const auto asked = scope_list(http::form_field(r.form, "scope"));
   if (!asked.empty()) {
     auto session = r.provider.service.store().sessions().find(request->session_id);
     if (!session) return tl::unexpected(refused(session.error() == store::StoreError::not_found

@@ -39,7 +39,7 @@ AuditLog::AuditLog(store::Store& store, std::size_t max_queued) : store_(store),
 
 store::AuditEvent AuditLog::make(const AuditRecord& r) const {
   store::AuditEvent e;
-  e.id = crypto::random_token(12);
+  e.id = crypto::time_ordered_token(6);  // 16 characters, as before
   e.seq = now_micros();
   e.at = e.seq / 1'000'000;
   e.event = std::string(r.event);

@@ -47,7 +47,7 @@ Sessions::Sessions(const Context& ctx, const TokenIssuer& issuer, const Authenti
 Expected<TokenPair> Sessions::open(const store::User& user, const Client& client, const SessionSpec& spec) {
   const UnixSeconds now = ctx_.clock();
   store::Session s;
-  s.id = crypto::random_token(16);
+  s.id = crypto::time_ordered_token(10);  // 22 characters, as before
   s.user_id = user.id;
   s.created_at = now;
   s.last_used_at = now;

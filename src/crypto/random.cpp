@@ -3,6 +3,8 @@
 #include <sodium.h>
 
 #include <array>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <stdexcept>
 #include <string_view>
@@ -39,6 +41,16 @@ std::string buffered_random_token(std::size_t n) {
   sodium_memzero(pool.bytes.data() + pool.used, n);  // handed out once only
   pool.used += n;
   return out;
+}
+
+std::string time_ordered_token(std::size_t n) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  std::string bytes(6 + n, '\0');
+  for (int i = 0; i < 6; ++i) bytes[i] = static_cast<char>((static_cast<std::uint64_t>(ms) >> (8 * (5 - i))) & 0xff);
+  randombytes_buf(bytes.data() + 6, n);
+  return base64url_encode(bytes);
 }
 
 std::string random_uuid() {

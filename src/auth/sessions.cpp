@@ -63,15 +63,15 @@ Expected<TokenPair> Sessions::open(const store::User& user, const Client& client
   s.auth_time = spec.auth_time != 0 ? spec.auth_time : now;
   s.amr = std::string(spec.amr);
   s.scope = std::string(spec.scope);
-  std::string refresh = ctx_.chain.first(s.id);
-  s.refresh_hash = refresh_token_digest(refresh);
+  std::string refresh = spec.refreshable ? ctx_.chain.first(s.id) : std::string();
+  s.refresh_hash = spec.refreshable ? refresh_token_digest(refresh) : "-" + s.id;
   if (auto r = ctx_.store.sessions().create(s); !r) {
     // not_found: the account was disabled or deleted since it was read.
     if (r.error() == store::StoreError::not_found) return tl::unexpected(AuthError::account_disabled);
     return store_failure(r);
   }
   if (ctx_.options.max_sessions_per_user > 0) enforce_cap(user, now);
-  return issuer_.pair(user, std::move(refresh), now, grant_of(s));
+  return issuer_.pair(user, s.id, std::move(refresh), now, grant_of(s));
 }
 
 void Sessions::enforce_cap(const store::User& user, UnixSeconds now) {
@@ -168,7 +168,9 @@ Expected<RefreshGrant> Sessions::apply_refresh(const RefreshRequest& r, const Cl
 }
 
 TokenPair Sessions::issue_refresh(RefreshGrant g) {
-  TokenPair pair = issuer_.pair(g.user, std::move(g.refresh_token), g.iat, g.grant);
+  auto parts = parse_refresh_token(g.refresh_token);  // checked when the grant was made
+  const std::string session_id(parts ? parts->session_id : std::string_view{});
+  TokenPair pair = issuer_.pair(g.user, session_id, std::move(g.refresh_token), g.iat, g.grant);
   // The first of the requests holding the same refresh token to get here
   // sets the access token all of them answer with.
   if (!g.replay_key.empty())

@@ -51,6 +51,11 @@ struct SessionSpec {
   UnixSeconds auth_time = 0;     // 0: now
   std::string_view amr = "pwd";
   std::string_view scope;        // oauth
+  // false: no refresh token (an app's session without offline_access). Its
+  // row keeps a refresh_hash no digest can equal ("-" and the session id:
+  // unique, and growing with the time-ordered id, so its index gains no
+  // random page per session as a digest's would).
+  bool refreshable = true;
 };
 
 struct SessionInfo {

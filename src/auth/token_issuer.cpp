@@ -34,12 +34,11 @@ std::string TokenIssuer::service_token(std::string_view client_id, std::string_v
   return token::sign_access_token(c, ctx_.tokens.keys()->current());
 }
 
-TokenPair TokenIssuer::pair(const store::User& user, std::string refresh_token, UnixSeconds iat,
-                            const TokenGrant& grant) const {
-  auto parts = parse_refresh_token(refresh_token);
-  std::string sid(parts ? parts->session_id : std::string_view{});
-  std::string jti = ctx_.options.rotate_refresh_tokens ? ctx_.chain.jti_for(refresh_token)
-                                                       : crypto::random_token(16);
+TokenPair TokenIssuer::pair(const store::User& user, std::string_view session_id, std::string refresh_token,
+                            UnixSeconds iat, const TokenGrant& grant) const {
+  std::string sid(session_id);
+  std::string jti = ctx_.options.rotate_refresh_tokens && !refresh_token.empty() ? ctx_.chain.jti_for(refresh_token)
+                                                                                 : crypto::random_token(16);
   TokenPair p;
   p.access_token = access_token(user, sid, iat, std::move(jti), grant);
   p.refresh_token = std::move(refresh_token);

@@ -34,10 +34,11 @@ class TokenIssuer {
   // A client_credentials token (RFC 6749 4.4): `sub` is the client, no
   // session, no user; RFC 9068's `client_id` and `scope`.
   std::string service_token(std::string_view client_id, std::string_view scope, UnixSeconds iat) const;
-  // The access token that goes with `refresh_token` (whose session it names),
-  // and the pair. With rotation the jti follows from the refresh token, so a
-  // replay within the grace window signs the very same claims.
-  TokenPair pair(const store::User& user, std::string refresh_token, UnixSeconds iat,
+  // The access token of session `session_id` that goes with
+  // `refresh_token` (empty: a session without one), and the pair. With
+  // rotation the jti follows from the refresh token, so a replay within the
+  // grace window signs the very same claims.
+  TokenPair pair(const store::User& user, std::string_view session_id, std::string refresh_token, UnixSeconds iat,
                  const TokenGrant& grant = {}) const;
 
  private:

@@ -238,8 +238,11 @@ END;
     // sessions_by_user_order (user_id, created_at, created_seq) serves every
     // query sessions_by_user did: the second index only cost a page write per
     // new session (measured: a code flow wrote ~54 KB to disk, see bench/).
-    Migration{10, "drop the index sessions_by_user_order makes redundant", R"sql(
+    // audit_by_user (user_id, at) serves no query: the audit trail is read by
+    // username_key (audit_by_username) or by time (audit_by_time).
+    Migration{10, "drop indexes that serve no query", R"sql(
 DROP INDEX sessions_by_user;
+DROP INDEX audit_by_user;
 )sql"},
 };
 

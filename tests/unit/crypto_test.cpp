@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
+#include <cstdint>
 #include <cctype>
 #include <span>
 #include <set>
@@ -11,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/base64url.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/random.hpp"
 
@@ -66,6 +69,30 @@ TEST(BufferedRandomToken, IsBase64urlOfTheRightLengthAndNeverRepeats) {
     for (char c : id) ASSERT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') << id;
     EXPECT_TRUE(seen.insert(id).second) << "repeated: " << id;
   }
+}
+
+// The milliseconds a time-ordered token starts with.
+std::uint64_t millis_of(const std::string& token) {
+  auto bytes = base64url_decode(token);
+  if (!bytes || bytes->size() < 6) return 0;
+  std::uint64_t ms = 0;
+  for (int i = 0; i < 6; ++i) ms = (ms << 8) | static_cast<unsigned char>((*bytes)[i]);
+  return ms;
+}
+
+TEST(TimeOrderedToken, StartsWithTheTimeAndEndsWithRandomness) {
+  const auto now = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  std::chrono::system_clock::now().time_since_epoch())
+                                                  .count());
+  const std::string a = time_ordered_token(10);
+  const std::string b = time_ordered_token(10);
+  EXPECT_EQ(a.size(), 22u);  // 16 bytes, base64url without padding: a session id's length
+  EXPECT_EQ(time_ordered_token(6).size(), 16u);
+  EXPECT_NE(a, b);
+  EXPECT_GE(millis_of(a), now);
+  EXPECT_LT(millis_of(a), now + 60'000);
+  EXPECT_LE(millis_of(a), millis_of(b));
+  EXPECT_NE(a.substr(8), b.substr(8));  // the random part
 }
 
 TEST(BufferedRandomToken, OddSizesAndMoreThanThePoolStillWork) {

@@ -98,6 +98,8 @@ GrantResult authorization_code_grant(const GrantRequest& r) {
   spec.auth_time = c.auth_time;
   spec.amr = c.amr;
   spec.scope = c.scope;
+  const bool refreshable = has_scope(c.scope, "offline_access") && r.client.metadata.allows_grant("refresh_token");
+  spec.refreshable = refreshable;
   auto pair = service.sessions().open(user, r.from, spec);
   if (!pair) return tl::unexpected(pair.error() == auth::AuthError::account_disabled ? invalid_grant("the account is disabled") : unavailable());
   (void)service.store().codes().set_issued(digest, pair->session_id);
@@ -116,8 +118,7 @@ GrantResult authorization_code_grant(const GrantRequest& r) {
                           {"token_type", "Bearer"},
                           {"expires_in", pair->expires_in},
                           {"scope", c.scope}};
-  if (has_scope(c.scope, "offline_access") && r.client.metadata.allows_grant("refresh_token"))
-    out["refresh_token"] = pair->refresh_token;
+  if (refreshable) out["refresh_token"] = pair->refresh_token;
   if (has_scope(c.scope, "openid")) {
     IdTokenClaims claims;
     const token::Alg key_alg = key->alg;

@@ -81,7 +81,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 # Fuzzing and sanitizers: `make fuzz` builds the libFuzzer targets with clang
-# (build-fuzz) and fuzzes each for FUZZ_SECONDS; `make sanitize` runs the tests
+# (in build-asan, the sanitized tree the tests share: scripts/sanitized-build.sh) and fuzzes each for FUZZ_SECONDS; `make sanitize` runs the tests
 # under ASan + UBSan (build-asan) and ThreadSanitizer (build-tsan), all of them
 # under both (make test runs the concurrency subset under TSan).
 FUZZ_SECONDS ?= 60

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: unit tests (ctest) and end-to-end tests (pytest), both against a
+# Every test: unit tests (GoogleTest) and end-to-end tests (pytest), both against a
 # throwaway PostgreSQL started here and stopped on exit, so the store
 # conformance suite and the multi-instance tests run on the real thing.
 set -euo pipefail
@@ -14,7 +14,9 @@ LATCHKEY_TEST_PG_URL=$(scripts/pg-test-server.sh start "$pgdir")
 export LATCHKEY_TEST_PG_URL LATCHKEY_TEST_PG_DIR="$pgdir" LATCHKEY_REQUIRE_PG=1
 echo "run-tests: PostgreSQL for the tests at $LATCHKEY_TEST_PG_URL"
 
-(cd "$build" && ctest --output-on-failure -j2)
+# One process for every unit test (ctest starts one per test: 761 processes,
+# each with its own PostgreSQL connection): `make unit` still runs ctest.
+"$build/tests/unit/unit_tests" --gtest_brief=1
 LATCHKEY_BIN="$PWD/$build/latchkey" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
 echo "make test: all tests passed in $(( $(date +%s) - start )) s"
 

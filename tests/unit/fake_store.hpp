@@ -726,7 +726,10 @@ class FakeStore final : public store::Store {
     Result<std::vector<store::UserSummary>> list_users(const store::UserQuery& q) override {
       return s_.run<std::vector<store::UserSummary>>([&](Data& d) -> Result<std::vector<store::UserSummary>> {
         std::vector<store::UserSummary> out;
-        for (const auto& [id, u] : d.users) {
+        for (const auto& entry : d.users) {
+          // (Not a structured binding: clang 14 cannot capture one in a lambda.)
+          const std::string& id = entry.first;
+          const store::User& u = entry.second;
           if (u.username_key <= q.after) continue;
           const auto n = std::count_if(d.sessions.begin(), d.sessions.end(), [&](const auto& kv) {
             return kv.second.user_id == id && live(kv.second, q.now, q.idle_since);

@@ -7,6 +7,7 @@ namespace latchkey::abuse {
 namespace {
 constexpr std::array<std::string_view, kLimits> kNames{
     "flood", "signup", "login_ip", "login_pair", "login_account", "refresh_token", "admin_token", "introspection_secret",
+    "client_secret",
 };
 }  // namespace
 
@@ -50,6 +51,9 @@ Policies default_policies() {
   p[index_of(Limit::refresh_token)] = rate(30, kMinute);
   p[index_of(Limit::admin_token)] = rate(10, kMinute);
   p[index_of(Limit::introspection_secret)] = rate(30, kMinute);
+  // A client with a wrong secret fails every time: 30 a minute is far above
+  // a misconfigured deployment's retries and far below a guess's needs.
+  p[index_of(Limit::client_secret)] = rate(30, kMinute);
   return p;
 }
 

@@ -18,6 +18,8 @@
 //  - refresh_token  unknown refresh tokens presented per IP (guessing).
 //  - admin_token    failed admin API authentications per IP.
 //  - introspection_secret  failed introspection credentials per IP.
+//  - client_secret  failed client authentications at the token endpoint per
+//                   IP (secrets and assertions of OAuth clients).
 // A new guessable secret (client secrets, one-time codes, reset tokens) is a
 // new class here, a default and a setting; nothing else changes.
 #include <array>
@@ -40,8 +42,9 @@ enum class Limit : std::uint8_t {
   refresh_token,
   admin_token,
   introspection_secret,
+  client_secret,
 };
-inline constexpr std::size_t kLimits = 8;
+inline constexpr std::size_t kLimits = 9;
 
 // Its name in the store, metrics, logs, the audit trail and the admin API.
 std::string_view name_of(Limit l);

@@ -51,6 +51,7 @@ abuse::Policies limits(const config::Config& cfg) {
   rate(Limit::refresh_token, cfg.limit_refresh_token);
   rate(Limit::admin_token, cfg.limit_admin_token);
   rate(Limit::introspection_secret, cfg.limit_introspection_secret);
+  rate(Limit::client_secret, cfg.limit_client_secret);
   // The login locks keep their own settings.
   auto& pair = p[index_of(Limit::login_pair)];
   pair->free = cfg.login_lock_after;

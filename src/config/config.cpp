@@ -265,6 +265,9 @@ const std::vector<Setting>& settings() {
       {"LIMIT_INTROSPECTION_SECRET", "limit-introspection-secret",
        "failed introspection credentials per client IP (default 30/1m; 0: off)",
        rate_setter(&Config::limit_introspection_secret)},
+      {"LIMIT_CLIENT_SECRET", "limit-client-secret",
+       "failed OAuth client authentications at /token per client IP (default 30/1m; 0: off)",
+       rate_setter(&Config::limit_client_secret)},
       {"LOGIN_LOCK_AFTER", "login-lock-after",
        "failed logins of one account from one IP before each further failure locks that pair, "
        "30s doubling up to 15m (default 5)",

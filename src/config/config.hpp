@@ -65,6 +65,7 @@ struct Config {
   std::optional<Rate> limit_refresh_token;
   std::optional<Rate> limit_admin_token;
   std::optional<Rate> limit_introspection_secret;
+  std::optional<Rate> limit_client_secret;
   unsigned login_lock_after = 5;         // failures per account and IP before it slows down
   UnixSeconds login_lock_base = 30;      // first lock; doubles with each further failure, up to 15m
   unsigned account_lock_after = 100;     // failures per account, all IPs, within 15 minutes

@@ -23,8 +23,10 @@ class AuthorizationCodeStore {
   // code has this digest. Expiry is the caller's check.
   virtual Result<AuthorizationCode> redeem(std::string_view code_hash, UnixSeconds now) = 0;
   // Records the oauth session the first redemption opened, so that a replay
-  // can end it. not_found when the code is gone.
-  virtual Result<void> set_issued(std::string_view code_hash, std::string_view session_id) = 0;
+  // can end it, and says whether the code has been redeemed again by now:
+  // a replay that came between redeem() and this call found no session to
+  // end, so the caller ends it (true). not_found when the code is gone.
+  virtual Result<bool> set_issued(std::string_view code_hash, std::string_view session_id) = 0;
   // Deletes codes that expired before `before`; returns how many.
   virtual Result<std::int64_t> prune(UnixSeconds before) = 0;
 };

@@ -106,6 +106,29 @@ def test_introspection_secret_guessing_is_limited_per_ip(server_factory):
     assert introspect(SECRET, source="127.0.0.2").status == 200
 
 
+@needs_loopback_aliases
+def test_client_secret_guessing_at_the_token_endpoint_is_limited_per_ip(server_factory):
+    s = server_factory(env=defaults(ADMIN_TOKEN=ADMIN_TOKEN, LIMIT_CLIENT_SECRET="2/1m"))
+    r = s.post("/register", headers=ADMIN, json={"client_name": "svc", "grant_types": ["client_credentials"],
+                                                 "redirect_uris": [], "response_types": []})
+    assert r.status_code == 201, r.text
+    client_id, secret = r.json()["client_id"], r.json()["client_secret"]
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def token(guess, source="127.0.0.1"):
+        cred = base64.b64encode(f"{client_id}:{guess}".encode()).decode()
+        return call(s.port, "POST", "/token", "grant_type=client_credentials",
+                    {**form, "Authorization": f"Basic {cred}"}, source=source)
+
+    assert token(secret).status == 200
+    for _ in range(3):
+        assert token("wrong-secret-000000").status == 401
+    r = token(secret)  # locked: refused before the secret is compared
+    assert r.status == 429 and int(r.headers["retry-after"]) >= 1, r
+    assert r.json()["error"] == "temporarily_unavailable"
+    assert token(secret, source="127.0.0.2").status == 200
+
+
 def test_a_wrong_current_password_counts_as_a_failed_login(server_factory):
     s = server_factory(env=defaults(LOGIN_LOCK_AFTER=2, LOGIN_LOCK_SECONDS="10m"))
     name = new_user(s)

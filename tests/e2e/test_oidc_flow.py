@@ -312,6 +312,17 @@ def test_wrong_password_tells_nothing(op):
     text = lambda r: r.text.replace(user, "").replace("nobody-", "")
     assert text(wrong) .count("Wrong username or password") == 1
     assert "Wrong username or password" in unknown.text
+    # The page again names the application, as the first one did.
+    assert client["client_name"] in page.text
+    assert client["client_name"] in wrong.text and client["client_name"] in unknown.text
+    # ... and lets the form post to the client's registered origin only.
+    assert "127.0.0.1:9" in wrong.headers["Content-Security-Policy"]
+    # A return_to rewritten to another redirect URI widens nothing.
+    return_to = urllib.parse.parse_qs(forms_of(page.text)[0]["fields"]["return_to"])
+    return_to["redirect_uri"] = ["https://evil.example/cb"]
+    tampered = urllib.parse.urlencode({k: v[0] for k, v in return_to.items()})
+    r = browser.submit(page, {"username": user, "password": "not the password", "return_to": tampered})
+    assert r.status_code == 401 and "evil.example" not in r.headers["Content-Security-Policy"]
 
 
 def test_userinfo_errors(op):

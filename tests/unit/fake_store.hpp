@@ -91,6 +91,7 @@ class FakeStore final : public store::Store {
     By<store::OAuthClient> clients;  // by id
     By<UnixSeconds> kept_revocations;  // of deleted users' sessions: id -> revoked_at
     By<store::AuthorizationCode> codes;  // by code_hash
+    By<std::int64_t> code_redemptions;   // by code_hash, as the SQL stores count them
     std::map<std::pair<std::string, std::string>, store::Consent> consents;  // by (user, client)
     std::map<std::pair<std::string, std::string>, std::string> session_clients;  // (session, client) -> logout URI
     std::map<std::int64_t, store::LogoutDelivery> deliveries;  // by id
@@ -420,6 +421,7 @@ class FakeStore final : public store::Store {
     Result<void> add(const store::AuthorizationCode& code) override {
       return s_.run<void>([&](Data& d) -> Result<void> {
         if (!d.codes.emplace(code.code_hash, code).second) return fail(Error::conflict);
+        d.code_redemptions[code.code_hash] = code.used_at ? 1 : 0;  // one stored as used counts once
         return {};
       });
     }
@@ -429,15 +431,16 @@ class FakeStore final : public store::Store {
         if (!c) return fail(Error::not_found);
         store::AuthorizationCode before = *c;
         if (!c->used_at) c->used_at = now;
+        ++d.code_redemptions[std::string(code_hash)];
         return before;
       });
     }
-    Result<void> set_issued(std::string_view code_hash, std::string_view session_id) override {
-      return s_.run<void>([&](Data& d) -> Result<void> {
+    Result<bool> set_issued(std::string_view code_hash, std::string_view session_id) override {
+      return s_.run<bool>([&](Data& d) -> Result<bool> {
         store::AuthorizationCode* c = row(d.codes, code_hash);
         if (!c) return fail(Error::not_found);
         c->issued_session_id = std::string(session_id);
-        return {};
+        return d.code_redemptions[std::string(code_hash)] > 1;
       });
     }
     Result<std::int64_t> prune(UnixSeconds before) override {

@@ -3,6 +3,8 @@
 // the account exists, argon2id on the hashing lane), then the browser
 // session opens (or, for the person already signed in, is marked as
 // re-authenticated) and the authorization request resumes.
+#include <algorithm>
+
 #include "api/hash_then_store.hpp"
 #include "api/middleware.hpp"
 #include "oidc/endpoints/authorization_flow.hpp"
@@ -78,11 +80,22 @@ Answer signin(const Provider& p, const http::Request& req) {
       });
   if (!signed_in) {
     const auth::AuthError e = signed_in.error();
-    auto redirect_uri = request->find("redirect_uri");
-    http::Response page = login_page(
-        p, req,
-        LoginView{{}, username, return_to, refusal_text(e), redirect_uri == request->end() ? "" : redirect_uri->second},
-        refusal_status(e));
+    // The page again, naming the application as the first time did; the
+    // redirect URI (for the page's form-action) only when registered for it.
+    const std::string_view client_id = http::form_field(*request, "client_id");
+    const std::string_view redirect_uri = http::form_field(*request, "redirect_uri");
+    std::string client_name;
+    std::string_view known_redirect;
+    if (!client_id.empty() && e != auth::AuthError::unavailable) {
+      auto found = co_await p.pool.run([&] { return p.clients.find(client_id); });
+      if (found && *found) {
+        client_name = (*found)->metadata.client_name;
+        const auto& uris = (*found)->metadata.redirect_uris;
+        if (std::find(uris.begin(), uris.end(), redirect_uri) != uris.end()) known_redirect = redirect_uri;
+      }
+    }
+    http::Response page = login_page(p, req, LoginView{client_name, username, return_to, refusal_text(e), known_redirect},
+                                     refusal_status(e));
     if (e == auth::AuthError::rate_limited && retry_after > 0)
       page.headers.emplace_back("Retry-After", std::to_string(retry_after));
     co_return page;

@@ -2,10 +2,12 @@
 // (client_authentication.hpp), then the grant of its grant_type runs (the
 // table below). Errors are RFC 6749 5.2's JSON; invalid_client after Basic
 // credentials is 401 with WWW-Authenticate; nothing is cached (5.1).
+#include "abuse/limiter.hpp"
 #include "api/middleware.hpp"
 #include "oidc/client_authentication.hpp"
 #include "oidc/endpoints/endpoints.hpp"
 #include "oidc/grants/grants.hpp"
+#include "util/time.hpp"
 
 namespace latchkey::oidc {
 
@@ -54,8 +56,23 @@ Answer token(const Provider& p, const http::Request& req) {
     if (g.grant_type == type->second) grant = g.grant;
   }
   if (!grant) co_return answer(OAuthError::make(OAuthErrorCode::unsupported_grant_type, ""));
+  // A client secret or assertion is a guessable credential: failures count
+  // per IP, and a locked IP is refused before its next guess is checked.
+  abuse::Limiter& limits = p.service.limits();
+  const abuse::Key guesses = abuse::per_ip(abuse::Limit::client_secret, req.remote_ip);
+  if (const abuse::Verdict v = limits.peek(guesses, now_unix()); !v) {
+    limits.count_refusal(v.limit);
+    http::Response r = answer(OAuthError::make(OAuthErrorCode::temporarily_unavailable,
+                                               "too many failed client authentications from this address"));
+    r.status = 429;
+    r.headers.emplace_back("Retry-After", std::to_string(v.retry_after));
+    co_return r;
+  }
   auto presented = presented_credentials(req, *form);
-  if (!presented) co_return answer(presented.error());
+  if (!presented) {
+    if (presented.error().code == OAuthErrorCode::invalid_client) limits.record_soon(guesses, now_unix());
+    co_return answer(presented.error());
+  }
   const auth::Client from = api::client_of(req);
   auto result = co_await p.pool.run([&]() -> GrantResult {
     auto client = authenticate_client(p, *presented);
@@ -63,7 +80,10 @@ Answer token(const Provider& p, const http::Request& req) {
     return grant(GrantRequest{p, *client, *form, from});
   });
   if (!result) co_return answer(OAuthError::make(OAuthErrorCode::temporarily_unavailable, "try again"));
-  if (!*result) co_return answer(result->error());
+  if (!*result) {
+    if (result->error().code == OAuthErrorCode::invalid_client) limits.record_soon(guesses, now_unix());
+    co_return answer(result->error());
+  }
   Granted& granted = **result;
   if (granted.sign_later) granted.sign_later(granted.body);  // here, off the database lane
   http::Response r;

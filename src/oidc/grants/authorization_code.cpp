@@ -16,6 +16,13 @@ namespace {
 OAuthError invalid_grant(std::string_view why) { return OAuthError::make(OAuthErrorCode::invalid_grant, why); }
 OAuthError unavailable() { return OAuthError::make(OAuthErrorCode::temporarily_unavailable, "try again"); }
 
+// The oauth session a redeemed code opened ends (a replay revokes it).
+void end_issued_session(auth::Service& service, const std::string& session_id, const std::string& user_id,
+                        UnixSeconds now) {
+  auto ended = service.store().sessions().revoke(session_id, user_id, now, store::EndReason::code_replayed);
+  if (ended) service.tokens().revoked_after_commit(service.store().database(), session_id, now);
+}
+
 // The replay: what the first redemption opened ends now.
 void end_first_use(const GrantRequest& r, const store::AuthorizationCode& code, UnixSeconds now) {
   auth::Service& service = r.provider.service;
@@ -23,9 +30,7 @@ void end_first_use(const GrantRequest& r, const store::AuthorizationCode& code, 
   service.audit().record({.event = "code_replayed", .user_id = code.user_id, .session_id = code.issued_session_id,
                           .ip = r.from.ip, .user_agent = r.from.user_agent,
                           .detail = auth::audit_detail({{"client_id", std::string_view(code.client_id)}})});
-  if (code.issued_session_id.empty()) return;
-  auto ended = service.store().sessions().revoke(code.issued_session_id, code.user_id, now, store::EndReason::code_replayed);
-  if (ended) service.tokens().revoked_after_commit(service.store().database(), code.issued_session_id, now);
+  if (!code.issued_session_id.empty()) end_issued_session(service, code.issued_session_id, code.user_id, now);
 }
 
 std::vector<std::string> split_amr(std::string_view amr) { return scope_list(amr); }
@@ -102,7 +107,12 @@ GrantResult authorization_code_grant(const GrantRequest& r) {
   spec.refreshable = refreshable;
   auto pair = service.sessions().open(user, r.from, spec);
   if (!pair) return tl::unexpected(pair.error() == auth::AuthError::account_disabled ? invalid_grant("the account is disabled") : unavailable());
-  (void)service.store().codes().set_issued(digest, pair->session_id);
+  // A replay that came in between (another instance, another thread on
+  // PostgreSQL) found no session to end: this one ends it.
+  if (auto replayed = service.store().codes().set_issued(digest, pair->session_id); replayed && *replayed) {
+    end_issued_session(service, pair->session_id, user.id, now);
+    return tl::unexpected(invalid_grant("code already used"));
+  }
   // Back-channel logout: this client now holds tokens of that browser session.
   if (auto noted = service.store().logouts().note_client(c.browser_session_id, r.client.id,
                                                          r.client.metadata.backchannel_logout_uri);

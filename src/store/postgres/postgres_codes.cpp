@@ -27,8 +27,10 @@ Result<AuthorizationCode> PostgresCodes::redeem(std::string_view code_hash, Unix
   });
 }
 
-Result<void> PostgresCodes::set_issued(std::string_view code_hash, std::string_view session_id) {
-  return with_connection(pool_, [&](PgCalls& c) { return c.change(sql_.set_code_issued, code_hash, session_id); });
+Result<bool> PostgresCodes::set_issued(std::string_view code_hash, std::string_view session_id) {
+  return with_connection(pool_, [&](PgCalls& c) {
+    return c.one(sql_.set_code_issued, sql::read_replayed, code_hash, session_id);
+  });
 }
 
 Result<std::int64_t> PostgresCodes::prune(UnixSeconds before) {

@@ -111,6 +111,9 @@ inline constexpr auto read_redeemed_code = [](const auto& r) {
   return c;
 };
 
+// set_code_issued's one column: whether a replay came in between.
+inline constexpr auto read_replayed = [](const auto& r) { return r.int64(0) > 1; };
+
 // kConsentColumns.
 inline constexpr auto read_consent = [](const auto& r) {
   return Consent{r.text(0), r.text(1), r.text(2), r.int64(3)};

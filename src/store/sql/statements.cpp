@@ -95,7 +95,8 @@ void codes(Statements& st, const Make& s) {
                                          "redemptions = redemptions + 1 WHERE code_hash = ?1 RETURNING ",
                                          kCodeColumns}));
   st.set_code_issued =
-      s("set_code_issued", "UPDATE authorization_codes SET issued_session_id = ?2 WHERE code_hash = ?1");
+      s("set_code_issued",
+        "UPDATE authorization_codes SET issued_session_id = ?2 WHERE code_hash = ?1 RETURNING redemptions");
   st.prune_codes = s("prune_codes", "DELETE FROM authorization_codes WHERE expires_at < ?1");
 
   // Only while both the user and the client exist (the foreign keys would

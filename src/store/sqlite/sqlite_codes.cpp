@@ -22,9 +22,9 @@ Result<AuthorizationCode> SqliteCodes::redeem(std::string_view code_hash, UnixSe
   return Calls(lock.db(), "redeem_code").one(sql_.redeem_code, sql::read_redeemed_code, code_hash, now);
 }
 
-Result<void> SqliteCodes::set_issued(std::string_view code_hash, std::string_view session_id) {
+Result<bool> SqliteCodes::set_issued(std::string_view code_hash, std::string_view session_id) {
   Access lock(connections_, Use::write);
-  return Calls(lock.db(), "set_code_issued").change(sql_.set_code_issued, code_hash, session_id);
+  return Calls(lock.db(), "set_code_issued").one(sql_.set_code_issued, sql::read_replayed, code_hash, session_id);
 }
 
 Result<std::int64_t> SqliteCodes::prune(UnixSeconds before) {

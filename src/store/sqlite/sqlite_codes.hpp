@@ -11,7 +11,7 @@ class SqliteCodes final : public AuthorizationCodeStore {
 
   Result<void> add(const AuthorizationCode& code) override;
   Result<AuthorizationCode> redeem(std::string_view code_hash, UnixSeconds now) override;
-  Result<void> set_issued(std::string_view code_hash, std::string_view session_id) override;
+  Result<bool> set_issued(std::string_view code_hash, std::string_view session_id) override;
   Result<std::int64_t> prune(UnixSeconds before) override;
 
  private:

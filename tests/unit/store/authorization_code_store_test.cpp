@@ -41,7 +41,10 @@ TEST_P(AuthorizationCodeStoreTest, TheFirstRedemptionFindsItUnusedAndLaterOnesSe
   EXPECT_EQ(second->used_at, 1010);
   EXPECT_EQ(second->issued_session_id, "");  // the first has not recorded its session yet
 
-  ASSERT_TRUE(db().codes().set_issued("h1", "o1"));
+  // The first records its session and learns of the replay that found none.
+  auto recorded = db().codes().set_issued("h1", "o1");
+  ASSERT_TRUE(recorded);
+  EXPECT_TRUE(*recorded);
   auto third = db().codes().redeem("h1", 1030);
   ASSERT_TRUE(third);
   EXPECT_EQ(third->used_at, 1010);  // the first use's time stays
@@ -50,6 +53,14 @@ TEST_P(AuthorizationCodeStoreTest, TheFirstRedemptionFindsItUnusedAndLaterOnesSe
   want.used_at = 1010;
   want.issued_session_id = "o1";
   EXPECT_EQ(show(*third), show(want));
+}
+
+TEST_P(AuthorizationCodeStoreTest, RecordingTheSessionTellsWhetherAReplayCameFirst) {
+  ASSERT_TRUE(db().codes().add(code("h1")));
+  ASSERT_TRUE(db().codes().redeem("h1", 1010));
+  EXPECT_EQ(db().codes().set_issued("h1", "o1").value(), false);
+  ASSERT_TRUE(db().codes().redeem("h1", 1020));  // a replay after: it finds o1 to end
+  EXPECT_EQ(db().codes().redeem("h1", 1030)->issued_session_id, "o1");
 }
 
 TEST_P(AuthorizationCodeStoreTest, EmptyOptionalFieldsRoundTrip) {

@@ -84,7 +84,7 @@ check_logs() {
   local what=$1; shift
   local pattern='runtime error:|ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|SUMMARY: [A-Za-z]*Sanitizer'
   local hits
-  hits=$(grep -rlE "$pattern" "$@" 2>/dev/null || true)
+  hits=$(grep -rlIE "$pattern" "$@" 2>/dev/null || true)  # -I: not the binaries (clang links its sanitizers in)
   [ -z "$hits" ] && return 0
   echo "sanitize: $what: sanitizer reports in:" >&2
   while read -r f; do

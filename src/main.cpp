@@ -72,7 +72,10 @@ struct CommandLine {
 
 CommandLine parse_command_line(std::vector<std::string> args) {
   CommandLine cl;
-  while (!args.empty() && !args.front().starts_with("-")) {
+  // Options are all --name (and -h); a word may start with one '-' (an id
+  // in base64url: "-0SL1_Sw...").
+  auto is_word = [](const std::string& a) { return !a.starts_with("--") && a != "-h"; };
+  while (!args.empty() && is_word(args.front())) {
     cl.words.push_back(args.front());
     args.erase(args.begin());
   }

@@ -24,6 +24,7 @@
 #include "http/tls.hpp"
 #include "metrics/registry.hpp"
 #include "net/http_client.hpp"
+#include "oidc/backchannel_metrics.hpp"
 #include "oidc/backchannel_tokens.hpp"
 #include "oidc/backchannel_worker.hpp"
 #include "oidc/client_registry.hpp"
@@ -137,6 +138,7 @@ tl::expected<void, int> build_provider(const config::Config& cfg, Components& c)
       c.store->logouts(), oidc::logout_token_maker(*c.service, *c.clients, cfg.issuer), now_unix);
   c.logouts->on_gave_up(oidc::audit_gave_up(*c.audit));
   c.logout_sender = std::make_unique<oidc::BackchannelWorker>(*c.logouts, std::chrono::seconds(1));
+  c.metrics.add([&delivery = *c.logouts](metrics::TextWriter& out) { oidc::write_backchannel_metrics(delivery, out); });
   return {};
 }
 

@@ -20,6 +20,15 @@ constexpr std::size_t kSecretBytes = 32;
 
 std::string digest(std::string_view secret) { return crypto::token_digest(secret); }
 
+// A new client id: random, and never starting with '-', which a command line
+// (`latchkey clients show ID`) would take for an option (1 id in 64 did).
+std::string new_client_id() {
+  for (;;) {
+    std::string id = crypto::random_token(kIdBytes);
+    if (id.front() != '-') return id;
+  }
+}
+
 tl::unexpected<RegistryFailure> failed(RegistryError e) { return tl::unexpected(RegistryFailure{e, {}}); }
 
 tl::unexpected<RegistryFailure> from_store(store::StoreError e) {
@@ -59,7 +68,7 @@ Registered<Registration> ClientRegistry::add(const json::object& metadata, bool 
   if (m->uses_secret()) r.secret = crypto::random_token(kSecretBytes);
   r.registration_token = crypto::random_token(kSecretBytes);
   const UnixSeconds now = clock_();
-  store::OAuthClient row{crypto::random_token(kIdBytes), r.secret.empty() ? std::string() : digest(r.secret),
+  store::OAuthClient row{new_client_id(), r.secret.empty() ? std::string() : digest(r.secret),
                          digest(r.registration_token), json::serialize(to_json(*m)), now, now};
   if (auto added = store_.add(row); !added) return from_store(added.error());
   r.client = Client{row.id, std::move(*m), now, now, !r.secret.empty()};

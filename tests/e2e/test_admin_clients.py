@@ -281,6 +281,8 @@ def test_cli_refusals(admin_server, tmp_path):
     one_line_error(run("add", "--metadata-file", str(tmp_path / "missing.json")), 2)
     one_line_error(run("add", "--name"), 2)
     assert "no such client" in one_line_error(run("show", "no-such-client"), 1)
+    # An id may start with '-' (base64url): a word, not an option.
+    assert "no such client" in one_line_error(run("show", "-0SL1_SwXiwhTNL2XKJ7jw"), 1)
     assert "no such client" in one_line_error(run("delete", "no-such-client"), 1)
     assert "no such client" in one_line_error(run("rotate-secret", "no-such-client"), 1)
     assert "no such client" in one_line_error(run("update", "no-such-client", "--name", "x"), 1)

@@ -449,6 +449,16 @@ def test_backchannel_logout_survives_a_client_that_is_down(op):
         assert receiver.tokens == []
         receiver.status = 200
         assert receiver.event.wait(15), "the logout token was not delivered again"
+        # Counted on /metrics: the failed attempt, then the delivery.
+        deadline = time.monotonic() + 10
+        while True:
+            metrics = op.get("/metrics").text
+            if 'latchkey_backchannel_logouts_total{outcome="delivered"} 1' in metrics:
+                break
+            assert time.monotonic() < deadline, metrics
+            time.sleep(0.2)
+        assert 'latchkey_backchannel_logouts_total{outcome="failed"} 1' in metrics
+        assert 'latchkey_backchannel_logouts_total{outcome="gave_up"} 0' in metrics
     finally:
         receiver.close()
 

@@ -31,6 +31,13 @@ if [ "${1:-}" = "--test" ]; then
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then want+=(nodejs npm); fi
 fi
 
+# The sanitized tree (scripts/sanitized-build.sh): clang and its libFuzzer /
+# sanitizer runtimes.
+if [ "${1:-}" = "--sanitize" ]; then
+  want+=(libclang-rt-14-dev)
+  command -v clang++ >/dev/null || command -v clang++-14 >/dev/null || want+=(clang-14)
+fi
+
 missing=()
 for p in "${want[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -21,25 +21,7 @@ cd "$(dirname "$0")/.."
 build=${SANITIZED_BUILD_DIR:-build-asan}
 
 # The build dependencies, then clang and its libFuzzer / sanitizer runtimes.
-bash scripts/install-deps.sh
-want=(libclang-rt-14-dev)
-command -v clang++ >/dev/null || command -v clang++-14 >/dev/null || want+=(clang-14)
-missing=()
-for p in "${want[@]}"; do
-  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-  [ "$status" = "install ok installed" ] || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "sanitized-build: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
-    SUDO="sudo"
-  fi
-  echo "sanitized-build: installing ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -q
-  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+bash scripts/install-deps.sh --sanitize
 cxx=$(command -v clang++ || command -v clang++-14)
 
 # A tree configured with another compiler (an older gcc build-asan) cannot

@@ -44,6 +44,11 @@ bool matches(std::string_view stored_digest, std::string_view presented) {
 }  // namespace
 
 Registered<Client> ClientRegistry::read(const store::OAuthClient& row) {
+  {
+    std::lock_guard lock(parsed_mutex_);
+    if (auto it = parsed_.find(row.id); it != parsed_.end() && it->second->text == row.metadata)
+      return Client{row.id, it->second->metadata, row.created_at, row.updated_at, !row.secret_digest.empty()};
+  }
   boost::system::error_code ec;
   json::value v = json::parse(row.metadata, ec);
   if (ec || !v.is_object()) return failed(RegistryError::unavailable);  // a damaged row: not the caller's fault
@@ -51,6 +56,11 @@ Registered<Client> ClientRegistry::read(const store::OAuthClient& row) {
   // administrator's so that first_party survives.
   auto m = parse_client_metadata(v.get_object(), true);
   if (!m) return failed(RegistryError::unavailable);
+  {
+    std::lock_guard lock(parsed_mutex_);
+    if (parsed_.size() >= kParsedMax) parsed_.clear();
+    parsed_[row.id] = std::make_shared<const Parsed>(Parsed{row.metadata, *m});
+  }
   return Client{row.id, std::move(*m), row.created_at, row.updated_at, !row.secret_digest.empty()};
 }
 

@@ -115,6 +115,24 @@ TEST_F(ClientRegistryTest, UpdateReplacesTheMetadataAfterCheckingIt) {
   EXPECT_EQ(registry_.update("nobody", meta(kWeb), false).error().error, RegistryError::not_found);
 }
 
+// Parsed metadata is reused only while the stored row holds the same text:
+// a change, made here or by another instance straight in the store, counts
+// at the next read.
+TEST_F(ClientRegistryTest, ReadsFollowTheStoredRowNotAnEarlierParse) {
+  auto r = registry_.add(meta(kWeb), false).value();
+  EXPECT_EQ(registry_.find(r.client.id)->metadata.client_name, "App");
+  EXPECT_EQ(registry_.find(r.client.id)->metadata.client_name, "App");  // parsed once, reused
+  auto row = store_.clients().find(r.client.id).value();
+  row.metadata = R"({"client_name": "Elsewhere", "redirect_uris": ["https://b.example/cb"]})";
+  ASSERT_TRUE(store_.clients().update(row));
+  auto found = registry_.find(r.client.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->metadata.client_name, "Elsewhere");
+  EXPECT_EQ(found->metadata.redirect_uris, std::vector<std::string>{"https://b.example/cb"});
+  ASSERT_TRUE(store_.clients().remove(r.client.id));
+  EXPECT_EQ(registry_.find(r.client.id).error().error, RegistryError::not_found);
+}
+
 TEST_F(ClientRegistryTest, FirstPartyOnlyFromAnAdministratorAndKept) {
   const auto text = R"({"redirect_uris": ["https://app.example.com/cb"], "first_party": true})";
   EXPECT_EQ(registry_.add(meta(text), false).error().error, RegistryError::invalid_metadata);

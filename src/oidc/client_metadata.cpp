@@ -226,6 +226,10 @@ bool ClientMetadata::allows_grant(std::string_view g) const {
   return std::find(grant_types.begin(), grant_types.end(), g) != grant_types.end();
 }
 
+bool ClientMetadata::registers_redirect(std::string_view uri) const {
+  return std::find(redirect_uris.begin(), redirect_uris.end(), uri) != redirect_uris.end();
+}
+
 bool ClientMetadata::allows_scope(std::string_view s) const {
   std::string_view rest = scope;
   while (!rest.empty()) {

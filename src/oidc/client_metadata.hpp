@@ -45,6 +45,9 @@ struct ClientMetadata {
            token_endpoint_auth_method == AuthMethod::client_secret_post;
   }
   bool allows_grant(std::string_view g) const;
+  // `uri` is one of redirect_uris, compared as a string (RFC 9700 2.1: no
+  // prefix, no added query, no other port).
+  bool registers_redirect(std::string_view uri) const;
   bool allows_scope(std::string_view s) const;
 };
 

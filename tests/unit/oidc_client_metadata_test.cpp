@@ -89,6 +89,12 @@ TEST(ClientMetadata, APublicNativeClientWithRefreshTokens) {
   EXPECT_TRUE(m->allows_scope("offline_access"));
   EXPECT_FALSE(m->allows_scope("email"));
   EXPECT_FALSE(m->allows_scope("offline"));
+  // Redirect URIs match as strings only: no other port, no added query, no prefix.
+  EXPECT_TRUE(m->registers_redirect("http://127.0.0.1/cb"));
+  EXPECT_FALSE(m->registers_redirect("http://127.0.0.1:8080/cb"));
+  EXPECT_FALSE(m->registers_redirect("http://127.0.0.1/cb?x=1"));
+  EXPECT_FALSE(m->registers_redirect("com.example.app:/"));
+  EXPECT_FALSE(m->registers_redirect(""));
 }
 
 TEST(ClientMetadata, AMachineClientNeedsNoRedirect) {

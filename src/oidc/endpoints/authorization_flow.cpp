@@ -1,6 +1,5 @@
 #include "oidc/endpoints/authorization_flow.hpp"
 
-#include <algorithm>
 #include <variant>
 
 #include "api/middleware.hpp"
@@ -83,10 +82,8 @@ Decision decide_request(const Provider& p, const ClientRef& ref, const http::For
     return ErrorPage{503, "Try again", "The service is busy. Please try again in a moment."};
   if (!found) return ErrorPage{400, "Unknown application", "This application is not registered here."};
   const Client& client = *found;
-  const auto& uris = client.metadata.redirect_uris;
   if (ref.redirect_uri.empty()) return ErrorPage{400, "Invalid request", "The application sent no redirect_uri."};
-  // Exact string comparison (RFC 9700 2.1): no prefix, no added query, no other port.
-  if (std::find(uris.begin(), uris.end(), ref.redirect_uri) == uris.end())
+  if (!client.metadata.registers_redirect(ref.redirect_uri))
     return ErrorPage{400, "Invalid request", "The redirect_uri is not registered for this application."};
   const std::string& redirect_uri = ref.redirect_uri;
 

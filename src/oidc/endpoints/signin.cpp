@@ -3,8 +3,6 @@
 // the account exists, argon2id on the hashing lane), then the browser
 // session opens (or, for the person already signed in, is marked as
 // re-authenticated) and the authorization request resumes.
-#include <algorithm>
-
 #include "api/hash_then_store.hpp"
 #include "api/middleware.hpp"
 #include "oidc/endpoints/authorization_flow.hpp"
@@ -90,8 +88,7 @@ Answer signin(const Provider& p, const http::Request& req) {
       auto found = co_await p.pool.run([&] { return p.clients.find(client_id); });
       if (found && *found) {
         client_name = (*found)->metadata.client_name;
-        const auto& uris = (*found)->metadata.redirect_uris;
-        if (std::find(uris.begin(), uris.end(), redirect_uri) != uris.end()) known_redirect = redirect_uri;
+        if ((*found)->metadata.registers_redirect(redirect_uri)) known_redirect = redirect_uri;
       }
     }
     http::Response page = login_page(p, req, LoginView{client_name, username, return_to, refusal_text(e), known_redirect},

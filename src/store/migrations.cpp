@@ -244,6 +244,38 @@ END;
 DROP INDEX sessions_by_user;
 DROP INDEX audit_by_user;
 )sql"},
+    // Second factors: a TOTP authenticator per user (its secret sealed,
+    // crypto/aead.hpp), recovery codes as digests, and the sign-in
+    // challenges between the password and the code. Each goes with its user.
+    Migration{11, "second factors: TOTP, recovery codes, sign-in challenges", R"sql(
+CREATE TABLE totp_factors (
+  user_id       TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  sealed_secret TEXT NOT NULL,
+  created_at    BIGINT NOT NULL,
+  confirmed_at  BIGINT,
+  last_step     BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE recovery_codes (
+  user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  code_hash  TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  used_at    BIGINT,
+  PRIMARY KEY (user_id, code_hash)
+);
+CREATE TABLE mfa_challenges (
+  token_hash TEXT PRIMARY KEY,
+  user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  binding    TEXT NOT NULL,
+  amr        TEXT NOT NULL,
+  auth_time  BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  failures   BIGINT NOT NULL DEFAULT 0,
+  used_at    BIGINT
+);
+CREATE INDEX mfa_challenges_by_user ON mfa_challenges (user_id);
+CREATE INDEX mfa_challenges_by_expiry ON mfa_challenges (expires_at);
+)sql"},
 };
 
 }  // namespace

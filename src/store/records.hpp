@@ -197,6 +197,30 @@ struct LogoutDelivery {
   std::optional<UnixSeconds> gave_up_at;
 };
 
+// A user's TOTP authenticator (mfa/totp.hpp). The secret is sealed with
+// the data encryption key (crypto/aead.hpp), never stored in clear.
+struct TotpFactor {
+  std::string user_id;
+  std::string sealed_secret;
+  UnixSeconds created_at = 0;
+  std::optional<UnixSeconds> confirmed_at;  // unset: enrolled, not yet confirmed by a code
+  std::int64_t last_step = 0;  // the last time step accepted: a step not greater is refused
+};
+
+// The second step of a sign-in: issued when a password was right for a user
+// with a second factor, redeemed once with a code (mfa/challenges.hpp).
+struct MfaChallenge {
+  std::string token_hash;  // SHA-256 of the mfa_token, base64url
+  std::string user_id;
+  std::string binding;     // digest of what it is bound to (the caller's user agent, the client)
+  std::string amr;         // how the first step authenticated, space-separated ("pwd")
+  UnixSeconds auth_time = 0;  // when the first step's credential was entered
+  UnixSeconds created_at = 0;
+  UnixSeconds expires_at = 0;
+  std::int64_t failures = 0;  // wrong codes so far
+  std::optional<UnixSeconds> used_at;
+};
+
 // Everything a deployment holds, for moving it from one store to another.
 struct Snapshot {
   std::vector<User> users;

@@ -14,9 +14,11 @@
 #include "store/client_store.hpp"
 #include "store/consent_store.hpp"
 #include "store/database.hpp"
+#include "store/factor_store.hpp"
 #include "store/key_store.hpp"
 #include "store/limit_store.hpp"
 #include "store/logout_store.hpp"
+#include "store/mfa_challenge_store.hpp"
 #include "store/records.hpp"
 #include "store/result.hpp"
 #include "store/session_store.hpp"
@@ -39,6 +41,8 @@ class Store {
   virtual ConsentStore& consents() = 0;
   virtual LogoutStore& logouts() = 0;
   virtual AssertionStore& assertions() = 0;
+  virtual FactorStore& factors() = 0;
+  virtual MfaChallengeStore& mfa_challenges() = 0;
   virtual Database& database() = 0;
 };
 

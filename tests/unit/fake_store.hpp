@@ -57,6 +57,8 @@ class FakeStore final : public store::Store {
   store::ConsentStore& consents() override { return consents_; }
   store::LogoutStore& logouts() override { return logouts_; }
   store::AssertionStore& assertions() override { return assertions_; }
+  store::FactorStore& factors() override { return factors_; }
+  store::MfaChallengeStore& mfa_challenges() override { return mfa_challenges_; }
   store::Database& database() override { return database_; }
 
   // The next `calls` calls of any aggregate return `e` without touching the
@@ -97,6 +99,9 @@ class FakeStore final : public store::Store {
     std::map<std::int64_t, store::LogoutDelivery> deliveries;  // by id
     std::int64_t last_delivery_id = 0;
     By<UnixSeconds> assertions;  // key -> expires_at
+    By<store::TotpFactor> totp;  // by user id
+    std::map<std::pair<std::string, std::string>, std::optional<UnixSeconds>> recovery_codes;  // (user, digest) -> used_at
+    By<store::MfaChallenge> challenges;  // by token_hash
   };
 
   // Every aggregate call: `body` on the data under the one mutex, unless a failure is due.
@@ -487,6 +492,112 @@ class FakeStore final : public store::Store {
     }
   };
 
+  class Factors final : public Part<store::FactorStore> {
+   public:
+    using Part::Part;
+    Result<void> put_pending_totp(const store::TotpFactor& f) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        if (!d.users.contains(f.user_id)) return fail(Error::not_found);
+        if (auto* t = row(d.totp, f.user_id); t && t->confirmed_at) return fail(Error::conflict);
+        d.totp[f.user_id] = store::TotpFactor{f.user_id, f.sealed_secret, f.created_at, std::nullopt, 0};
+        return {};
+      });
+    }
+    Result<store::TotpFactor> find_totp(std::string_view user_id) override {
+      return s_.run<store::TotpFactor>([&](Data& d) { return found(row(d.totp, user_id)); });
+    }
+    Result<bool> confirm_totp(std::string_view user_id, std::int64_t step, UnixSeconds now) override {
+      return s_.run<bool>([&](Data& d) -> Result<bool> {
+        store::TotpFactor* t = row(d.totp, user_id);
+        if (!t) return fail(Error::not_found);
+        if (t->confirmed_at || t->last_step >= step) return false;
+        t->confirmed_at = now;
+        t->last_step = step;
+        return true;
+      });
+    }
+    Result<bool> use_totp_step(std::string_view user_id, std::int64_t step) override {
+      return s_.run<bool>([&](Data& d) -> Result<bool> {
+        store::TotpFactor* t = row(d.totp, user_id);
+        if (!t || !t->confirmed_at || t->last_step >= step) return false;
+        t->last_step = step;
+        return true;
+      });
+    }
+    Result<void> remove_totp(std::string_view user_id) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        if (d.totp.erase(std::string(user_id)) == 0) return fail(Error::not_found);
+        return {};
+      });
+    }
+    Result<void> replace_recovery_codes(std::string_view user_id, const std::vector<std::string>& digests,
+                                        UnixSeconds) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        if (!d.users.contains(user_id)) return fail(Error::not_found);
+        std::erase_if(d.recovery_codes, [&](const auto& kv) { return kv.first.first == user_id; });
+        for (const auto& digest : digests) d.recovery_codes[std::pair(std::string(user_id), digest)] = std::nullopt;
+        return {};
+      });
+    }
+    Result<bool> use_recovery_code(std::string_view user_id, std::string_view digest, UnixSeconds now) override {
+      return s_.run<bool>([&](Data& d) -> Result<bool> {
+        auto it = d.recovery_codes.find(std::pair(std::string(user_id), std::string(digest)));
+        if (it == d.recovery_codes.end() || it->second) return false;
+        it->second = now;
+        return true;
+      });
+    }
+    Result<std::int64_t> unused_recovery_codes(std::string_view user_id) override {
+      return s_.run<std::int64_t>([&](Data& d) -> Result<std::int64_t> {
+        return static_cast<std::int64_t>(std::count_if(d.recovery_codes.begin(), d.recovery_codes.end(), [&](const auto& kv) {
+          return kv.first.first == user_id && !kv.second;
+        }));
+      });
+    }
+    Result<std::int64_t> remove_all(std::string_view user_id) override {
+      return s_.run<std::int64_t>([&](Data& d) -> Result<std::int64_t> {
+        std::int64_t removed = d.totp.erase(std::string(user_id)) ? 1 : 0;
+        if (std::erase_if(d.recovery_codes, [&](const auto& kv) { return kv.first.first == user_id; })) ++removed;
+        return removed;
+      });
+    }
+  };
+
+  class MfaChallenges final : public Part<store::MfaChallengeStore> {
+   public:
+    using Part::Part;
+    Result<void> create(const store::MfaChallenge& c) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        if (!d.users.contains(c.user_id)) return fail(Error::not_found);
+        if (!d.challenges.emplace(c.token_hash, c).second) return fail(Error::conflict);
+        return {};
+      });
+    }
+    Result<store::MfaChallenge> find(std::string_view token_hash) override {
+      return s_.run<store::MfaChallenge>([&](Data& d) { return found(row(d.challenges, token_hash)); });
+    }
+    Result<std::int64_t> count_failure(std::string_view token_hash) override {
+      return s_.run<std::int64_t>([&](Data& d) -> Result<std::int64_t> {
+        store::MfaChallenge* c = row(d.challenges, token_hash);
+        if (!c || c->used_at) return fail(Error::not_found);
+        return ++c->failures;
+      });
+    }
+    Result<bool> consume(std::string_view token_hash, UnixSeconds now, std::int64_t max_failures) override {
+      return s_.run<bool>([&](Data& d) -> Result<bool> {
+        store::MfaChallenge* c = row(d.challenges, token_hash);
+        if (!c || c->used_at || c->expires_at <= now || c->failures >= max_failures) return false;
+        c->used_at = now;
+        return true;
+      });
+    }
+    Result<std::size_t> prune(UnixSeconds before) override {
+      return s_.run<std::size_t>([&](Data& d) -> Result<std::size_t> {
+        return std::erase_if(d.challenges, [&](const auto& kv) { return kv.second.expires_at < before; });
+      });
+    }
+  };
+
   class Logouts final : public Part<store::LogoutStore> {
    public:
     using Part::Part;
@@ -775,6 +886,9 @@ class FakeStore final : public store::Store {
         });
         std::erase_if(d.sessions, [&](const auto& kv) { return kv.second.user_id == user_id; });
         std::erase_if(d.consents, [&](const auto& kv) { return kv.first.first == user_id; });
+        d.totp.erase(std::string(user_id));
+        std::erase_if(d.recovery_codes, [&](const auto& kv) { return kv.first.first == user_id; });
+        std::erase_if(d.challenges, [&](const auto& kv) { return kv.second.user_id == user_id; });
         d.users.erase(d.users.find(user_id));
         return ended;
       });
@@ -849,6 +963,8 @@ class FakeStore final : public store::Store {
   Consents consents_{*this};
   Logouts logouts_{*this};
   Assertions assertions_{*this};
+  Factors factors_{*this};
+  MfaChallenges mfa_challenges_{*this};
   Audit audit_{*this};
   Admin admin_{*this};
   Db database_{*this};

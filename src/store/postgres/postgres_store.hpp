@@ -14,6 +14,7 @@
 #include "store/postgres/postgres_clients.hpp"
 #include "store/postgres/postgres_codes.hpp"
 #include "store/postgres/postgres_consents.hpp"
+#include "store/postgres/postgres_factors.hpp"
 #include "store/postgres/postgres_keys.hpp"
 #include "store/postgres/postgres_limits.hpp"
 #include "store/postgres/postgres_logouts.hpp"
@@ -42,6 +43,8 @@ class PostgresStore final : public Store {
   ConsentStore& consents() override { return consents_; }
   LogoutStore& logouts() override { return logouts_; }
   AssertionStore& assertions() override { return assertions_; }
+  FactorStore& factors() override { return factors_; }
+  MfaChallengeStore& mfa_challenges() override { return mfa_challenges_; }
   Database& database() override { return database_; }
 
  private:
@@ -57,6 +60,8 @@ class PostgresStore final : public Store {
   PostgresConsents consents_{pool_};
   PostgresLogouts logouts_{pool_};
   PostgresAssertions assertions_{pool_};
+  PostgresFactors factors_{pool_};
+  PostgresMfaChallenges mfa_challenges_{pool_};
   PostgresDatabase database_{pool_};
 };
 

@@ -51,6 +51,13 @@ inline constexpr std::string_view kCodeColumns =
 // Consent: read_consent.
 inline constexpr std::string_view kConsentColumns = "user_id, client_id, scope, granted_at";
 
+// TotpFactor: read_totp.
+inline constexpr std::string_view kTotpColumns = "user_id, sealed_secret, created_at, confirmed_at, last_step";
+
+// MfaChallenge: read_mfa_challenge.
+inline constexpr std::string_view kMfaChallengeColumns =
+    "token_hash, user_id, binding, amr, auth_time, created_at, expires_at, failures, used_at";
+
 // LogoutDelivery: read_delivery.
 inline constexpr std::string_view kDeliveryColumns =
     "id, client_id, logout_uri, user_id, session_id, created_at, attempts, next_attempt_at, last_error, "

@@ -119,6 +119,29 @@ inline constexpr auto read_consent = [](const auto& r) {
   return Consent{r.text(0), r.text(1), r.text(2), r.int64(3)};
 };
 
+// kTotpColumns.
+inline constexpr auto read_totp = [](const auto& r) {
+  return TotpFactor{r.text(0), r.text(1), r.int64(2), r.optional_int64(3), r.int64(4)};
+};
+
+// kMfaChallengeColumns.
+inline constexpr auto read_mfa_challenge = [](const auto& r) {
+  MfaChallenge c;
+  c.token_hash = r.text(0);
+  c.user_id = r.text(1);
+  c.binding = r.text(2);
+  c.amr = r.text(3);
+  c.auth_time = r.int64(4);
+  c.created_at = r.int64(5);
+  c.expires_at = r.int64(6);
+  c.failures = r.int64(7);
+  c.used_at = r.optional_int64(8);
+  return c;
+};
+
+// A count, or any one integer column.
+inline constexpr auto read_count = [](const auto& r) { return r.int64(0); };
+
 // kDeliveryColumns.
 inline constexpr auto read_delivery = [](const auto& r) {
   LogoutDelivery d;

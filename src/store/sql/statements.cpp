@@ -116,6 +116,45 @@ void codes(Statements& st, const Make& s) {
                                              " FROM consents WHERE user_id = ?1 ORDER BY granted_at DESC, client_id"}));
   st.revoke_consent = s("revoke_consent", "DELETE FROM consents WHERE user_id = ?1 AND client_id = ?2");
 
+  // A new enrolment replaces one not yet confirmed, never a confirmed one
+  // (that is removed first, with a fresh credential).
+  st.put_pending_totp = s("put_pending_totp",
+                          "INSERT INTO totp_factors (user_id, sealed_secret, created_at, confirmed_at, last_step) "
+                          "SELECT CAST(?1 AS TEXT), CAST(?2 AS TEXT), CAST(?3 AS BIGINT), NULL, 0 "
+                          "WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1) "
+                          "ON CONFLICT (user_id) DO UPDATE SET sealed_secret = excluded.sealed_secret, "
+                          "created_at = excluded.created_at, last_step = 0 WHERE totp_factors.confirmed_at IS NULL");
+  st.find_totp = s("find_totp", cat({"SELECT ", kTotpColumns, " FROM totp_factors WHERE user_id = ?1"}));
+  // One statement each, so a code is accepted once even when two instances
+  // check it at the same moment: the row decides.
+  st.confirm_totp = s("confirm_totp",
+                      "UPDATE totp_factors SET confirmed_at = ?3, last_step = ?2 "
+                      "WHERE user_id = ?1 AND confirmed_at IS NULL AND last_step < ?2");
+  st.use_totp_step = s("use_totp_step",
+                       "UPDATE totp_factors SET last_step = ?2 "
+                       "WHERE user_id = ?1 AND confirmed_at IS NOT NULL AND last_step < ?2");
+  st.remove_totp = s("remove_totp", "DELETE FROM totp_factors WHERE user_id = ?1");
+  st.insert_recovery_code = s("insert_recovery_code",
+                              "INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?1, ?2, ?3)");
+  st.use_recovery_code = s("use_recovery_code",
+                           "UPDATE recovery_codes SET used_at = ?3 "
+                           "WHERE user_id = ?1 AND code_hash = ?2 AND used_at IS NULL");
+  st.count_recovery_codes =
+      s("count_recovery_codes", "SELECT COUNT(*) FROM recovery_codes WHERE user_id = ?1 AND used_at IS NULL");
+  st.remove_recovery_codes = s("remove_recovery_codes", "DELETE FROM recovery_codes WHERE user_id = ?1");
+
+  st.insert_mfa_challenge = s("insert_mfa_challenge", cat({"INSERT INTO mfa_challenges (", kMfaChallengeColumns,
+                                                           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"}));
+  st.find_mfa_challenge =
+      s("find_mfa_challenge", cat({"SELECT ", kMfaChallengeColumns, " FROM mfa_challenges WHERE token_hash = ?1"}));
+  st.fail_mfa_challenge = s("fail_mfa_challenge",
+                            "UPDATE mfa_challenges SET failures = failures + 1 WHERE token_hash = ?1 "
+                            "AND used_at IS NULL RETURNING failures");
+  st.consume_mfa_challenge = s("consume_mfa_challenge",
+                               "UPDATE mfa_challenges SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL "
+                               "AND expires_at > ?2 AND failures < ?3");
+  st.prune_mfa_challenges = s("prune_mfa_challenges", "DELETE FROM mfa_challenges WHERE expires_at < ?1");
+
   // The WHERE also keeps SQLite from reading ON CONFLICT as a join's ON.
   st.note_client = s("note_client",
                      "INSERT INTO session_clients (session_id, client_id, logout_uri) "

@@ -89,6 +89,24 @@ struct Statements {
   Stmt list_consents;   // user_id: newest first
   Stmt revoke_consent;  // user_id, client_id
 
+  // second factors (factor_store.hpp)
+  Stmt put_pending_totp;   // user_id, sealed_secret, created_at: unless a confirmed one exists
+  Stmt find_totp;          // user_id
+  Stmt confirm_totp;       // user_id, step, now: if unconfirmed and step > last_step
+  Stmt use_totp_step;      // user_id, step: if confirmed and step > last_step
+  Stmt remove_totp;        // user_id
+  Stmt insert_recovery_code;  // user_id, code_hash, created_at
+  Stmt use_recovery_code;     // user_id, code_hash, now: if unused
+  Stmt count_recovery_codes;  // user_id: unused ones
+  Stmt remove_recovery_codes; // user_id
+
+  // sign-in challenges (mfa_challenge_store.hpp)
+  Stmt insert_mfa_challenge;   // kMfaChallengeColumns
+  Stmt find_mfa_challenge;     // token_hash
+  Stmt fail_mfa_challenge;     // token_hash: failures after
+  Stmt consume_mfa_challenge;  // token_hash, now, max failures
+  Stmt prune_mfa_challenges;   // before
+
   // back-channel logout (logout_store.hpp); the queue is filled by migration 9's trigger
   Stmt note_client;         // session_id, client_id, logout_uri: upsert if the session exists
   Stmt due_deliveries;      // now, limit

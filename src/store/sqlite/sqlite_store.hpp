@@ -14,6 +14,7 @@
 #include "store/sqlite/sqlite_codes.hpp"
 #include "store/sqlite/sqlite_consents.hpp"
 #include "store/sqlite/sqlite_database.hpp"
+#include "store/sqlite/sqlite_factors.hpp"
 #include "store/sqlite/sqlite_keys.hpp"
 #include "store/sqlite/sqlite_limits.hpp"
 #include "store/sqlite/sqlite_logouts.hpp"
@@ -42,6 +43,8 @@ class SqliteStore final : public Store {
   ConsentStore& consents() override { return consents_; }
   LogoutStore& logouts() override { return logouts_; }
   AssertionStore& assertions() override { return assertions_; }
+  FactorStore& factors() override { return factors_; }
+  MfaChallengeStore& mfa_challenges() override { return mfa_challenges_; }
   Database& database() override { return database_; }
 
  private:
@@ -57,6 +60,8 @@ class SqliteStore final : public Store {
   SqliteConsents consents_{connections_};
   SqliteLogouts logouts_{connections_};
   SqliteAssertions assertions_{connections_};
+  SqliteFactors factors_{connections_};
+  SqliteMfaChallenges mfa_challenges_{connections_};
   SqliteDatabase database_{connections_};
 };
 

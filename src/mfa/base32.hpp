@@ -1,0 +1,13 @@
+#pragma once
+// RFC 4648 base32 without padding: how authenticator apps take a TOTP secret
+// (the otpauth:// URI's `secret`), and the alphabet of recovery codes (no 0,
+// 1 or 8 to misread).
+#include <string>
+#include <string_view>
+
+namespace latchkey::mfa {
+
+// Upper case, no padding.
+std::string base32_encode(std::string_view bytes);
+
+}  // namespace latchkey::mfa

@@ -1,0 +1,55 @@
+#pragma once
+// A user's second factors: one TOTP authenticator and a set of recovery
+// codes (passkeys will join them). Only sealed secrets and digests are
+// stored. Each accepting call is one conditional write, so a code is taken
+// once even when instances race for it. Every call blocks and is safe from
+// any thread; deleting the user deletes its factors.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/records.hpp"
+#include "store/result.hpp"
+
+namespace latchkey::store {
+
+class FactorStore {
+ public:
+  virtual ~FactorStore() = default;
+
+  // Stores a new, unconfirmed authenticator (created_at, sealed_secret; the
+  // rest is ignored), replacing one not yet confirmed. conflict when a
+  // confirmed one exists; not_found when the user does not.
+  virtual Result<void> put_pending_totp(const TotpFactor& factor) = 0;
+  // not_found when the user has none (confirmed or not).
+  virtual Result<TotpFactor> find_totp(std::string_view user_id) = 0;
+  // Confirms the pending authenticator with the code of `step`: true when it
+  // was unconfirmed and `step` is later than its last step (which becomes
+  // `step`), false otherwise (already confirmed, or the step was used).
+  // not_found when there is none.
+  virtual Result<bool> confirm_totp(std::string_view user_id, std::int64_t step, UnixSeconds now) = 0;
+  // Accepts a code of `step` from a confirmed authenticator: true when `step`
+  // is later than the last accepted one (which becomes `step`), false
+  // otherwise, and when the authenticator is unconfirmed or gone.
+  virtual Result<bool> use_totp_step(std::string_view user_id, std::int64_t step) = 0;
+  // not_found when there was none.
+  virtual Result<void> remove_totp(std::string_view user_id) = 0;
+
+  // Replaces the user's recovery codes with these digests, all at once: the
+  // old ones stop working in the same write. not_found when the user does not exist.
+  virtual Result<void> replace_recovery_codes(std::string_view user_id, const std::vector<std::string>& digests,
+                                              UnixSeconds now) = 0;
+  // Spends the code with this digest: true when it was the user's and
+  // unused; false otherwise.
+  virtual Result<bool> use_recovery_code(std::string_view user_id, std::string_view digest, UnixSeconds now) = 0;
+  // How many unused codes the user has left.
+  virtual Result<std::int64_t> unused_recovery_codes(std::string_view user_id) = 0;
+
+  // Removes every factor of the user (an administrator's reset), in one
+  // write: the number of factors removed (the authenticator counts one, the
+  // recovery codes one).
+  virtual Result<std::int64_t> remove_all(std::string_view user_id) = 0;
+};
+
+}  // namespace latchkey::store

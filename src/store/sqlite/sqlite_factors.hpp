@@ -1,0 +1,45 @@
+#pragma once
+// FactorStore and MfaChallengeStore on SQLite (the statements:
+// sql/factor_calls.hpp).
+#include "store/factor_store.hpp"
+#include "store/mfa_challenge_store.hpp"
+#include "store/sqlite/sqlite_connections.hpp"
+
+namespace latchkey::store::sqlite {
+
+class SqliteFactors final : public FactorStore {
+ public:
+  explicit SqliteFactors(Connections& c) : connections_(c) {}
+
+  Result<void> put_pending_totp(const TotpFactor& factor) override;
+  Result<TotpFactor> find_totp(std::string_view user_id) override;
+  Result<bool> confirm_totp(std::string_view user_id, std::int64_t step, UnixSeconds now) override;
+  Result<bool> use_totp_step(std::string_view user_id, std::int64_t step) override;
+  Result<void> remove_totp(std::string_view user_id) override;
+  Result<void> replace_recovery_codes(std::string_view user_id, const std::vector<std::string>& digests,
+                                      UnixSeconds now) override;
+  Result<bool> use_recovery_code(std::string_view user_id, std::string_view digest, UnixSeconds now) override;
+  Result<std::int64_t> unused_recovery_codes(std::string_view user_id) override;
+  Result<std::int64_t> remove_all(std::string_view user_id) override;
+
+ private:
+  Connections& connections_;
+  const sql::Statements& sql_ = statements();
+};
+
+class SqliteMfaChallenges final : public MfaChallengeStore {
+ public:
+  explicit SqliteMfaChallenges(Connections& c) : connections_(c) {}
+
+  Result<void> create(const MfaChallenge& challenge) override;
+  Result<MfaChallenge> find(std::string_view token_hash) override;
+  Result<std::int64_t> count_failure(std::string_view token_hash) override;
+  Result<bool> consume(std::string_view token_hash, UnixSeconds now, std::int64_t max_failures) override;
+  Result<std::size_t> prune(UnixSeconds before) override;
+
+ private:
+  Connections& connections_;
+  const sql::Statements& sql_ = statements();
+};
+
+}  // namespace latchkey::store::sqlite

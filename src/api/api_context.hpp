@@ -3,6 +3,7 @@
 // blocking work, the one error mapping, and the API's settings. Built once by
 // add_routes; each handler file (account_handlers, session_handlers,
 // token_handlers) takes it by reference.
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "api/error_answers.hpp"
 #include "auth/service.hpp"
 #include "http/message.hpp"
+#include "mfa/second_factors.hpp"
 #include "util/worker_pool.hpp"
 
 namespace latchkey::api {
@@ -20,6 +22,9 @@ struct ApiOptions {
   std::optional<std::string> introspection_secret;
   // Cache-Control max-age of the JWKS and the discovery document.
   long jwks_max_age = 300;
+  // The second-factor jobs the server shares with its pages; unset: the API
+  // makes its own, without a data encryption key (no TOTP).
+  std::shared_ptr<mfa::SecondFactors> mfa;
 };
 
 struct ApiContext {
@@ -28,6 +33,7 @@ struct ApiContext {
   ErrorAnswers errors;
   ApiOptions options;
   std::string public_cache_control;  // for the public, cacheable documents
+  mfa::SecondFactors& mfa;
 };
 
 using Handler = boost::asio::awaitable<http::Response> (*)(const ApiContext&, const http::Request&);
@@ -36,6 +42,13 @@ using Handler = boost::asio::awaitable<http::Response> (*)(const ApiContext&, co
 boost::asio::awaitable<http::Response> signup(const ApiContext&, const http::Request&);
 boost::asio::awaitable<http::Response> login(const ApiContext&, const http::Request&);
 boost::asio::awaitable<http::Response> change_password(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> login_mfa(const ApiContext&, const http::Request&);
+// mfa_handlers.cpp
+boost::asio::awaitable<http::Response> mfa_status(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> totp_begin(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> totp_confirm(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> totp_remove(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> recovery_codes_new(const ApiContext&, const http::Request&);
 // session_handlers.cpp
 boost::asio::awaitable<http::Response> protected_resource(const ApiContext&, const http::Request&);
 boost::asio::awaitable<http::Response> refresh(const ApiContext&, const http::Request&);

@@ -39,6 +39,15 @@ Wording wording(AuthError e) {
     case AuthError::user_not_found: return {"user_not_found", "User not found", {}};
     case AuthError::ip_invalid: return {"invalid_request", "ip must be an IPv4 or IPv6 address", {}};
     case AuthError::rate_limited: return {"rate_limited", "Too many requests; retry later", {}};
+    case AuthError::password_required: return {"password_required", "password is required to confirm this change", {}};
+    case AuthError::mfa_code_required: return {"invalid_request", "totp_code or recovery_code is required", {}};
+    case AuthError::mfa_code_invalid: return {"invalid_mfa_code", "Invalid code", {}};
+    case AuthError::mfa_token_invalid:
+      return {"invalid_mfa_token", "This sign-in step has expired or was already used; sign in again", {}};
+    case AuthError::totp_unavailable:
+      return {"totp_unavailable", "Authenticator apps are not available on this server", {}};
+    case AuthError::factor_exists: return {"factor_exists", "An authenticator is already set up; remove it first", {}};
+    case AuthError::factor_not_found: return {"factor_not_found", "No authenticator is set up", {}};
     case AuthError::unavailable:
       return {"unavailable", "Service temporarily unavailable, try again shortly", {}};
     case AuthError::internal: return {"internal_error", "Internal server error", {}};

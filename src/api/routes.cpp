@@ -31,6 +31,12 @@ constexpr Route kRoutes[] = {
     {"POST", "/logout_all", Guard::account, logout_all},
     {"POST", "/logout_others", Guard::account, logout_others},
     {"POST", "/change_password", Guard::account, change_password},
+    {"POST", "/login/mfa", Guard::none, login_mfa},  // the mfa_token is its own credential
+    {"GET", "/account/mfa", Guard::account, mfa_status},
+    {"POST", "/account/mfa/totp", Guard::account, totp_begin},
+    {"POST", "/account/mfa/totp/confirm", Guard::account, totp_confirm},
+    {"DELETE", "/account/mfa/totp", Guard::account, totp_remove},
+    {"POST", "/account/mfa/recovery_codes", Guard::account, recovery_codes_new},
     {"GET", "/.well-known/jwks.json", Guard::none, jwks},
     {"POST", "/introspect", Guard::none, introspect},  // the service credential, checked by the handler
     {"POST", "/revoke", Guard::none, revoke},
@@ -41,8 +47,10 @@ constexpr Route kRoutes[] = {
 
 void add_routes(http::Router& router, auth::Service& service, WorkerPool& pool, ApiOptions options) {
   const std::string cache_control = "public, max-age=" + std::to_string(options.jwks_max_age);
+  if (!options.mfa) options.mfa = std::make_shared<mfa::SecondFactors>(service, mfa::Options{});
+  mfa::SecondFactors& factors = *options.mfa;  // held by the context's options: as long as the routes
   auto api = std::make_shared<const ApiContext>(
-      ApiContext{service, pool, ErrorAnswers(service.options()), std::move(options), cache_control});
+      ApiContext{service, pool, ErrorAnswers(service.options()), std::move(options), cache_control, factors});
   for (const Route& r : kRoutes) {
     http::RouteOptions o;
     switch (r.guard) {

@@ -23,6 +23,7 @@
 #include "http/server.hpp"
 #include "http/tls.hpp"
 #include "metrics/registry.hpp"
+#include "mfa/second_factors.hpp"
 #include "net/http_client.hpp"
 #include "oidc/backchannel_metrics.hpp"
 #include "oidc/backchannel_tokens.hpp"
@@ -63,6 +64,7 @@ struct Components {
   std::unique_ptr<auth::AuditLog> audit;
   std::unique_ptr<auth::Service> service;
   std::unique_ptr<auth::Admin> admin;
+  std::shared_ptr<mfa::SecondFactors> mfa;  // second factors: the API's, the pages', the admin API's
   std::unique_ptr<oidc::ClientRegistry> clients;  // OAuth clients: the admin API's, registration's, the provider's
   std::unique_ptr<WorkerPool> pool;
   // The OpenID Connect provider (oidc/): its browser sessions, consents and
@@ -109,6 +111,9 @@ tl::expected<void, int> build_auth(const config::Config& cfg, Components& c) {
                                             for (const auto& id : ids) service.tokens().note_revoked(id, at);
                                           });
   c.admin->use_limits(&service.limits());  // an unlock also ends what this process remembers
+  c.mfa = std::make_shared<mfa::SecondFactors>(service, mfa_options(cfg));
+  if (!c.mfa->enrolment().totp_available())
+    log::warn("mfa.totp_off", {{"reason", "DATA_ENCRYPTION_KEY is not set: authenticator apps cannot be set up"}});
   auto revoked = service.load_revocations();
   if (!revoked) return tl::unexpected(fail("cannot read revoked sessions from the database", 1));
   c.revoked_at_start = *revoked;
@@ -151,7 +156,9 @@ void build_http(const config::Config& cfg, std::shared_ptr<boost::asio::ssl::con
   c.pool = std::make_unique<WorkerPool>(lanes.hashing, lanes.database, c.store->database().batching());
   c.ops = std::make_unique<api::Ops>(*c.service, *c.store, *c.pool, c.metrics);
   c.router = std::make_unique<http::Router>(&c.metrics.http());
-  api::add_routes(*c.router, *c.service, *c.pool, api_options(cfg));
+  api::ApiOptions api = api_options(cfg);
+  api.mfa = c.mfa;
+  api::add_routes(*c.router, *c.service, *c.pool, std::move(api));
   oidc::add_oidc_routes(*c.router, std::make_shared<const oidc::Provider>(oidc::Provider{
                                        *c.service, *c.pool, *c.clients, *c.browsers, *c.consents, *c.pages, *c.csrf,
                                        provider_options(cfg), oidc::Endpoints(cfg.issuer)}));

@@ -16,6 +16,18 @@ unsigned cores() {
 
 }  // namespace
 
+// The otpauth issuer is the issuer's host (what an authenticator app shows
+// beside the account name), or "latchkey" when the issuer has none.
+mfa::Options mfa_options(const config::Config& cfg) {
+  mfa::Options o;
+  if (cfg.data_encryption_key) o.sealing_key = crypto::SealingKey::parse(*cfg.data_encryption_key);
+  std::string_view host = cfg.issuer;
+  if (auto scheme = host.find("://"); scheme != std::string_view::npos) host.remove_prefix(scheme + 3);
+  host = host.substr(0, host.find('/'));
+  if (!host.empty()) o.issuer_name = std::string(host);
+  return o;
+}
+
 auth::Options auth_options(const config::Config& cfg) {
   auth::Options o;
   o.access_ttl = cfg.access_token_ttl;

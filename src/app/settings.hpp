@@ -14,6 +14,7 @@
 namespace latchkey::app {
 
 auth::Options auth_options(const config::Config& cfg);
+mfa::Options mfa_options(const config::Config& cfg);
 // The abuse limits' policies: the defaults, with what is configured.
 abuse::Policies limits(const config::Config& cfg);
 api::ApiOptions api_options(const config::Config& cfg);

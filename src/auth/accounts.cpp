@@ -42,11 +42,8 @@ Expected<std::size_t> Accounts::change_password(const Principal& caller, std::st
   return complete_password_change(std::move(*change), client);
 }
 
-Expected<VerifiedPasswordChange> Accounts::verify_password_change(const Principal& caller,
-                                                                  std::string_view current,
-                                                                  std::string_view replacement,
-                                                                  const Client& client) {
-  if (current.empty() || replacement.empty()) return tl::unexpected(AuthError::passwords_required);
+Expected<store::User> Accounts::verify_current_password(const Principal& caller, std::string_view password,
+                                                       const Client& client, std::string_view failed_event) {
   auto user = ctx_.store.users().find_by_id(caller.user_id);
   if (!user) {
     if (user.error() == store::StoreError::not_found) return tl::unexpected(AuthError::session_ended);
@@ -58,14 +55,24 @@ Expected<VerifiedPasswordChange> Accounts::verify_password_change(const Principa
                                  abuse::per_ip(Limit::login_ip, client.ip)};
   const auto gate = ctx_.limits.admit({}, std::span(failures, 2), ctx_.clock());
   const bool locked = gate.locked[0] || gate.locked[1];
-  if (locked || current.size() > rules_.password.max_bytes || !crypto::verify_password(user->password_hash, current)) {
+  if (locked || password.size() > rules_.password.max_bytes || !crypto::verify_password(user->password_hash, password)) {
     if (!locked) ctx_.limits.record(failures, ctx_.clock());
-    log::info("auth.password_change_failed", {{"user_id", std::string_view(user->id)}});
-    ctx_.record({.event = "password_change_failed", .user_id = user->id, .username = user->username,
+    log::info("auth.reauthentication_failed", {{"user_id", std::string_view(user->id)}, {"event", failed_event}});
+    ctx_.record({.event = failed_event, .user_id = user->id, .username = user->username,
                  .session_id = caller.session_id},
                 client);
     return tl::unexpected(AuthError::invalid_credentials);
   }
+  return std::move(*user);
+}
+
+Expected<VerifiedPasswordChange> Accounts::verify_password_change(const Principal& caller,
+                                                                  std::string_view current,
+                                                                  std::string_view replacement,
+                                                                  const Client& client) {
+  if (current.empty() || replacement.empty()) return tl::unexpected(AuthError::passwords_required);
+  auto user = verify_current_password(caller, current, client, "password_change_failed");
+  if (!user) return tl::unexpected(user.error());
   const Username name{user->username, user->username_key};
   if (auto ok = check_new_password(replacement, name, rules_.password); !ok) return tl::unexpected(ok.error());
   auto hash = crypto::hash_password(replacement, rules_.hashing);

@@ -60,6 +60,12 @@ class Accounts {
   // against the policy and hashes it. Blocking (argon2id).
   Expected<VerifiedPasswordChange> verify_password_change(const Principal& caller, std::string_view current,
                                                           std::string_view replacement, const Client& client = {});
+  // A fresh credential before a sensitive change (ASVS 7.5.1): the caller's
+  // account when `password` is its password. A wrong one is audited as
+  // `failed_event` and counts as a failed login of the account from this IP,
+  // whose locks apply here too (invalid_credentials either way). Blocking (argon2id).
+  Expected<store::User> verify_current_password(const Principal& caller, std::string_view password,
+                                                const Client& client, std::string_view failed_event);
   // Store phase: sets the new hash, ends the caller's other sessions and
   // records the event; returns how many ended. Blocking (store); no hashing.
   Expected<std::size_t> complete_password_change(VerifiedPasswordChange change, const Client& client = {});

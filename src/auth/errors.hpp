@@ -43,6 +43,14 @@ enum class AuthError {
   user_not_found,     // administration: no such user
   ip_invalid,         // administration: not an IP address
   rate_limited,       // an abuse limit refused the client for a while (abuse/limits.hpp)
+  // second factors (mfa/)
+  password_required,   // a sensitive change without the fresh credential it needs
+  mfa_code_required,   // /login/mfa without a code
+  mfa_code_invalid,    // a wrong, reused or malformed code: indistinguishable
+  mfa_token_invalid,   // unknown, expired, spent, too many wrong codes, or another caller's
+  totp_unavailable,    // the server has no DATA_ENCRYPTION_KEY to seal TOTP secrets
+  factor_exists,       // an authenticator is already set up
+  factor_not_found,    // no authenticator (or nothing pending) to confirm or remove
   // the server
   unavailable,  // database down or worker queue full: try again
   internal,
@@ -60,7 +68,11 @@ constexpr ErrorKind kind_of(AuthError e) {
     case AuthError::password_is_username:
     case AuthError::passwords_required:
     case AuthError::token_mismatch:
-    case AuthError::ip_invalid: return ErrorKind::invalid_input;
+    case AuthError::ip_invalid:
+    case AuthError::password_required:
+    case AuthError::mfa_code_required: return ErrorKind::invalid_input;
+    case AuthError::mfa_code_invalid:
+    case AuthError::mfa_token_invalid:
     case AuthError::invalid_credentials:
     case AuthError::token_missing:
     case AuthError::token_invalid:
@@ -68,10 +80,13 @@ constexpr ErrorKind kind_of(AuthError e) {
     case AuthError::token_wrong_type:
     case AuthError::session_ended:
     case AuthError::token_reused: return ErrorKind::unauthenticated;
-    case AuthError::account_disabled: return ErrorKind::forbidden;
+    case AuthError::account_disabled:
+    case AuthError::totp_unavailable: return ErrorKind::forbidden;
+    case AuthError::factor_not_found:
     case AuthError::session_not_found:
     case AuthError::user_not_found: return ErrorKind::not_found;
-    case AuthError::username_taken: return ErrorKind::conflict;
+    case AuthError::username_taken:
+    case AuthError::factor_exists: return ErrorKind::conflict;
     case AuthError::rate_limited: return ErrorKind::exhausted;
     case AuthError::unavailable: return ErrorKind::unavailable;
     case AuthError::internal: return ErrorKind::internal;

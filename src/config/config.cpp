@@ -1,11 +1,14 @@
 #include "config/config.hpp"
 
+#include "crypto/aead.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <functional>
 #include <span>
 
 #include "config/duration.hpp"
+#include "crypto/aead.hpp"
 #include "http/client_address.hpp"
 
 extern char** environ;
@@ -190,6 +193,18 @@ const std::vector<Setting>& settings() {
          }
          if (v.size() < 16) return "must be at least 16 bytes";
          c.introspection_secret = std::string(v);
+         return std::nullopt;
+       }},
+      {"DATA_ENCRYPTION_KEY", "data-encryption-key",
+       "32 bytes as 64 hex digits or 43 base64url characters (try: openssl rand -hex 32); seals "
+       "TOTP secrets at rest (AES-256-GCM); unset: authenticator apps cannot be set up",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (v.empty()) {
+           c.data_encryption_key.reset();
+           return std::nullopt;
+         }
+         if (!crypto::SealingKey::parse(v)) return "must be 32 bytes: 64 hex digits or 43 base64url characters";
+         c.data_encryption_key = std::string(v);
          return std::nullopt;
        }},
       {"ADMIN_TOKEN", "admin-token",

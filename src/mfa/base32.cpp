@@ -20,4 +20,13 @@ std::string base32_encode(std::string_view bytes) {
   return out;
 }
 
+std::string grouped(std::string_view text, std::size_t n, char sep) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); i += n) {
+    if (i) out.push_back(sep);
+    out.append(text.substr(i, n));
+  }
+  return out;
+}
+
 }  // namespace latchkey::mfa

@@ -10,4 +10,7 @@ namespace latchkey::mfa {
 // Upper case, no padding.
 std::string base32_encode(std::string_view bytes);
 
+// `text` in groups of `n` separated by `sep`, for reading aloud or typing.
+std::string grouped(std::string_view text, std::size_t n, char sep);
+
 }  // namespace latchkey::mfa

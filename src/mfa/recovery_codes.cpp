@@ -23,13 +23,8 @@ RecoveryCodes new_recovery_codes() {
   RecoveryCodes out;
   for (std::size_t i = 0; i < kRecoveryCodeCount; ++i) {
     const std::string code = lower(base32_encode(crypto::random_bytes(kCodeBytes)));
-    std::string shown;
-    for (std::size_t j = 0; j < code.size(); j += kGroup) {
-      if (j) shown.push_back('-');
-      shown.append(code, j, kGroup);
-    }
     out.digests.push_back(crypto::token_digest(code));
-    out.shown.push_back(std::move(shown));
+    out.shown.push_back(grouped(code, kGroup, '-'));
   }
   return out;
 }

@@ -53,6 +53,13 @@ const std::map<AuthError, std::string> kCodes = {
     {AuthError::user_not_found, "user_not_found"},
     {AuthError::ip_invalid, "invalid_request"},
     {AuthError::rate_limited, "rate_limited"},
+    {AuthError::password_required, "password_required"},
+    {AuthError::mfa_code_required, "invalid_request"},
+    {AuthError::mfa_code_invalid, "invalid_mfa_code"},
+    {AuthError::mfa_token_invalid, "invalid_mfa_token"},
+    {AuthError::totp_unavailable, "totp_unavailable"},
+    {AuthError::factor_exists, "factor_exists"},
+    {AuthError::factor_not_found, "factor_not_found"},
     {AuthError::unavailable, "unavailable"},
     {AuthError::internal, "internal_error"},
 };

@@ -16,15 +16,18 @@ unsigned cores() {
 
 }  // namespace
 
-// The otpauth issuer is the issuer's host (what an authenticator app shows
-// beside the account name), or "latchkey" when the issuer has none.
+// The otpauth issuer is the issuer's host name without its port (what an
+// authenticator app shows beside the account name), or "latchkey" when that
+// is empty or an IPv6 literal: the Key URI format's label is ISSUER:ACCOUNT,
+// so the issuer may hold no colon (pyotp refuses such a URI).
 mfa::Options mfa_options(const config::Config& cfg) {
   mfa::Options o;
   if (cfg.data_encryption_key) o.sealing_key = crypto::SealingKey::parse(*cfg.data_encryption_key);
   std::string_view host = cfg.issuer;
   if (auto scheme = host.find("://"); scheme != std::string_view::npos) host.remove_prefix(scheme + 3);
   host = host.substr(0, host.find('/'));
-  if (!host.empty()) o.issuer_name = std::string(host);
+  host = host.substr(0, host.find(':'));
+  if (!host.empty() && !host.starts_with('[')) o.issuer_name = std::string(host);
   return o;
 }
 

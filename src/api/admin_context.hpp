@@ -74,6 +74,9 @@ boost::asio::awaitable<http::Response> rotate_key(const AdminContext&, const htt
 // admin_lock_handlers.cpp
 boost::asio::awaitable<http::Response> list_locks(const AdminContext&, const http::Request&);
 boost::asio::awaitable<http::Response> user_locks(const AdminContext&, const http::Request&);
+// admin_user_handlers.cpp: second factors
+boost::asio::awaitable<http::Response> user_factors(const AdminContext&, const http::Request&);
+boost::asio::awaitable<http::Response> reset_user_factors(const AdminContext&, const http::Request&);
 boost::asio::awaitable<http::Response> clear_user_locks(const AdminContext&, const http::Request&);
 boost::asio::awaitable<http::Response> clear_ip_locks(const AdminContext&, const http::Request&);
 // admin_consent_handlers.cpp (only with AdminApiOptions::consents)

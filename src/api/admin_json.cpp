@@ -72,4 +72,9 @@ json::object registration_json(const oidc::Registration& r) {
   return o;
 }
 
+json::object factors_json(const store::FactorSummary& f) {
+  return json::object{{"totp", json::object{{"enabled", f.totp}, {"pending", f.totp_pending}}},
+                      {"recovery_codes", json::object{{"remaining", f.recovery_codes}}}};
+}
+
 }  // namespace latchkey::api

@@ -19,6 +19,8 @@ boost::json::value time_or_null(std::optional<UnixSeconds> t);
 
 // {id, username, created_at, disabled, disabled_at, live_sessions}
 boost::json::object user_json(const store::UserSummary& u);
+// A user's second factors: {"totp": {"enabled", "pending"}, "recovery_codes": {"remaining"}}.
+boost::json::object factors_json(const store::FactorSummary& f);
 // {session_id, created_at, last_used_at, expires_at, device, user_agent, ip, kind}
 boost::json::object session_json(const auth::SessionInfo& s);
 // {id, at, event, actor, user_id, username, session_id, ip, user_agent, detail}

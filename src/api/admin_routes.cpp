@@ -38,6 +38,8 @@ constexpr AdminRoute kAdminRoutes[] = {
     {"DELETE", "/admin/users/{name}/sessions", revoke_user_sessions},
     {"DELETE", "/admin/users/{name}/sessions/{id}", revoke_user_session},
     {"GET", "/admin/users/{name}/audit", user_audit},
+    {"GET", "/admin/users/{name}/factors", user_factors},
+    {"DELETE", "/admin/users/{name}/factors", reset_user_factors},
     {"GET", "/admin/users/{name}/locks", user_locks},
     {"DELETE", "/admin/users/{name}/locks", clear_user_locks},
     {"GET", "/admin/locks", list_locks},

@@ -87,4 +87,19 @@ awaitable<Response> revoke_user_session(const AdminContext& api, const Request& 
       [] { return admin_message(200, "Session ended"); });
 }
 
+// A lost phone: the user's authenticator and recovery codes go, so the
+// password alone signs in again (the user then sets up a new one).
+awaitable<Response> user_factors(const AdminContext& api, const Request& req) {
+  co_return co_await api.run([&] { return api.admin.factors(req.param("name")); },
+                             [](const store::FactorSummary& f) { return json_response(200, factors_json(f)); });
+}
+
+awaitable<Response> reset_user_factors(const AdminContext& api, const Request& req) {
+  co_return co_await api.run([&] { return api.admin.reset_factors(req.param("name"), actor_of(req)); },
+                             [](std::int64_t n) {
+                               return json_response(200, json::object{{"message", "Second factors removed"},
+                                                                      {"factors_removed", n}});
+                             });
+}
+
 }  // namespace latchkey::api

@@ -127,6 +127,23 @@ Expected<std::size_t> Admin::set_password(std::string_view username, std::string
   return store_password(std::move(*change), actor);
 }
 
+Expected<store::FactorSummary> Admin::factors(std::string_view username) {
+  auto user = find(username);
+  if (!user) return tl::unexpected(user.error());
+  auto s = store_.factors().summary(user->id);
+  if (!s) return tl::unexpected(from_store(s.error()));
+  return *s;
+}
+
+Expected<std::int64_t> Admin::reset_factors(std::string_view username, const Actor& actor) {
+  auto user = find(username);
+  if (!user) return tl::unexpected(user.error());
+  auto removed = store_.factors().remove_all(user->id);
+  if (!removed) return tl::unexpected(from_store(removed.error()));
+  record("mfa_reset", *user, actor, audit_detail({{"factors_removed", *removed}}));
+  return *removed;
+}
+
 Expected<Admin::NewPassword> Admin::prepare_password(std::string_view username, std::string_view password) {
   if (password.empty()) return tl::unexpected(AuthError::credentials_required);
   auto user = find(username);

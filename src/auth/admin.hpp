@@ -80,6 +80,12 @@ class Admin {
   // Store phase of set_password. Blocking (Store); no hashing.
   Expected<std::size_t> store_password(NewPassword change, const Actor& actor);
 
+  // The user's second factors, and their removal (a lost phone, with the
+  // recovery codes gone too): recorded as "mfa_reset"; how many went (the
+  // authenticator counts one, the recovery codes one).
+  Expected<store::FactorSummary> factors(std::string_view username);
+  Expected<std::int64_t> reset_factors(std::string_view username, const Actor& actor);
+
   Expected<std::vector<SessionInfo>> sessions(std::string_view username);
   Expected<void> revoke_session(std::string_view username, std::string_view session_id, const Actor& actor);
   Expected<std::size_t> revoke_sessions(std::string_view username, const Actor& actor);

@@ -1,4 +1,4 @@
-// latchkey user add|list|show|disable|enable|delete|set-password
+// latchkey user add|list|show|disable|enable|delete|set-password|factors|reset-factors
 #include <boost/json.hpp>
 
 #include <cstdio>
@@ -15,7 +15,8 @@ namespace {
 
 constexpr const char* kUsageText =
     "usage: latchkey user add NAME [--password-stdin] | list [--limit N] | show NAME | disable NAME | "
-    "enable NAME | delete NAME | set-password NAME [--password-stdin]  (--json for JSON)";
+    "enable NAME | delete NAME | set-password NAME [--password-stdin] | factors NAME | reset-factors NAME  "
+    "(--json for JSON)";
 
 std::string status_of(const store::User& u) {
   return u.disabled_at ? "disabled since " + format_rfc3339(*u.disabled_at) : "active";
@@ -123,6 +124,23 @@ int user_command(const config::Config& cfg, store::Store& store, const std::vect
     auto r = admin.enable_user(name, actor);
     if (!r) return fail("user enable: " + describe(r.error()) + " " + quoted);
     return done(o, "enabled " + name);
+  }
+  if (action == "factors") {
+    auto f = admin.factors(name);
+    if (!f) return fail("user factors: " + describe(f.error()) + " " + quoted);
+    if (o.json) {
+      print_json(api::factors_json(*f));
+    } else {
+      std::printf("authenticator app:  %s\nrecovery codes:     %lld left\n",
+                  f->totp ? "enabled" : (f->totp_pending ? "set up, not confirmed" : "none"),
+                  static_cast<long long>(f->recovery_codes));
+    }
+    return kOk;
+  }
+  if (action == "reset-factors") {
+    auto n = admin.reset_factors(name, actor);
+    if (!n) return fail("user reset-factors: " + describe(n.error()) + " " + quoted);
+    return done(o, "second factors of " + name + " removed (" + std::to_string(*n) + ")");
   }
   if (action == "delete") {
     auto n = admin.delete_user(name, actor);

@@ -17,19 +17,9 @@ std::string totp_associated_data(std::string_view user_id) { return "latchkey to
 Enrolment::Enrolment(auth::Service& service, const Options& options) : service_(service), options_(options) {}
 
 Expected<FactorStatus> Enrolment::status(std::string_view user_id) {
-  store::FactorStore& factors = service_.store().factors();
-  FactorStatus s;
-  auto totp = factors.find_totp(user_id);
-  if (totp) {
-    s.totp = totp->confirmed_at.has_value();
-    s.totp_pending = !s.totp;
-  } else if (totp.error() != store::StoreError::not_found) {
-    return auth::store_failure(totp);
-  }
-  auto codes = factors.unused_recovery_codes(user_id);
-  if (!codes) return auth::store_failure(codes);
-  s.recovery_codes = *codes;
-  return s;
+  auto s = service_.store().factors().summary(user_id);
+  if (!s) return auth::store_failure(s);
+  return FactorStatus{*s};
 }
 
 Expected<TotpSetup> Enrolment::begin_totp(const store::User& user, const auth::Client& client) {
@@ -110,15 +100,6 @@ Expected<std::vector<std::string>> Enrolment::new_recovery_codes(const store::Us
   service_.context().record({.event = "mfa_recovery_codes_generated", .user_id = user.id, .username = user.username},
                             client);
   return std::move(codes.shown);
-}
-
-Expected<std::int64_t> Enrolment::reset(const store::User& user, std::string_view actor) {
-  auto removed = service_.store().factors().remove_all(user.id);
-  if (!removed) return auth::store_failure(removed);
-  service_.audit().record({.event = "mfa_reset", .actor = actor, .user_id = user.id, .username = user.username,
-                           .detail = auth::audit_detail({{"factors_removed", *removed}})});
-  log::info("mfa.reset", {{"user_id", std::string_view(user.id)}, {"factors_removed", *removed}});
-  return *removed;
 }
 
 }  // namespace latchkey::mfa

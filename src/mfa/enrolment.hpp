@@ -1,8 +1,8 @@
 #pragma once
 // Setting up and removing second factors: a TOTP authenticator (set up,
 // then confirmed by a first code, which is spent like any other), recovery
-// codes (shown once, each new set voiding the last), and an administrator's
-// reset. Every change is audited. The fresh credential a change needs is the
+// codes (shown once, each new set voiding the last). (An administrator's
+// reset is auth::Admin::reset_factors.) Every change is audited. The fresh credential a change needs is the
 // caller's business (auth::Accounts::verify_current_password, or the hosted
 // pages' recent sign-in). Blocking (store): run on the database lane.
 #include <string>
@@ -41,8 +41,6 @@ class Enrolment {
   auth::Expected<void> remove_totp(const store::User& user, const auth::Client& client);
   // Ten new codes; the old ones stop working.
   auth::Expected<std::vector<std::string>> new_recovery_codes(const store::User& user, const auth::Client& client);
-  // An administrator removes every factor of the user: how many went.
-  auth::Expected<std::int64_t> reset(const store::User& user, std::string_view actor);
 
   // The TOTP secret of a user, opened: nullopt when none, or when it cannot
   // be opened (another key). For the sign-in step.

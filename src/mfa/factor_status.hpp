@@ -5,12 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "store/records.hpp"
+
 namespace latchkey::mfa {
 
-struct FactorStatus {
-  bool totp = false;          // a confirmed authenticator
-  bool totp_pending = false;  // set up, not yet confirmed by a code
-  std::int64_t recovery_codes = 0;  // unused ones left
+struct FactorStatus : store::FactorSummary {
 
   // A second factor is required at sign-in: an authenticator is on.
   // Recovery codes alone do not turn it on; they stand in for one.

@@ -50,6 +50,22 @@ class FactorStore {
   // write: the number of factors removed (the authenticator counts one, the
   // recovery codes one).
   virtual Result<std::int64_t> remove_all(std::string_view user_id) = 0;
+
+  // What the user has, from find_totp and unused_recovery_codes.
+  Result<FactorSummary> summary(std::string_view user_id) {
+    FactorSummary s;
+    auto totp = find_totp(user_id);
+    if (totp) {
+      s.totp = totp->confirmed_at.has_value();
+      s.totp_pending = !s.totp;
+    } else if (totp.error() != StoreError::not_found) {
+      return tl::unexpected(totp.error());
+    }
+    auto codes = unused_recovery_codes(user_id);
+    if (!codes) return tl::unexpected(codes.error());
+    s.recovery_codes = *codes;
+    return s;
+  }
 };
 
 }  // namespace latchkey::store

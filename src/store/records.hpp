@@ -207,6 +207,13 @@ struct TotpFactor {
   std::int64_t last_step = 0;  // the last time step accepted: a step not greater is refused
 };
 
+// Which second factors a user has (FactorStore::summary).
+struct FactorSummary {
+  bool totp = false;          // a confirmed authenticator
+  bool totp_pending = false;  // set up, not yet confirmed by a code
+  std::int64_t recovery_codes = 0;  // unused ones left
+};
+
 // The second step of a sign-in: issued when a password was right for a user
 // with a second factor, redeemed once with a code (mfa/challenges.hpp).
 struct MfaChallenge {

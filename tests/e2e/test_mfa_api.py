@@ -3,6 +3,7 @@ from pyotp, not from our code) and recovery codes; /login's second step
 (401 mfa_required, then /login/mfa); a code accepted once; five wrong codes;
 the step bound to its caller; the fresh password each change asks for; and
 bad input on every new endpoint."""
+import json
 import time
 
 import pyotp
@@ -11,13 +12,14 @@ import pytest
 from conftest import PASSWORD, assert_error, bearer, direct_session, login, new_user, protected
 
 DATA_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+ADMIN_TOKEN = "admin-token-for-the-mfa-e2e-tests-0123456789-abcdef"
 
 
 @pytest.fixture(scope="module")
 def mfa_server(tmp_path_factory):
     from conftest import Server
 
-    s = Server(tmp_path_factory.mktemp("mfa"), env={"DATA_ENCRYPTION_KEY": DATA_KEY})
+    s = Server(tmp_path_factory.mktemp("mfa"), env={"DATA_ENCRYPTION_KEY": DATA_KEY, "ADMIN_TOKEN": ADMIN_TOKEN})
     s.start()
     yield s
     if s.running():
@@ -228,3 +230,35 @@ def test_a_bad_data_key_stops_the_start(tmp_path):
     r = run_to_exit(tmp_path, env={"DATA_ENCRYPTION_KEY": "too short"})
     assert r.code != 0
     assert "DATA_ENCRYPTION_KEY" in r.stderr
+
+
+def test_an_administrator_lists_and_resets_a_users_factors(mfa_server):
+    from conftest import run_cli
+
+    s = mfa_server
+    name = new_user(s)
+    enrol(s, login(s, name)["access_token"])
+    admin = bearer(ADMIN_TOKEN)
+    r = s.get(f"/admin/users/{name}/factors", headers=admin)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"totp": {"enabled": True, "pending": False}, "recovery_codes": {"remaining": 10}}
+    out = run_cli(s, "user", "factors", name, "--json")
+    assert out.code == 0, out.stderr
+    assert json.loads(out.stdout)["totp"]["enabled"] is True
+    assert_error(s.get(f"/admin/users/{name}/factors"), 401, None)
+    assert_error(s.get("/admin/users/nobody-here/factors", headers=admin), 404, "user_not_found")
+
+    r = s.request("DELETE", f"/admin/users/{name}/factors", headers=admin)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"message": "Second factors removed", "factors_removed": 2}
+    login(s, name)  # the password alone again
+    events = s.get(f"/admin/users/{name}/audit", headers=admin).json()["events"]
+    assert any(e["event"] == "mfa_reset" and e["actor"] == "admin-api" for e in events)
+
+    # The command line does the same.
+    enrol(s, login(s, name)["access_token"])
+    out = run_cli(s, "user", "reset-factors", name)
+    assert out.code == 0, out.stderr
+    assert "removed" in out.stdout
+    login(s, name)
+    assert run_cli(s, "user", "reset-factors", "nobody-here").code != 0

@@ -276,14 +276,6 @@ TEST_F(SignInStepTest, MissingOrDoubleCodesAndBadTokensAreRefused) {
             auth::AuthError::mfa_token_invalid);
 }
 
-TEST_F(SignInStepTest, ResetRemovesEveryFactor) {
-  enrol();
-  EXPECT_EQ(factors_->enrolment().reset(user_, "admin"), 2);
-  auto s = factors_->enrolment().status(user_.id).value();
-  EXPECT_FALSE(s.required());
-  EXPECT_EQ(s.recovery_codes, 0);
-}
-
 TEST_F(SignInStepTest, WithoutAKeyTotpIsUnavailable) {
   SecondFactors keyless(*service_, Options{});
   EXPECT_FALSE(keyless.enrolment().totp_available());

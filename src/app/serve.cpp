@@ -161,7 +161,7 @@ void build_http(const config::Config& cfg, std::shared_ptr<boost::asio::ssl::con
   api::add_routes(*c.router, *c.service, *c.pool, std::move(api));
   oidc::add_oidc_routes(*c.router, std::make_shared<const oidc::Provider>(oidc::Provider{
                                        *c.service, *c.pool, *c.clients, *c.browsers, *c.consents, *c.pages, *c.csrf,
-                                       provider_options(cfg), oidc::Endpoints(cfg.issuer)}));
+                                       provider_options(cfg), oidc::Endpoints(cfg.issuer), *c.mfa}));
   api::AdminApiOptions admin = admin_api_options(cfg);
   admin.limits = &c.service->limits();
   admin.reload_keys = [&c, policy = cli::key_policy(cfg)] {

@@ -44,6 +44,18 @@ auth::Expected<std::string> BrowserSessions::open(auth::VerifiedLogin login, con
   return handle;
 }
 
+auth::Expected<std::string> BrowserSessions::open(const mfa::PassedStep& step, mfa::SignInStep& steps,
+                                                  const auth::Client& client) {
+  std::string handle = crypto::random_token(kHandleBytes);
+  const std::string digest = crypto::token_digest(handle);
+  auth::SessionSpec spec;
+  spec.kind = store::kBrowserSession;
+  spec.cookie_hash = digest;
+  auto opened = steps.complete(step, client, spec);
+  if (!opened) return tl::unexpected(opened.error());
+  return handle;
+}
+
 auth::Expected<void> BrowserSessions::reauthenticate(const BrowserSession& current, std::string_view amr) {
   auto r = service_.store().sessions().reauthenticate(current.session.id, service_.clock()(), amr);
   if (!r) {

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "auth/service.hpp"
+#include "mfa/sign_in_step.hpp"
 #include "store/records.hpp"
 
 namespace latchkey::oidc {
@@ -38,6 +39,9 @@ class BrowserSessions {
   // PasswordLogin::verify_login: completes that login with a browser
   // session, and returns the cookie's handle.
   auth::Expected<std::string> open(auth::VerifiedLogin login, const auth::Client& client);
+  // The same after a second step passed (mfa/sign_in_step.hpp): the session
+  // carries its amr ("pwd otp mfa") and the password's time as auth_time.
+  auth::Expected<std::string> open(const mfa::PassedStep& step, mfa::SignInStep& steps, const auth::Client& client);
   // The person entered a credential again in `current` (prompt=login,
   // max_age): auth_time becomes now.
   auth::Expected<void> reauthenticate(const BrowserSession& current, std::string_view amr);

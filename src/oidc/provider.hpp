@@ -8,6 +8,7 @@
 #include <string>
 
 #include "auth/service.hpp"
+#include "mfa/second_factors.hpp"
 #include "oidc/browser_sessions.hpp"
 #include "oidc/client_registry.hpp"
 #include "oidc/consents.hpp"
@@ -41,6 +42,7 @@ struct Provider {
   const web::Csrf& csrf;
   ProviderOptions options;
   Endpoints urls;
+  mfa::SecondFactors& mfa;  // the sign-in's second step
 };
 
 }  // namespace latchkey::oidc

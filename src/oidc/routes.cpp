@@ -26,6 +26,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/authorize", authorize},
     {"POST", "/authorize", authorize, kFormBytes},
     {"POST", "/signin", signin, kFormBytes},
+    {"POST", "/signin/mfa", signin_mfa, kFormBytes},
     {"GET", "/create-account", signup_form},
     {"POST", "/create-account", signup, kFormBytes},
     {"POST", "/consent", consent, kFormBytes},

@@ -56,6 +56,20 @@ std::string render_page(const Templates& templates, const SignupPage& page) {
   return document(templates, "Create an account", templates.at("signup.html").render(v));
 }
 
+std::string render_page(const Templates& templates, const SecondFactorPage& page) {
+  Values v;
+  v.text("action", checked_url(page.action))
+      .text("csrf", page.csrf)
+      .text("return_to", page.return_to)
+      .text("mfa_token", page.mfa_token)
+      .text("client_name", page.client_name)
+      .flag("totp", page.totp)
+      .flag("recovery", page.recovery)
+      .text("error", page.error)
+      .text("restart_url", checked_url(page.restart_url));
+  return document(templates, "Two-step verification", templates.at("second_factor.html").render(v));
+}
+
 std::string render_page(const Templates& templates, const ConsentPage& page) {
   const Template& item = templates.at("scope_item.html");
   Html scopes;

@@ -47,6 +47,20 @@ struct SignupPage {
   std::string login_url = {};      // "Sign in" link when not empty
 };
 
+// The sign-in's second step: a code from the authenticator app, or a
+// recovery code (each form shown when the person has that method).
+struct SecondFactorPage {
+  std::string action = {};
+  std::string csrf = {};
+  std::string return_to = {};
+  std::string mfa_token = {};    // the step's token, posted back as is
+  std::string client_name = {};  // "to continue to ..." when not empty
+  bool totp = false;
+  bool recovery = false;
+  std::string error = {};        // role="alert" when not empty
+  std::string restart_url = {};  // "Start over": the sign-in again
+};
+
 struct ScopeLine {
   std::string scope = {};        // "email"
   std::string description = {};  // "See your email address"; the scope is shown when empty
@@ -85,6 +99,7 @@ struct ErrorPage {
 
 std::string render_page(const Templates& templates, const LoginPage& page);
 std::string render_page(const Templates& templates, const SignupPage& page);
+std::string render_page(const Templates& templates, const SecondFactorPage& page);
 std::string render_page(const Templates& templates, const ConsentPage& page);
 std::string render_page(const Templates& templates, const LogoutConfirmPage& page);
 std::string render_page(const Templates& templates, const LoggedOutPage& page);

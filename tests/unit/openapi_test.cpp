@@ -102,11 +102,12 @@ class OpenApiTest : public ::testing::Test {
     csrf_ = std::make_unique<web::Csrf>(std::string(32, 'k'));
     browsers_ = std::make_unique<oidc::BrowserSessions>(*service_);
     consents_ = std::make_unique<oidc::Consents>(*service_);
+    mfa_ = std::make_unique<mfa::SecondFactors>(*service_, mfa::Options{});
     oidc::ProviderOptions provider_options;
     provider_options.issuer = "http://test";
     oidc::add_oidc_routes(router_, std::make_shared<const oidc::Provider>(oidc::Provider{
                                        *service_, pool_, *clients_, *browsers_, *consents_, *pages_, *csrf_,
-                                       provider_options, oidc::Endpoints(provider_options.issuer)}));
+                                       provider_options, oidc::Endpoints(provider_options.issuer), *mfa_}));
     doc_ = json::parse(api::openapi_text()).as_object();
   }
 
@@ -160,6 +161,7 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<web::Csrf> csrf_;
   std::unique_ptr<oidc::BrowserSessions> browsers_;
   std::unique_ptr<oidc::Consents> consents_;
+  std::unique_ptr<mfa::SecondFactors> mfa_;
   WorkerPool pool_{1, 4};
   metrics::Registry registry_;
   std::unique_ptr<api::Ops> ops_;

@@ -13,9 +13,10 @@ using Answer = boost::asio::awaitable<http::Response>;
 
 // authorize.cpp: GET and POST /authorize (Core 3.1.2).
 Answer authorize(const Provider&, const http::Request&);
-// signin.cpp: the hosted login page's form, POST /signin; GET /signin shows it on its own.
-Answer signin_form(const Provider&, const http::Request&);
+// signin.cpp: the hosted login page's form, POST /signin.
 Answer signin(const Provider&, const http::Request&);
+// signin_mfa.cpp: its second step, POST /signin/mfa (a code).
+Answer signin_mfa(const Provider&, const http::Request&);
 // signup.cpp: the hosted sign-up page, GET and POST /create-account.
 Answer signup_form(const Provider&, const http::Request&);
 Answer signup(const Provider&, const http::Request&);

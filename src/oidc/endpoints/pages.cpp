@@ -1,5 +1,7 @@
 #include "oidc/endpoints/pages.hpp"
 
+#include <algorithm>
+
 #include "http/cookies.hpp"
 #include "web/page_cookies.hpp"
 #include "web/page_response.hpp"
@@ -66,6 +68,28 @@ http::Response login_page(const Provider& p, const http::Request& req, const Log
     page.signup_url = std::move(url);
   }
   return answer(p, web::render_page(p.pages, page), std::move(fresh), v.redirect_uri, status);
+}
+
+http::Response second_factor_page(const Provider& p, const http::Request& req, const SecondFactorView& v,
+                                  unsigned status) {
+  std::optional<std::string> fresh;
+  web::SecondFactorPage page;
+  page.action = "/signin/mfa";
+  page.csrf = p.csrf.token_for(binding_for(p, req, fresh));
+  page.return_to = std::string(v.return_to);
+  page.mfa_token = std::string(v.mfa_token);
+  page.client_name = std::string(v.client_name);
+  for (const std::string& m : v.methods) {
+    if (m == "totp") page.totp = true;
+    if (m == "recovery_code") page.recovery = true;
+  }
+  page.error = std::string(v.error);
+  // Start over: the request that sent the browser here, from its beginning
+  // (a return_to no URL can hold, which no form of ours sends: the account page).
+  const bool plain = std::ranges::none_of(v.return_to, [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
+  page.restart_url = v.return_to == "/account" || !plain ? "/account" : "/authorize?" + std::string(v.return_to);
+  http::Response r = answer(p, web::render_page(p.pages, page), std::move(fresh), v.redirect_uri, status);
+  return r;
 }
 
 http::Response consent_page(const Provider& p, const http::Request& req, const ConsentView& v) {

@@ -25,6 +25,15 @@ struct LoginView {
   std::string_view redirect_uri = {};
 };
 
+struct SecondFactorView {
+  std::string_view client_name;
+  std::string_view return_to;
+  std::string_view mfa_token;
+  const std::vector<std::string>& methods;  // "totp", "recovery_code"
+  std::string_view error;
+  std::string_view redirect_uri = {};  // as LoginView's
+};
+
 struct ConsentView {
   std::string_view client_name;
   std::string_view username;
@@ -44,6 +53,8 @@ struct SignupView {
 std::string origin_of(std::string_view uri);
 
 http::Response login_page(const Provider& p, const http::Request& req, const LoginView& v, unsigned status = 200);
+http::Response second_factor_page(const Provider& p, const http::Request& req, const SecondFactorView& v,
+                                  unsigned status = 200);
 http::Response consent_page(const Provider& p, const http::Request& req, const ConsentView& v);
 http::Response signup_page(const Provider& p, const http::Request& req, const SignupView& v, unsigned status = 200);
 // `hidden`: the fields the confirmation posts back.

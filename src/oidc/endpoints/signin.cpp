@@ -1,12 +1,15 @@
 // POST /signin: the hosted login page's form. The password is checked as
 // /login checks it (the same abuse limits, the same answer whether or not
-// the account exists, argon2id on the hashing lane), then the browser
-// session opens (or, for the person already signed in, is marked as
-// re-authenticated) and the authorization request resumes.
+// the account exists, argon2id on the hashing lane). For a person with a
+// second factor it opens the sign-in's second step (the page of
+// signin_mfa.cpp); otherwise the browser session opens (or, for the person
+// already signed in, is marked as re-authenticated) and the browser goes
+// back to what sent it here: an authorization request, or the account page.
 #include "api/hash_then_store.hpp"
 #include "api/middleware.hpp"
-#include "oidc/endpoints/authorization_flow.hpp"
 #include "oidc/endpoints/pages.hpp"
+#include "web/pages.hpp"
+#include "oidc/endpoints/sign_in_session.hpp"
 
 namespace latchkey::oidc {
 
@@ -31,6 +34,13 @@ unsigned refusal_status(auth::AuthError e) {
   }
 }
 
+// A right password: the session, or the second step it needs first.
+struct Outcome {
+  std::optional<Resume> resume;
+  std::optional<mfa::Challenge> challenge;
+  SignInFor page;  // with a challenge: for its page
+};
+
 }  // namespace
 
 Answer signin(const Provider& p, const http::Request& req) {
@@ -39,65 +49,54 @@ Answer signin(const Provider& p, const http::Request& req) {
   if (!csrf_ok(p, req, *form))
     co_return error_page(p, req, 403, "This form has expired",
                          "Go back, reload the page and try again. (Cookies must be enabled to sign in.)");
-  const std::string_view return_to = http::form_field(*form, "return_to");
-  auto request = resumed_request(return_to);
-  if (!request) co_return error_page(p, req, 400, "Invalid request", "The sign-in request is missing or malformed.");
+  const std::string return_to(http::form_field(*form, web::kReturnToField));
+  if (return_to != kAccountReturnTo && !resumed_request(return_to))
+    co_return error_page(p, req, 400, "Invalid request", "The sign-in request is missing or malformed.");
   const std::string_view username = http::form_field(*form, "username");
   const std::string_view password = http::form_field(*form, "password");
 
   auth::PasswordLogin& logins = p.service.logins();
+  mfa::SignInStep& steps = p.mfa.sign_in_step();
   const auth::Client client = api::client_of(req);
   UnixSeconds retry_after = 0;
   auto current = session_handle(p, req);
-  // The password check (and any hash upgrade) first, then the session.
+  // The password check (and any hash upgrade) first, then the session or the second step.
   auto signed_in = co_await api::hash_then_store(
       p.pool, [&] { return logins.verify_login(username, password, client, &retry_after); },
-      [&](auth::VerifiedLogin v) -> auth::Expected<Resume> {
-        Resume resume;
-        resume.signed_in_now = true;
-        // The same person again (prompt=login, max_age): the session stays,
-        // its auth_time moves. Someone else: the other session ends first.
-        if (current) {
-          auto live = p.browsers.find(*current);
-          if (!live) return tl::unexpected(live.error());
-          if (*live && (*live)->user.id == v.user().id) {
-            if (auto r = p.browsers.reauthenticate(**live, "pwd"); !r) return tl::unexpected(r.error());
-            (*live)->session.auth_time = p.service.clock()();
-            resume.session = std::move(**live);
-            return resume;
-          }
-          if (*live) (void)p.browsers.end(**live, client);
+      [&](auth::VerifiedLogin v) -> auth::Expected<Outcome> {
+        auto challenge = steps.challenge_if_enrolled(v.user(), client, kHostedStep);
+        if (!challenge) return tl::unexpected(challenge.error());
+        if (*challenge) {
+          if (v.upgraded_hash()) (void)p.service.store().users().set_password_hash(v.user().id, *v.upgraded_hash());
+          return Outcome{std::nullopt, std::move(**challenge), sign_in_for(p, return_to)};
         }
-        auto handle = p.browsers.open(std::move(v), client);
-        if (!handle) return tl::unexpected(handle.error());
-        auto opened = p.browsers.find(*handle);
-        if (!opened || !*opened) return tl::unexpected(auth::AuthError::unavailable);
-        resume.session = std::move(**opened);
-        resume.new_handle = std::move(*handle);
-        return resume;
+        const store::User user = v.user();
+        auto resume = enter_browser_session(p, current, user, "pwd", client,
+                                            [&] { return p.browsers.open(std::move(v), client); });
+        if (!resume) return tl::unexpected(resume.error());
+        return Outcome{std::move(*resume), std::nullopt, {}};
       });
   if (!signed_in) {
     const auth::AuthError e = signed_in.error();
     // The page again, naming the application as the first time did; the
     // redirect URI (for the page's form-action) only when registered for it.
-    const std::string_view client_id = http::form_field(*request, "client_id");
-    const std::string_view redirect_uri = http::form_field(*request, "redirect_uri");
-    std::string client_name;
-    std::string_view known_redirect;
-    if (!client_id.empty() && e != auth::AuthError::unavailable) {
-      auto found = co_await p.pool.run([&] { return p.clients.find(client_id); });
-      if (found && *found) {
-        client_name = (*found)->metadata.client_name;
-        if ((*found)->metadata.registers_redirect(redirect_uri)) known_redirect = redirect_uri;
-      }
+    SignInFor page;
+    if (e != auth::AuthError::unavailable) {
+      auto found = co_await p.pool.run([&] { return sign_in_for(p, return_to); });
+      if (found) page = std::move(*found);
     }
-    http::Response page = login_page(p, req, LoginView{client_name, username, return_to, refusal_text(e), known_redirect},
-                                     refusal_status(e));
+    http::Response answer = login_page(
+        p, req, LoginView{page.client_name, username, return_to, refusal_text(e), page.redirect_uri}, refusal_status(e));
     if (e == auth::AuthError::rate_limited && retry_after > 0)
-      page.headers.emplace_back("Retry-After", std::to_string(retry_after));
-    co_return page;
+      answer.headers.emplace_back("Retry-After", std::to_string(retry_after));
+    co_return answer;
   }
-  co_return co_await run_authorization(p, req, *request, *signed_in);
+  if (signed_in->challenge) {
+    const Outcome& o = *signed_in;
+    co_return second_factor_page(p, req, SecondFactorView{o.page.client_name, return_to, o.challenge->mfa_token,
+                                                          o.challenge->methods, {}, o.page.redirect_uri});
+  }
+  co_return co_await continue_after_sign_in(p, req, return_to, *signed_in->resume);
 }
 
 }  // namespace latchkey::oidc

@@ -1,0 +1,61 @@
+#include "oidc/endpoints/sign_in_session.hpp"
+
+#include "oidc/endpoints/pages.hpp"
+
+namespace latchkey::oidc {
+
+auth::Expected<Resume> enter_browser_session(const Provider& p, std::optional<std::string_view> current_handle,
+                                             const store::User& user, std::string_view amr,
+                                             const auth::Client& client,
+                                             const std::function<auth::Expected<std::string>()>& open_new) {
+  Resume resume;
+  resume.signed_in_now = true;
+  if (current_handle) {
+    auto live = p.browsers.find(*current_handle);
+    if (!live) return tl::unexpected(live.error());
+    if (*live && (*live)->user.id == user.id) {
+      if (auto r = p.browsers.reauthenticate(**live, amr); !r) return tl::unexpected(r.error());
+      (*live)->session.auth_time = p.service.clock()();
+      (*live)->session.amr = std::string(amr);
+      resume.session = std::move(**live);
+      return resume;
+    }
+    if (*live) (void)p.browsers.end(**live, client);
+  }
+  auto handle = open_new();
+  if (!handle) return tl::unexpected(handle.error());
+  auto opened = p.browsers.find(*handle);
+  if (!opened || !*opened) return tl::unexpected(auth::AuthError::unavailable);
+  resume.session = std::move(**opened);
+  resume.new_handle = std::move(*handle);
+  return resume;
+}
+
+Answer continue_after_sign_in(const Provider& p, const http::Request& req, const std::string& return_to,
+                              const Resume& resume) {
+  if (return_to == kAccountReturnTo) {
+    http::Response r = redirect(std::string(kAccountReturnTo));
+    if (!resume.new_handle.empty()) set_session_cookie(p, r, resume.new_handle);
+    co_return r;
+  }
+  auto request = resumed_request(return_to);
+  if (!request) co_return error_page(p, req, 400, "Invalid request", "The sign-in request is missing or malformed.");
+  co_return co_await run_authorization(p, req, *request, resume);
+}
+
+SignInFor sign_in_for(const Provider& p, std::string_view return_to) {
+  SignInFor out;
+  auto request = resumed_request(return_to);
+  if (!request) return out;
+  const std::string_view client_id = http::form_field(*request, "client_id");
+  const std::string_view redirect_uri = http::form_field(*request, "redirect_uri");
+  if (client_id.empty()) return out;
+  auto found = p.clients.find(client_id);
+  if (found) {
+    out.client_name = found->metadata.client_name;
+    if (found->metadata.registers_redirect(redirect_uri)) out.redirect_uri = std::string(redirect_uri);
+  }
+  return out;
+}
+
+}  // namespace latchkey::oidc

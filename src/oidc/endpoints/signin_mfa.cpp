@@ -1,0 +1,101 @@
+// POST /signin/mfa: the sign-in's second step on the hosted pages, for a
+// person with an authenticator app (or recovery codes): the code is checked
+// as /login/mfa checks it (mfa/sign_in_step.hpp: five wrong codes end the
+// step, each counts against the account's password locks), then the browser
+// session opens with amr "pwd otp mfa" and the browser goes back to what
+// sent it to sign in.
+#include "api/middleware.hpp"
+#include "crypto/digest.hpp"
+#include "oidc/endpoints/pages.hpp"
+#include "web/pages.hpp"
+#include "oidc/endpoints/sign_in_session.hpp"
+
+namespace latchkey::oidc {
+
+namespace {
+
+std::string_view refusal_text(auth::AuthError e) {
+  switch (e) {
+    case auth::AuthError::rate_limited: return "Too many attempts from your network. Please wait a while and try again.";
+    case auth::AuthError::account_disabled: return "This account is disabled.";
+    case auth::AuthError::unavailable: return "The service is busy. Please try again in a moment.";
+    case auth::AuthError::mfa_code_required: return "Enter a code.";
+    default: return "That code did not work. Check it and try again.";
+  }
+}
+
+unsigned refusal_status(auth::AuthError e) {
+  switch (e) {
+    case auth::AuthError::rate_limited: return 429;
+    case auth::AuthError::unavailable: return 503;
+    case auth::AuthError::account_disabled: return 403;
+    case auth::AuthError::mfa_code_required: return 400;
+    default: return 401;
+  }
+}
+
+struct Failed {
+  auth::AuthError error;
+  SignInFor page;
+  std::vector<std::string> methods;  // still offered (the page again)
+};
+
+}  // namespace
+
+Answer signin_mfa(const Provider& p, const http::Request& req) {
+  auto form = form_of(req);
+  if (!form) co_return error_page(p, req, 400, "Invalid request", "The form could not be read.");
+  if (!csrf_ok(p, req, *form))
+    co_return error_page(p, req, 403, "This form has expired",
+                         "Go back, reload the page and try again. (Cookies must be enabled to sign in.)");
+  const std::string return_to(http::form_field(*form, web::kReturnToField));
+  if (return_to != kAccountReturnTo && !resumed_request(return_to))
+    co_return error_page(p, req, 400, "Invalid request", "The sign-in request is missing or malformed.");
+  const std::string mfa_token(http::form_field(*form, "mfa_token"));
+  const std::string_view method = http::form_field(*form, "method");
+  const std::string_view code = http::form_field(*form, "code");
+  if (method != "totp" && method != "recovery_code")
+    co_return error_page(p, req, 400, "Invalid request", "The form could not be read.");
+  const mfa::Code typed = method == "totp" ? mfa::Code{.totp = code} : mfa::Code{.recovery = code};
+
+  mfa::SignInStep& steps = p.mfa.sign_in_step();
+  const auth::Client client = api::client_of(req);
+  UnixSeconds retry_after = 0;
+  auto current = session_handle(p, req);
+  auto done = co_await p.pool.run([&]() -> tl::expected<Resume, Failed> {
+    auto passed = steps.pass(mfa_token, typed, client, kHostedStep, &retry_after);
+    if (!passed) {
+      Failed f{passed.error(), sign_in_for(p, return_to), {}};
+      // The step goes on after a wrong code: the same methods again.
+      if (auto c = p.service.store().mfa_challenges().find(crypto::token_digest(mfa_token)); c) {
+        if (auto s = p.mfa.enrolment().status(c->user_id)) f.methods = s->methods();
+      }
+      return tl::unexpected(std::move(f));
+    }
+    auto resume = enter_browser_session(p, current, passed->user, passed->amr, client,
+                                        [&] { return p.browsers.open(*passed, steps, client); });
+    if (!resume) return tl::unexpected(Failed{resume.error(), {}, {}});
+    return std::move(*resume);
+  });
+  if (!done) co_return error_page(p, req, 503, "Service busy", "The service is busy. Please try again in a moment.");
+  if (!*done) {
+    const Failed& f = done->error();
+    // A spent, expired or foreign step: the sign-in starts over.
+    if (f.error == auth::AuthError::mfa_token_invalid)
+      co_return login_page(p, req,
+                           LoginView{f.page.client_name, {}, return_to,
+                                     "Your sign-in expired or was already used. Please sign in again.",
+                                     f.page.redirect_uri},
+                           401);
+    http::Response page = second_factor_page(
+        p, req, SecondFactorView{f.page.client_name, return_to, mfa_token, f.methods, refusal_text(f.error),
+                                 f.page.redirect_uri},
+        refusal_status(f.error));
+    if (f.error == auth::AuthError::rate_limited && retry_after > 0)
+      page.headers.emplace_back("Retry-After", std::to_string(retry_after));
+    co_return page;
+  }
+  co_return co_await continue_after_sign_in(p, req, return_to, **done);
+}
+
+}  // namespace latchkey::oidc

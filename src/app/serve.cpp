@@ -8,6 +8,7 @@
 #include <memory>
 #include <thread>
 
+#include "account/routes.hpp"
 #include "api/admin_routes.hpp"
 #include "api/ops.hpp"
 #include "api/ops_routes.hpp"
@@ -159,9 +160,11 @@ void build_http(const config::Config& cfg, std::shared_ptr<boost::asio::ssl::con
   api::ApiOptions api = api_options(cfg);
   api.mfa = c.mfa;
   api::add_routes(*c.router, *c.service, *c.pool, std::move(api));
-  oidc::add_oidc_routes(*c.router, std::make_shared<const oidc::Provider>(oidc::Provider{
-                                       *c.service, *c.pool, *c.clients, *c.browsers, *c.consents, *c.pages, *c.csrf,
-                                       provider_options(cfg), oidc::Endpoints(cfg.issuer), *c.mfa}));
+  auto provider = std::make_shared<const oidc::Provider>(oidc::Provider{
+      *c.service, *c.pool, *c.clients, *c.browsers, *c.consents, *c.pages, *c.csrf, provider_options(cfg),
+      oidc::Endpoints(cfg.issuer), *c.mfa});
+  oidc::add_oidc_routes(*c.router, provider);
+  account::add_account_routes(*c.router, provider);
   api::AdminApiOptions admin = admin_api_options(cfg);
   admin.limits = &c.service->limits();
   admin.reload_keys = [&c, policy = cli::key_policy(cfg)] {

@@ -142,6 +142,7 @@ oidc::ProviderOptions provider_options(const config::Config& cfg) {
   o.https = cfg.issuer.starts_with("https://");
   o.code_ttl = cfg.oidc_code_ttl;
   o.id_token_ttl = cfg.access_token_ttl;
+  o.reauthenticate_after = cfg.reauthenticate_after;
   return o;
 }
 

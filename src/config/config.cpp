@@ -228,6 +228,18 @@ const std::vector<Setting>& settings() {
          if (c.oidc_code_ttl < 1 || c.oidc_code_ttl > 60) return std::string("must be between 1s and 60s");
          return std::nullopt;
        }},
+      {"REAUTHENTICATE_AFTER", "reauthenticate-after",
+       "the account page asks for the password again before a security change when the last one "
+       "was entered longer ago than this (default 5m; ASVS 7.5.1)",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (v == "0" || v == "0s") {
+           c.reauthenticate_after = 0;
+           return std::nullopt;
+         }
+         if (auto bad = duration_into(c.reauthenticate_after, v)) return bad;
+         if (c.reauthenticate_after < 0 || c.reauthenticate_after > 3600) return std::string("must be between 0s and 1h");
+         return std::nullopt;
+       }},
       {"THEME_DIR", "theme-dir",
        "directory of templates (login.html, consent.html, ...) and style.css replacing the built-in "
        "pages' (default: none; see README)",

@@ -52,6 +52,7 @@ struct Config {
   // The OpenID Connect provider: an authorization code's lifetime (at most
   // 60 s), and a directory whose templates and style.css replace the built-in ones.
   UnixSeconds oidc_code_ttl = 60;
+  UnixSeconds reauthenticate_after = 300;  // the account page's fresh-credential window
   std::string theme_dir;
   UnixSeconds audit_retention = 90 * 86400;  // audit events older than this are pruned; 0: kept
   std::size_t max_body_bytes = 64 * 1024;

@@ -35,11 +35,28 @@ Expected<TotpSetup> Enrolment::begin_totp(const store::User& user, const auth::C
     return auth::store_failure(r);
   }
   service_.context().record({.event = "mfa_totp_setup_started", .user_id = user.id, .username = user.username}, client);
+  return setup_of(secret, user);
+}
+
+TotpSetup Enrolment::setup_of(std::string_view secret, const store::User& user) const {
   TotpSetup out;
   out.uri = otpauth_uri(secret, options_.issuer_name, user.username);
   out.qr_svg = qr_svg(out.uri).value_or("");
   out.secret = grouped(base32_encode(secret), 4, ' ');
   return out;
+}
+
+Expected<TotpSetup> Enrolment::pending_totp(const store::User& user) {
+  auto factor = service_.store().factors().find_totp(user.id);
+  if (!factor) {
+    if (factor.error() == store::StoreError::not_found) return tl::unexpected(AuthError::factor_not_found);
+    return auth::store_failure(factor);
+  }
+  if (factor->confirmed_at) return tl::unexpected(AuthError::factor_not_found);
+  auto secret = totp_secret(*factor);
+  if (!secret) return tl::unexpected(secret.error());
+  if (!*secret) return tl::unexpected(AuthError::totp_unavailable);
+  return setup_of(**secret, user);
 }
 
 Expected<std::optional<std::string>> Enrolment::totp_secret(const store::TotpFactor& factor) const {

@@ -32,6 +32,9 @@ class Enrolment {
   // A new authenticator secret, pending until confirm_totp. totp_unavailable
   // without a key; factor_exists when one is already confirmed.
   auth::Expected<TotpSetup> begin_totp(const store::User& user, const auth::Client& client);
+  // The authenticator set up and not yet confirmed, shown again (a wrong
+  // first code): factor_not_found when there is none pending.
+  auth::Expected<TotpSetup> pending_totp(const store::User& user);
   // The first code from the app turns it on: the new recovery codes when the
   // user had none left (shown once), else none. mfa_code_invalid for a wrong
   // code; factor_not_found when nothing is pending.
@@ -47,6 +50,8 @@ class Enrolment {
   auth::Expected<std::optional<std::string>> totp_secret(const store::TotpFactor& factor) const;
 
  private:
+  TotpSetup setup_of(std::string_view secret, const store::User& user) const;
+
   auth::Service& service_;
   const Options& options_;
 };

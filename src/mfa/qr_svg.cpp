@@ -7,22 +7,30 @@
 
 namespace latchkey::mfa {
 
-std::optional<std::string> qr_svg(std::string_view text) {
+std::optional<QrGeometry> qr_geometry(std::string_view text) {
   const std::string data(text);
   // Level M: 15% of the code may be damaged; version chosen by the length.
   std::unique_ptr<QRcode, decltype(&QRcode_free)> qr(
       QRcode_encodeString8bit(data.c_str(), 0, QR_ECLEVEL_M), QRcode_free);
   if (!qr) return std::nullopt;
-  const int n = qr->width, quiet = 4, size = n + 2 * quiet;
-  std::string path;
+  const int n = qr->width, quiet = 4;
+  QrGeometry g;
+  g.size = n + 2 * quiet;
   for (int y = 0; y < n; ++y)
     for (int x = 0; x < n; ++x)
       if (qr->data[y * n + x] & 1)
-        path += "M" + std::to_string(x + quiet) + " " + std::to_string(y + quiet) + "h1v1h-1z";
-  const std::string dim = std::to_string(size);
+        g.path += "M" + std::to_string(x + quiet) + " " + std::to_string(y + quiet) + "h1v1h-1z";
+  return g;
+}
+
+std::optional<std::string> qr_svg(std::string_view text) {
+  auto g = qr_geometry(text);
+  if (!g) return std::nullopt;
+  const std::string dim = std::to_string(g->size);
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + dim + " " + dim +
-         "\" width=\"240\" height=\"240\" role=\"img\" shape-rendering=\"crispEdges\"><title>QR code of the authenticator setup link</title>" "<rect width=\"" + dim + "\" height=\"" + dim + "\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + path +
-         "\"/></svg>";
+         "\" width=\"240\" height=\"240\" role=\"img\" shape-rendering=\"crispEdges\"><title>QR code of the "
+         "authenticator setup link</title><rect width=\"" + dim + "\" height=\"" + dim +
+         "\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + g->path + "\"/></svg>";
 }
 
 }  // namespace latchkey::mfa

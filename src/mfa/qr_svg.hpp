@@ -9,6 +9,14 @@
 
 namespace latchkey::mfa {
 
+// The code's modules as one SVG path of unit squares, in a square of
+// `size` units (the quiet zone included): what the page templates draw.
+struct QrGeometry {
+  int size = 0;
+  std::string path;
+};
+std::optional<QrGeometry> qr_geometry(std::string_view text);
+
 // nullopt when the text does not fit a QR code (over ~2,900 bytes). The
 // <title> names it for screen readers; the page shows the text beside it.
 std::optional<std::string> qr_svg(std::string_view text);

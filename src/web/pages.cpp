@@ -88,6 +88,74 @@ std::string render_page(const Templates& templates, const ConsentPage& page) {
   return document(templates, "Allow access", templates.at("consent.html").render(v));
 }
 
+std::string render_page(const Templates& templates, const AccountPage& page) {
+  const Template& session_row = templates.at("session_row.html");
+  Html sessions;
+  for (const SessionRow& r : page.sessions) {
+    Values v;
+    v.text("csrf", page.csrf)
+        .text("id", r.id)
+        .text("device", r.device)
+        .text("ip", r.ip)
+        .text("created", r.created)
+        .text("last_used", r.last_used)
+        .flag("current", r.current);
+    sessions += session_row.render(v);
+  }
+  const Template& app_row = templates.at("app_row.html");
+  Html apps;
+  for (const AppRow& r : page.apps) {
+    Values v;
+    v.text("csrf", page.csrf).text("client_id", r.client_id).text("name", r.name).text("scopes", r.scopes).text(
+        "granted", r.granted);
+    apps += app_row.render(v);
+  }
+  const std::string recovery_left = std::to_string(page.recovery_left);
+  Values v;
+  v.text("csrf", page.csrf)
+      .text("username", page.username)
+      .text("notice", page.notice)
+      .text("error", page.error)
+      .html("sessions", sessions)
+      .flag("others", page.sessions.size() > 1)
+      .html("apps", apps)
+      .flag("totp", page.totp)
+      .flag("totp_available", page.totp_available)
+      .text("recovery_left", recovery_left)
+      .text("password_hint", page.password_hint);
+  return document(templates, "Your account", templates.at("account.html").render(v));
+}
+
+std::string render_page(const Templates& templates, const TotpSetupPage& page) {
+  const std::string size = std::to_string(page.qr_size);
+  Values q;
+  q.text("size", size).text("path", page.qr_path);
+  const Html qr = templates.at("qr_code.html").render(q);
+  Values v;
+  v.text("csrf", page.csrf).text("secret", page.secret).html("qr", qr).text("error", page.error);
+  return document(templates, "Set up an authenticator app", templates.at("totp_setup.html").render(v));
+}
+
+std::string render_page(const Templates& templates, const RecoveryCodesPage& page) {
+  const Template& item = templates.at("code_item.html");
+  Html codes;
+  for (const std::string& c : page.codes) {
+    Values v;
+    v.text("code", c);
+    codes += item.render(v);
+  }
+  Values v;
+  v.html("codes", codes);
+  return document(templates, "Your recovery codes", templates.at("recovery_codes.html").render(v));
+}
+
+std::string render_page(const Templates& templates, const ReauthenticatePage& page) {
+  const std::string minutes = std::to_string(page.minutes);
+  Values v;
+  v.text("csrf", page.csrf).text("username", page.username).text("minutes", minutes).text("error", page.error);
+  return document(templates, "Confirm it's you", templates.at("reauthenticate.html").render(v));
+}
+
 std::string render_page(const Templates& templates, const LogoutConfirmPage& page) {
   const Template& field = templates.at("hidden_field.html");
   Html hidden;

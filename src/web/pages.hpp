@@ -61,6 +61,56 @@ struct SecondFactorPage {
   std::string restart_url = {};  // "Start over": the sign-in again
 };
 
+// The account page ("Where you're signed in", apps, security).
+struct SessionRow {
+  std::string id = {};
+  std::string device = {};     // "Chrome on Linux"
+  std::string ip = {};
+  std::string created = {};    // as shown, e.g. "2026-12-05 17:20 UTC"
+  std::string last_used = {};
+  bool current = false;        // this browser's session: no "Sign out" of its own
+};
+
+struct AppRow {
+  std::string client_id = {};
+  std::string name = {};
+  std::string scopes = {};
+  std::string granted = {};
+};
+
+struct AccountPage {
+  std::string csrf = {};
+  std::string username = {};
+  std::string notice = {};  // role="status" when not empty: what the last action did
+  std::string error = {};   // role="alert" when not empty
+  std::vector<SessionRow> sessions = {};
+  std::vector<AppRow> apps = {};
+  bool totp = false;
+  bool totp_available = false;
+  long long recovery_left = 0;
+  std::string password_hint = {};
+};
+
+struct TotpSetupPage {
+  std::string csrf = {};
+  std::string secret = {};   // base32, grouped
+  int qr_size = 0;           // mfa::QrGeometry
+  std::string qr_path = {};
+  std::string error = {};
+};
+
+struct RecoveryCodesPage {
+  std::vector<std::string> codes = {};
+};
+
+// A fresh password before a security change (ASVS 7.5.1).
+struct ReauthenticatePage {
+  std::string csrf = {};
+  std::string username = {};
+  long long minutes = 5;
+  std::string error = {};
+};
+
 struct ScopeLine {
   std::string scope = {};        // "email"
   std::string description = {};  // "See your email address"; the scope is shown when empty
@@ -101,6 +151,10 @@ std::string render_page(const Templates& templates, const LoginPage& page);
 std::string render_page(const Templates& templates, const SignupPage& page);
 std::string render_page(const Templates& templates, const SecondFactorPage& page);
 std::string render_page(const Templates& templates, const ConsentPage& page);
+std::string render_page(const Templates& templates, const AccountPage& page);
+std::string render_page(const Templates& templates, const TotpSetupPage& page);
+std::string render_page(const Templates& templates, const RecoveryCodesPage& page);
+std::string render_page(const Templates& templates, const ReauthenticatePage& page);
 std::string render_page(const Templates& templates, const LogoutConfirmPage& page);
 std::string render_page(const Templates& templates, const LoggedOutPage& page);
 std::string render_page(const Templates& templates, const ErrorPage& page);

@@ -19,6 +19,7 @@
 
 #include "api/ops.hpp"
 #include "api/ops_routes.hpp"
+#include "account/routes.hpp"
 #include "api/admin_routes.hpp"
 #include "api/routes.hpp"
 #include "auth/admin.hpp"
@@ -105,9 +106,11 @@ class OpenApiTest : public ::testing::Test {
     mfa_ = std::make_unique<mfa::SecondFactors>(*service_, mfa::Options{});
     oidc::ProviderOptions provider_options;
     provider_options.issuer = "http://test";
-    oidc::add_oidc_routes(router_, std::make_shared<const oidc::Provider>(oidc::Provider{
-                                       *service_, pool_, *clients_, *browsers_, *consents_, *pages_, *csrf_,
-                                       provider_options, oidc::Endpoints(provider_options.issuer), *mfa_}));
+    auto provider = std::make_shared<const oidc::Provider>(oidc::Provider{
+        *service_, pool_, *clients_, *browsers_, *consents_, *pages_, *csrf_, provider_options,
+        oidc::Endpoints(provider_options.issuer), *mfa_});
+    oidc::add_oidc_routes(router_, provider);
+    account::add_account_routes(router_, provider);
     doc_ = json::parse(api::openapi_text()).as_object();
   }
 

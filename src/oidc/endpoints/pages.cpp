@@ -141,6 +141,13 @@ http::Response error_page(const Provider& p, const http::Request&, unsigned stat
                 std::nullopt, {}, status);
 }
 
+http::Response page_with_csrf(const Provider& p, const http::Request& req,
+                              const std::function<std::string(const std::string& csrf)>& render, unsigned status) {
+  std::optional<std::string> fresh;
+  const std::string csrf = p.csrf.token_for(binding_for(p, req, fresh));
+  return answer(p, render(csrf), std::move(fresh), {}, status);
+}
+
 bool csrf_ok(const Provider& p, const http::Request& req, const http::FormFields& form) {
   auto binding = web::find_page_cookie(req, web::kCsrfCookie, p.options.https);
   auto token = form.find(web::kCsrfField);

@@ -3,6 +3,7 @@
 // page carries the security headers (web/page_response.hpp) and a CSRF
 // token bound to this browser, whose binding cookie is set here when the
 // browser has none yet. Cookies and redirects of the browser flows too.
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +67,12 @@ http::Response logged_out_page(const Provider& p, const http::Request& req);
 // URI cannot be trusted (RFC 6749 4.1.2.1).
 http::Response error_page(const Provider& p, const http::Request& req, unsigned status, std::string_view title,
                           std::string_view message);
+
+// A page of ours carrying this browser's CSRF token: `render(csrf)` gives
+// its HTML (a web::render_page result). For the account pages.
+http::Response page_with_csrf(const Provider& p, const http::Request& req,
+                              const std::function<std::string(const std::string& csrf)>& render,
+                              unsigned status = 200);
 
 // A form post of ours: its csrf field matches this browser's binding cookie.
 bool csrf_ok(const Provider& p, const http::Request& req, const http::FormFields& form);

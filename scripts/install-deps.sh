@@ -7,10 +7,10 @@ BUILD_PKGS=(
   build-essential cmake pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsodium-dev libsqlite3-dev libpq-dev libexpected-dev libicu-dev libcurl4-openssl-dev
-  libqrencode-dev
+  libqrencode-dev libcbor-dev
 )
 TEST_PKGS=(
-  libgtest-dev googletest libbenchmark-dev postgresql postgresql-client
+  libgtest-dev googletest libbenchmark-dev postgresql postgresql-client libfido2-dev
   python3-pytest python3-requests python3-jwt python3-jwcrypto python3-jsonschema python3-cryptography
   python3-prometheus-client
   python3-authlib python3-selenium chromium chromium-driver

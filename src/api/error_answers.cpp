@@ -48,6 +48,9 @@ Wording wording(AuthError e) {
       return {"totp_unavailable", "Authenticator apps are not available on this server", {}};
     case AuthError::factor_exists: return {"factor_exists", "An authenticator is already set up; remove it first", {}};
     case AuthError::factor_not_found: return {"factor_not_found", "No authenticator is set up", {}};
+    case AuthError::passkey_invalid: return {"invalid_passkey", "The passkey could not be verified", {}};
+    case AuthError::passkey_exists: return {"passkey_exists", "This passkey is registered already", {}};
+    case AuthError::passkeys_unavailable: return {"passkeys_unavailable", "Passkeys are not available on this server", {}};
     case AuthError::unavailable:
       return {"unavailable", "Service temporarily unavailable, try again shortly", {}};
     case AuthError::internal: return {"internal_error", "Internal server error", {}};

@@ -51,6 +51,9 @@ enum class AuthError {
   totp_unavailable,    // the server has no DATA_ENCRYPTION_KEY to seal TOTP secrets
   factor_exists,       // an authenticator is already set up
   factor_not_found,    // no authenticator (or nothing pending) to confirm or remove
+  passkey_invalid,     // a WebAuthn ceremony that failed: challenge, origin, signature, counter...
+  passkey_exists,      // that credential is registered already
+  passkeys_unavailable,  // no relying party: WEBAUTHN_RP_ID unset and the issuer's host an IP address
   // the server
   unavailable,  // database down or worker queue full: try again
   internal,
@@ -72,6 +75,7 @@ constexpr ErrorKind kind_of(AuthError e) {
     case AuthError::password_required:
     case AuthError::mfa_code_required: return ErrorKind::invalid_input;
     case AuthError::mfa_code_invalid:
+    case AuthError::passkey_invalid:
     case AuthError::mfa_token_invalid:
     case AuthError::invalid_credentials:
     case AuthError::token_missing:
@@ -81,12 +85,14 @@ constexpr ErrorKind kind_of(AuthError e) {
     case AuthError::session_ended:
     case AuthError::token_reused: return ErrorKind::unauthenticated;
     case AuthError::account_disabled:
-    case AuthError::totp_unavailable: return ErrorKind::forbidden;
+    case AuthError::totp_unavailable:
+    case AuthError::passkeys_unavailable: return ErrorKind::forbidden;
     case AuthError::factor_not_found:
     case AuthError::session_not_found:
     case AuthError::user_not_found: return ErrorKind::not_found;
     case AuthError::username_taken:
-    case AuthError::factor_exists: return ErrorKind::conflict;
+    case AuthError::factor_exists:
+    case AuthError::passkey_exists: return ErrorKind::conflict;
     case AuthError::rate_limited: return ErrorKind::exhausted;
     case AuthError::unavailable: return ErrorKind::unavailable;
     case AuthError::internal: return ErrorKind::internal;

@@ -1,6 +1,6 @@
 #pragma once
-// A user's second factors: one TOTP authenticator and a set of recovery
-// codes (passkeys will join them). Only sealed secrets and digests are
+// A user's second factors: one TOTP authenticator, a set of recovery
+// codes, and passkeys. Only sealed secrets and digests are
 // stored. Each accepting call is one conditional write, so a code is taken
 // once even when instances race for it. Every call blocks and is safe from
 // any thread; deleting the user deletes its factors.
@@ -46,9 +46,27 @@ class FactorStore {
   // How many unused codes the user has left.
   virtual Result<std::int64_t> unused_recovery_codes(std::string_view user_id) = 0;
 
+  // Passkeys. add: conflict when the credential id is taken (by anyone);
+  // not_found when the user does not exist.
+  virtual Result<void> add_passkey(const Passkey& passkey) = 0;
+  // not_found when unknown.
+  virtual Result<Passkey> find_passkey(std::string_view credential_id) = 0;
+  // The user's, oldest first.
+  virtual Result<std::vector<Passkey>> list_passkeys(std::string_view user_id) = 0;
+  // A verified assertion: true when the counter rule holds against the
+  // stored count (webauthn::counter_ok), which then becomes `sign_count`
+  // with last_used_at `now`; false otherwise (a cloned authenticator?), or
+  // when the passkey is gone. One conditional write.
+  virtual Result<bool> use_passkey(std::string_view credential_id, std::int64_t sign_count, UnixSeconds now) = 0;
+  // not_found when the user has no such passkey.
+  virtual Result<void> rename_passkey(std::string_view user_id, std::string_view credential_id,
+                                      std::string_view name) = 0;
+  virtual Result<void> remove_passkey(std::string_view user_id, std::string_view credential_id) = 0;
+  virtual Result<std::int64_t> count_passkeys(std::string_view user_id) = 0;
+
   // Removes every factor of the user (an administrator's reset), in one
   // write: the number of factors removed (the authenticator counts one, the
-  // recovery codes one).
+  // recovery codes one, each passkey one).
   virtual Result<std::int64_t> remove_all(std::string_view user_id) = 0;
 
   // What the user has, from find_totp and unused_recovery_codes.
@@ -64,6 +82,9 @@ class FactorStore {
     auto codes = unused_recovery_codes(user_id);
     if (!codes) return tl::unexpected(codes.error());
     s.recovery_codes = *codes;
+    auto passkeys = count_passkeys(user_id);
+    if (!passkeys) return tl::unexpected(passkeys.error());
+    s.passkeys = *passkeys;
     return s;
   }
 };

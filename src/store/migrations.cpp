@@ -276,6 +276,32 @@ CREATE TABLE mfa_challenges (
 CREATE INDEX mfa_challenges_by_user ON mfa_challenges (user_id);
 CREATE INDEX mfa_challenges_by_expiry ON mfa_challenges (expires_at);
 )sql"},
+    // Passkeys (WebAuthn credentials: public keys only) and the challenges
+    // of their ceremonies.
+    Migration{12, "passkeys and WebAuthn challenges", R"sql(
+CREATE TABLE passkeys (
+  credential_id   TEXT PRIMARY KEY,
+  user_id         TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name            TEXT NOT NULL,
+  alg             BIGINT NOT NULL,
+  public_key      TEXT NOT NULL,
+  sign_count      BIGINT NOT NULL DEFAULT 0,
+  aaguid          TEXT NOT NULL DEFAULT '',
+  backup_eligible BIGINT NOT NULL DEFAULT 0,
+  created_at      BIGINT NOT NULL,
+  last_used_at    BIGINT
+);
+CREATE INDEX passkeys_by_user ON passkeys (user_id);
+CREATE TABLE webauthn_challenges (
+  challenge_hash TEXT PRIMARY KEY,
+  purpose        TEXT NOT NULL,
+  user_id        TEXT NOT NULL,
+  binding        TEXT NOT NULL,
+  expires_at     BIGINT NOT NULL,
+  used_at        BIGINT
+);
+CREATE INDEX webauthn_challenges_by_expiry ON webauthn_challenges (expires_at);
+)sql"},
 };
 
 }  // namespace

@@ -207,11 +207,35 @@ struct TotpFactor {
   std::int64_t last_step = 0;  // the last time step accepted: a step not greater is refused
 };
 
+// A passkey (WebAuthn credential) of a user: its public key, never a secret.
+struct Passkey {
+  std::string credential_id;  // base64url of the authenticator's credential id
+  std::string user_id;
+  std::string name;           // the person's label, e.g. "MacBook"
+  std::int64_t alg = -7;      // COSE algorithm: -7 ES256, -8 EdDSA, -257 RS256
+  std::string public_key;     // base64url of the DER SubjectPublicKeyInfo
+  std::int64_t sign_count = 0;
+  std::string aaguid;         // base64url; all zero for most passkeys
+  bool backup_eligible = false;  // a synced passkey
+  UnixSeconds created_at = 0;
+  std::optional<UnixSeconds> last_used_at;
+};
+
+// A WebAuthn challenge this server issued: single use, short-lived.
+struct WebauthnChallenge {
+  std::string challenge_hash;  // SHA-256 of the challenge, base64url
+  std::string purpose;         // "register", "login" (a passkey alone) or "second_factor"
+  std::string user_id;         // "" for a passkey sign-in, where the passkey names the user
+  std::string binding;         // what else it is bound to (an mfa_token's digest, a page)
+  UnixSeconds expires_at = 0;
+};
+
 // Which second factors a user has (FactorStore::summary).
 struct FactorSummary {
   bool totp = false;          // a confirmed authenticator
   bool totp_pending = false;  // set up, not yet confirmed by a code
   std::int64_t recovery_codes = 0;  // unused ones left
+  std::int64_t passkeys = 0;
 };
 
 // The second step of a sign-in: issued when a password was right for a user

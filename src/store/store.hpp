@@ -23,6 +23,7 @@
 #include "store/result.hpp"
 #include "store/session_store.hpp"
 #include "store/user_store.hpp"
+#include "store/webauthn_challenge_store.hpp"
 
 namespace latchkey::store {
 
@@ -43,6 +44,7 @@ class Store {
   virtual AssertionStore& assertions() = 0;
   virtual FactorStore& factors() = 0;
   virtual MfaChallengeStore& mfa_challenges() = 0;
+  virtual WebauthnChallengeStore& webauthn_challenges() = 0;
   virtual Database& database() = 0;
 };
 

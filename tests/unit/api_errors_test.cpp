@@ -60,6 +60,9 @@ const std::map<AuthError, std::string> kCodes = {
     {AuthError::totp_unavailable, "totp_unavailable"},
     {AuthError::factor_exists, "factor_exists"},
     {AuthError::factor_not_found, "factor_not_found"},
+    {AuthError::passkey_invalid, "invalid_passkey"},
+    {AuthError::passkey_exists, "passkey_exists"},
+    {AuthError::passkeys_unavailable, "passkeys_unavailable"},
     {AuthError::unavailable, "unavailable"},
     {AuthError::internal, "internal_error"},
 };

@@ -235,6 +235,8 @@ const std::set<std::string> kAdminRoutes = {
     "GET /admin/users/{name}/locks",
     "DELETE /admin/users/{name}/locks",
     "DELETE /admin/ips/{ip}/locks",
+    "GET /admin/users/{name}/factors",
+    "DELETE /admin/users/{name}/factors",
 };
 
 // "METHOD /path" split, with placeholders filled in.
@@ -285,10 +287,10 @@ TEST_F(ApiAdminRoutes, WithoutATokenNoRouteExists) {
   EXPECT_EQ(call(router_, "GET", "/admin/")->res.status, 404u);
 }
 
-TEST_F(ApiAdminRoutes, WithATokenTheRoutesAreTheDocumented18) {
+TEST_F(ApiAdminRoutes, WithATokenTheRoutesAreTheDocumented20) {
   add(std::string(kAdminToken));
   const std::vector<std::string> listed = admin_route_list(router_);
-  EXPECT_EQ(listed.size(), 18u);
+  EXPECT_EQ(listed.size(), 20u);
   EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()), kAdminRoutes);
 }
 

@@ -59,6 +59,7 @@ class FakeStore final : public store::Store {
   store::AssertionStore& assertions() override { return assertions_; }
   store::FactorStore& factors() override { return factors_; }
   store::MfaChallengeStore& mfa_challenges() override { return mfa_challenges_; }
+  store::WebauthnChallengeStore& webauthn_challenges() override { return webauthn_challenges_; }
   store::Database& database() override { return database_; }
 
   // The next `calls` calls of any aggregate return `e` without touching the
@@ -102,6 +103,8 @@ class FakeStore final : public store::Store {
     By<store::TotpFactor> totp;  // by user id
     std::map<std::pair<std::string, std::string>, std::optional<UnixSeconds>> recovery_codes;  // (user, digest) -> used_at
     By<store::MfaChallenge> challenges;  // by token_hash
+    By<store::Passkey> passkeys;  // by credential_id
+    std::map<std::string, std::pair<store::WebauthnChallenge, bool>, std::less<>> webauthn;  // hash -> (row, used)
   };
 
   // Every aggregate call: `body` on the data under the one mutex, unless a failure is due.
@@ -558,7 +561,60 @@ class FakeStore final : public store::Store {
       return s_.run<std::int64_t>([&](Data& d) -> Result<std::int64_t> {
         std::int64_t removed = d.totp.erase(std::string(user_id)) ? 1 : 0;
         if (std::erase_if(d.recovery_codes, [&](const auto& kv) { return kv.first.first == user_id; })) ++removed;
+        removed += static_cast<std::int64_t>(
+            std::erase_if(d.passkeys, [&](const auto& kv) { return kv.second.user_id == user_id; }));
         return removed;
+      });
+    }
+    Result<void> add_passkey(const store::Passkey& p) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        if (!d.users.contains(p.user_id)) return fail(Error::not_found);
+        if (!d.passkeys.emplace(p.credential_id, p).second) return fail(Error::conflict);
+        return {};
+      });
+    }
+    Result<store::Passkey> find_passkey(std::string_view credential_id) override {
+      return s_.run<store::Passkey>([&](Data& d) { return found(row(d.passkeys, credential_id)); });
+    }
+    Result<std::vector<store::Passkey>> list_passkeys(std::string_view user_id) override {
+      return s_.run<std::vector<store::Passkey>>([&](Data& d) -> Result<std::vector<store::Passkey>> {
+        std::vector<store::Passkey> out;
+        for (const auto& kv : d.passkeys)
+          if (kv.second.user_id == user_id) out.push_back(kv.second);
+        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
+        return out;
+      });
+    }
+    Result<bool> use_passkey(std::string_view credential_id, std::int64_t sign_count, UnixSeconds now) override {
+      return s_.run<bool>([&](Data& d) -> Result<bool> {
+        store::Passkey* p = row(d.passkeys, credential_id);
+        if (!p || !((p->sign_count == 0 && sign_count == 0) || sign_count > p->sign_count)) return false;
+        p->sign_count = sign_count;
+        p->last_used_at = now;
+        return true;
+      });
+    }
+    Result<void> rename_passkey(std::string_view user_id, std::string_view credential_id,
+                                std::string_view name) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        store::Passkey* p = row(d.passkeys, credential_id);
+        if (!p || p->user_id != user_id) return fail(Error::not_found);
+        p->name = std::string(name);
+        return {};
+      });
+    }
+    Result<void> remove_passkey(std::string_view user_id, std::string_view credential_id) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        store::Passkey* p = row(d.passkeys, credential_id);
+        if (!p || p->user_id != user_id) return fail(Error::not_found);
+        d.passkeys.erase(std::string(credential_id));
+        return {};
+      });
+    }
+    Result<std::int64_t> count_passkeys(std::string_view user_id) override {
+      return s_.run<std::int64_t>([&](Data& d) -> Result<std::int64_t> {
+        return static_cast<std::int64_t>(
+            std::count_if(d.passkeys.begin(), d.passkeys.end(), [&](const auto& kv) { return kv.second.user_id == user_id; }));
       });
     }
   };
@@ -594,6 +650,32 @@ class FakeStore final : public store::Store {
     Result<std::size_t> prune(UnixSeconds before) override {
       return s_.run<std::size_t>([&](Data& d) -> Result<std::size_t> {
         return std::erase_if(d.challenges, [&](const auto& kv) { return kv.second.expires_at < before; });
+      });
+    }
+  };
+
+  class WebauthnChallenges final : public Part<store::WebauthnChallengeStore> {
+   public:
+    using Part::Part;
+    Result<void> create(const store::WebauthnChallenge& c) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        if (!d.webauthn.emplace(c.challenge_hash, std::pair(c, false)).second) return fail(Error::conflict);
+        return {};
+      });
+    }
+    Result<store::WebauthnChallenge> take(std::string_view hash, std::string_view purpose, UnixSeconds now) override {
+      return s_.run<store::WebauthnChallenge>([&](Data& d) -> Result<store::WebauthnChallenge> {
+        auto it = d.webauthn.find(hash);
+        if (it == d.webauthn.end() || it->second.second || it->second.first.purpose != purpose ||
+            it->second.first.expires_at <= now)
+          return fail(Error::not_found);
+        it->second.second = true;
+        return it->second.first;
+      });
+    }
+    Result<std::size_t> prune(UnixSeconds before) override {
+      return s_.run<std::size_t>([&](Data& d) -> Result<std::size_t> {
+        return std::erase_if(d.webauthn, [&](const auto& kv) { return kv.second.first.expires_at < before; });
       });
     }
   };
@@ -889,6 +971,7 @@ class FakeStore final : public store::Store {
         d.totp.erase(std::string(user_id));
         std::erase_if(d.recovery_codes, [&](const auto& kv) { return kv.first.first == user_id; });
         std::erase_if(d.challenges, [&](const auto& kv) { return kv.second.user_id == user_id; });
+        std::erase_if(d.passkeys, [&](const auto& kv) { return kv.second.user_id == user_id; });
         d.users.erase(d.users.find(user_id));
         return ended;
       });
@@ -965,6 +1048,7 @@ class FakeStore final : public store::Store {
   Assertions assertions_{*this};
   Factors factors_{*this};
   MfaChallenges mfa_challenges_{*this};
+  WebauthnChallenges webauthn_challenges_{*this};
   Audit audit_{*this};
   Admin admin_{*this};
   Db database_{*this};

@@ -45,6 +45,7 @@ class PostgresStore final : public Store {
   AssertionStore& assertions() override { return assertions_; }
   FactorStore& factors() override { return factors_; }
   MfaChallengeStore& mfa_challenges() override { return mfa_challenges_; }
+  WebauthnChallengeStore& webauthn_challenges() override { return webauthn_challenges_; }
   Database& database() override { return database_; }
 
  private:
@@ -62,6 +63,7 @@ class PostgresStore final : public Store {
   PostgresAssertions assertions_{pool_};
   PostgresFactors factors_{pool_};
   PostgresMfaChallenges mfa_challenges_{pool_};
+  PostgresWebauthnChallenges webauthn_challenges_{pool_};
   PostgresDatabase database_{pool_};
 };
 

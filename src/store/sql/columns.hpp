@@ -54,6 +54,13 @@ inline constexpr std::string_view kConsentColumns = "user_id, client_id, scope, 
 // TotpFactor: read_totp.
 inline constexpr std::string_view kTotpColumns = "user_id, sealed_secret, created_at, confirmed_at, last_step";
 
+// Passkey: read_passkey.
+inline constexpr std::string_view kPasskeyColumns =
+    "credential_id, user_id, name, alg, public_key, sign_count, aaguid, backup_eligible, created_at, last_used_at";
+
+// WebauthnChallenge: read_webauthn_challenge.
+inline constexpr std::string_view kWebauthnChallengeColumns = "challenge_hash, purpose, user_id, binding, expires_at";
+
 // MfaChallenge: read_mfa_challenge.
 inline constexpr std::string_view kMfaChallengeColumns =
     "token_hash, user_id, binding, amr, auth_time, created_at, expires_at, failures, used_at";

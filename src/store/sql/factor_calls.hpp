@@ -86,7 +86,19 @@ Result<std::int64_t> remove_all_factors(C& c, const Statements& st, std::string_
   auto codes = changed(c.change(st.remove_recovery_codes, user_id));
   if (!codes) return tl::unexpected(codes.error());
   removed += *codes ? 1 : 0;
+  auto passkeys = c.all(st.remove_passkeys, read_text, user_id);
+  if (!passkeys) return tl::unexpected(passkeys.error());
+  removed += static_cast<std::int64_t>(passkeys->size());
   return removed;
+}
+
+// The user must exist (the foreign key would refuse it anyway, as a conflict
+// that would read as a taken credential id).
+template <class C>
+Result<void> add_passkey(C& c, const Statements& st, const Passkey& p) {
+  if (auto user = c.one(st.find_user_by_id, read_text, p.user_id); !user) return tl::unexpected(user.error());
+  return c.insert(st.insert_passkey, p.credential_id, p.user_id, p.name, p.alg, p.public_key, p.sign_count, p.aaguid,
+                  std::int64_t{p.backup_eligible ? 1 : 0}, p.created_at, p.last_used_at);
 }
 
 template <class C>

@@ -124,6 +124,27 @@ inline constexpr auto read_totp = [](const auto& r) {
   return TotpFactor{r.text(0), r.text(1), r.int64(2), r.optional_int64(3), r.int64(4)};
 };
 
+// kPasskeyColumns.
+inline constexpr auto read_passkey = [](const auto& r) {
+  Passkey p;
+  p.credential_id = r.text(0);
+  p.user_id = r.text(1);
+  p.name = r.text(2);
+  p.alg = r.int64(3);
+  p.public_key = r.text(4);
+  p.sign_count = r.int64(5);
+  p.aaguid = r.text(6);
+  p.backup_eligible = r.int64(7) != 0;
+  p.created_at = r.int64(8);
+  p.last_used_at = r.optional_int64(9);
+  return p;
+};
+
+// kWebauthnChallengeColumns.
+inline constexpr auto read_webauthn_challenge = [](const auto& r) {
+  return WebauthnChallenge{r.text(0), r.text(1), r.text(2), r.text(3), r.int64(4)};
+};
+
 // kMfaChallengeColumns.
 inline constexpr auto read_mfa_challenge = [](const auto& r) {
   MfaChallenge c;

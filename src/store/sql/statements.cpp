@@ -143,6 +143,29 @@ void codes(Statements& st, const Make& s) {
       s("count_recovery_codes", "SELECT COUNT(*) FROM recovery_codes WHERE user_id = ?1 AND used_at IS NULL");
   st.remove_recovery_codes = s("remove_recovery_codes", "DELETE FROM recovery_codes WHERE user_id = ?1");
 
+  st.insert_passkey = s("insert_passkey", cat({"INSERT INTO passkeys (", kPasskeyColumns,
+                                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"}));
+  st.find_passkey = s("find_passkey", cat({"SELECT ", kPasskeyColumns, " FROM passkeys WHERE credential_id = ?1"}));
+  st.list_passkeys = s("list_passkeys", cat({"SELECT ", kPasskeyColumns,
+                                             " FROM passkeys WHERE user_id = ?1 ORDER BY created_at, credential_id"}));
+  // The counter rule in the row's own write (webauthn/ceremony.hpp counter_ok).
+  st.use_passkey = s("use_passkey",
+                     "UPDATE passkeys SET sign_count = ?2, last_used_at = ?3 WHERE credential_id = ?1 "
+                     "AND ((sign_count = 0 AND ?2 = 0) OR ?2 > sign_count)");
+  st.rename_passkey = s("rename_passkey", "UPDATE passkeys SET name = ?3 WHERE user_id = ?1 AND credential_id = ?2");
+  st.remove_passkey = s("remove_passkey", "DELETE FROM passkeys WHERE user_id = ?1 AND credential_id = ?2");
+  st.count_passkeys = s("count_passkeys", "SELECT COUNT(*) FROM passkeys WHERE user_id = ?1");
+  st.remove_passkeys = s("remove_passkeys", "DELETE FROM passkeys WHERE user_id = ?1 RETURNING credential_id");
+  st.insert_webauthn_challenge = s("insert_webauthn_challenge", cat({"INSERT INTO webauthn_challenges (",
+                                                                     kWebauthnChallengeColumns,
+                                                                     ") VALUES (?1, ?2, ?3, ?4, ?5)"}));
+  st.take_webauthn_challenge = s("take_webauthn_challenge",
+                                 cat({"UPDATE webauthn_challenges SET used_at = ?3 WHERE challenge_hash = ?1 "
+                                      "AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3 RETURNING ",
+                                      kWebauthnChallengeColumns}));
+  st.prune_webauthn_challenges =
+      s("prune_webauthn_challenges", "DELETE FROM webauthn_challenges WHERE expires_at < ?1");
+
   st.insert_mfa_challenge = s("insert_mfa_challenge", cat({"INSERT INTO mfa_challenges (", kMfaChallengeColumns,
                                                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"}));
   st.find_mfa_challenge =

@@ -99,6 +99,19 @@ struct Statements {
   Stmt use_recovery_code;     // user_id, code_hash, now: if unused
   Stmt count_recovery_codes;  // user_id: unused ones
   Stmt remove_recovery_codes; // user_id
+  Stmt insert_passkey;        // kPasskeyColumns
+  Stmt find_passkey;          // credential_id
+  Stmt list_passkeys;         // user_id: oldest first
+  Stmt use_passkey;           // credential_id, sign_count, now: if the counter rule holds
+  Stmt rename_passkey;        // user_id, credential_id, name
+  Stmt remove_passkey;        // user_id, credential_id
+  Stmt count_passkeys;        // user_id
+  Stmt remove_passkeys;       // user_id
+
+  // WebAuthn challenges (webauthn_challenge_store.hpp)
+  Stmt insert_webauthn_challenge;  // kWebauthnChallengeColumns
+  Stmt take_webauthn_challenge;    // challenge_hash, purpose, now: kWebauthnChallengeColumns
+  Stmt prune_webauthn_challenges;  // before
 
   // sign-in challenges (mfa_challenge_store.hpp)
   Stmt insert_mfa_challenge;   // kMfaChallengeColumns

@@ -64,6 +64,64 @@ Result<std::int64_t> SqliteFactors::remove_all(std::string_view user_id) {
   return in_transaction<std::int64_t>(db, "remove_factors", [&] { return sql::remove_all_factors(c, sql_, user_id); });
 }
 
+Result<void> SqliteFactors::add_passkey(const Passkey& passkey) {
+  Access lock(connections_, Use::write);
+  Calls c(lock.db(), "add_passkey");
+  return sql::add_passkey(c, sql_, passkey);
+}
+
+Result<Passkey> SqliteFactors::find_passkey(std::string_view credential_id) {
+  Access lock(connections_, Use::read);
+  return Calls(lock.db(), "find_passkey").one(sql_.find_passkey, sql::read_passkey, credential_id);
+}
+
+Result<std::vector<Passkey>> SqliteFactors::list_passkeys(std::string_view user_id) {
+  Access lock(connections_, Use::read);
+  return Calls(lock.db(), "list_passkeys").all(sql_.list_passkeys, sql::read_passkey, user_id);
+}
+
+Result<bool> SqliteFactors::use_passkey(std::string_view credential_id, std::int64_t sign_count, UnixSeconds now) {
+  Access lock(connections_, Use::write);
+  return sql::changed(Calls(lock.db(), "use_passkey").change(sql_.use_passkey, credential_id, sign_count, now));
+}
+
+Result<void> SqliteFactors::rename_passkey(std::string_view user_id, std::string_view credential_id,
+                                           std::string_view name) {
+  Access lock(connections_, Use::write);
+  return Calls(lock.db(), "rename_passkey").change(sql_.rename_passkey, user_id, credential_id, name);
+}
+
+Result<void> SqliteFactors::remove_passkey(std::string_view user_id, std::string_view credential_id) {
+  Access lock(connections_, Use::write);
+  return Calls(lock.db(), "remove_passkey").change(sql_.remove_passkey, user_id, credential_id);
+}
+
+Result<std::int64_t> SqliteFactors::count_passkeys(std::string_view user_id) {
+  Access lock(connections_, Use::read);
+  return Calls(lock.db(), "count_passkeys").one(sql_.count_passkeys, sql::read_count, user_id);
+}
+
+Result<void> SqliteWebauthnChallenges::create(const WebauthnChallenge& x) {
+  Access lock(connections_, Use::write);
+  return Calls(lock.db(), "create_webauthn_challenge")
+      .insert(sql_.insert_webauthn_challenge, x.challenge_hash, x.purpose, x.user_id, x.binding, x.expires_at);
+}
+
+Result<WebauthnChallenge> SqliteWebauthnChallenges::take(std::string_view challenge_hash, std::string_view purpose,
+                                                         UnixSeconds now) {
+  Access lock(connections_, Use::write);
+  return Calls(lock.db(), "take_webauthn_challenge")
+      .one(sql_.take_webauthn_challenge, sql::read_webauthn_challenge, challenge_hash, purpose, now);
+}
+
+Result<std::size_t> SqliteWebauthnChallenges::prune(UnixSeconds before) {
+  Access lock(connections_, Use::write);
+  Db& db = lock.db();
+  if (auto r = Calls(db, "prune_webauthn_challenges").run(sql_.prune_webauthn_challenges, before); !r)
+    return tl::unexpected(r.error());
+  return static_cast<std::size_t>(db.changes());
+}
+
 Result<void> SqliteMfaChallenges::create(const MfaChallenge& x) {
   Access lock(connections_, Use::write);
   Calls c(lock.db(), "create_mfa_challenge");

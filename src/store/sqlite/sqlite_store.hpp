@@ -45,6 +45,7 @@ class SqliteStore final : public Store {
   AssertionStore& assertions() override { return assertions_; }
   FactorStore& factors() override { return factors_; }
   MfaChallengeStore& mfa_challenges() override { return mfa_challenges_; }
+  WebauthnChallengeStore& webauthn_challenges() override { return webauthn_challenges_; }
   Database& database() override { return database_; }
 
  private:
@@ -62,6 +63,7 @@ class SqliteStore final : public Store {
   SqliteAssertions assertions_{connections_};
   SqliteFactors factors_{connections_};
   SqliteMfaChallenges mfa_challenges_{connections_};
+  SqliteWebauthnChallenges webauthn_challenges_{connections_};
   SqliteDatabase database_{connections_};
 };
 

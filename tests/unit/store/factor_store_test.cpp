@@ -160,6 +160,80 @@ TEST_P(FactorStoreTest, PruneDropsExpiredChallenges) {
   EXPECT_TRUE(ch().find("new"));
 }
 
+namespace {
+Passkey passkey(std::string id, std::string user, UnixSeconds at, std::int64_t count = 0) {
+  Passkey p;
+  p.credential_id = std::move(id);
+  p.user_id = std::move(user);
+  p.name = "Laptop";
+  p.alg = -7;
+  p.public_key = "spki";
+  p.sign_count = count;
+  p.aaguid = "AAAA";
+  p.backup_eligible = true;
+  p.created_at = at;
+  return p;
+}
+}  // namespace
+
+TEST_P(FactorStoreTest, PasskeysAreStoredListedRenamedAndRemoved) {
+  ASSERT_TRUE(f().add_passkey(passkey("k2", "u1", 2000)));
+  ASSERT_TRUE(f().add_passkey(passkey("k1", "u1", 1000)));
+  ASSERT_TRUE(f().add_passkey(passkey("k3", "u2", 1500)));
+  EXPECT_EQ(f().add_passkey(passkey("k1", "u2", 3000)).error(), StoreError::conflict);
+  EXPECT_EQ(f().add_passkey(passkey("k9", "ghost", 3000)).error(), StoreError::not_found);
+  auto k = f().find_passkey("k1");
+  ASSERT_TRUE(k);
+  EXPECT_EQ(k->user_id, "u1");
+  EXPECT_EQ(k->name, "Laptop");
+  EXPECT_EQ(k->alg, -7);
+  EXPECT_EQ(k->public_key, "spki");
+  EXPECT_TRUE(k->backup_eligible);
+  EXPECT_FALSE(k->last_used_at);
+  auto list = f().list_passkeys("u1").value();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].credential_id, "k1");
+  EXPECT_EQ(f().count_passkeys("u1"), 2);
+  EXPECT_EQ(f().summary("u1")->passkeys, 2);
+  ASSERT_TRUE(f().rename_passkey("u1", "k1", "Phone"));
+  EXPECT_EQ(f().find_passkey("k1")->name, "Phone");
+  EXPECT_EQ(f().rename_passkey("u2", "k1", "x").error(), StoreError::not_found);  // another user's
+  EXPECT_EQ(f().remove_passkey("u2", "k1").error(), StoreError::not_found);
+  ASSERT_TRUE(f().remove_passkey("u1", "k1"));
+  EXPECT_EQ(f().find_passkey("k1").error(), StoreError::not_found);
+  EXPECT_EQ(f().remove_all("u1"), 1);
+  EXPECT_EQ(f().count_passkeys("u1"), 0);
+  EXPECT_EQ(f().count_passkeys("u2"), 1);
+}
+
+TEST_P(FactorStoreTest, APasskeysCounterOnlyGrows) {
+  ASSERT_TRUE(f().add_passkey(passkey("zero", "u1", 1000, 0)));
+  ASSERT_TRUE(f().add_passkey(passkey("five", "u1", 1000, 5)));
+  EXPECT_EQ(f().use_passkey("zero", 0, 1100), true);  // no counter at all (Apple)
+  EXPECT_EQ(f().find_passkey("zero")->last_used_at, 1100);
+  EXPECT_EQ(f().use_passkey("five", 5, 1100), false);
+  EXPECT_EQ(f().use_passkey("five", 4, 1100), false);
+  EXPECT_EQ(f().use_passkey("five", 0, 1100), false);
+  EXPECT_EQ(f().use_passkey("five", 6, 1200), true);
+  EXPECT_EQ(f().find_passkey("five")->sign_count, 6);
+  EXPECT_EQ(f().use_passkey("gone", 9, 1200), false);
+}
+
+TEST_P(FactorStoreTest, AWebauthnChallengeIsTakenOnceForItsPurpose) {
+  WebauthnChallengeStore& w = db().webauthn_challenges();
+  ASSERT_TRUE(w.create(WebauthnChallenge{"h1", "register", "u1", "b", 2000}));
+  ASSERT_TRUE(w.create(WebauthnChallenge{"h2", "login", "", "", 2000}));
+  EXPECT_EQ(w.create(WebauthnChallenge{"h1", "login", "", "", 2000}).error(), StoreError::conflict);
+  EXPECT_EQ(w.take("h1", "login", 1000).error(), StoreError::not_found);  // another purpose
+  auto c = w.take("h1", "register", 1000);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->user_id, "u1");
+  EXPECT_EQ(c->binding, "b");
+  EXPECT_EQ(w.take("h1", "register", 1000).error(), StoreError::not_found);  // once
+  EXPECT_EQ(w.take("h2", "login", 2000).error(), StoreError::not_found);     // expired
+  EXPECT_EQ(w.prune(2001), 2u);
+}
+
 INSTANTIATE_FOR_EVERY_BACKEND(FactorStoreTest);
 
 }  // namespace latchkey::store_test

@@ -38,6 +38,8 @@ struct LoginOutcome {
   std::optional<mfa::Challenge> challenge;
 };
 
+}  // namespace
+
 Response logged_in(const auth::TokenPair& t) {
   return json_response(200, json::object{
                                 {"message", "Login successful"},
@@ -48,6 +50,8 @@ Response logged_in(const auth::TokenPair& t) {
                                 {"session_id", t.session_id},
                             });
 }
+
+namespace {
 
 Response second_factor_required(const mfa::Challenge& c) {
   json::array methods;
@@ -91,15 +95,25 @@ awaitable<Response> login(const ApiContext& api, const Request& req) {
   }), retry_after);
 }
 
-// POST /login/mfa: the second step, with the mfa_token /login gave and one code.
+// POST /login/mfa: the second step, with the mfa_token /login gave and one
+// code: totp_code, recovery_code, or passkey (an assertion, as
+// PublicKeyCredential.toJSON() gives it, for /login/mfa/passkey/options' challenge).
 awaitable<Response> login_mfa(const ApiContext& api, const Request& req) {
+  auto object = parse_object(req.body);
+  if (!object) co_return body_error(object.error());
   auto in = string_fields<3>(req.body, {"mfa_token", "totp_code", "recovery_code"});
   if (!in) co_return std::move(in.error());
   if ((*in)[0].empty())
     co_return http::json_error(400, "invalid_request", "mfa_token is required");
+  std::optional<mfa::PasskeyAssertion> passkey;
+  if (const json::value* p = object->if_contains("passkey")) {
+    auto a = passkey_assertion_of(*p);
+    if (!a) co_return std::move(a.error());
+    passkey = std::move(*a);
+  }
   mfa::SignInStep& step = api.mfa.sign_in_step();
   const auth::Client client = client_of(req);
-  const mfa::Code code{(*in)[1], (*in)[2]};
+  const mfa::Code code{(*in)[1], (*in)[2], passkey ? &*passkey : nullptr};
   UnixSeconds retry_after = 0;
   auto r = co_await api.pool.run([&]() -> auth::Expected<auth::TokenPair> {
     auto passed = step.pass((*in)[0], code, client, {}, &retry_after);

@@ -8,6 +8,8 @@
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
+#include <tl/expected.hpp>
 
 #include "api/error_answers.hpp"
 #include "auth/service.hpp"
@@ -38,6 +40,14 @@ struct ApiContext {
 
 using Handler = boost::asio::awaitable<http::Response> (*)(const ApiContext&, const http::Request&);
 
+// 200 with a new session's tokens, as /login answers (account_handlers.cpp).
+http::Response logged_in(const auth::TokenPair& t);
+// A WebAuthn assertion as PublicKeyCredential.toJSON() gives it: {"id",
+// "response": {"clientDataJSON", "authenticatorData", "signature",
+// "userHandle"}}, binary members base64url; a 400 answer when it is not
+// (passkey_handlers.cpp).
+tl::expected<mfa::PasskeyAssertion, http::Response> passkey_assertion_of(const boost::json::value& v);
+
 // account_handlers.cpp
 boost::asio::awaitable<http::Response> signup(const ApiContext&, const http::Request&);
 boost::asio::awaitable<http::Response> login(const ApiContext&, const http::Request&);
@@ -49,6 +59,15 @@ boost::asio::awaitable<http::Response> totp_begin(const ApiContext&, const http:
 boost::asio::awaitable<http::Response> totp_confirm(const ApiContext&, const http::Request&);
 boost::asio::awaitable<http::Response> totp_remove(const ApiContext&, const http::Request&);
 boost::asio::awaitable<http::Response> recovery_codes_new(const ApiContext&, const http::Request&);
+// passkey_handlers.cpp
+boost::asio::awaitable<http::Response> passkey_register_options(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> passkey_register(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> passkey_login_options(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> passkey_login(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> passkey_second_factor_options(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> passkeys_list(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> passkey_rename(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> passkey_remove(const ApiContext&, const http::Request&);
 // session_handlers.cpp
 boost::asio::awaitable<http::Response> protected_resource(const ApiContext&, const http::Request&);
 boost::asio::awaitable<http::Response> refresh(const ApiContext&, const http::Request&);

@@ -37,6 +37,14 @@ constexpr Route kRoutes[] = {
     {"POST", "/account/mfa/totp/confirm", Guard::account, totp_confirm},
     {"DELETE", "/account/mfa/totp", Guard::account, totp_remove},
     {"POST", "/account/mfa/recovery_codes", Guard::account, recovery_codes_new},
+    {"POST", "/webauthn/register/options", Guard::account, passkey_register_options},
+    {"POST", "/webauthn/register", Guard::account, passkey_register},
+    {"POST", "/webauthn/login/options", Guard::none, passkey_login_options},
+    {"POST", "/webauthn/login", Guard::none, passkey_login},  // the passkey is its own credential
+    {"POST", "/login/mfa/passkey/options", Guard::none, passkey_second_factor_options},
+    {"GET", "/account/passkeys", Guard::account, passkeys_list},
+    {"PATCH", "/account/passkeys/{id}", Guard::account, passkey_rename},
+    {"DELETE", "/account/passkeys/{id}", Guard::account, passkey_remove},
     {"GET", "/.well-known/jwks.json", Guard::none, jwks},
     {"POST", "/introspect", Guard::none, introspect},  // the service credential, checked by the handler
     {"POST", "/revoke", Guard::none, revoke},

@@ -115,6 +115,8 @@ tl::expected<void, int> build_auth(const config::Config& cfg, Components& c) {
   c.mfa = std::make_shared<mfa::SecondFactors>(service, mfa_options(cfg));
   if (!c.mfa->enrolment().totp_available())
     log::warn("mfa.totp_off", {{"reason", "DATA_ENCRYPTION_KEY is not set: authenticator apps cannot be set up"}});
+  if (!c.mfa->passkeys().available())
+    log::warn("mfa.passkeys_off", {{"reason", std::string_view(c.mfa->options().passkeys.off_reason)}});
   auto revoked = service.load_revocations();
   if (!revoked) return tl::unexpected(fail("cannot read revoked sessions from the database", 1));
   c.revoked_at_start = *revoked;

@@ -1,5 +1,7 @@
 #include "app/settings.hpp"
 
+#include <algorithm>
+
 #include <thread>
 
 #include "cli/admin_commands.hpp"
@@ -16,6 +18,45 @@ unsigned cores() {
 
 }  // namespace
 
+namespace {
+
+bool is_ip_literal(std::string_view host) {
+  if (host.empty()) return false;
+  if (host.starts_with('[') || host.find(':') != std::string_view::npos) return true;  // IPv6
+  return std::ranges::all_of(host, [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+}
+
+// Passkeys' relying party: WEBAUTHN_RP_ID or the issuer's host, which must be
+// a domain (WebAuthn: an IP address is no valid RP ID; browsers treat
+// http://localhost as a secure context, so development works there).
+mfa::PasskeyOptions passkey_options(const config::Config& cfg, std::string_view issuer_host,
+                                    std::string_view issuer_origin) {
+  mfa::PasskeyOptions o;
+  const std::string id = cfg.webauthn_rp_id.empty() ? std::string(issuer_host) : cfg.webauthn_rp_id;
+  if (id.empty() || is_ip_literal(id)) {
+    o.off_reason = "the relying party ID would be '" + id +
+                   "', an IP address: set WEBAUTHN_RP_ID to a domain (or use http://localhost as the issuer)";
+    return o;
+  }
+  webauthn::RelyingParty rp;
+  rp.id = id;
+  std::string_view list = cfg.webauthn_origins;
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    std::string_view one = list.substr(0, comma);
+    while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+    while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
+    if (!one.empty()) rp.origins.emplace_back(one);
+    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+  }
+  if (rp.origins.empty()) rp.origins.emplace_back(issuer_origin);
+  o.rp = std::move(rp);
+  o.rp_name = id;
+  return o;
+}
+
+}  // namespace
+
 // The otpauth issuer is the issuer's host name without its port (what an
 // authenticator app shows beside the account name), or "latchkey" when that
 // is empty or an IPv6 literal: the Key URI format's label is ISSUER:ACCOUNT,
@@ -23,11 +64,18 @@ unsigned cores() {
 mfa::Options mfa_options(const config::Config& cfg) {
   mfa::Options o;
   if (cfg.data_encryption_key) o.sealing_key = crypto::SealingKey::parse(*cfg.data_encryption_key);
-  std::string_view host = cfg.issuer;
-  if (auto scheme = host.find("://"); scheme != std::string_view::npos) host.remove_prefix(scheme + 3);
-  host = host.substr(0, host.find('/'));
-  host = host.substr(0, host.find(':'));
-  if (!host.empty() && !host.starts_with('[')) o.issuer_name = std::string(host);
+  // http://auth.example.com:8443/base: origin http://auth.example.com:8443, host auth.example.com.
+  const std::string_view issuer = cfg.issuer;
+  const auto scheme_end = issuer.find("://");
+  std::string_view authority = scheme_end == std::string_view::npos ? issuer : issuer.substr(scheme_end + 3);
+  authority = authority.substr(0, authority.find('/'));
+  const std::string origin =
+      scheme_end == std::string_view::npos ? std::string() : std::string(issuer.substr(0, scheme_end + 3)) + std::string(authority);
+  std::string_view host = authority;
+  if (host.starts_with('[')) host = host.substr(0, host.find(']') + 1);  // an IPv6 literal keeps its colons
+  else host = host.substr(0, host.find(':'));
+  if (!host.empty() && !is_ip_literal(host)) o.issuer_name = std::string(host);
+  o.passkeys = passkey_options(cfg, host, origin);
   return o;
 }
 

@@ -207,6 +207,12 @@ const std::vector<Setting>& settings() {
          c.data_encryption_key = std::string(v);
          return std::nullopt;
        }},
+      {"WEBAUTHN_RP_ID", "webauthn-rp-id",
+       "passkeys' relying party ID, a domain (default: the issuer's host; an IP address turns passkeys off)",
+       string_setter(&Config::webauthn_rp_id)},
+      {"WEBAUTHN_ORIGINS", "webauthn-origins",
+       "origins passkey ceremonies may come from, comma-separated (default: the issuer's origin)",
+       string_setter(&Config::webauthn_origins)},
       {"ADMIN_TOKEN", "admin-token",
        "bearer token of the /admin/ HTTP API, at least 32 bytes (try: openssl rand -base64 48); "
        "unset: the admin API is off and its paths answer 404",

@@ -48,6 +48,8 @@ struct Config {
   std::string audience = "latchkey";
   std::optional<std::string> introspection_secret;  // unset: /introspect refuses everyone
   std::optional<std::string> data_encryption_key;   // seals TOTP secrets; unset: TOTP is off
+  std::string webauthn_rp_id;       // passkeys' relying party; empty: the issuer's host
+  std::string webauthn_origins;     // origins allowed, comma-separated; empty: the issuer's origin
   std::optional<std::string> admin_token;  // unset: every /admin/ path answers 404
   // The OpenID Connect provider: an authorization code's lifetime (at most
   // 60 s), and a directory whose templates and style.css replace the built-in ones.

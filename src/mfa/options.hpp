@@ -4,6 +4,7 @@
 #include <string>
 
 #include "crypto/aead.hpp"
+#include "mfa/passkeys.hpp"
 #include "util/time.hpp"
 
 namespace latchkey::mfa {
@@ -18,6 +19,8 @@ struct Options {
   UnixSeconds challenge_ttl = 300;
   // Wrong codes a sign-in step takes before it is spent (the 5).
   std::int64_t max_code_failures = 5;
+  // Passkeys: the relying party, or why they are off.
+  PasskeyOptions passkeys;
 };
 
 }  // namespace latchkey::mfa

@@ -25,8 +25,8 @@ std::string binding_of(const auth::Client& client, std::string_view bound_to) {
 
 }  // namespace
 
-SignInStep::SignInStep(auth::Service& service, Enrolment& enrolment, const Options& options)
-    : service_(service), enrolment_(enrolment), options_(options) {}
+SignInStep::SignInStep(auth::Service& service, Enrolment& enrolment, Passkeys& passkeys, const Options& options)
+    : service_(service), enrolment_(enrolment), passkeys_(passkeys), options_(options) {}
 
 Expected<std::optional<Challenge>> SignInStep::challenge_if_enrolled(const store::User& user,
                                                                      const auth::Client& client,
@@ -55,40 +55,45 @@ Expected<std::optional<Challenge>> SignInStep::challenge_if_enrolled(const store
   return std::optional<Challenge>(std::move(out));
 }
 
-Expected<bool> SignInStep::check_code(const store::User& user, const Code& code, UnixSeconds now) {
+Expected<std::string> SignInStep::check_code(const store::User& user, const Code& code, std::string_view token_hash,
+                                             UnixSeconds now) {
   store::FactorStore& factors = service_.store().factors();
+  if (code.passkey) {
+    auto amr = passkeys_.second_factor(user, *code.passkey, token_hash);
+    if (!amr) {
+      if (amr.error() == AuthError::passkey_invalid) return std::string();
+      return tl::unexpected(amr.error());
+    }
+    return std::move(*amr);
+  }
   if (!code.totp.empty()) {
     auto factor = factors.find_totp(user.id);
     if (!factor) {
-      if (factor.error() == store::StoreError::not_found) return false;
+      if (factor.error() == store::StoreError::not_found) return std::string();
       return auth::store_failure(factor);
     }
-    if (!factor->confirmed_at) return false;
+    if (!factor->confirmed_at) return std::string();
     auto secret = enrolment_.totp_secret(*factor);
     if (!secret) return tl::unexpected(secret.error());
-    if (!*secret) return false;
+    if (!*secret) return std::string();
     const auto step = matching_step(**secret, code.totp, now);
-    if (!step) return false;
+    if (!step) return std::string();
     // Taken once: a step not later than the last accepted one is refused.
     auto used = factors.use_totp_step(user.id, *step);
     if (!used) return auth::store_failure(used);
-    return *used;
+    return *used ? std::string("otp") : std::string();
   }
   const auto digest = recovery_code_digest(code.recovery);
-  if (!digest) return false;
+  if (!digest) return std::string();
   auto used = factors.use_recovery_code(user.id, *digest, now);
   if (!used) return auth::store_failure(used);
-  return *used;
+  return *used ? std::string("otp") : std::string();
 }
 
-Expected<PassedStep> SignInStep::pass(std::string_view mfa_token, const Code& code, const auth::Client& client,
-                                      std::string_view bound_to, UnixSeconds* retry_after) {
-  if (code.totp.empty() == code.recovery.empty()) return tl::unexpected(AuthError::mfa_code_required);
+Expected<store::MfaChallenge> SignInStep::live_challenge(std::string_view mfa_token, const auth::Client& client,
+                                                         std::string_view bound_to, UnixSeconds now) {
   if (mfa_token.empty() || mfa_token.size() > kMaxTokenChars) return tl::unexpected(AuthError::mfa_token_invalid);
-  const UnixSeconds now = service_.clock()();
-  store::MfaChallengeStore& challenges = service_.store().mfa_challenges();
-  const std::string digest = crypto::token_digest(mfa_token);
-  auto c = challenges.find(digest);
+  auto c = service_.store().mfa_challenges().find(crypto::token_digest(mfa_token));
   if (!c) {
     if (c.error() == store::StoreError::not_found) return tl::unexpected(AuthError::mfa_token_invalid);
     return auth::store_failure(c);
@@ -96,6 +101,30 @@ Expected<PassedStep> SignInStep::pass(std::string_view mfa_token, const Code& co
   const bool live = !c->used_at && now < c->expires_at && c->failures < options_.max_code_failures;
   if (!live || !crypto::constant_time_equal(c->binding, binding_of(client, bound_to)))
     return tl::unexpected(AuthError::mfa_token_invalid);
+  return std::move(*c);
+}
+
+Expected<boost::json::object> SignInStep::passkey_options(std::string_view mfa_token, const auth::Client& client,
+                                                          std::string_view bound_to) {
+  auto c = live_challenge(mfa_token, client, bound_to, service_.clock()());
+  if (!c) return tl::unexpected(c.error());
+  auto user = service_.store().users().find_by_id(c->user_id);
+  if (!user) {
+    if (user.error() == store::StoreError::not_found) return tl::unexpected(AuthError::mfa_token_invalid);
+    return auth::store_failure(user);
+  }
+  return passkeys_.second_factor_options(*user, c->token_hash);
+}
+
+Expected<PassedStep> SignInStep::pass(std::string_view mfa_token, const Code& code, const auth::Client& client,
+                                      std::string_view bound_to, UnixSeconds* retry_after) {
+  const int given = (code.totp.empty() ? 0 : 1) + (code.recovery.empty() ? 0 : 1) + (code.passkey ? 1 : 0);
+  if (given != 1) return tl::unexpected(AuthError::mfa_code_required);
+  const UnixSeconds now = service_.clock()();
+  store::MfaChallengeStore& challenges = service_.store().mfa_challenges();
+  auto c = live_challenge(mfa_token, client, bound_to, now);
+  if (!c) return tl::unexpected(c.error());
+  const std::string digest = c->token_hash;
   auto user = service_.store().users().find_by_id(c->user_id);
   if (!user) {
     if (user.error() == store::StoreError::not_found) return tl::unexpected(AuthError::mfa_token_invalid);
@@ -118,13 +147,14 @@ Expected<PassedStep> SignInStep::pass(std::string_view mfa_token, const Code& co
     return tl::unexpected(AuthError::rate_limited);
   }
   const bool locked = gate.locked[1] || gate.locked[2];
-  bool right = false;
+  std::string added;  // the amr the code adds; empty: wrong
   if (!locked) {
-    auto checked = check_code(*user, code, now);
+    auto checked = check_code(*user, code, digest, now);
     if (!checked) return tl::unexpected(checked.error());
-    right = *checked;
+    added = std::move(*checked);
   }
-  const std::string_view method = code.totp.empty() ? "recovery_code" : "totp";
+  const bool right = !added.empty();
+  const std::string_view method = code.passkey ? "passkey" : code.totp.empty() ? "recovery_code" : "totp";
   if (!right) {
     auto failures = challenges.count_failure(digest);
     if (!locked) limits.record(reads, now);
@@ -142,7 +172,7 @@ Expected<PassedStep> SignInStep::pass(std::string_view mfa_token, const Code& co
   if (gate.counts[1] > 0) limits.forget(reads[1]);
   PassedStep out;
   out.user = std::move(*user);
-  out.amr = method == "totp" ? "pwd otp mfa" : "pwd mfa";
+  out.amr = "pwd " + added + " mfa";
   out.auth_time = c->auth_time;
   out.method = std::string(method);
   return out;

@@ -18,6 +18,7 @@
 #include "auth/service.hpp"
 #include "mfa/enrolment.hpp"
 #include "mfa/options.hpp"
+#include "mfa/passkeys.hpp"
 
 namespace latchkey::mfa {
 
@@ -27,10 +28,11 @@ struct Challenge {
   UnixSeconds expires_in = 0;
 };
 
-// What the person typed: one of them.
+// What the person gave: one of them.
 struct Code {
   std::string_view totp = {};
   std::string_view recovery = {};
+  const PasskeyAssertion* passkey = nullptr;
 };
 
 // A passed second step: who, and how (RFC 8176 amr values).
@@ -38,12 +40,12 @@ struct PassedStep {
   store::User user;
   std::string amr;
   UnixSeconds auth_time = 0;  // the password's time: the first credential entered
-  std::string method;         // "totp" or "recovery_code"
+  std::string method;         // "totp", "recovery_code" or "passkey"
 };
 
 class SignInStep {
  public:
-  SignInStep(auth::Service& service, Enrolment& enrolment, const Options& options);
+  SignInStep(auth::Service& service, Enrolment& enrolment, Passkeys& passkeys, const Options& options);
 
   // After a right password (the login's store phase): the challenge when the
   // user has a second factor, nullopt when the password is enough.
@@ -58,6 +60,10 @@ class SignInStep {
   // long in `retry_after`).
   auth::Expected<PassedStep> pass(std::string_view mfa_token, const Code& code, const auth::Client& client,
                                   std::string_view bound_to, UnixSeconds* retry_after = nullptr);
+  // The WebAuthn options for a passkey as the second step of this
+  // challenge (mfa_token_invalid as pass() says).
+  auth::Expected<boost::json::object> passkey_options(std::string_view mfa_token, const auth::Client& client,
+                                                      std::string_view bound_to);
   // Opens the session of a passed step (as a login does), records the login.
   auth::Expected<auth::TokenPair> complete(const PassedStep& step, const auth::Client& client,
                                            auth::SessionSpec spec = {});
@@ -65,10 +71,16 @@ class SignInStep {
   const Options& options() const { return options_; }
 
  private:
-  auth::Expected<bool> check_code(const store::User& user, const Code& code, UnixSeconds now);
+  // The amr the code adds ("otp", "hwk"...), or "" when it is wrong.
+  auth::Expected<std::string> check_code(const store::User& user, const Code& code, std::string_view token_hash,
+                                         UnixSeconds now);
+  // The live challenge of this token, bound to this caller.
+  auth::Expected<store::MfaChallenge> live_challenge(std::string_view mfa_token, const auth::Client& client,
+                                                     std::string_view bound_to, UnixSeconds now);
 
   auth::Service& service_;
   Enrolment& enrolment_;
+  Passkeys& passkeys_;
   const Options& options_;
 };
 

@@ -227,7 +227,7 @@ TEST_F(SignInStepTest, ARecoveryCodeWorksOnce) {
   enrol();
   auto passed = factors_->sign_in_step().pass(challenge(client_), {.recovery = recovery_[3]}, client_, {});
   ASSERT_TRUE(passed);
-  EXPECT_EQ(passed->amr, "pwd mfa");
+  EXPECT_EQ(passed->amr, "pwd otp mfa");
   EXPECT_EQ(factors_->sign_in_step().pass(challenge(client_), {.recovery = recovery_[3]}, client_, {}).error(),
             auth::AuthError::mfa_code_invalid);
   EXPECT_EQ(factors_->enrolment().status(user_.id)->recovery_codes, 9);

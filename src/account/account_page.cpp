@@ -28,6 +28,8 @@ std::string_view notice_of(std::string_view done) {
   if (done == "totp_on") return "Two-step verification is on.";
   if (done == "totp_off") return "The authenticator app is removed: your password alone signs you in.";
   if (done == "confirmed") return "Thanks. You can change your security settings now.";
+  if (done == "passkey_added") return "Passkey added. Use it to sign in here, or as the second step after your password.";
+  if (done == "passkey_removed") return "Passkey removed.";
   return {};
 }
 
@@ -48,6 +50,7 @@ struct Content {
   std::vector<store::Consent> consents;
   std::vector<std::string> app_names;
   mfa::FactorStatus factors;
+  std::vector<store::Passkey> passkeys;
 };
 
 }  // namespace
@@ -72,6 +75,9 @@ Answer show_account(const oidc::Provider& p, const http::Request& req) {
     auto factors = p.mfa.enrolment().status(caller.user_id);
     if (!factors) return tl::unexpected(factors.error());
     c.factors = *factors;
+    auto passkeys = p.mfa.passkeys().list(caller.user_id);
+    if (!passkeys) return tl::unexpected(passkeys.error());
+    c.passkeys = std::move(*passkeys);
     return c;
   });
   if (!content || !*content) co_return busy_page(p, req);
@@ -94,6 +100,10 @@ Answer show_account(const oidc::Provider& p, const http::Request& req) {
       const auto& consent = c.consents[i];
       page.apps.push_back(web::AppRow{consent.client_id, c.app_names[i], consent.scope, shown_time(consent.granted_at)});
     }
+    for (const auto& k : c.passkeys)
+      page.passkeys.push_back(web::PasskeyRow{k.credential_id, k.name, shown_time(k.created_at),
+                                              k.last_used_at ? shown_time(*k.last_used_at) : "never"});
+    page.passkeys_available = p.mfa.passkeys().available();
     page.totp = c.factors.totp;
     page.totp_available = p.mfa.enrolment().totp_available();
     page.recovery_left = c.factors.recovery_codes;

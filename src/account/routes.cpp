@@ -15,7 +15,7 @@ struct Route {
 };
 
 // Forms are small: a password change is three fields.
-constexpr std::size_t kFormBytes = 16 * 1024;
+constexpr std::size_t kFormBytes = 96 * 1024;  // a new passkey's attestation, base64url, in JSON
 
 // The whole account page. A new action is one line here and a handler.
 constexpr Route kRoutes[] = {
@@ -30,6 +30,9 @@ constexpr Route kRoutes[] = {
     {"POST", "/account/totp/confirm", totp_confirm},
     {"POST", "/account/totp/remove", totp_remove},
     {"POST", "/account/recovery-codes", new_recovery_codes},
+    {"POST", "/account/passkeys/new", passkey_new},
+    {"POST", "/account/passkeys/add", passkey_add},
+    {"POST", "/account/passkeys/remove", passkey_remove},
 };
 
 }  // namespace

@@ -74,7 +74,8 @@ json::object registration_json(const oidc::Registration& r) {
 
 json::object factors_json(const store::FactorSummary& f) {
   return json::object{{"totp", json::object{{"enabled", f.totp}, {"pending", f.totp_pending}}},
-                      {"recovery_codes", json::object{{"remaining", f.recovery_codes}}}};
+                      {"recovery_codes", json::object{{"remaining", f.recovery_codes}}},
+                      {"passkeys", json::object{{"count", f.passkeys}}}};
 }
 
 }  // namespace latchkey::api

@@ -131,9 +131,9 @@ int user_command(const config::Config& cfg, store::Store& store, const std::vect
     if (o.json) {
       print_json(api::factors_json(*f));
     } else {
-      std::printf("authenticator app:  %s\nrecovery codes:     %lld left\n",
+      std::printf("authenticator app:  %s\nrecovery codes:     %lld left\npasskeys:           %lld\n",
                   f->totp ? "enabled" : (f->totp_pending ? "set up, not confirmed" : "none"),
-                  static_cast<long long>(f->recovery_codes));
+                  static_cast<long long>(f->recovery_codes), static_cast<long long>(f->passkeys));
     }
     return kOk;
   }

@@ -61,7 +61,9 @@ Expected<std::string> SignInStep::check_code(const store::User& user, const Code
   if (code.passkey) {
     auto amr = passkeys_.second_factor(user, *code.passkey, token_hash);
     if (!amr) {
-      if (amr.error() == AuthError::passkey_invalid) return std::string();
+      // Any refusal of the passkey is a wrong code (passkeys off: no passkey can be right).
+      if (amr.error() == AuthError::passkey_invalid || amr.error() == AuthError::passkeys_unavailable)
+        return std::string();
       return tl::unexpected(amr.error());
     }
     return std::move(*amr);

@@ -27,6 +27,7 @@ constexpr Route kRoutes[] = {
     {"POST", "/authorize", authorize, kFormBytes},
     {"POST", "/signin", signin, kFormBytes},
     {"POST", "/signin/mfa", signin_mfa, kFormBytes},
+    {"POST", "/signin/passkey", signin_passkey, kFormBytes},
     {"GET", "/create-account", signup_form},
     {"POST", "/create-account", signup, kFormBytes},
     {"POST", "/consent", consent, kFormBytes},

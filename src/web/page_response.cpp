@@ -41,6 +41,7 @@ std::string content_security_policy(const PagePolicy& policy) {
     if (valid_hash(hash)) scripts.append(" '").append(hash).append("'");
   }
   if (!scripts.empty()) csp.append("; script-src").append(scripts);
+  if (policy.connect_self) csp += "; connect-src 'self'";
   return csp;
 }
 

@@ -27,6 +27,9 @@ struct PagePolicy {
   // Inline scripts allowed, as "sha256-<base64>" (the quotes are added);
   // none by default, and then no script runs at all. Malformed: left out.
   std::vector<std::string> script_hashes = {};
+  // connect-src 'self': the page's script may call our own endpoints (the
+  // login page fetches its passkey challenge).
+  bool connect_self = false;
 };
 
 // The Content-Security-Policy value for `policy`:

@@ -20,9 +20,11 @@ const std::string& checked_url(const std::string& url) {
 }
 
 // The layout around a page's own HTML.
-std::string document(const Templates& templates, std::string_view title, const Html& content) {
+// `script`: the page inlines passkey.js (its CSP then allows it by hash).
+std::string document(const Templates& templates, std::string_view title, const Html& content, bool script = false) {
   Values v;
   v.text("title", title).text("css_version", templates.css_version()).html("content", content);
+  if (script) v.html("script", templates.passkey_script());
   std::string out;
   out.reserve(content.str().size() + 1024);
   templates.at("layout.html").render_to(v, out);
@@ -39,8 +41,9 @@ std::string render_page(const Templates& templates, const LoginPage& page) {
       .text("client_name", page.client_name)
       .text("login_hint", page.login_hint)
       .text("error", page.error)
-      .text("signup_url", checked_url(page.signup_url));
-  return document(templates, "Sign in", templates.at("login.html").render(v));
+      .text("signup_url", checked_url(page.signup_url))
+      .flag("passkeys", page.passkeys);
+  return document(templates, "Sign in", templates.at("login.html").render(v), page.passkeys);
 }
 
 std::string render_page(const Templates& templates, const SignupPage& page) {
@@ -66,8 +69,10 @@ std::string render_page(const Templates& templates, const SecondFactorPage& page
       .flag("totp", page.totp)
       .flag("recovery", page.recovery)
       .text("error", page.error)
-      .text("restart_url", checked_url(page.restart_url));
-  return document(templates, "Two-step verification", templates.at("second_factor.html").render(v));
+      .text("restart_url", checked_url(page.restart_url))
+      .text("passkey_options", page.passkey_options);
+  return document(templates, "Two-step verification", templates.at("second_factor.html").render(v),
+                  !page.passkey_options.empty());
 }
 
 std::string render_page(const Templates& templates, const ConsentPage& page) {
@@ -110,6 +115,13 @@ std::string render_page(const Templates& templates, const AccountPage& page) {
         "granted", r.granted);
     apps += app_row.render(v);
   }
+  const Template& passkey_row = templates.at("passkey_row.html");
+  Html passkeys;
+  for (const PasskeyRow& r : page.passkeys) {
+    Values v;
+    v.text("csrf", page.csrf).text("id", r.id).text("name", r.name).text("created", r.created).text("last_used", r.last_used);
+    passkeys += passkey_row.render(v);
+  }
   const std::string recovery_left = std::to_string(page.recovery_left);
   Values v;
   v.text("csrf", page.csrf)
@@ -122,6 +134,8 @@ std::string render_page(const Templates& templates, const AccountPage& page) {
       .flag("totp", page.totp)
       .flag("totp_available", page.totp_available)
       .text("recovery_left", recovery_left)
+      .html("passkeys", passkeys)
+      .flag("passkeys_available", page.passkeys_available)
       .text("password_hint", page.password_hint);
   return document(templates, "Your account", templates.at("account.html").render(v));
 }
@@ -134,6 +148,12 @@ std::string render_page(const Templates& templates, const TotpSetupPage& page) {
   Values v;
   v.text("csrf", page.csrf).text("secret", page.secret).html("qr", qr).text("error", page.error);
   return document(templates, "Set up an authenticator app", templates.at("totp_setup.html").render(v));
+}
+
+std::string render_page(const Templates& templates, const PasskeyNewPage& page) {
+  Values v;
+  v.text("csrf", page.csrf).text("options", page.options).text("error", page.error);
+  return document(templates, "Add a passkey", templates.at("passkey_new.html").render(v), true);
 }
 
 std::string render_page(const Templates& templates, const RecoveryCodesPage& page) {

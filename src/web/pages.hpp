@@ -34,6 +34,7 @@ struct LoginPage {
   std::string login_hint = {};   // prefills the username (and focuses the password)
   std::string error = {};        // role="alert" when not empty, e.g. kWrongCredentials
   std::string signup_url = {};   // "Create an account" link when not empty
+  bool passkeys = false;         // "Sign in with a passkey" (and the browser's passkey autofill)
 };
 
 struct SignupPage {
@@ -59,6 +60,7 @@ struct SecondFactorPage {
   bool recovery = false;
   std::string error = {};        // role="alert" when not empty
   std::string restart_url = {};  // "Start over": the sign-in again
+  std::string passkey_options = {};  // JSON request options: "Use a passkey" when not empty
 };
 
 // The account page ("Where you're signed in", apps, security).
@@ -69,6 +71,13 @@ struct SessionRow {
   std::string created = {};    // as shown, e.g. "2026-12-05 17:20 UTC"
   std::string last_used = {};
   bool current = false;        // this browser's session: no "Sign out" of its own
+};
+
+struct PasskeyRow {
+  std::string id = {};
+  std::string name = {};
+  std::string created = {};
+  std::string last_used = {};  // "never" when not used yet
 };
 
 struct AppRow {
@@ -89,6 +98,15 @@ struct AccountPage {
   bool totp_available = false;
   long long recovery_left = 0;
   std::string password_hint = {};
+  std::vector<PasskeyRow> passkeys = {};
+  bool passkeys_available = false;
+};
+
+// Adding a passkey: the browser's dialog, started by the page's script.
+struct PasskeyNewPage {
+  std::string csrf = {};
+  std::string options = {};  // JSON creation options
+  std::string error = {};
 };
 
 struct TotpSetupPage {
@@ -154,6 +172,7 @@ std::string render_page(const Templates& templates, const ConsentPage& page);
 std::string render_page(const Templates& templates, const AccountPage& page);
 std::string render_page(const Templates& templates, const TotpSetupPage& page);
 std::string render_page(const Templates& templates, const RecoveryCodesPage& page);
+std::string render_page(const Templates& templates, const PasskeyNewPage& page);
 std::string render_page(const Templates& templates, const ReauthenticatePage& page);
 std::string render_page(const Templates& templates, const LogoutConfirmPage& page);
 std::string render_page(const Templates& templates, const LoggedOutPage& page);

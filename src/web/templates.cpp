@@ -230,6 +230,9 @@ tl::expected<Templates, std::string> Templates::load(std::optional<std::filesyst
   const std::string digest = crypto::sha256(out.css_);
   out.css_version_ = crypto::base64url_encode(digest);
   out.css_hash_source_ = "sha256-" + base64_from_base64url(out.css_version_);
+  out.script_ = out.at("passkey.js").render(Values{});
+  out.script_hash_source_ =
+      "sha256-" + base64_from_base64url(crypto::base64url_encode(crypto::sha256(out.script_.str())));
   return out;
 }
 

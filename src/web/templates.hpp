@@ -115,12 +115,19 @@ class Templates {
   // "sha256-<base64 SHA-256>", the form CSP and Subresource Integrity take.
   std::string_view css_hash_source() const { return css_hash_source_; }
 
+  // passkey.js, the one script of the pages (WebAuthn needs one), as the
+  // pages inline it, and its CSP hash source (the pages' script-src).
+  const Html& passkey_script() const { return script_; }
+  std::string_view passkey_script_hash() const { return script_hash_source_; }
+
  private:
   Templates() = default;
   std::map<std::string, Template, std::less<>> templates_;
   std::string css_;
   std::string css_version_;
   std::string css_hash_source_;
+  Html script_;
+  std::string script_hash_source_;
 };
 
 }  // namespace latchkey::web

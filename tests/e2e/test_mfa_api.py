@@ -241,7 +241,8 @@ def test_an_administrator_lists_and_resets_a_users_factors(mfa_server):
     admin = bearer(ADMIN_TOKEN)
     r = s.get(f"/admin/users/{name}/factors", headers=admin)
     assert r.status_code == 200, r.text
-    assert r.json() == {"totp": {"enabled": True, "pending": False}, "recovery_codes": {"remaining": 10}}
+    assert r.json() == {"totp": {"enabled": True, "pending": False}, "recovery_codes": {"remaining": 10},
+                        "passkeys": {"count": 0}}
     out = run_cli(s, "user", "factors", name, "--json")
     assert out.code == 0, out.stderr
     assert json.loads(out.stdout)["totp"]["enabled"] is True

@@ -17,6 +17,8 @@ Answer authorize(const Provider&, const http::Request&);
 Answer signin(const Provider&, const http::Request&);
 // signin_mfa.cpp: its second step, POST /signin/mfa (a code).
 Answer signin_mfa(const Provider&, const http::Request&);
+// signin_passkey.cpp: "Sign in with a passkey", POST /signin/passkey.
+Answer signin_passkey(const Provider&, const http::Request&);
 // signup.cpp: the hosted sign-up page, GET and POST /create-account.
 Answer signup_form(const Provider&, const http::Request&);
 Answer signup(const Provider&, const http::Request&);

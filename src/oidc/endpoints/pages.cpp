@@ -32,10 +32,14 @@ std::string binding_for(const Provider& p, const http::Request& req, std::option
   return *fresh;
 }
 
+// `script`: the page inlines passkey.js; `connect`: which may call our endpoints.
 http::Response answer(const Provider& p, std::string html, std::optional<std::string> fresh_binding,
-                      std::string_view redirect_uri = {}, unsigned status = 200) {
+                      std::string_view redirect_uri = {}, unsigned status = 200, bool script = false,
+                      bool connect = false) {
   web::PagePolicy policy;
   if (std::string origin = origin_of(redirect_uri); !origin.empty()) policy.form_action.push_back(std::move(origin));
+  if (script) policy.script_hashes.emplace_back(p.pages.passkey_script_hash());
+  policy.connect_self = connect;
   http::Response r = web::page_response(std::move(html), policy, status);
   if (fresh_binding) web::set_page_cookie(r, web::kCsrfCookie, *fresh_binding, p.options.https);
   return r;
@@ -67,7 +71,9 @@ http::Response login_page(const Provider& p, const http::Request& req, const Log
     http::percent_encode(v.return_to, url);
     page.signup_url = std::move(url);
   }
-  return answer(p, web::render_page(p.pages, page), std::move(fresh), v.redirect_uri, status);
+  page.passkeys = p.mfa.passkeys().available();
+  return answer(p, web::render_page(p.pages, page), std::move(fresh), v.redirect_uri, status, page.passkeys,
+                page.passkeys);
 }
 
 http::Response second_factor_page(const Provider& p, const http::Request& req, const SecondFactorView& v,
@@ -88,8 +94,9 @@ http::Response second_factor_page(const Provider& p, const http::Request& req, c
   // (a return_to no URL can hold, which no form of ours sends: the account page).
   const bool plain = std::ranges::none_of(v.return_to, [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
   page.restart_url = v.return_to == "/account" || !plain ? "/account" : "/authorize?" + std::string(v.return_to);
-  http::Response r = answer(p, web::render_page(p.pages, page), std::move(fresh), v.redirect_uri, status);
-  return r;
+  page.passkey_options = std::string(v.passkey_options);
+  return answer(p, web::render_page(p.pages, page), std::move(fresh), v.redirect_uri, status,
+                !page.passkey_options.empty());
 }
 
 http::Response consent_page(const Provider& p, const http::Request& req, const ConsentView& v) {
@@ -142,10 +149,11 @@ http::Response error_page(const Provider& p, const http::Request&, unsigned stat
 }
 
 http::Response page_with_csrf(const Provider& p, const http::Request& req,
-                              const std::function<std::string(const std::string& csrf)>& render, unsigned status) {
+                              const std::function<std::string(const std::string& csrf)>& render, unsigned status,
+                              bool script) {
   std::optional<std::string> fresh;
   const std::string csrf = p.csrf.token_for(binding_for(p, req, fresh));
-  return answer(p, render(csrf), std::move(fresh), {}, status);
+  return answer(p, render(csrf), std::move(fresh), {}, status, script);
 }
 
 bool csrf_ok(const Provider& p, const http::Request& req, const http::FormFields& form) {

@@ -33,6 +33,7 @@ struct SecondFactorView {
   const std::vector<std::string>& methods;  // "totp", "recovery_code"
   std::string_view error;
   std::string_view redirect_uri = {};  // as LoginView's
+  std::string_view passkey_options = {};  // JSON request options when a passkey is offered
 };
 
 struct ConsentView {
@@ -72,7 +73,7 @@ http::Response error_page(const Provider& p, const http::Request& req, unsigned 
 // its HTML (a web::render_page result). For the account pages.
 http::Response page_with_csrf(const Provider& p, const http::Request& req,
                               const std::function<std::string(const std::string& csrf)>& render,
-                              unsigned status = 200);
+                              unsigned status = 200, bool script = false);
 
 // A form post of ours: its csrf field matches this browser's binding cookie.
 bool csrf_ok(const Provider& p, const http::Request& req, const http::FormFields& form);

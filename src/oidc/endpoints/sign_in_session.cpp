@@ -1,5 +1,9 @@
 #include "oidc/endpoints/sign_in_session.hpp"
 
+#include <algorithm>
+
+#include <boost/json.hpp>
+
 #include "oidc/endpoints/pages.hpp"
 
 namespace latchkey::oidc {
@@ -56,6 +60,13 @@ SignInFor sign_in_for(const Provider& p, std::string_view return_to) {
     if (found->metadata.registers_redirect(redirect_uri)) out.redirect_uri = std::string(redirect_uri);
   }
   return out;
+}
+
+std::string second_step_passkey_options(const Provider& p, std::string_view mfa_token,
+                                        const std::vector<std::string>& methods, const auth::Client& client) {
+  if (std::find(methods.begin(), methods.end(), "passkey") == methods.end()) return {};
+  auto options = p.mfa.sign_in_step().passkey_options(mfa_token, client, kHostedStep);
+  return options ? boost::json::serialize(*options) : std::string();
 }
 
 }  // namespace latchkey::oidc

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "oidc/endpoints/authorization_flow.hpp"
 #include "oidc/endpoints/endpoints.hpp"
@@ -42,5 +43,11 @@ struct SignInFor {
   std::string redirect_uri;
 };
 SignInFor sign_in_for(const Provider& p, std::string_view return_to);
+
+// The WebAuthn request options (JSON text) for a hosted second step that
+// offers "passkey" among `methods`; empty otherwise, or when they cannot be
+// made. Blocking (store).
+std::string second_step_passkey_options(const Provider& p, std::string_view mfa_token,
+                                        const std::vector<std::string>& methods, const auth::Client& client);
 
 }  // namespace latchkey::oidc

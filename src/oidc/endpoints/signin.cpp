@@ -39,6 +39,7 @@ struct Outcome {
   std::optional<Resume> resume;
   std::optional<mfa::Challenge> challenge;
   SignInFor page;  // with a challenge: for its page
+  std::string passkey_options;  // with a challenge the person may answer with a passkey
 };
 
 }  // namespace
@@ -68,13 +69,15 @@ Answer signin(const Provider& p, const http::Request& req) {
         if (!challenge) return tl::unexpected(challenge.error());
         if (*challenge) {
           if (v.upgraded_hash()) (void)p.service.store().users().set_password_hash(v.user().id, *v.upgraded_hash());
-          return Outcome{std::nullopt, std::move(**challenge), sign_in_for(p, return_to)};
+          Outcome o{std::nullopt, std::move(**challenge), sign_in_for(p, return_to), {}};
+          o.passkey_options = second_step_passkey_options(p, o.challenge->mfa_token, o.challenge->methods, client);
+          return o;
         }
         const store::User user = v.user();
         auto resume = enter_browser_session(p, current, user, "pwd", client,
                                             [&] { return p.browsers.open(std::move(v), client); });
         if (!resume) return tl::unexpected(resume.error());
-        return Outcome{std::move(*resume), std::nullopt, {}};
+        return Outcome{std::move(*resume), std::nullopt, {}, {}};
       });
   if (!signed_in) {
     const auth::AuthError e = signed_in.error();
@@ -94,7 +97,8 @@ Answer signin(const Provider& p, const http::Request& req) {
   if (signed_in->challenge) {
     const Outcome& o = *signed_in;
     co_return second_factor_page(p, req, SecondFactorView{o.page.client_name, return_to, o.challenge->mfa_token,
-                                                          o.challenge->methods, {}, o.page.redirect_uri});
+                                                          o.challenge->methods, {}, o.page.redirect_uri,
+                                                          o.passkey_options});
   }
   co_return co_await continue_after_sign_in(p, req, return_to, *signed_in->resume);
 }

@@ -4,6 +4,9 @@
 // step, each counts against the account's password locks), then the browser
 // session opens with amr "pwd otp mfa" and the browser goes back to what
 // sent it to sign in.
+#include <boost/json.hpp>
+
+#include "api/api_context.hpp"
 #include "api/middleware.hpp"
 #include "crypto/digest.hpp"
 #include "oidc/endpoints/pages.hpp"
@@ -20,6 +23,7 @@ std::string_view refusal_text(auth::AuthError e) {
     case auth::AuthError::account_disabled: return "This account is disabled.";
     case auth::AuthError::unavailable: return "The service is busy. Please try again in a moment.";
     case auth::AuthError::mfa_code_required: return "Enter a code.";
+    case auth::AuthError::passkey_invalid: return "That passkey did not work. Try again, or use another way.";
     default: return "That code did not work. Check it and try again.";
   }
 }
@@ -38,7 +42,20 @@ struct Failed {
   auth::AuthError error;
   SignInFor page;
   std::vector<std::string> methods;  // still offered (the page again)
+  std::string passkey_options;       // a new challenge, when a passkey is among them
 };
+
+// The form's credential field: a passkey assertion as the page's script
+// posts it (PublicKeyCredential JSON).
+std::optional<mfa::PasskeyAssertion> assertion_of(std::string_view text) {
+  if (text.empty() || text.size() > 32 * 1024) return std::nullopt;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  if (ec) return std::nullopt;
+  auto a = api::passkey_assertion_of(v);
+  if (!a) return std::nullopt;
+  return std::move(*a);
+}
 
 }  // namespace
 
@@ -54,9 +71,16 @@ Answer signin_mfa(const Provider& p, const http::Request& req) {
   const std::string mfa_token(http::form_field(*form, "mfa_token"));
   const std::string_view method = http::form_field(*form, "method");
   const std::string_view code = http::form_field(*form, "code");
-  if (method != "totp" && method != "recovery_code")
+  if (method != "totp" && method != "recovery_code" && method != "passkey")
     co_return error_page(p, req, 400, "Invalid request", "The form could not be read.");
-  const mfa::Code typed = method == "totp" ? mfa::Code{.totp = code} : mfa::Code{.recovery = code};
+  std::optional<mfa::PasskeyAssertion> passkey;
+  if (method == "passkey") {
+    passkey = assertion_of(http::form_field(*form, "credential"));
+    if (!passkey) co_return error_page(p, req, 400, "Invalid request", "The passkey's answer could not be read.");
+  }
+  const mfa::Code typed = method == "totp"            ? mfa::Code{.totp = code}
+                          : method == "recovery_code" ? mfa::Code{.recovery = code}
+                                                      : mfa::Code{.passkey = &*passkey};
 
   mfa::SignInStep& steps = p.mfa.sign_in_step();
   const auth::Client client = api::client_of(req);
@@ -65,16 +89,17 @@ Answer signin_mfa(const Provider& p, const http::Request& req) {
   auto done = co_await p.pool.run([&]() -> tl::expected<Resume, Failed> {
     auto passed = steps.pass(mfa_token, typed, client, kHostedStep, &retry_after);
     if (!passed) {
-      Failed f{passed.error(), sign_in_for(p, return_to), {}};
+      Failed f{passed.error(), sign_in_for(p, return_to), {}, {}};
       // The step goes on after a wrong code: the same methods again.
       if (auto c = p.service.store().mfa_challenges().find(crypto::token_digest(mfa_token)); c) {
         if (auto s = p.mfa.enrolment().status(c->user_id)) f.methods = s->methods();
       }
+      f.passkey_options = second_step_passkey_options(p, mfa_token, f.methods, client);
       return tl::unexpected(std::move(f));
     }
     auto resume = enter_browser_session(p, current, passed->user, passed->amr, client,
                                         [&] { return p.browsers.open(*passed, steps, client); });
-    if (!resume) return tl::unexpected(Failed{resume.error(), {}, {}});
+    if (!resume) return tl::unexpected(Failed{resume.error(), {}, {}, {}});
     return std::move(*resume);
   });
   if (!done) co_return error_page(p, req, 503, "Service busy", "The service is busy. Please try again in a moment.");
@@ -89,7 +114,7 @@ Answer signin_mfa(const Provider& p, const http::Request& req) {
                            401);
     http::Response page = second_factor_page(
         p, req, SecondFactorView{f.page.client_name, return_to, mfa_token, f.methods, refusal_text(f.error),
-                                 f.page.redirect_uri},
+                                 f.page.redirect_uri, f.passkey_options},
         refusal_status(f.error));
     if (f.error == auth::AuthError::rate_limited && retry_after > 0)
       page.headers.emplace_back("Retry-After", std::to_string(retry_after));

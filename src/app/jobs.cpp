@@ -66,6 +66,26 @@ awaitable<void> sync_limits(const JobTargets& t) {
   });
 }
 
+// Single-use things past their life: authorization codes (kept a day past
+// expiry, so that a late replay still ends what the first use opened),
+// used client assertions, sign-in steps and WebAuthn challenges. Each table
+// would otherwise grow with every sign-in.
+awaitable<void> prune_expired(const JobTargets& t) {
+  constexpr UnixSeconds kCodeReplayWindow = 24 * 3600;
+  auto done = co_await t.pool.run([&] {
+    const UnixSeconds now = now_unix();
+    std::int64_t removed = 0;
+    bool ok = true;
+    if (auto r = t.store.codes().prune(now - kCodeReplayWindow)) removed += *r; else ok = false;
+    if (auto r = t.store.assertions().prune(now)) removed += *r; else ok = false;
+    if (auto r = t.store.mfa_challenges().prune(now)) removed += static_cast<std::int64_t>(*r); else ok = false;
+    if (auto r = t.store.webauthn_challenges().prune(now)) removed += static_cast<std::int64_t>(*r); else ok = false;
+    return std::pair{ok, removed};
+  });
+  if (!done || !done->first) log::warn("expired.prune_failed");
+  if (done && done->second > 0) log::info("expired.pruned", {{"rows", done->second}});
+}
+
 // Keys rotated by `latchkey keys rotate` (or by another instance), and
 // scheduled keys coming into force.
 awaitable<void> reload_keys(const JobTargets& t) {
@@ -90,6 +110,7 @@ void add_jobs(Scheduler& scheduler, const JobTargets& t) {
   job("audit_flush", 250ms, AtStop::run_again, flush_audit);
   job("limits_sync", 1s, AtStop::skip, sync_limits);
   job("retention", 1h, AtStop::run_again, prune);
+  job("expired", 10min, AtStop::skip, prune_expired);
   // Checks and reloads only matter to a server that goes on.
   job("readiness", api::Ops::kCheckInterval, AtStop::skip, [](const JobTargets& x) { return x.ops.check(); });
   if (!t.cfg.secret_key) job("key_reload", 30s, AtStop::skip, reload_keys);

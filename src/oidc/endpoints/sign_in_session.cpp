@@ -5,8 +5,21 @@
 #include <boost/json.hpp>
 
 #include "oidc/endpoints/pages.hpp"
+#include "web/pages.hpp"
 
 namespace latchkey::oidc {
+
+tl::expected<SignInPost, http::Response> sign_in_post(const Provider& p, const http::Request& req) {
+  auto form = form_of(req);
+  if (!form) return tl::unexpected(error_page(p, req, 400, "Invalid request", "The form could not be read."));
+  if (!csrf_ok(p, req, *form))
+    return tl::unexpected(error_page(p, req, 403, "This form has expired",
+                                     "Go back, reload the page and try again. (Cookies must be enabled to sign in.)"));
+  std::string return_to(http::form_field(*form, web::kReturnToField));
+  if (return_to != kAccountReturnTo && !resumed_request(return_to))
+    return tl::unexpected(error_page(p, req, 400, "Invalid request", "The sign-in request is missing or malformed."));
+  return SignInPost{std::move(*form), std::move(return_to)};
+}
 
 auth::Expected<Resume> enter_browser_session(const Provider& p, std::optional<std::string_view> current_handle,
                                              const store::User& user, std::string_view amr,

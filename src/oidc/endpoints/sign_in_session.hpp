@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <tl/expected.hpp>
+
 #include "oidc/endpoints/authorization_flow.hpp"
 #include "oidc/endpoints/endpoints.hpp"
 
@@ -20,6 +22,15 @@ inline constexpr std::string_view kHostedStep = "hosted sign-in";
 // The `return_to` of a sign-in that came from the account page rather than
 // from an authorization request.
 inline constexpr std::string_view kAccountReturnTo = "/account";
+
+// A sign-in form's post (the password, its second step, a passkey): the
+// form, CSRF-checked, and its return_to (an authorization request or the
+// account page); the error page to answer otherwise.
+struct SignInPost {
+  http::FormFields form;
+  std::string return_to;
+};
+tl::expected<SignInPost, http::Response> sign_in_post(const Provider& p, const http::Request& req);
 
 // The store phase: the same person already signed in here (prompt=login,
 // max_age, a fresh credential for the account page) keeps the session, whose

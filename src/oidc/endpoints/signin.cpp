@@ -45,16 +45,12 @@ struct Outcome {
 }  // namespace
 
 Answer signin(const Provider& p, const http::Request& req) {
-  auto form = form_of(req);
-  if (!form) co_return error_page(p, req, 400, "Invalid request", "The form could not be read.");
-  if (!csrf_ok(p, req, *form))
-    co_return error_page(p, req, 403, "This form has expired",
-                         "Go back, reload the page and try again. (Cookies must be enabled to sign in.)");
-  const std::string return_to(http::form_field(*form, web::kReturnToField));
-  if (return_to != kAccountReturnTo && !resumed_request(return_to))
-    co_return error_page(p, req, 400, "Invalid request", "The sign-in request is missing or malformed.");
-  const std::string_view username = http::form_field(*form, "username");
-  const std::string_view password = http::form_field(*form, "password");
+  auto post = sign_in_post(p, req);
+  if (!post) co_return std::move(post.error());
+  const http::FormFields& fields = post->form;
+  const std::string& return_to = post->return_to;
+  const std::string_view username = http::form_field(fields, "username");
+  const std::string_view password = http::form_field(fields, "password");
 
   auth::PasswordLogin& logins = p.service.logins();
   mfa::SignInStep& steps = p.mfa.sign_in_step();

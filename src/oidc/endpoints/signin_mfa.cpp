@@ -60,22 +60,18 @@ std::optional<mfa::PasskeyAssertion> assertion_of(std::string_view text) {
 }  // namespace
 
 Answer signin_mfa(const Provider& p, const http::Request& req) {
-  auto form = form_of(req);
-  if (!form) co_return error_page(p, req, 400, "Invalid request", "The form could not be read.");
-  if (!csrf_ok(p, req, *form))
-    co_return error_page(p, req, 403, "This form has expired",
-                         "Go back, reload the page and try again. (Cookies must be enabled to sign in.)");
-  const std::string return_to(http::form_field(*form, web::kReturnToField));
-  if (return_to != kAccountReturnTo && !resumed_request(return_to))
-    co_return error_page(p, req, 400, "Invalid request", "The sign-in request is missing or malformed.");
-  const std::string mfa_token(http::form_field(*form, "mfa_token"));
-  const std::string_view method = http::form_field(*form, "method");
-  const std::string_view code = http::form_field(*form, "code");
+  auto post = sign_in_post(p, req);
+  if (!post) co_return std::move(post.error());
+  const http::FormFields& fields = post->form;
+  const std::string& return_to = post->return_to;
+  const std::string mfa_token(http::form_field(fields, "mfa_token"));
+  const std::string_view method = http::form_field(fields, "method");
+  const std::string_view code = http::form_field(fields, "code");
   if (method != "totp" && method != "recovery_code" && method != "passkey")
     co_return error_page(p, req, 400, "Invalid request", "The form could not be read.");
   std::optional<mfa::PasskeyAssertion> passkey;
   if (method == "passkey") {
-    passkey = assertion_of(http::form_field(*form, "credential"));
+    passkey = assertion_of(http::form_field(fields, "credential"));
     if (!passkey) co_return error_page(p, req, 400, "Invalid request", "The passkey's answer could not be read.");
   }
   const mfa::Code typed = method == "totp"            ? mfa::Code{.totp = code}

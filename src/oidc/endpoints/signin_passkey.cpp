@@ -17,15 +17,11 @@
 namespace latchkey::oidc {
 
 Answer signin_passkey(const Provider& p, const http::Request& req) {
-  auto form = form_of(req);
-  if (!form) co_return error_page(p, req, 400, "Invalid request", "The form could not be read.");
-  if (!csrf_ok(p, req, *form))
-    co_return error_page(p, req, 403, "This form has expired",
-                         "Go back, reload the page and try again. (Cookies must be enabled to sign in.)");
-  const std::string return_to(http::form_field(*form, web::kReturnToField));
-  if (return_to != kAccountReturnTo && !resumed_request(return_to))
-    co_return error_page(p, req, 400, "Invalid request", "The sign-in request is missing or malformed.");
-  const std::string_view credential = http::form_field(*form, "credential");
+  auto post = sign_in_post(p, req);
+  if (!post) co_return std::move(post.error());
+  const http::FormFields& fields = post->form;
+  const std::string& return_to = post->return_to;
+  const std::string_view credential = http::form_field(fields, "credential");
   std::optional<mfa::PasskeyAssertion> assertion;
   if (!credential.empty() && credential.size() <= 32 * 1024) {
     boost::system::error_code ec;

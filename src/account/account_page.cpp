@@ -30,6 +30,7 @@ std::string_view notice_of(std::string_view done) {
   if (done == "confirmed") return "Thanks. You can change your security settings now.";
   if (done == "passkey_added") return "Passkey added. Use it to sign in here, or as the second step after your password.";
   if (done == "passkey_removed") return "Passkey removed.";
+  if (done == "passkey_renamed") return "Passkey renamed.";
   return {};
 }
 

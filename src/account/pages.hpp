@@ -23,9 +23,10 @@ Answer reauthenticate(const oidc::Provider&, const http::Request&);
 Answer totp_setup(const oidc::Provider&, const http::Request&);
 Answer totp_confirm(const oidc::Provider&, const http::Request&);
 Answer totp_remove(const oidc::Provider&, const http::Request&);
-// passkey_actions.cpp: POST /account/passkeys/new, /add, /remove.
+// passkey_actions.cpp: POST /account/passkeys/new, /add, /rename, /remove.
 Answer passkey_new(const oidc::Provider&, const http::Request&);
 Answer passkey_add(const oidc::Provider&, const http::Request&);
+Answer passkey_rename(const oidc::Provider&, const http::Request&);
 Answer passkey_remove(const oidc::Provider&, const http::Request&);
 // recovery_codes.cpp: POST /account/recovery-codes.
 Answer new_recovery_codes(const oidc::Provider&, const http::Request&);

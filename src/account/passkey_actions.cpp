@@ -1,6 +1,7 @@
 // Passkeys from the account page: add one (a fresh credential first; the
-// page's script runs the browser's dialog and posts what it made), and
-// remove one (a fresh credential first).
+// page's script runs the browser's dialog and posts what it made; and, if
+// asked, every other session ends), rename one, and remove one (a fresh
+// credential first).
 #include <boost/json.hpp>
 
 #include "account/pages.hpp"
@@ -59,9 +60,14 @@ Answer passkey_add(const oidc::Provider& p, const http::Request& req) {
     co_return oidc::error_page(p, req, 400, "No passkey was made",
                                "Your browser did not create a passkey. Go back to your account and try again.");
   const std::string name(http::form_field(v->form, "name"));
+  const bool end_others = http::form_field(v->form, "end_others") == "1";
+  const auth::Principal caller = v->caller();
   const auth::Client client = api::client_of(req);
-  auto r = co_await p.pool.run(
-      [&] { return p.mfa.passkeys().add(v->session.user, made->first, made->second, name, v->session.session.id, client); });
+  auto r = co_await p.pool.run([&] {
+    auto added = p.mfa.passkeys().add(v->session.user, made->first, made->second, name, v->session.session.id, client);
+    if (added && end_others) (void)p.service.sessions().logout_all(caller, true, client);
+    return added;
+  });
   if (!r) co_return busy_page(p, req);
   if (!*r) {
     const auth::AuthError e = r->error();
@@ -73,6 +79,21 @@ Answer passkey_add(const oidc::Provider& p, const http::Request& req) {
     co_return busy_page(p, req);
   }
   co_return back_to_account("passkey_added");
+}
+
+Answer passkey_rename(const oidc::Provider& p, const http::Request& req) {
+  auto v = co_await visit(p, req, true);
+  if (!v) co_return std::move(v.error());
+  const std::string id(http::form_field(v->form, "credential_id"));
+  const std::string name(http::form_field(v->form, "name"));
+  if (id.empty() || id.size() > 2048) co_return oidc::error_page(p, req, 400, "Invalid request", "Choose a passkey.");
+  const auth::Client client = api::client_of(req);
+  auto r = co_await p.pool.run([&] { return p.mfa.passkeys().rename(v->session.user, id, name, client); });
+  if (!r) co_return busy_page(p, req);
+  if (!*r && r->error() == auth::AuthError::factor_not_found)
+    co_return oidc::error_page(p, req, 404, "Passkey not found", "That passkey is no longer there.");
+  if (!*r) co_return busy_page(p, req);
+  co_return back_to_account("passkey_renamed");
 }
 
 Answer passkey_remove(const oidc::Provider& p, const http::Request& req) {

@@ -32,6 +32,7 @@ constexpr Route kRoutes[] = {
     {"POST", "/account/recovery-codes", new_recovery_codes},
     {"POST", "/account/passkeys/new", passkey_new},
     {"POST", "/account/passkeys/add", passkey_add},
+    {"POST", "/account/passkeys/rename", passkey_rename},
     {"POST", "/account/passkeys/remove", passkey_remove},
 };
 

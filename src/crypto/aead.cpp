@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
 #include <stdexcept>
@@ -41,17 +42,21 @@ const unsigned char* u(std::string_view s) { return reinterpret_cast<const unsig
 
 }  // namespace
 
+SealingKey::SealingKey(std::string_view raw32) {
+  std::copy_n(reinterpret_cast<const unsigned char*>(raw32.data()), kKeyBytes, key_.begin());
+}
+
 std::optional<SealingKey> SealingKey::parse(std::string_view text) {
   std::optional<std::string> raw;
   if (text.size() == 2 * kKeyBytes) raw = from_hex(text);
   else if (text.size() == 43) raw = base64url_decode(text);
   if (!raw || raw->size() != kKeyBytes) return std::nullopt;
-  return SealingKey(std::move(*raw));
+  return SealingKey(std::string_view(*raw));
 }
 
 SealingKey SealingKey::from_bytes(std::string_view raw32) {
   if (raw32.size() != kKeyBytes) throw std::invalid_argument("a sealing key is 32 bytes");
-  return SealingKey(std::string(raw32));
+  return SealingKey(raw32);
 }
 
 std::string SealingKey::seal(std::string_view plaintext, std::string_view associated) const {
@@ -60,7 +65,7 @@ std::string SealingKey::seal(std::string_view plaintext, std::string_view associ
   CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
   int n = 0;
   // Failing here means OpenSSL is broken or out of memory: a bug, not input.
-  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, u(std::string_view(key_)), u(out)) != 1 ||
+  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), u(out)) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &n, u(associated), len(associated.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), u(out) + kNonceBytes, &n, u(plaintext), len(plaintext.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), u(out) + kNonceBytes + n, &n) != 1 ||
@@ -78,8 +83,7 @@ std::optional<std::string> SealingKey::open(std::string_view sealed, std::string
   std::string tag = raw->substr(kNonceBytes + body);
   CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
   int n = 0, last = 0;
-  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, u(std::string_view(key_)),
-                                 u(std::string_view(*raw))) != 1 ||
+  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), u(std::string_view(*raw))) != 1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &n, u(associated), len(associated.size())) != 1 ||
       EVP_DecryptUpdate(ctx.get(), u(out), &n, u(std::string_view(*raw)) + kNonceBytes, len(body)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1 ||

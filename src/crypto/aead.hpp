@@ -7,6 +7,7 @@
 //
 // Sealed form: "v1." + base64url(nonce || ciphertext || tag). The version
 // names the key generation, so a later key rotation can tell them apart.
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,8 +28,8 @@ class SealingKey {
   std::optional<std::string> open(std::string_view sealed, std::string_view associated) const;
 
  private:
-  explicit SealingKey(std::string raw) : key_(std::move(raw)) {}
-  std::string key_;  // 32 bytes
+  explicit SealingKey(std::string_view raw32);
+  std::array<unsigned char, 32> key_{};
 };
 
 }  // namespace latchkey::crypto

@@ -2,10 +2,21 @@
 
 #include <qrencode.h>
 
+#include <charconv>
 #include <memory>
 
 
 namespace latchkey::mfa {
+
+namespace {
+
+void append_number(std::string& out, int n) {
+  char buf[16];
+  const auto r = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, r.ptr);
+}
+
+}  // namespace
 
 std::optional<QrGeometry> qr_geometry(std::string_view text) {
   const std::string data(text);
@@ -18,8 +29,13 @@ std::optional<QrGeometry> qr_geometry(std::string_view text) {
   g.size = n + 2 * quiet;
   for (int y = 0; y < n; ++y)
     for (int x = 0; x < n; ++x)
-      if (qr->data[y * n + x] & 1)
-        g.path += "M" + std::to_string(x + quiet) + " " + std::to_string(y + quiet) + "h1v1h-1z";
+      if (qr->data[y * n + x] & 1) {
+        g.path.push_back('M');
+        append_number(g.path, x + quiet);
+        g.path.push_back(' ');
+        append_number(g.path, y + quiet);
+        g.path.append("h1v1h-1z");
+      }
   return g;
 }
 

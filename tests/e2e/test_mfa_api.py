@@ -95,9 +95,11 @@ def test_totp_setup_then_login_needs_the_code(mfa_server):
     r = s.post("/login/mfa", json={"mfa_token": body["mfa_token"], "totp_code": later_code(totp)})
     assert r.status_code == 200, r.text
     assert protected(s, r.json()["access_token"]).status_code == 200
-    # The same code again, on a new step: taken once.
+    # The same code again, on a new step: taken once; and a code of an older step.
     again = mfa_required(s, name)
     assert_error(s.post("/login/mfa", json={"mfa_token": again["mfa_token"], "totp_code": later_code(totp)}),
+                 401, "invalid_mfa_code")
+    assert_error(s.post("/login/mfa", json={"mfa_token": again["mfa_token"], "totp_code": totp.now()}),
                  401, "invalid_mfa_code")
 
 

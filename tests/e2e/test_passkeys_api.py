@@ -7,7 +7,7 @@ http://localhost:PORT, whose host is a valid RP ID."""
 import pytest
 
 from conftest import PASSWORD, assert_error, bearer, free_port, login, new_user, protected
-from passkey_support import UP, SoftAuthenticator
+from passkey_support import UP, SoftAuthenticator, b64u, unb64u
 
 
 @pytest.fixture
@@ -64,7 +64,34 @@ def test_register_then_sign_in_with_the_passkey_alone(op):
     # A challenge this server never issued.
     assert_error(op.post("/webauthn/login", json=auth.get(sign_in_options(op), challenge="bm90LWlzc3VlZA")), 401,
                  "invalid_passkey")
+    # Another RP ID's authenticator data.
+    evil = SoftAuthenticator(rp_id="evil.example", origin=auth.origin)
+    evil.key, evil.credential_id, evil.count, evil.user_handle = auth.key, auth.credential_id, auth.count, auth.user_handle
+    assert_error(op.post("/webauthn/login", json=evil.get(sign_in_options(op))), 401, "invalid_passkey")
+    # A tampered signature.
+    tampered = auth.get(sign_in_options(op))
+    sig = bytearray(unb64u(tampered["response"]["signature"]))
+    sig[-1] ^= 0x01
+    tampered["response"]["signature"] = b64u(bytes(sig))
+    assert_error(op.post("/webauthn/login", json=tampered), 401, "invalid_passkey")
+    # None of that changed anything: the passkey still signs in.
     r = op.post("/webauthn/login", json=auth.get(sign_in_options(op)))
+    assert r.status_code == 200, r.text
+
+
+def test_another_users_passkey_is_no_second_step(op):
+    alice, bob = new_user(op), new_user(op)
+    a_auth = SoftAuthenticator(origin=f"http://localhost:{op.port}")
+    b_auth = SoftAuthenticator(origin=f"http://localhost:{op.port}")
+    register(op, login(op, alice)["access_token"], a_auth)
+    register(op, login(op, bob)["access_token"], b_auth)
+    token = op.post("/login", json={"username": bob, "password": PASSWORD}).json()["mfa_token"]
+    options = op.post("/login/mfa/passkey/options", json={"mfa_token": token}).json()
+    assert_error(op.post("/login/mfa", json={"mfa_token": token, "passkey": a_auth.get(options)}), 401,
+                 "invalid_mfa_code")
+    # The step goes on: bob's own passkey, on a new challenge.
+    options = op.post("/login/mfa/passkey/options", json={"mfa_token": token}).json()
+    r = op.post("/login/mfa", json={"mfa_token": token, "passkey": b_auth.get(options)})
     assert r.status_code == 200, r.text
 
 

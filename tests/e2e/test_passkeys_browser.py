@@ -66,7 +66,15 @@ def test_passkey_added_then_second_step_then_alone(server_factory, chrome):
         arrives(chrome, base + "/account?done=passkey_added")
         waits_for(chrome, "Test laptop")
         assert len(chrome.get_credentials()) == 1 and chrome.get_credentials()[0].is_resident_credential
+        check_accessible(chrome)
         shot(chrome, "account-passkeys")
+        # Renamed on the account page.
+        field = chrome.find_element(By.CSS_SELECTOR, "form.rename input[name=name]")
+        field.clear()
+        field.send_keys("Work laptop")
+        button(chrome, "Rename").click()
+        waits_for(chrome, "Passkey renamed")
+        assert "Work laptop" in chrome.page_source
 
         # Signed out, an app's sign-in: the password, then the passkey. (The
         # authenticator is away while the login page loads: else the page's

@@ -242,8 +242,8 @@ TEST_P(Ceremonies, AnAssertionVerifiesHereAndInLibfido2) {
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, Ceremonies,
                          ::testing::Values(CoseAlg::es256, CoseAlg::eddsa, CoseAlg::rs256),
-                         [](const auto& info) {
-                           return info.param == CoseAlg::es256 ? "ES256" : info.param == CoseAlg::eddsa ? "EdDSA" : "RS256";
+                         [](const ::testing::TestParamInfo<CoseAlg>& p) {
+                           return p.param == CoseAlg::es256 ? "ES256" : p.param == CoseAlg::eddsa ? "EdDSA" : "RS256";
                          });
 
 class CeremonyFailures : public Ceremonies {};

@@ -41,10 +41,58 @@ int depth_of(const cbor_item_t* item, int level) {
   return deepest;
 }
 
+// Whether the first item of `bytes` declares no more than the bytes hold:
+// every string's length, every array's and map's count (each item takes a
+// byte at least). libcbor allocates what a header declares before reading
+// it, so a 9-byte header could ask for gigabytes (found by webauthn_fuzz).
+// No allocation here; indefinite lengths and reserved values are refused
+// (CTAP2's canonical CBOR has none).
+bool sizes_fit(std::span<const unsigned char> bytes) {
+  std::size_t at = 0;
+  std::uint64_t pending = 1;  // items still to read
+  while (pending > 0) {
+    if (at >= bytes.size()) return false;
+    const unsigned char first = bytes[at++];
+    const int major = first >> 5, info = first & 31;
+    std::uint64_t value = static_cast<std::uint64_t>(info);
+    if (info >= 24) {
+      if (info > 27) return false;  // reserved (28-30), or indefinite (31)
+      const std::size_t n = std::size_t{1} << (info - 24);  // 1, 2, 4 or 8 bytes
+      if (bytes.size() - at < n) return false;
+      value = 0;
+      for (std::size_t i = 0; i < n; ++i) value = (value << 8) | bytes[at++];
+    }
+    --pending;
+    const std::uint64_t left = bytes.size() - at;
+    switch (major) {
+      case 2:  // byte string
+      case 3:  // text string
+        if (value > left) return false;
+        at += static_cast<std::size_t>(value);
+        break;
+      case 4:  // array
+        if (value > left) return false;
+        pending += value;
+        break;
+      case 5:  // map
+        if (value > left / 2) return false;
+        pending += 2 * value;
+        break;
+      case 6:  // tag: one item follows
+        pending += 1;
+        break;
+      default:  // integers, simple values, floats: the argument was all
+        break;
+    }
+    if (pending > bytes.size() - at) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<CborValue> CborValue::decode(std::span<const unsigned char> bytes, std::size_t* consumed) {
-  if (bytes.empty()) return std::nullopt;
+  if (bytes.empty() || !sizes_fit(bytes)) return std::nullopt;
   cbor_load_result result{};
   cbor_item_t* item = cbor_load(bytes.data(), bytes.size(), &result);
   if (!item || result.error.code != CBOR_ERR_NONE) {

@@ -18,6 +18,7 @@
 #include "crypto/random.hpp"
 #include "webauthn/attestation_object.hpp"
 #include "webauthn/authenticator_data.hpp"
+#include "webauthn/cbor_value.hpp"
 #include "webauthn/ceremony.hpp"
 #include "webauthn/client_data.hpp"
 #include "webauthn/cose_key.hpp"
@@ -305,6 +306,23 @@ TEST(Registration, RefusesWhatIsNotACredentialOfOurs) {
   bad[bad.size() - 1] ^= 0x01;
   EXPECT_EQ(verify_registration(kRp, ch, cdj, attestation(auth_data(kUp | kAt, 0, "localhost", "id", bad)), false).error(),
             CeremonyError::unsupported_key);
+}
+
+// A header may declare more than the input holds; libcbor would allocate it
+// first (webauthn_fuzz found a map of 2^31 pairs in 5 bytes).
+TEST(Cbor, DeclaredSizesMustFitTheInput) {
+  auto bytes = [](std::string_view s) {
+    return std::span<const unsigned char>(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  };
+  EXPECT_FALSE(CborValue::decode(bytes(std::string_view("\xba\x83\x1d\x97\x63", 5))));    // map, 2^31 pairs
+  EXPECT_FALSE(CborValue::decode(bytes(std::string_view("\x9b\xff\xff\xff\xff\xff\xff\xff\xff", 9))));  // array
+  EXPECT_FALSE(CborValue::decode(bytes(std::string_view("\x5a\x7f\xff\xff\xff", 5))));    // byte string
+  EXPECT_FALSE(CborValue::decode(bytes(std::string_view("\x5f\x41\x00\xff", 4))));          // indefinite
+  EXPECT_FALSE(CborValue::decode(bytes(std::string_view("\xa1\x01", 2))));                    // a pair short
+  auto ok = CborValue::decode(bytes(std::string_view("\xa2\x01\x02\x03\x42\xaa\xbb", 7)));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->at(1)->integer(), 2);
+  EXPECT_EQ(ok->at(3)->bytes(), std::string("\xaa\xbb"));
 }
 
 TEST(AuthenticatorData, ParsesWhatTheFlagsSayAndNothingMore) {

@@ -302,6 +302,217 @@ CREATE TABLE webauthn_challenges (
 );
 CREATE INDEX webauthn_challenges_by_expiry ON webauthn_challenges (expires_at);
 )sql"},
+    // Email (store/mail_store.hpp): an address per user (unique among the
+    // verified ones), single-use link tokens as digests, and the durable
+    // outbox. Security notices are queued BY THE DATABASE, in the same
+    // transaction as the change they tell of, by triggers (as logout
+    // deliveries are): a password changed (password_changed_at is set only by
+    // a change, never by a rehash), an address changed (to the old address),
+    // a second factor added or removed, a sign-in from a device (User-Agent)
+    // the user has not signed in from before. A notice goes only to a
+    // verified address and only when its kind is in mail_notices, which the
+    // server fills at start from MAIL_NOTICES (empty when mail is off). The
+    // dialects differ in the triggers, the clock and the autoincrementing
+    // key, so each has its part.
+    Migration{13, "email addresses, email tokens, the mail outbox and its notices", R"sql(
+ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN email_verified BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN password_changed_at BIGINT;
+CREATE UNIQUE INDEX users_by_verified_email ON users (email) WHERE email_verified = 1;
+CREATE TABLE email_tokens (
+  token_hash TEXT PRIMARY KEY,
+  user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  purpose    TEXT NOT NULL,
+  address    TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at    BIGINT
+);
+CREATE INDEX email_tokens_by_user ON email_tokens (user_id, purpose);
+CREATE INDEX email_tokens_by_expiry ON email_tokens (expires_at);
+CREATE TABLE mail_notices (
+  kind TEXT PRIMARY KEY
+);
+CREATE TABLE known_devices (
+  user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  device     TEXT NOT NULL,
+  first_seen BIGINT NOT NULL,
+  PRIMARY KEY (user_id, device)
+);
+)sql",
+              R"sql(
+CREATE TABLE mail_outbox (
+  id              BIGSERIAL PRIMARY KEY,
+  message_key     TEXT NOT NULL DEFAULT md5(random()::text || clock_timestamp()::text),
+  kind            TEXT NOT NULL,
+  user_id         TEXT NOT NULL DEFAULT '',
+  recipient       TEXT NOT NULL,
+  detail          TEXT NOT NULL DEFAULT '{}',
+  created_at      BIGINT NOT NULL,
+  attempts        BIGINT NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  last_error      TEXT NOT NULL DEFAULT '',
+  sent_at         BIGINT,
+  gave_up_at      BIGINT
+);
+CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at) WHERE sent_at IS NULL AND gave_up_at IS NULL;
+CREATE FUNCTION latchkey_notice(k TEXT, uid TEXT, address TEXT, detail TEXT, at BIGINT) RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF address <> '' AND EXISTS (SELECT 1 FROM mail_notices WHERE kind = k) THEN
+    INSERT INTO mail_outbox (kind, user_id, recipient, detail, created_at, next_attempt_at)
+      VALUES (k, uid, address, detail, at, at);
+  END IF;
+END;
+$fn$;
+CREATE FUNCTION latchkey_verified_email(uid TEXT) RETURNS TEXT LANGUAGE sql STABLE AS $fn$
+  SELECT COALESCE((SELECT email FROM users WHERE id = uid AND email_verified = 1), '')
+$fn$;
+CREATE FUNCTION latchkey_password_changed() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM latchkey_notice('password_changed', NEW.id, NEW.email,
+    json_build_object('username', NEW.username)::text, COALESCE(NEW.password_changed_at, 0));
+  RETURN NULL;
+END;
+$fn$;
+CREATE TRIGGER password_changed AFTER UPDATE OF password_changed_at ON users
+  FOR EACH ROW WHEN (NEW.email_verified = 1) EXECUTE PROCEDURE latchkey_password_changed();
+CREATE FUNCTION latchkey_email_changed() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM latchkey_notice('email_changed', NEW.id, OLD.email,
+    json_build_object('username', NEW.username, 'new_email', NEW.email)::text, extract(epoch from now())::bigint);
+  RETURN NULL;
+END;
+$fn$;
+CREATE TRIGGER email_changed AFTER UPDATE OF email ON users
+  FOR EACH ROW WHEN (OLD.email_verified = 1 AND OLD.email <> '' AND NEW.email <> OLD.email)
+  EXECUTE PROCEDURE latchkey_email_changed();
+CREATE FUNCTION latchkey_totp_changed() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    IF OLD.confirmed_at IS NOT NULL THEN
+      PERFORM latchkey_notice('factor_removed', OLD.user_id, latchkey_verified_email(OLD.user_id),
+        '{"factor":"totp"}', extract(epoch from now())::bigint);
+    END IF;
+  ELSIF OLD.confirmed_at IS NULL AND NEW.confirmed_at IS NOT NULL THEN
+    PERFORM latchkey_notice('factor_added', NEW.user_id, latchkey_verified_email(NEW.user_id),
+      '{"factor":"totp"}', extract(epoch from now())::bigint);
+  END IF;
+  RETURN NULL;
+END;
+$fn$;
+CREATE TRIGGER totp_confirmed AFTER UPDATE OF confirmed_at ON totp_factors
+  FOR EACH ROW EXECUTE PROCEDURE latchkey_totp_changed();
+CREATE TRIGGER totp_removed AFTER DELETE ON totp_factors
+  FOR EACH ROW EXECUTE PROCEDURE latchkey_totp_changed();
+CREATE FUNCTION latchkey_passkey_changed() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    PERFORM latchkey_notice('factor_removed', OLD.user_id, latchkey_verified_email(OLD.user_id),
+      '{"factor":"passkey"}', extract(epoch from now())::bigint);
+  ELSE
+    PERFORM latchkey_notice('factor_added', NEW.user_id, latchkey_verified_email(NEW.user_id),
+      '{"factor":"passkey"}', extract(epoch from now())::bigint);
+  END IF;
+  RETURN NULL;
+END;
+$fn$;
+CREATE TRIGGER passkey_added AFTER INSERT ON passkeys
+  FOR EACH ROW EXECUTE PROCEDURE latchkey_passkey_changed();
+CREATE TRIGGER passkey_removed AFTER DELETE ON passkeys
+  FOR EACH ROW EXECUTE PROCEDURE latchkey_passkey_changed();
+CREATE FUNCTION latchkey_session_opened() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF EXISTS (SELECT 1 FROM known_devices WHERE user_id = NEW.user_id)
+     AND NOT EXISTS (SELECT 1 FROM known_devices WHERE user_id = NEW.user_id AND device = NEW.user_agent) THEN
+    PERFORM latchkey_notice('new_device', NEW.user_id, latchkey_verified_email(NEW.user_id),
+      json_build_object('user_agent', NEW.user_agent, 'ip', NEW.ip)::text, NEW.created_at);
+  END IF;
+  INSERT INTO known_devices (user_id, device, first_seen) VALUES (NEW.user_id, NEW.user_agent, NEW.created_at)
+    ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END;
+$fn$;
+CREATE TRIGGER sessions_opened AFTER INSERT ON sessions
+  FOR EACH ROW WHEN (NEW.kind IN ('api', 'browser') AND NEW.revoked_at IS NULL)
+  EXECUTE PROCEDURE latchkey_session_opened();
+)sql",
+              R"sql(
+CREATE TABLE mail_outbox (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_key     TEXT NOT NULL DEFAULT (lower(hex(randomblob(16)))),
+  kind            TEXT NOT NULL,
+  user_id         TEXT NOT NULL DEFAULT '',
+  recipient       TEXT NOT NULL,
+  detail          TEXT NOT NULL DEFAULT '{}',
+  created_at      BIGINT NOT NULL,
+  attempts        BIGINT NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  last_error      TEXT NOT NULL DEFAULT '',
+  sent_at         BIGINT,
+  gave_up_at      BIGINT
+);
+CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at) WHERE sent_at IS NULL AND gave_up_at IS NULL;
+CREATE TRIGGER password_changed AFTER UPDATE OF password_changed_at ON users
+  FOR EACH ROW WHEN NEW.email_verified = 1
+    AND EXISTS (SELECT 1 FROM mail_notices WHERE kind = 'password_changed')
+BEGIN
+  INSERT INTO mail_outbox (kind, user_id, recipient, detail, created_at, next_attempt_at)
+    VALUES ('password_changed', NEW.id, NEW.email, json_object('username', NEW.username),
+            NEW.password_changed_at, NEW.password_changed_at);
+END;
+CREATE TRIGGER email_changed AFTER UPDATE OF email ON users
+  FOR EACH ROW WHEN OLD.email_verified = 1 AND OLD.email <> '' AND NEW.email <> OLD.email
+    AND EXISTS (SELECT 1 FROM mail_notices WHERE kind = 'email_changed')
+BEGIN
+  INSERT INTO mail_outbox (kind, user_id, recipient, detail, created_at, next_attempt_at)
+    VALUES ('email_changed', NEW.id, OLD.email, json_object('username', NEW.username, 'new_email', NEW.email),
+            unixepoch(), unixepoch());
+END;
+CREATE TRIGGER totp_confirmed AFTER UPDATE OF confirmed_at ON totp_factors
+  FOR EACH ROW WHEN OLD.confirmed_at IS NULL AND NEW.confirmed_at IS NOT NULL
+    AND EXISTS (SELECT 1 FROM mail_notices WHERE kind = 'factor_added')
+BEGIN
+  INSERT INTO mail_outbox (kind, user_id, recipient, detail, created_at, next_attempt_at)
+    SELECT 'factor_added', id, email, json_object('factor', 'totp'), unixepoch(), unixepoch()
+    FROM users WHERE id = NEW.user_id AND email_verified = 1 AND email <> '';
+END;
+CREATE TRIGGER totp_removed AFTER DELETE ON totp_factors
+  FOR EACH ROW WHEN OLD.confirmed_at IS NOT NULL
+    AND EXISTS (SELECT 1 FROM mail_notices WHERE kind = 'factor_removed')
+BEGIN
+  INSERT INTO mail_outbox (kind, user_id, recipient, detail, created_at, next_attempt_at)
+    SELECT 'factor_removed', id, email, json_object('factor', 'totp'), unixepoch(), unixepoch()
+    FROM users WHERE id = OLD.user_id AND email_verified = 1 AND email <> '';
+END;
+CREATE TRIGGER passkey_added AFTER INSERT ON passkeys
+  FOR EACH ROW WHEN EXISTS (SELECT 1 FROM mail_notices WHERE kind = 'factor_added')
+BEGIN
+  INSERT INTO mail_outbox (kind, user_id, recipient, detail, created_at, next_attempt_at)
+    SELECT 'factor_added', id, email, json_object('factor', 'passkey'), unixepoch(), unixepoch()
+    FROM users WHERE id = NEW.user_id AND email_verified = 1 AND email <> '';
+END;
+CREATE TRIGGER passkey_removed AFTER DELETE ON passkeys
+  FOR EACH ROW WHEN EXISTS (SELECT 1 FROM mail_notices WHERE kind = 'factor_removed')
+BEGIN
+  INSERT INTO mail_outbox (kind, user_id, recipient, detail, created_at, next_attempt_at)
+    SELECT 'factor_removed', id, email, json_object('factor', 'passkey'), unixepoch(), unixepoch()
+    FROM users WHERE id = OLD.user_id AND email_verified = 1 AND email <> '';
+END;
+CREATE TRIGGER sessions_opened AFTER INSERT ON sessions
+  FOR EACH ROW WHEN NEW.kind IN ('api', 'browser') AND NEW.revoked_at IS NULL
+BEGIN
+  INSERT INTO mail_outbox (kind, user_id, recipient, detail, created_at, next_attempt_at)
+    SELECT 'new_device', id, email, json_object('user_agent', NEW.user_agent, 'ip', NEW.ip),
+           NEW.created_at, NEW.created_at
+    FROM users WHERE id = NEW.user_id AND email_verified = 1 AND email <> ''
+      AND EXISTS (SELECT 1 FROM mail_notices WHERE kind = 'new_device')
+      AND EXISTS (SELECT 1 FROM known_devices WHERE user_id = NEW.user_id)
+      AND NOT EXISTS (SELECT 1 FROM known_devices WHERE user_id = NEW.user_id AND device = NEW.user_agent);
+  INSERT INTO known_devices (user_id, device, first_seen) VALUES (NEW.user_id, NEW.user_agent, NEW.created_at)
+    ON CONFLICT DO NOTHING;
+END;
+)sql"},
 };
 
 }  // namespace

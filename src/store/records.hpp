@@ -19,6 +19,10 @@ struct User {
   UnixSeconds created_at = 0;
   std::string username_key;   // unique, what lookups use: NFC, case-folded
   std::optional<UnixSeconds> disabled_at = std::nullopt;  // set: the account may not log in
+  // Normalised (mail/address.hpp: the domain lower-cased, the local part
+  // kept); "" for none. Unique among the verified ones.
+  std::string email = {};
+  bool email_verified = false;
 };
 
 // An OAuth client. Secrets are never stored, only their digests (empty: a
@@ -250,6 +254,41 @@ struct MfaChallenge {
   UnixSeconds expires_at = 0;
   std::int64_t failures = 0;  // wrong codes so far
   std::optional<UnixSeconds> used_at;
+};
+
+// What an email token proves, as stored in EmailToken::purpose.
+inline constexpr std::string_view kVerifyEmail = "verify_email";      // the user controls `address`
+inline constexpr std::string_view kResetPassword = "reset_password";  // the user may set a new password
+
+// A single-use link token sent by mail (mail/links.hpp), stored by the
+// digest of the token only, bound to a user, a purpose and an address.
+struct EmailToken {
+  std::string token_hash;  // SHA-256 of the token, base64url
+  std::string user_id;
+  std::string purpose;     // kVerifyEmail, kResetPassword
+  std::string address;     // where it was sent (the address it verifies)
+  UnixSeconds created_at = 0;
+  UnixSeconds expires_at = 0;
+  std::optional<UnixSeconds> used_at;
+};
+
+// One message in the durable outbox (store/mail_store.hpp). Its body is
+// rendered when it is sent, from its kind and detail (mail/templates.hpp).
+struct OutboxMail {
+  std::int64_t id = 0;
+  std::string message_key;  // random, set by the database: the stable Message-ID across retries
+  std::string kind;         // mail/kinds.hpp: verify_email, reset_password, new_device...
+  std::string user_id;      // "" for none
+  std::string recipient;    // a normalised address
+  // A JSON object: what the template fills in (a username, a device, a
+  // link). A link holds a token: the detail is emptied ("{}") once sent.
+  std::string detail = "{}";
+  UnixSeconds created_at = 0;
+  std::int64_t attempts = 0;
+  UnixSeconds next_attempt_at = 0;
+  std::string last_error;  // never a token nor a body
+  std::optional<UnixSeconds> sent_at;
+  std::optional<UnixSeconds> gave_up_at;
 };
 
 // Everything a deployment holds, for moving it from one store to another.

@@ -18,6 +18,7 @@
 #include "store/key_store.hpp"
 #include "store/limit_store.hpp"
 #include "store/logout_store.hpp"
+#include "store/mail_store.hpp"
 #include "store/mfa_challenge_store.hpp"
 #include "store/records.hpp"
 #include "store/result.hpp"
@@ -43,6 +44,7 @@ class Store {
   virtual LogoutStore& logouts() = 0;
   virtual AssertionStore& assertions() = 0;
   virtual FactorStore& factors() = 0;
+  virtual MailStore& mail() = 0;
   virtual MfaChallengeStore& mfa_challenges() = 0;
   virtual WebauthnChallengeStore& webauthn_challenges() = 0;
   virtual Database& database() = 0;

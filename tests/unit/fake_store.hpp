@@ -15,6 +15,8 @@
 //    them; install_signer is "serialised" by the mutex alone;
 //  - a failure after the write (a commit whose answer is lost): an injected
 //    failure happens before the call touches anything;
+//  - the triggers of migration 13: no notice is ever queued (set_notices
+//    only keeps the kinds) and change_password is set_password_hash;
 //  - orders no contract names: ended ids come in id order, prune removes the
 //    oldest events first;
 //  - the database's trigger on ending a session is done by end_session: its
@@ -58,6 +60,7 @@ class FakeStore final : public store::Store {
   store::LogoutStore& logouts() override { return logouts_; }
   store::AssertionStore& assertions() override { return assertions_; }
   store::FactorStore& factors() override { return factors_; }
+  store::MailStore& mail() override { return mail_; }
   store::MfaChallengeStore& mfa_challenges() override { return mfa_challenges_; }
   store::WebauthnChallengeStore& webauthn_challenges() override { return webauthn_challenges_; }
   store::Database& database() override { return database_; }
@@ -105,7 +108,17 @@ class FakeStore final : public store::Store {
     By<store::MfaChallenge> challenges;  // by token_hash
     By<store::Passkey> passkeys;  // by credential_id
     std::map<std::string, std::pair<store::WebauthnChallenge, bool>, std::less<>> webauthn;  // hash -> (row, used)
+    By<store::EmailToken> email_tokens;  // by token_hash
+    std::map<std::int64_t, store::OutboxMail> outbox;  // by id
+    std::int64_t last_mail_id = 0;
+    std::vector<std::string> notices;  // kept, but no trigger here queues one
   };
+  // Whether another user than `user_id` has `email` verified.
+  static bool email_taken(const Data& d, std::string_view user_id, std::string_view email) {
+    return std::any_of(d.users.begin(), d.users.end(), [&](const auto& kv) {
+      return kv.first != user_id && kv.second.email_verified && kv.second.email == email;
+    });
+  }
 
   // Every aggregate call: `body` on the data under the one mutex, unless a failure is due.
   template <class T, class Body>
@@ -136,7 +149,8 @@ class FakeStore final : public store::Store {
   static Result<void> insert_user(Data& d, const store::User& u) {
     const bool key_taken = std::any_of(d.users.begin(), d.users.end(),
                                        [&](const auto& kv) { return kv.second.username_key == u.username_key; });
-    if (key_taken || !d.users.emplace(u.id, u).second) return fail(Error::conflict);
+    if (key_taken || (u.email_verified && email_taken(d, u.id, u.email)) || !d.users.emplace(u.id, u).second)
+      return fail(Error::conflict);
     return {};
   }
   // As the schema has it: unique id, refresh_hash and (non-empty) cookie_hash, and a user to belong to.
@@ -246,6 +260,161 @@ class FakeStore final : public store::Store {
         auto* u = row(d.users, user_id);
         if (!u) return fail(Error::not_found);
         u->password_hash = std::string(hash);
+        return {};
+      });
+    }
+    Result<void> change_password(std::string_view user_id, std::string_view hash, UnixSeconds) override {
+      return set_password_hash(user_id, hash);
+    }
+    Result<store::User> find_by_email(std::string_view email) override {
+      return s_.run<store::User>([&](Data& d) {
+        auto it = std::find_if(d.users.begin(), d.users.end(),
+                               [&](const auto& kv) { return kv.second.email_verified && kv.second.email == email; });
+        return found(it == d.users.end() ? nullptr : &it->second);
+      });
+    }
+    Result<void> set_email(std::string_view user_id, std::string_view email, bool verified) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        auto* u = row(d.users, user_id);
+        if (!u) return fail(Error::not_found);
+        if (verified && email_taken(d, user_id, email)) return fail(Error::conflict);
+        u->email = std::string(email);
+        u->email_verified = verified;
+        return {};
+      });
+    }
+  };
+
+  class Mail final : public Part<store::MailStore> {
+   public:
+    using Part::Part;
+    Result<void> issue_token(const store::EmailToken& t, const store::OutboxMail& m) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        if (!d.users.contains(t.user_id)) return fail(Error::not_found);
+        if (d.email_tokens.contains(t.token_hash)) return fail(Error::conflict);
+        std::erase_if(d.email_tokens, [&](const auto& kv) {
+          return kv.second.user_id == t.user_id && kv.second.purpose == t.purpose && !kv.second.used_at;
+        });
+        d.email_tokens.emplace(t.token_hash, t);
+        store::OutboxMail row = m;
+        row.id = ++d.last_mail_id;
+        row.message_key = "fake" + std::to_string(row.id);
+        row.attempts = 0;
+        row.last_error.clear();
+        row.sent_at.reset();
+        row.gave_up_at.reset();
+        d.outbox.emplace(row.id, row);
+        return {};
+      });
+    }
+    Result<store::EmailToken> find_token(std::string_view hash, std::string_view purpose, UnixSeconds now) override {
+      return s_.run<store::EmailToken>([&](Data& d) { return found(usable(d, hash, purpose, now)); });
+    }
+    Result<store::EmailToken> redeem_token(std::string_view hash, std::string_view purpose, UnixSeconds now) override {
+      return s_.run<store::EmailToken>([&](Data& d) -> Result<store::EmailToken> {
+        auto* t = usable(d, hash, purpose, now);
+        if (!t) return fail(Error::not_found);
+        t->used_at = now;
+        return *t;
+      });
+    }
+    Result<store::User> verify_email(std::string_view hash, UnixSeconds now) override {
+      return s_.run<store::User>([&](Data& d) -> Result<store::User> {
+        auto* t = usable(d, hash, store::kVerifyEmail, now);
+        if (!t) return fail(Error::not_found);
+        auto* u = row(d.users, t->user_id);
+        if (!u) return fail(Error::not_found);
+        if (email_taken(d, u->id, t->address)) return fail(Error::conflict);
+        t->used_at = now;
+        u->email = t->address;
+        u->email_verified = true;
+        return *u;
+      });
+    }
+    Result<std::size_t> prune_tokens(UnixSeconds before) override {
+      return s_.run<std::size_t>([&](Data& d) -> Result<std::size_t> {
+        return std::erase_if(d.email_tokens, [&](const auto& kv) { return kv.second.expires_at < before; });
+      });
+    }
+    Result<void> set_notices(const std::vector<std::string>& kinds) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        d.notices = kinds;
+        return {};
+      });
+    }
+    Result<std::vector<store::OutboxMail>> due(UnixSeconds now, std::size_t limit) override {
+      return s_.run<std::vector<store::OutboxMail>>([&](Data& d) -> Result<std::vector<store::OutboxMail>> {
+        std::vector<store::OutboxMail> out;
+        for (const auto& [id, m] : d.outbox) {
+          if (out.size() >= limit) break;
+          if (!m.sent_at && !m.gave_up_at && m.next_attempt_at <= now) out.push_back(m);
+        }
+        return out;
+      });
+    }
+    Result<void> sent(std::int64_t id, UnixSeconds now) override {
+      return update(id, [&](store::OutboxMail& m) {
+        m.sent_at = now;
+        m.detail = "{}";
+        m.last_error.clear();
+      });
+    }
+    Result<void> failed(std::int64_t id, UnixSeconds next, std::string_view error) override {
+      return update(id, [&](store::OutboxMail& m) {
+        m.next_attempt_at = next;
+        m.last_error = std::string(error);
+      });
+    }
+    Result<void> gave_up(std::int64_t id, UnixSeconds now, std::string_view error) override {
+      return update(id, [&](store::OutboxMail& m) {
+        m.gave_up_at = now;
+        m.last_error = std::string(error);
+      });
+    }
+    Result<void> retry(std::int64_t id, UnixSeconds now) override {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        auto it = d.outbox.find(id);
+        if (it == d.outbox.end() || !it->second.gave_up_at) return fail(Error::not_found);
+        it->second.gave_up_at.reset();
+        it->second.attempts = 0;
+        it->second.next_attempt_at = now;
+        return {};
+      });
+    }
+    Result<std::vector<store::OutboxMail>> list(std::size_t limit) override {
+      return s_.run<std::vector<store::OutboxMail>>([&](Data& d) -> Result<std::vector<store::OutboxMail>> {
+        std::vector<store::OutboxMail> out;
+        for (auto it = d.outbox.rbegin(); it != d.outbox.rend() && out.size() < limit; ++it) out.push_back(it->second);
+        return out;
+      });
+    }
+    Result<std::int64_t> pending() override {
+      return s_.run<std::int64_t>([&](Data& d) -> Result<std::int64_t> {
+        return std::count_if(d.outbox.begin(), d.outbox.end(),
+                             [](const auto& kv) { return !kv.second.sent_at && !kv.second.gave_up_at; });
+      });
+    }
+    Result<std::size_t> prune(UnixSeconds before) override {
+      return s_.run<std::size_t>([&](Data& d) -> Result<std::size_t> {
+        return std::erase_if(d.outbox, [&](const auto& kv) {
+          return (kv.second.sent_at && *kv.second.sent_at < before) ||
+                 (kv.second.gave_up_at && *kv.second.gave_up_at < before);
+        });
+      });
+    }
+
+   private:
+    static store::EmailToken* usable(Data& d, std::string_view hash, std::string_view purpose, UnixSeconds now) {
+      auto* t = row(d.email_tokens, hash);
+      return t && t->purpose == purpose && !t->used_at && t->expires_at > now ? t : nullptr;
+    }
+    template <class F>
+    Result<void> update(std::int64_t id, F f) {
+      return s_.run<void>([&](Data& d) -> Result<void> {
+        auto it = d.outbox.find(id);
+        if (it == d.outbox.end()) return fail(Error::not_found);
+        ++it->second.attempts;
+        f(it->second);
         return {};
       });
     }
@@ -1047,6 +1216,7 @@ class FakeStore final : public store::Store {
   Logouts logouts_{*this};
   Assertions assertions_{*this};
   Factors factors_{*this};
+  Mail mail_{*this};
   MfaChallenges mfa_challenges_{*this};
   WebauthnChallenges webauthn_challenges_{*this};
   Audit audit_{*this};

@@ -15,6 +15,7 @@
 #include "store/postgres/postgres_codes.hpp"
 #include "store/postgres/postgres_consents.hpp"
 #include "store/postgres/postgres_factors.hpp"
+#include "store/postgres/postgres_mail.hpp"
 #include "store/postgres/postgres_keys.hpp"
 #include "store/postgres/postgres_limits.hpp"
 #include "store/postgres/postgres_logouts.hpp"
@@ -44,6 +45,7 @@ class PostgresStore final : public Store {
   LogoutStore& logouts() override { return logouts_; }
   AssertionStore& assertions() override { return assertions_; }
   FactorStore& factors() override { return factors_; }
+  MailStore& mail() override { return mail_; }
   MfaChallengeStore& mfa_challenges() override { return mfa_challenges_; }
   WebauthnChallengeStore& webauthn_challenges() override { return webauthn_challenges_; }
   Database& database() override { return database_; }
@@ -62,6 +64,7 @@ class PostgresStore final : public Store {
   PostgresLogouts logouts_{pool_};
   PostgresAssertions assertions_{pool_};
   PostgresFactors factors_{pool_};
+  PostgresMail mail_{pool_};
   PostgresMfaChallenges mfa_challenges_{pool_};
   PostgresWebauthnChallenges webauthn_challenges_{pool_};
   PostgresDatabase database_{pool_};

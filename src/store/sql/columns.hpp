@@ -14,7 +14,7 @@ inline constexpr std::string_view kLimitColumns = "limit_name, account, ip, coun
 
 // User: read_user.
 inline constexpr std::string_view kUserColumns =
-    "id, username, password_hash, created_at, username_key, disabled_at";
+    "id, username, password_hash, created_at, username_key, disabled_at, email, email_verified";
 
 // Session: read_session. revoked_reason is NULL until the session ends.
 inline constexpr std::string_view kSessionColumns =
@@ -28,7 +28,8 @@ inline constexpr std::string_view kSessionAndUserColumns =
     "s.id, s.user_id, s.created_at, s.last_used_at, s.expires_at, s.revoked_at, s.user_agent, "
     "s.ip, s.refresh_hash, s.prev_refresh_hash, s.generation, s.rotated_at, s.created_seq, "
     "COALESCE(s.revoked_reason, ''), s.kind, s.client_id, s.parent_id, s.cookie_hash, s.auth_time, s.amr, "
-    "s.scope, u.id, u.username, u.password_hash, u.created_at, u.username_key, u.disabled_at";
+    "s.scope, u.id, u.username, u.password_hash, u.created_at, u.username_key, u.disabled_at, u.email, "
+    "u.email_verified";
 inline constexpr int kUserAfterSession = 21;  // the first user column of kSessionAndUserColumns
 
 // StoredKey: read_key.
@@ -66,6 +67,15 @@ inline constexpr std::string_view kMfaChallengeColumns =
     "token_hash, user_id, binding, amr, auth_time, created_at, expires_at, failures, used_at";
 
 // LogoutDelivery: read_delivery.
+// EmailToken: read_email_token.
+inline constexpr std::string_view kEmailTokenColumns =
+    "token_hash, user_id, purpose, address, created_at, expires_at, used_at";
+
+// OutboxMail: read_mail.
+inline constexpr std::string_view kMailColumns =
+    "id, message_key, kind, user_id, recipient, detail, created_at, attempts, next_attempt_at, last_error, "
+    "sent_at, gave_up_at";
+
 inline constexpr std::string_view kDeliveryColumns =
     "id, client_id, logout_uri, user_id, session_id, created_at, attempts, next_attempt_at, last_error, "
     "delivered_at, gave_up_at";

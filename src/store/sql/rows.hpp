@@ -20,8 +20,9 @@ namespace latchkey::store::sql {
 
 // kUserColumns from column `at` on.
 inline constexpr auto read_user = [](const auto& r, int at = 0) {
-  return User{r.text(at), r.text(at + 1), r.text(at + 2), r.int64(at + 3), r.text(at + 4),
-              r.optional_int64(at + 5)};
+  return User{r.text(at),         r.text(at + 1),          r.text(at + 2),
+              r.int64(at + 3),      r.text(at + 4),          r.optional_int64(at + 5),
+              r.text(at + 6),       r.int64(at + 7) != 0};
 };
 
 // kSessionColumns from column `at` on.
@@ -59,7 +60,7 @@ inline constexpr auto read_session_with_user = [](const auto& r) {
 };
 
 // kUserColumns, then the number of live sessions.
-inline constexpr auto read_user_summary = [](const auto& r) { return UserSummary{read_user(r, 0), r.int64(6)}; };
+inline constexpr auto read_user_summary = [](const auto& r) { return UserSummary{read_user(r, 0), r.int64(8)}; };
 
 // kKeyColumns.
 inline constexpr auto read_key = [](const auto& r) {
@@ -178,6 +179,29 @@ inline constexpr auto read_delivery = [](const auto& r) {
   d.delivered_at = r.optional_int64(9);
   d.gave_up_at = r.optional_int64(10);
   return d;
+};
+
+// kEmailTokenColumns.
+inline constexpr auto read_email_token = [](const auto& r) {
+  return EmailToken{r.text(0), r.text(1), r.text(2), r.text(3), r.int64(4), r.int64(5), r.optional_int64(6)};
+};
+
+// kMailColumns.
+inline constexpr auto read_mail = [](const auto& r) {
+  OutboxMail m;
+  m.id = r.int64(0);
+  m.message_key = r.text(1);
+  m.kind = r.text(2);
+  m.user_id = r.text(3);
+  m.recipient = r.text(4);
+  m.detail = r.text(5);
+  m.created_at = r.int64(6);
+  m.attempts = r.int64(7);
+  m.next_attempt_at = r.int64(8);
+  m.last_error = r.text(9);
+  m.sent_at = r.optional_int64(10);
+  m.gave_up_at = r.optional_int64(11);
+  return m;
 };
 
 // count, window_start, locked_until.

@@ -40,8 +40,12 @@ class Make {
 
 void users(Statements& st, const Make& s) {
   st.insert_user = s("insert_user",
-                     "INSERT INTO users (id, username, password_hash, created_at, username_key, disabled_at) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                     "INSERT INTO users (id, username, password_hash, created_at, username_key, disabled_at, "
+                     "email, email_verified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  st.find_user_by_email = s("find_user_by_email",
+                            cat({"SELECT ", kUserColumns, " FROM users WHERE email = ?1 AND email_verified = 1"}));
+  st.set_user_email = s("set_user_email", "UPDATE users SET email = ?2, email_verified = ?3 WHERE id = ?1");
+  st.change_password = s("change_password", "UPDATE users SET password_hash = ?2, password_changed_at = ?3 WHERE id = ?1");
   st.find_user_by_key = s("find_user_by_key", cat({"SELECT ", kUserColumns, " FROM users WHERE username_key = ?1"}));
   st.find_user_by_id = s("find_user_by_id", cat({"SELECT ", kUserColumns, " FROM users WHERE id = ?1"}));
   st.set_password_hash = s("set_password_hash", "UPDATE users SET password_hash = ?2 WHERE id = ?1");
@@ -206,6 +210,44 @@ void codes(Statements& st, const Make& s) {
   st.prune_assertions = s("prune_assertions", "DELETE FROM used_assertions WHERE expires_at < ?1");
 }
 
+void mail(Statements& st, const Make& s) {
+  st.void_email_tokens =
+      s("void_email_tokens", "DELETE FROM email_tokens WHERE user_id = ?1 AND purpose = ?2 AND used_at IS NULL");
+  st.insert_email_token = s("insert_email_token", cat({"INSERT INTO email_tokens (", kEmailTokenColumns,
+                                                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"}));
+  st.find_email_token = s("find_email_token", cat({"SELECT ", kEmailTokenColumns,
+                                                   " FROM email_tokens WHERE token_hash = ?1 AND purpose = ?2 "
+                                                   "AND used_at IS NULL AND expires_at > ?3"}));
+  st.redeem_email_token = s("redeem_email_token",
+                            cat({"UPDATE email_tokens SET used_at = ?3 WHERE token_hash = ?1 AND purpose = ?2 "
+                                 "AND used_at IS NULL AND expires_at > ?3 RETURNING ",
+                                 kEmailTokenColumns}));
+  st.prune_email_tokens = s("prune_email_tokens", "DELETE FROM email_tokens WHERE expires_at < ?1");
+  st.insert_mail = s("insert_mail",
+                     "INSERT INTO mail_outbox (kind, user_id, recipient, detail, created_at, next_attempt_at) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  st.clear_notices = s("clear_notices", "DELETE FROM mail_notices");
+  st.insert_notice = s("insert_notice", "INSERT INTO mail_notices (kind) VALUES (?1)");
+  st.due_mail = s("due_mail", cat({"SELECT ", kMailColumns,
+                                   " FROM mail_outbox WHERE sent_at IS NULL AND gave_up_at IS NULL "
+                                   "AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2"}));
+  st.mail_sent = s("mail_sent",
+                   "UPDATE mail_outbox SET attempts = attempts + 1, sent_at = ?2, detail = '{}', last_error = '' "
+                   "WHERE id = ?1");
+  st.mail_failed = s("mail_failed",
+                     "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 "
+                     "WHERE id = ?1");
+  st.mail_gave_up = s("mail_gave_up",
+                      "UPDATE mail_outbox SET attempts = attempts + 1, gave_up_at = ?2, last_error = ?3 WHERE id = ?1");
+  st.retry_mail = s("retry_mail",
+                    "UPDATE mail_outbox SET gave_up_at = NULL, attempts = 0, next_attempt_at = ?2 "
+                    "WHERE id = ?1 AND gave_up_at IS NOT NULL");
+  st.list_mail = s("list_mail", cat({"SELECT ", kMailColumns, " FROM mail_outbox ORDER BY id DESC LIMIT ?1"}));
+  st.count_pending_mail =
+      s("count_pending_mail", "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL AND gave_up_at IS NULL");
+  st.prune_mail = s("prune_mail", "DELETE FROM mail_outbox WHERE sent_at < ?1 OR gave_up_at < ?1");
+}
+
 void keys(Statements& st, const Make& s) {
   st.find_secret = s("ensure_secret_select", "SELECT value FROM server_secrets WHERE name = ?1");
   st.insert_secret_if_absent = s("ensure_secret_insert",
@@ -271,6 +313,7 @@ void audit(Statements& st, const Make& s) {
 void admin(Statements& st, const Make& s) {
   st.list_users = s("list_users",
                     "SELECT u.id, u.username, u.password_hash, u.created_at, u.username_key, u.disabled_at, "
+                    "u.email, u.email_verified, "
                     "(SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.revoked_at IS NULL "
                     "AND s.expires_at > ?2 AND s.last_used_at >= ?3) "
                     "FROM users u WHERE u.username_key > ?1 ORDER BY u.username_key LIMIT ?4");
@@ -309,6 +352,7 @@ Statements build(Placeholders style) {
   sessions(st, make);
   codes(st, make);
   keys(st, make);
+  mail(st, make);
   audit(st, make);
   admin(st, make);
   database(st, make);

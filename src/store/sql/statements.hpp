@@ -32,7 +32,10 @@ struct Statements {
   Stmt insert_user;        // id, username, password_hash, created_at, username_key, disabled_at
   Stmt find_user_by_key;   // username_key
   Stmt find_user_by_id;    // id
-  Stmt set_password_hash;  // id, hash
+  Stmt set_password_hash;  // id, hash: the same password (a rehash)
+  Stmt find_user_by_email;  // email: a verified one
+  Stmt set_user_email;      // id, email, email_verified
+  Stmt change_password;     // id, hash, now: a new password (the notice's trigger)
 
   // sessions
   Stmt find_session;           // id
@@ -128,6 +131,24 @@ struct Statements {
   Stmt delivery_gave_up;    // id, now, error
   Stmt list_deliveries;     // limit: newest first
   Stmt prune_deliveries;    // before
+
+  // email tokens and the mail outbox (mail_store.hpp); notices are queued by migration 13's triggers
+  Stmt void_email_tokens;   // user_id, purpose: the unused ones
+  Stmt insert_email_token;  // kEmailTokenColumns
+  Stmt find_email_token;    // token_hash, purpose, now: unused and unexpired
+  Stmt redeem_email_token;  // token_hash, purpose, now: kEmailTokenColumns after
+  Stmt prune_email_tokens;  // before
+  Stmt insert_mail;         // kind, user_id, recipient, detail, created_at, next_attempt_at
+  Stmt clear_notices;
+  Stmt insert_notice;       // kind
+  Stmt due_mail;            // now, limit: oldest first
+  Stmt mail_sent;           // id, now
+  Stmt mail_failed;         // id, next_attempt_at, error
+  Stmt mail_gave_up;        // id, now, error
+  Stmt retry_mail;          // id, now: if given up
+  Stmt list_mail;           // limit: newest first
+  Stmt count_pending_mail;
+  Stmt prune_mail;          // before
 
   // used client assertions (assertion_store.hpp)
   Stmt first_use_assertion;  // key, expires_at: inserts unless present

@@ -17,7 +17,18 @@ namespace latchkey::store::sql {
 
 template <class C>
 Result<void> insert_user(C& c, const Statements& st, const User& u) {
-  return c.insert(st.insert_user, u.id, u.username, u.password_hash, u.created_at, u.username_key, u.disabled_at);
+  return c.insert(st.insert_user, u.id, u.username, u.password_hash, u.created_at, u.username_key, u.disabled_at,
+                  u.email, std::int64_t{u.email_verified ? 1 : 0});
+}
+
+// not_found when the user does not exist; conflict when another has the
+// address verified (the unique index), as insert's rule.
+template <class C>
+Result<void> set_user_email(C& c, const Statements& st, std::string_view user_id, std::string_view email,
+                            bool verified) {
+  if (auto u = c.one(st.find_user_by_id, [](const auto& r) { return r.text(0); }, user_id); !u)
+    return tl::unexpected(u.error());
+  return c.insert(st.set_user_email, user_id, email, std::int64_t{verified ? 1 : 0});
 }
 
 template <class C>

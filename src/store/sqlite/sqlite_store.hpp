@@ -15,6 +15,7 @@
 #include "store/sqlite/sqlite_consents.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 #include "store/sqlite/sqlite_factors.hpp"
+#include "store/sqlite/sqlite_mail.hpp"
 #include "store/sqlite/sqlite_keys.hpp"
 #include "store/sqlite/sqlite_limits.hpp"
 #include "store/sqlite/sqlite_logouts.hpp"
@@ -44,6 +45,7 @@ class SqliteStore final : public Store {
   LogoutStore& logouts() override { return logouts_; }
   AssertionStore& assertions() override { return assertions_; }
   FactorStore& factors() override { return factors_; }
+  MailStore& mail() override { return mail_; }
   MfaChallengeStore& mfa_challenges() override { return mfa_challenges_; }
   WebauthnChallengeStore& webauthn_challenges() override { return webauthn_challenges_; }
   Database& database() override { return database_; }
@@ -62,6 +64,7 @@ class SqliteStore final : public Store {
   SqliteLogouts logouts_{connections_};
   SqliteAssertions assertions_{connections_};
   SqliteFactors factors_{connections_};
+  SqliteMail mail_{connections_};
   SqliteMfaChallenges mfa_challenges_{connections_};
   SqliteWebauthnChallenges webauthn_challenges_{connections_};
   SqliteDatabase database_{connections_};

@@ -131,7 +131,8 @@ inline std::string opt(std::optional<UnixSeconds> v) { return v ? std::to_string
 
 inline std::string show(const User& u) {
   return "user{" + u.id + " username=" + u.username + " hash=" + u.password_hash +
-         " created_at=" + std::to_string(u.created_at) + " disabled_at=" + opt(u.disabled_at) + "}";
+         " created_at=" + std::to_string(u.created_at) + " disabled_at=" + opt(u.disabled_at) +
+         " email=" + u.email + (u.email_verified ? " verified" : "") + "}";
 }
 
 inline std::string show(const Session& s) {

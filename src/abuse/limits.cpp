@@ -7,7 +7,7 @@ namespace latchkey::abuse {
 namespace {
 constexpr std::array<std::string_view, kLimits> kNames{
     "flood", "signup", "login_ip", "login_pair", "login_account", "refresh_token", "admin_token", "introspection_secret",
-    "client_secret",
+    "client_secret", "mail_ip", "mail_address",
 };
 }  // namespace
 
@@ -54,6 +54,10 @@ Policies default_policies() {
   // A client with a wrong secret fails every time: 30 a minute is far above
   // a misconfigured deployment's retries and far below a guess's needs.
   p[index_of(Limit::client_secret)] = rate(30, kMinute);
+  // A person who lost a message asks again a few times; 5 an hour per
+  // address and 20 per 10 minutes per IP leave that room and no more.
+  p[index_of(Limit::mail_ip)] = rate(20, 10 * kMinute);
+  p[index_of(Limit::mail_address)] = rate(5, 60 * kMinute);
   return p;
 }
 

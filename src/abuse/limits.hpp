@@ -20,6 +20,11 @@
 //  - introspection_secret  failed introspection credentials per IP.
 //  - client_secret  failed client authentications at the token endpoint per
 //                   IP (secrets and assertions of OAuth clients).
+//  - mail_ip        requests that send a message (password reset,
+//                   verification) per IP: a mailbox must not be flooded
+//                   from one place, nor the relay's reputation spent.
+//  - mail_address   the same per address, from anywhere: counted whether
+//                   or not an account has it, so it says nothing of one.
 // A new guessable secret (client secrets, one-time codes, reset tokens) is a
 // new class here, a default and a setting; nothing else changes.
 #include <array>
@@ -43,8 +48,10 @@ enum class Limit : std::uint8_t {
   admin_token,
   introspection_secret,
   client_secret,
+  mail_ip,
+  mail_address,
 };
-inline constexpr std::size_t kLimits = 9;
+inline constexpr std::size_t kLimits = 11;
 
 // Its name in the store, metrics, logs, the audit trail and the admin API.
 std::string_view name_of(Limit l);

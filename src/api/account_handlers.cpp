@@ -7,6 +7,7 @@
 #include "api/hash_then_store.hpp"
 #include "api/json_io.hpp"
 #include "api/middleware.hpp"
+#include "email/addresses.hpp"
 
 namespace latchkey::api {
 
@@ -15,15 +16,33 @@ using boost::asio::awaitable;
 using http::Request;
 using http::Response;
 
+// An optional "email" is kept unverified, and its verification link sent
+// when mail is on (email/flows.hpp).
 awaitable<Response> signup(const ApiContext& api, const Request& req) {
-  auto in = string_fields<2>(req.body, {"username", "password"});
+  auto in = string_fields<3>(req.body, {"username", "password", "email"});
   if (!in) co_return std::move(in.error());
+  std::string address;
+  if (auto given = in->get(2); given && !given->empty()) {
+    auto normal = email::address_of(*given);
+    if (!normal) co_return api.errors(normal.error());
+    address = std::move(*normal);
+  }
   auth::Accounts& accounts = api.service.accounts();
   const auth::Client client = client_of(req);
   UnixSeconds retry_after = 0;
   auto r = co_await hash_then_store(
-      api.pool, [&] { return accounts.prepare_signup((*in)[0], (*in)[1], client, &retry_after); },
-      [&](auth::NewAccount a) { return accounts.complete_signup(std::move(a), client); });
+      api.pool,
+      [&]() -> auth::Expected<auth::NewAccount> {
+        auto account = accounts.prepare_signup((*in)[0], (*in)[1], client, &retry_after);
+        if (account) account->set_email(address);
+        return account;
+      },
+      [&](auth::NewAccount a) -> auth::Expected<void> {
+        auto user = accounts.complete_signup(std::move(a), client);
+        if (!user) return tl::unexpected(user.error());
+        api.email.after_signup(*user, client);
+        return {};
+      });
   co_return with_retry_after(
       reply(api.errors, r, [] { return json_response(201, json::object{{"message", "User created successfully"}}); }),
       retry_after);

@@ -13,6 +13,7 @@
 
 #include "api/error_answers.hpp"
 #include "auth/service.hpp"
+#include "email/flows.hpp"
 #include "http/message.hpp"
 #include "mfa/second_factors.hpp"
 #include "util/worker_pool.hpp"
@@ -27,6 +28,9 @@ struct ApiOptions {
   // The second-factor jobs the server shares with its pages; unset: the API
   // makes its own, without a data encryption key (no TOTP).
   std::shared_ptr<mfa::SecondFactors> mfa;
+  // The email flows the server shares with its pages; unset: the API makes
+  // its own, with mail off.
+  std::shared_ptr<email::Flows> email;
 };
 
 struct ApiContext {
@@ -36,6 +40,7 @@ struct ApiContext {
   ApiOptions options;
   std::string public_cache_control;  // for the public, cacheable documents
   mfa::SecondFactors& mfa;
+  email::Flows& email;
 };
 
 using Handler = boost::asio::awaitable<http::Response> (*)(const ApiContext&, const http::Request&);
@@ -68,6 +73,13 @@ boost::asio::awaitable<http::Response> passkey_second_factor_options(const ApiCo
 boost::asio::awaitable<http::Response> passkeys_list(const ApiContext&, const http::Request&);
 boost::asio::awaitable<http::Response> passkey_rename(const ApiContext&, const http::Request&);
 boost::asio::awaitable<http::Response> passkey_remove(const ApiContext&, const http::Request&);
+// email_handlers.cpp
+boost::asio::awaitable<http::Response> account_email(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> account_email_change(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> account_email_resend(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> email_verify(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> password_forgot(const ApiContext&, const http::Request&);
+boost::asio::awaitable<http::Response> password_reset(const ApiContext&, const http::Request&);
 // session_handlers.cpp
 boost::asio::awaitable<http::Response> protected_resource(const ApiContext&, const http::Request&);
 boost::asio::awaitable<http::Response> refresh(const ApiContext&, const http::Request&);

@@ -51,6 +51,19 @@ Wording wording(AuthError e) {
     case AuthError::passkey_invalid: return {"invalid_passkey", "The passkey could not be verified", {}};
     case AuthError::passkey_exists: return {"passkey_exists", "This passkey is registered already", {}};
     case AuthError::passkeys_unavailable: return {"passkeys_unavailable", "Passkeys are not available on this server", {}};
+    case AuthError::email_invalid: return {"invalid_email", "This is not a valid email address", {}};
+    case AuthError::email_unverified:
+      return {"email_unverified", "Verify your email address first: a new link was sent to it", {}};
+    case AuthError::email_token_invalid:
+      return {"invalid_email_token", "This link is invalid, expired or already used; ask for a new one", {}};
+    case AuthError::reset_token_invalid:
+      return {"invalid_reset_token", "This reset link is invalid, expired or already used; ask for a new one", {}};
+    case AuthError::email_taken: return {"email_taken", "This address belongs to another account", {}};
+    case AuthError::mail_unavailable: return {"mail_unavailable", "Email is not available on this server", {}};
+    case AuthError::no_email: return {"no_email", "The account has no email address", {}};
+    case AuthError::email_already_verified: return {"email_already_verified", "The address is verified already", {}};
+    case AuthError::second_factor_required:
+      return {"mfa_code_required", "This account has a second factor: give totp_code or recovery_code", {}};
     case AuthError::unavailable:
       return {"unavailable", "Service temporarily unavailable, try again shortly", {}};
     case AuthError::internal: return {"internal_error", "Internal server error", {}};

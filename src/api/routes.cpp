@@ -45,6 +45,12 @@ constexpr Route kRoutes[] = {
     {"GET", "/account/passkeys", Guard::account, passkeys_list},
     {"PATCH", "/account/passkeys/{id}", Guard::account, passkey_rename},
     {"DELETE", "/account/passkeys/{id}", Guard::account, passkey_remove},
+    {"GET", "/account/email", Guard::account, account_email},
+    {"POST", "/account/email", Guard::account, account_email_change},
+    {"POST", "/account/email/resend", Guard::account, account_email_resend},
+    {"POST", "/email/verify", Guard::none, email_verify},        // the link's token is its own credential
+    {"POST", "/password/forgot", Guard::none, password_forgot},
+    {"POST", "/password/reset", Guard::none, password_reset},    // the link's token is its own credential
     {"GET", "/.well-known/jwks.json", Guard::none, jwks},
     {"POST", "/introspect", Guard::none, introspect},  // the service credential, checked by the handler
     {"POST", "/revoke", Guard::none, revoke},
@@ -57,8 +63,10 @@ void add_routes(http::Router& router, auth::Service& service, WorkerPool& pool, 
   const std::string cache_control = "public, max-age=" + std::to_string(options.jwks_max_age);
   if (!options.mfa) options.mfa = std::make_shared<mfa::SecondFactors>(service, mfa::Options{});
   mfa::SecondFactors& factors = *options.mfa;  // held by the context's options: as long as the routes
+  if (!options.email) options.email = std::make_shared<email::Flows>(service, factors.sign_in_step(), email::Options{});
+  email::Flows& flows = *options.email;
   auto api = std::make_shared<const ApiContext>(
-      ApiContext{service, pool, ErrorAnswers(service.options()), std::move(options), cache_control, factors});
+      ApiContext{service, pool, ErrorAnswers(service.options()), std::move(options), cache_control, factors, flows});
   for (const Route& r : kRoutes) {
     http::RouteOptions o;
     switch (r.guard) {

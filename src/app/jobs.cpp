@@ -80,6 +80,11 @@ awaitable<void> prune_expired(const JobTargets& t) {
     if (auto r = t.store.assertions().prune(now)) removed += *r; else ok = false;
     if (auto r = t.store.mfa_challenges().prune(now)) removed += static_cast<std::int64_t>(*r); else ok = false;
     if (auto r = t.store.webauthn_challenges().prune(now)) removed += static_cast<std::int64_t>(*r); else ok = false;
+    // Email links a day past their expiry; messages sent or given up 30
+    // days ago (latchkey mail list shows what happened until then).
+    if (auto r = t.store.mail().prune_tokens(now - kCodeReplayWindow)) removed += static_cast<std::int64_t>(*r);
+    else ok = false;
+    if (auto r = t.store.mail().prune(now - 30 * 86400)) removed += static_cast<std::int64_t>(*r); else ok = false;
     return std::pair{ok, removed};
   });
   if (!done || !done->first) log::warn("expired.prune_failed");

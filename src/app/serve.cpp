@@ -21,6 +21,9 @@
 #include "crypto/base64url.hpp"
 #include "crypto/random.hpp"
 #include "cli/admin_commands.hpp"
+#include "email/flows.hpp"
+#include "mail/outbox_sender.hpp"
+#include "mail/renderer.hpp"
 #include "http/server.hpp"
 #include "http/tls.hpp"
 #include "metrics/registry.hpp"
@@ -28,13 +31,13 @@
 #include "net/http_client.hpp"
 #include "oidc/backchannel_metrics.hpp"
 #include "oidc/backchannel_tokens.hpp"
-#include "oidc/backchannel_worker.hpp"
 #include "oidc/client_registry.hpp"
 #include "oidc/endpoints/registration.hpp"
 #include "oidc/routes.hpp"
 #include "web/csrf.hpp"
 #include "web/templates.hpp"
 #include "util/log.hpp"
+#include "util/periodic_thread.hpp"
 
 namespace latchkey::app {
 
@@ -75,7 +78,13 @@ struct Components {
   std::unique_ptr<web::Templates> pages;
   std::unique_ptr<web::Csrf> csrf;
   std::unique_ptr<oidc::BackchannelDelivery> logouts;
-  std::unique_ptr<oidc::BackchannelWorker> logout_sender;  // stopped before what it uses
+  std::unique_ptr<PeriodicThread> logout_sender;  // stopped before what it uses
+  // Email: the flows (the API's, the pages'), the outbox's sender and its
+  // thread (null when SMTP_URL is unset).
+  std::shared_ptr<email::Flows> email;
+  std::unique_ptr<mail::Renderer> mail_renderer;
+  std::unique_ptr<mail::OutboxSender> mail_sender;
+  std::unique_ptr<PeriodicThread> mail_thread;  // stopped before what it uses
   metrics::Registry metrics;
   std::unique_ptr<api::Ops> ops;
   std::unique_ptr<http::Router> router;
@@ -126,6 +135,30 @@ tl::expected<void, int> build_auth(const config::Config& cfg, Components& c) {
   return {};
 }
 
+// Email: the flows; with SMTP_URL, the outbox's sender on a thread of its
+// own, and the notices the database queues (none without it).
+tl::expected<void, int> build_mail(const config::Config& cfg, Components& c) {
+  c.email = std::make_shared<email::Flows>(*c.service, c.mfa->sign_in_step(), email_options(cfg));
+  const bool on = !cfg.smtp_url.empty();
+  if (auto set = c.store->mail().set_notices(on ? cfg.mail_notices : std::vector<std::string>{}); !set)
+    return tl::unexpected(fail("cannot write the mail notices' settings to the database", 1));
+  if (!on) {
+    log::warn("mail.off", {{"reason", "SMTP_URL is not set: no verification, password reset or notice is sent"}});
+    return {};
+  }
+  c.mail_renderer = std::make_unique<mail::Renderer>(*c.pages, mail_sender(cfg));
+  c.mail_sender = std::make_unique<mail::OutboxSender>(c.store->mail(), *c.mail_renderer, now_unix,
+                                                       mail_sender_options(cfg));
+  c.mail_thread = std::make_unique<PeriodicThread>([&s = *c.mail_sender] { (void)s.run_once(); },
+                                                   std::chrono::milliseconds(cfg.mail_poll_ms));
+  c.metrics.add([&s = *c.mail_sender](metrics::TextWriter& out) { s.write_metrics(out); });
+  // A sign-in refused for an address not verified sends a new link.
+  c.service->logins().on_unverified_email([&flows = *c.email](const store::User& user, const auth::Client& client) {
+    (void)flows.addresses().send_verification(user, user.email, client);
+  });
+  return {};
+}
+
 // The OpenID Connect provider's parts: the pages (THEME_DIR's first: a
 // broken theme stops the start), the CSRF key (one per deployment, kept in
 // the database like the refresh secret), clients, browser sessions, consents.
@@ -145,9 +178,9 @@ tl::expected<void, int> build_provider(const config::Config& cfg, Components& c)
   c.logouts = std::make_unique<oidc::BackchannelDelivery>(
       c.store->logouts(), oidc::logout_token_maker(*c.service, *c.clients, cfg.issuer), now_unix);
   c.logouts->on_gave_up(oidc::audit_gave_up(*c.audit));
-  c.logout_sender = std::make_unique<oidc::BackchannelWorker>(*c.logouts, std::chrono::seconds(1));
+  c.logout_sender = std::make_unique<PeriodicThread>([&d = *c.logouts] { (void)d.run_once(); }, std::chrono::seconds(1));
   c.metrics.add([&delivery = *c.logouts](metrics::TextWriter& out) { oidc::write_backchannel_metrics(delivery, out); });
-  return {};
+  return build_mail(cfg, c);
 }
 
 // The lanes, the routes, the listeners and the periodic jobs.
@@ -161,6 +194,7 @@ void build_http(const config::Config& cfg, std::shared_ptr<boost::asio::ssl::con
   c.router = std::make_unique<http::Router>(&c.metrics.http());
   api::ApiOptions api = api_options(cfg);
   api.mfa = c.mfa;
+  api.email = c.email;
   api::add_routes(*c.router, *c.service, *c.pool, std::move(api));
   auto provider = std::make_shared<const oidc::Provider>(oidc::Provider{
       *c.service, *c.pool, *c.clients, *c.browsers, *c.consents, *c.pages, *c.csrf, provider_options(cfg),
@@ -205,6 +239,7 @@ void log_listening(const config::Config& cfg, const Components& c) {
 void run(const config::Config& cfg, Components& c) {
   c.scheduler.start();
   c.logout_sender->start();
+  if (c.mail_thread) c.mail_thread->start();
   log_listening(cfg, c);
   // From here on, info lines (the access log above all) are written in
   // batches: one write(2) per line would cost more than a /protected request.
@@ -222,6 +257,7 @@ void run(const config::Config& cfg, Components& c) {
   std::signal(SIGTERM, SIG_IGN);
   c.scheduler.stop();
   c.logout_sender->stop();
+  if (c.mail_thread) c.mail_thread->stop();
   c.store->sessions().stop_watching();
   c.pool->join();
   c.audit->flush();  // what the last requests recorded

@@ -61,6 +61,38 @@ mfa::PasskeyOptions passkey_options(const config::Config& cfg, std::string_view 
 // authenticator app shows beside the account name), or "latchkey" when that
 // is empty or an IPv6 literal: the Key URI format's label is ISSUER:ACCOUNT,
 // so the issuer may hold no colon (pyotp refuses such a URI).
+email::Options email_options(const config::Config& cfg) {
+  email::Options o;
+  o.mail_on = !cfg.smtp_url.empty();
+  o.public_url = cfg.public_url;
+  o.login_with_email = cfg.login_with_email;
+  o.require_verified_email = cfg.require_verified_email;
+  return o;
+}
+
+mail::SenderOptions mail_sender_options(const config::Config& cfg) {
+  mail::SenderOptions o;
+  o.max_attempts = cfg.mail_max_attempts;
+  o.backoff_base = cfg.mail_retry_base;
+  o.smtp.url = cfg.smtp_url;
+  o.smtp.starttls = cfg.smtp_starttls;
+  o.smtp.username = cfg.smtp_username;
+  o.smtp.password = cfg.smtp_password;
+  o.smtp.ca_file = cfg.smtp_ca_file;
+  return o;
+}
+
+mail::Sender mail_sender(const config::Config& cfg) {
+  mail::Sender s;
+  if (auto from = mail::parse_mailbox(cfg.mail_from)) s.from = std::move(*from);
+  s.public_url = cfg.public_url;
+  // The host of PUBLIC_URL: how the messages name the service.
+  std::string_view host = s.public_url;
+  if (const auto scheme = host.find("://"); scheme != std::string_view::npos) host.remove_prefix(scheme + 3);
+  s.site = std::string(host.substr(0, host.find('/')));
+  return s;
+}
+
 mfa::Options mfa_options(const config::Config& cfg) {
   mfa::Options o;
   if (cfg.data_encryption_key) o.sealing_key = crypto::SealingKey::parse(*cfg.data_encryption_key);
@@ -93,6 +125,8 @@ auth::Options auth_options(const config::Config& cfg) {
   o.min_password_chars = cfg.password_min_length;
   o.token_cache_size = cfg.token_cache_size;
   o.limits = limits(cfg);
+  o.login_with_email = cfg.login_with_email;
+  o.require_verified_email = cfg.require_verified_email;
   // Other instances count in a shared database: checks must read it.
   o.limits_shared = !cfg.database_url.starts_with("sqlite");
   return o;
@@ -115,6 +149,8 @@ abuse::Policies limits(const config::Config& cfg) {
   rate(Limit::admin_token, cfg.limit_admin_token);
   rate(Limit::introspection_secret, cfg.limit_introspection_secret);
   rate(Limit::client_secret, cfg.limit_client_secret);
+  rate(Limit::mail_ip, cfg.limit_mail_ip);
+  rate(Limit::mail_address, cfg.limit_mail_address);
   // The login locks keep their own settings.
   auto& pair = p[index_of(Limit::login_pair)];
   pair->free = cfg.login_lock_after;

@@ -6,6 +6,9 @@
 #include "auth/key_bootstrap.hpp"
 #include "auth/options.hpp"
 #include "config/config.hpp"
+#include "email/options.hpp"
+#include "mail/outbox_sender.hpp"
+#include "mail/renderer.hpp"
 #include "oidc/provider.hpp"
 #include "http/server.hpp"
 #include "oidc/endpoints/registration.hpp"
@@ -15,6 +18,11 @@ namespace latchkey::app {
 
 auth::Options auth_options(const config::Config& cfg);
 mfa::Options mfa_options(const config::Config& cfg);
+email::Options email_options(const config::Config& cfg);
+// SMTP_URL's settings and the sender's retries.
+mail::SenderOptions mail_sender_options(const config::Config& cfg);
+// MAIL_FROM (checked when the configuration was loaded) and PUBLIC_URL.
+mail::Sender mail_sender(const config::Config& cfg);
 // The abuse limits' policies: the defaults, with what is configured.
 abuse::Policies limits(const config::Config& cfg);
 api::ApiOptions api_options(const config::Config& cfg);

@@ -11,7 +11,9 @@ Accounts::Accounts(const Context& ctx)
 Expected<void> Accounts::signup(std::string_view username, std::string_view password, const Client& client) {
   auto account = prepare_signup(username, password, client);
   if (!account) return tl::unexpected(account.error());
-  return complete_signup(std::move(*account), client);
+  auto user = complete_signup(std::move(*account), client);
+  if (!user) return tl::unexpected(user.error());
+  return {};
 }
 
 Expected<NewAccount> Accounts::prepare_signup(std::string_view username, std::string_view password,
@@ -27,12 +29,12 @@ Expected<NewAccount> Accounts::prepare_signup(std::string_view username, std::st
   return prepare_account(username, password, rules_);
 }
 
-Expected<void> Accounts::complete_signup(NewAccount account, const Client& client) {
+Expected<store::User> Accounts::complete_signup(NewAccount account, const Client& client) {
   auto user = create_account(ctx_.store.users(), account, ctx_.clock());
   if (!user) return tl::unexpected(user.error());
   log::info("auth.signup", {{"user_id", std::string_view(user->id)}});
   ctx_.record({.event = "signup", .user_id = user->id, .username = user->username}, client);
-  return {};
+  return user;
 }
 
 Expected<std::size_t> Accounts::change_password(const Principal& caller, std::string_view current,

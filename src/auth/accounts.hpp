@@ -48,7 +48,8 @@ class Accounts {
                                       UnixSeconds* retry_after = nullptr) const;
   // Store phase: creates the account (username_taken when the name went
   // meanwhile) and records the event. Blocking (store); no hashing.
-  Expected<void> complete_signup(NewAccount account, const Client& client = {});
+  // The account as created.
+  Expected<store::User> complete_signup(NewAccount account, const Client& client = {});
 
   // Verifies the current password, sets the new one and ends the caller's
   // other sessions; returns how many ended. Both phases. Blocking.

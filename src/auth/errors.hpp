@@ -54,6 +54,16 @@ enum class AuthError {
   passkey_invalid,     // a WebAuthn ceremony that failed: challenge, origin, signature, counter...
   passkey_exists,      // that credential is registered already
   passkeys_unavailable,  // no relying party: WEBAUTHN_RP_ID unset and the issuer's host an IP address
+  // email (email/)
+  email_invalid,           // not an address latchkey accepts (mail/address.hpp)
+  email_unverified,        // REQUIRE_VERIFIED_EMAIL: right password, address not verified yet
+  email_token_invalid,     // a verification link unknown, expired, used or voided
+  reset_token_invalid,     // a password reset link unknown, expired, used or voided
+  email_taken,             // another account has this address verified
+  mail_unavailable,        // no SMTP_URL: the server sends no mail
+  no_email,                // the account has no address to verify
+  email_already_verified,  // nothing to verify
+  second_factor_required,  // a reset of an account with a second factor, without its code
   // the server
   unavailable,  // database down or worker queue full: try again
   internal,
@@ -73,7 +83,12 @@ constexpr ErrorKind kind_of(AuthError e) {
     case AuthError::token_mismatch:
     case AuthError::ip_invalid:
     case AuthError::password_required:
+    case AuthError::email_invalid:
+    case AuthError::email_token_invalid:
+    case AuthError::reset_token_invalid:
+    case AuthError::no_email:
     case AuthError::mfa_code_required: return ErrorKind::invalid_input;
+    case AuthError::second_factor_required:
     case AuthError::mfa_code_invalid:
     case AuthError::passkey_invalid:
     case AuthError::mfa_token_invalid:
@@ -86,12 +101,16 @@ constexpr ErrorKind kind_of(AuthError e) {
     case AuthError::token_reused: return ErrorKind::unauthenticated;
     case AuthError::account_disabled:
     case AuthError::totp_unavailable:
+    case AuthError::email_unverified:
+    case AuthError::mail_unavailable:
     case AuthError::passkeys_unavailable: return ErrorKind::forbidden;
     case AuthError::factor_not_found:
     case AuthError::session_not_found:
     case AuthError::user_not_found: return ErrorKind::not_found;
     case AuthError::username_taken:
     case AuthError::factor_exists:
+    case AuthError::email_taken:
+    case AuthError::email_already_verified:
     case AuthError::passkey_exists: return ErrorKind::conflict;
     case AuthError::rate_limited: return ErrorKind::exhausted;
     case AuthError::unavailable: return ErrorKind::unavailable;

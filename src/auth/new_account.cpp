@@ -25,6 +25,7 @@ Expected<store::User> create_account(store::UserStore& users, const NewAccount& 
   if (account.empty()) return tl::unexpected(AuthError::internal);
   store::User user{crypto::random_uuid(), account.name().display, account.password_hash(), now,
                    account.name().key};
+  user.email = account.email();
   if (auto r = users.create(user); !r) {
     if (r.error() == store::StoreError::conflict) return tl::unexpected(AuthError::username_taken);
     return store_failure(r);

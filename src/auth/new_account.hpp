@@ -32,11 +32,15 @@ class NewAccount {
   bool empty() const { return name_.key.empty(); }
   const Username& name() const { return name_; }
   const std::string& password_hash() const { return password_hash_; }
+  // The address it is created with (normalised, unverified); "" for none.
+  const std::string& email() const { return email_; }
+  void set_email(std::string email) { email_ = std::move(email); }
 
  private:
   friend Expected<NewAccount> prepare_account(std::string_view, std::string_view, const AccountRules&);
   Username name_;
   std::string password_hash_;
+  std::string email_;
 };
 
 // Blocking (argon2id). credentials_required, username_invalid or a password

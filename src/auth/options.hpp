@@ -27,6 +27,10 @@ struct Options {
   std::size_t min_password_chars = 8;
   std::size_t max_password_bytes = 1024;
   std::size_t max_username_chars = 64;
+  // LOGIN_WITH_EMAIL: a name that is no account's may be a verified address.
+  bool login_with_email = false;
+  // REQUIRE_VERIFIED_EMAIL: no session until the account's address is verified.
+  bool require_verified_email = false;
   // The abuse limits (abuse/limits.hpp), and whether other instances count
   // in the same store (PostgreSQL), so that checks must read it.
   abuse::Policies limits = abuse::default_policies();

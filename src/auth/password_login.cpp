@@ -5,6 +5,7 @@
 #include "auth/username.hpp"
 #include "crypto/password.hpp"
 #include "crypto/random.hpp"
+#include "mail/address.hpp"
 #include "util/log.hpp"
 
 namespace latchkey::auth {
@@ -75,6 +76,12 @@ Expected<VerifiedLogin> PasswordLogin::verify_login(std::string_view username, s
   }
   store::Result<store::User> user = tl::unexpected(store::StoreError::not_found);
   if (name) user = ctx_.store.users().find_by_name(name->key);
+  if (!user && user.error() == store::StoreError::not_found && o.login_with_email && !oversized &&
+      username.find('@') != std::string_view::npos) {
+    // Only a verified address names an account: an unverified one could be
+    // anybody's claim.
+    if (auto address = mail::normalise_address(username)) user = ctx_.store.users().find_by_email(*address);
+  }
   if (!user && user.error() != store::StoreError::not_found) return store_failure(user);
   bool right = false;
   if (user) right = crypto::verify_password(user->password_hash, password);
@@ -91,6 +98,15 @@ Expected<VerifiedLogin> PasswordLogin::verify_login(std::string_view username, s
                  .detail = audit_detail({{"reason", "account_disabled"}})},
                 client);
     return tl::unexpected(AuthError::account_disabled);
+  }
+  if (o.require_verified_email && !user->email_verified) {
+    // Said only to someone who knows the password, as a disabled account is.
+    log::info("auth.login_refused", {{"reason", "email_unverified"}, {"user_id", std::string_view(user->id)}});
+    ctx_.record({.event = "login_failed", .user_id = user->id, .username = user->username,
+                 .detail = audit_detail({{"reason", "email_unverified"}})},
+                client);
+    if (unverified_email_ && !user->email.empty()) unverified_email_(*user, client);
+    return tl::unexpected(AuthError::email_unverified);
   }
   // A success clears this device's failures (one more round trip, only
   // after failures).

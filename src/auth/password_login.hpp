@@ -17,6 +17,7 @@
 // for the IP; one on an account already locked for this IP counts nowhere
 // (the attacker is not told, and the IP's budget is not spent twice).
 #include <optional>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -63,6 +64,13 @@ class PasswordLogin {
   // `spec`: the session's kind (the hosted login opens browser sessions).
   Expected<TokenPair> complete_login(VerifiedLogin login, const Client& client, const SessionSpec& spec = {});
 
+  // Called (blocking, in verify_login) with an account refused for an
+  // address not verified (Options::require_verified_email), to send it a
+  // new link. Set at start, before any login.
+  void on_unverified_email(std::function<void(const store::User&, const Client&)> hook) {
+    unverified_email_ = std::move(hook);
+  }
+
  private:
   Expected<VerifiedLogin> refuse(std::string_view reason, const store::User* user, std::string_view attempted,
                                  const Client& client);
@@ -70,6 +78,7 @@ class PasswordLogin {
   Context ctx_;
   Sessions& sessions_;
   std::string dummy_hash_;
+  std::function<void(const store::User&, const Client&)> unverified_email_;
 };
 
 }  // namespace latchkey::auth

@@ -10,6 +10,9 @@
 #include "config/duration.hpp"
 #include "crypto/aead.hpp"
 #include "http/client_address.hpp"
+#include "mail/kinds.hpp"
+#include "mail/message.hpp"
+#include "net/smtp_client.hpp"
 
 extern char** environ;
 
@@ -60,6 +63,16 @@ Setter uint_setter(T Config::*field, T min, T max) {
     auto n = parse_uint<T>(v, min, max);
     if (!n) return "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max);
     c.*field = *n;
+    return std::nullopt;
+  };
+}
+
+// on / off (true / false, 1 / 0).
+Setter bool_setter(bool Config::*field) {
+  return [=](Config& c, std::string_view v) -> std::optional<std::string> {
+    if (v == "on" || v == "true" || v == "1") c.*field = true;
+    else if (v == "off" || v == "false" || v == "0") c.*field = false;
+    else return std::string("must be on or off");
     return std::nullopt;
   };
 }
@@ -164,12 +177,7 @@ const std::vector<Setting>& settings() {
       {"REFRESH_ROTATION", "refresh-rotation",
        "on: every refresh returns a new refresh token and spends the old one (default); off: one "
        "refresh token for the session's life (weaker)",
-       [](Config& c, std::string_view v) -> std::optional<std::string> {
-         if (v == "on" || v == "true" || v == "1") c.refresh_rotation = true;
-         else if (v == "off" || v == "false" || v == "0") c.refresh_rotation = false;
-         else return "must be on or off";
-         return std::nullopt;
-       }},
+       bool_setter(&Config::refresh_rotation)},
       {"REFRESH_REUSE_GRACE", "refresh-reuse-grace",
        "a spent refresh token presented again this soon gets the same new pair instead of ending "
        "the session (default 10s; 0 disables)",
@@ -253,6 +261,98 @@ const std::vector<Setting>& settings() {
          c.theme_dir = std::string(v);
          return std::nullopt;
        }},
+      {"SMTP_URL", "smtp-url",
+       "SMTP relay for mail: smtp://host:587 (STARTTLS required) or smtps://host:465 (implicit TLS); "
+       "unset: no mail (verification, password reset and notices are off)",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (!v.empty() && !v.starts_with("smtp://") && !v.starts_with("smtps://"))
+           return std::string("must start with smtp:// or smtps://");
+         c.smtp_url = std::string(v);
+         return std::nullopt;
+       }},
+      {"SMTP_STARTTLS", "smtp-starttls",
+       "on (default): smtp:// must upgrade to TLS; off: plain SMTP, allowed only to a loopback relay",
+       bool_setter(&Config::smtp_starttls)},
+      {"SMTP_USERNAME", "smtp-username", "SMTP AUTH user name (default: no AUTH)",
+       string_setter(&Config::smtp_username)},
+      {"SMTP_PASSWORD", "smtp-password", "SMTP AUTH password", string_setter(&Config::smtp_password)},
+      {"SMTP_CA_FILE", "smtp-ca-file", "PEM file of CAs trusted for the relay instead of the system's",
+       string_setter(&Config::smtp_ca_file)},
+      {"MAIL_FROM", "mail-from", "sender of every message: \"Name <no-reply@example.com>\" or an address; "
+       "required with SMTP_URL",
+       string_setter(&Config::mail_from)},
+      {"PUBLIC_URL", "public-url",
+       "base URL of links in messages, as people reach the server (default: the issuer); never taken "
+       "from a request's Host header",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (!v.empty() && !v.starts_with("http://") && !v.starts_with("https://"))
+           return std::string("must start with http:// or https://");
+         c.public_url = std::string(v);
+         while (c.public_url.size() > 1 && c.public_url.back() == '/') c.public_url.pop_back();
+         return std::nullopt;
+       }},
+      {"LOGIN_WITH_EMAIL", "login-with-email",
+       "on: a verified email address signs in as its account's username does (default off)",
+       bool_setter(&Config::login_with_email)},
+      {"REQUIRE_VERIFIED_EMAIL", "require-verified-email",
+       "on: no sign-in until the account's email address is verified; a new link is sent at each "
+       "refused sign-in (default off)",
+       bool_setter(&Config::require_verified_email)},
+      {"MAIL_NOTICES", "mail-notices",
+       "security notices mailed to a verified address, comma-separated: new_device, password_changed, "
+       "factor_added, factor_removed, email_changed; all (default) or none",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         c.mail_notices.clear();
+         if (v == "none" || v.empty()) return std::nullopt;
+         if (v == "all") {
+           for (std::string_view k : mail::kNotices) c.mail_notices.emplace_back(k);
+           return std::nullopt;
+         }
+         for (std::size_t start = 0; start <= v.size();) {
+           const std::size_t end = std::min(v.find(',', start), v.size());
+           std::string_view k = v.substr(start, end - start);
+           while (!k.empty() && k.front() == ' ') k.remove_prefix(1);
+           while (!k.empty() && k.back() == ' ') k.remove_suffix(1);
+           if (!mail::is_notice(k)) return "has an unknown notice '" + std::string(k) + "'";
+           c.mail_notices.emplace_back(k);
+           start = end + 1;
+         }
+         return std::nullopt;
+       }},
+      {"MAIL_RETRY_BASE", "mail-retry-base",
+       "wait before a failed message is tried again, doubling after each failure up to 1h (default 10s)",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         if (auto bad = duration_into(c.mail_retry_base, v)) return bad;
+         if (c.mail_retry_base < 1 || c.mail_retry_base > 3600) return std::string("must be between 1s and 1h");
+         return std::nullopt;
+       }},
+      {"MAIL_MAX_ATTEMPTS", "mail-max-attempts",
+       "attempts to send a message before it is given up (default 10: about 2.5 hours with the default backoff)",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         std::int64_t n = 0;
+         const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+         if (ec != std::errc{} || end != v.data() + v.size() || n < 1 || n > 100)
+           return std::string("must be a whole number from 1 to 100");
+         c.mail_max_attempts = n;
+         return std::nullopt;
+       }},
+      {"MAIL_POLL", "mail-poll", "how often the mail sender looks for messages to send (default 1s; 100ms to 1m)",
+       [](Config& c, std::string_view v) -> std::optional<std::string> {
+         std::string_view digits = v;
+         std::int64_t scale = 1000;
+         if (digits.ends_with("ms")) {
+           digits.remove_suffix(2);
+           scale = 1;
+         } else if (digits.ends_with("s")) {
+           digits.remove_suffix(1);
+         }
+         std::int64_t n = 0;
+         const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+         if (ec != std::errc{} || end != digits.data() + digits.size() || n * scale < 100 || n * scale > 60000)
+           return std::string("must be between 100ms and 60s (e.g. 500ms, 2s)");
+         c.mail_poll_ms = n * scale;
+         return std::nullopt;
+       }},
       {"AUDIT_RETENTION", "audit-retention",
        "audit trail events older than this are deleted, hourly (default 90d; 0 keeps them)",
        [](Config& c, std::string_view v) -> std::optional<std::string> {
@@ -301,6 +401,12 @@ const std::vector<Setting>& settings() {
       {"LIMIT_CLIENT_SECRET", "limit-client-secret",
        "failed OAuth client authentications at /token per client IP (default 30/1m; 0: off)",
        rate_setter(&Config::limit_client_secret)},
+      {"LIMIT_MAIL_IP", "limit-mail-ip",
+       "requests that send a message (password reset, verification) per client IP (default 20/10m; 0: off)",
+       rate_setter(&Config::limit_mail_ip)},
+      {"LIMIT_MAIL_ADDRESS", "limit-mail-address",
+       "requests that send a message per email address, from anywhere (default 5/1h; 0: off)",
+       rate_setter(&Config::limit_mail_address)},
       {"LOGIN_LOCK_AFTER", "login-lock-after",
        "failed logins of one account from one IP before each further failure locks that pair, "
        "30s doubling up to 15m (default 5)",
@@ -426,6 +532,15 @@ tl::expected<Config, std::string> load(const Vars& environment, const Vars& dote
   if (c.metrics_port != 0 && c.metrics_port == c.port && c.metrics_host == c.host)
     return tl::unexpected(std::string("METRICS_PORT must differ from PORT (unset it to serve /metrics on PORT)"));
   while (c.issuer.size() > 1 && c.issuer.back() == '/') c.issuer.pop_back();
+  if (c.public_url.empty()) c.public_url = c.issuer;
+  if (!c.smtp_url.empty()) {
+    if (c.mail_from.empty()) return tl::unexpected(std::string("MAIL_FROM is required with SMTP_URL"));
+    if (!c.smtp_starttls && c.smtp_url.starts_with("smtp://") && !net::loopback_url(c.smtp_url))
+      return tl::unexpected(std::string("SMTP_STARTTLS=off is only allowed for a relay on the loopback interface"));
+  }
+  if (!c.mail_from.empty()) {
+    if (auto from = mail::parse_mailbox(c.mail_from); !from) return tl::unexpected(from.error());
+  }
   if (c.secret_key && c.jwt_alg != "HS256" && vars_set(environment, dotenv, flags, "JWT_ALG", "jwt-alg"))
     return tl::unexpected("JWT_ALG " + c.jwt_alg + " conflicts with SECRET_KEY, which signs HS256");
   if (c.key_publish_delay < c.jwks_max_age)
@@ -437,9 +552,12 @@ tl::expected<Config, std::string> load(const Vars& environment, const Vars& dote
 std::string settings_help() {
   std::string out;
   for (const Setting& s : settings()) {
-    std::string left = "  --" + std::string(s.flag) + " / " + std::string(s.env);
+    // Appended piece by piece: GCC 12 warns (a false -Warray-bounds) on the
+    // chain of operator+ here.
+    std::string left = "  --";
+    left.append(s.flag).append(" / ").append(s.env);
     if (left.size() < 40) left.resize(40, ' ');
-    else left += "\n" + std::string(40, ' ');
+    else left.append("\n").append(40, ' ');
     out += left;
     out += s.help;
     out += '\n';

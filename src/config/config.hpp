@@ -56,6 +56,22 @@ struct Config {
   UnixSeconds oidc_code_ttl = 60;
   UnixSeconds reauthenticate_after = 300;  // the account page's fresh-credential window
   std::string theme_dir;
+  // Email (mail/, email/): SMTP_URL unset turns every mail feature off.
+  std::string smtp_url;
+  bool smtp_starttls = true;  // off: only for a relay on the loopback interface
+  std::string smtp_username;
+  std::string smtp_password;
+  std::string smtp_ca_file;
+  std::string mail_from;
+  std::string public_url;  // the base of links in messages; default the issuer
+  bool login_with_email = false;
+  bool require_verified_email = false;
+  // The notices sent (mail/kinds.hpp kNotices); default all.
+  std::vector<std::string> mail_notices{"new_device", "password_changed", "factor_added", "factor_removed",
+                                        "email_changed"};
+  UnixSeconds mail_retry_base = 10;
+  std::int64_t mail_max_attempts = 10;
+  UnixSeconds mail_poll_ms = 1000;  // milliseconds between the sender's runs
   UnixSeconds audit_retention = 90 * 86400;  // audit events older than this are pruned; 0: kept
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_connections = 4096;
@@ -70,6 +86,8 @@ struct Config {
   std::optional<Rate> limit_admin_token;
   std::optional<Rate> limit_introspection_secret;
   std::optional<Rate> limit_client_secret;
+  std::optional<Rate> limit_mail_ip;
+  std::optional<Rate> limit_mail_address;
   unsigned login_lock_after = 5;         // failures per account and IP before it slows down
   UnixSeconds login_lock_base = 30;      // first lock; doubles with each further failure, up to 15m
   unsigned account_lock_after = 100;     // failures per account, all IPs, within 15 minutes

@@ -4,6 +4,8 @@
 
 #include <curl/curl.h>
 
+#include "net/curl_support.hpp"
+
 #include <algorithm>
 #include <memory>
 #include <stdexcept>
@@ -12,40 +14,11 @@ namespace latchkey::net {
 
 namespace {
 
-constexpr std::size_t kMaxReason = 200;
-
-// libcurl's global state, set up once whoever comes first (global_init at
-// start-up, or the first post_form).
-bool initialised() {
-  static const bool ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  return ok;
-}
-
-struct HandleCleanup {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
-};
-struct HeadersCleanup {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-using Headers = std::unique_ptr<curl_slist, HeadersCleanup>;
-
-// This thread's handle, created on first use. Reusing it keeps libcurl's
-// connection and TLS session caches: a batch of deliveries to one receiver
-// opens one connection. Options do not carry over from one call to the next
-// (post_form resets the handle when it is done).
-CURL* thread_handle() {
-  thread_local std::unique_ptr<CURL, HandleCleanup> handle;
-  if (!handle) handle.reset(curl_easy_init());
-  return handle.get();
-}
-
-// Resets the handle when a call ends, however it ends: the next call starts
-// from libcurl's defaults, and no pointer into this call's buffers (body,
-// header list, sink) stays set on it.
-struct ResetAtEnd {
-  CURL* h;
-  ~ResetAtEnd() { curl_easy_reset(h); }
-};
+using curl::initialised;
+using curl::one_line;
+using curl::ResetAtEnd;
+using curl::thread_handle;
+using Headers = curl::Slist;
 
 // Where the response body goes: its first kBodyPrefix bytes kept, the rest
 // counted against the limit.
@@ -66,18 +39,6 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   sink->total += n;
   if (sink->prefix.size() < kBodyPrefix) sink->prefix.append(data, std::min(n, kBodyPrefix - sink->prefix.size()));
   return n;
-}
-
-// libcurl's message on one line, short: control characters become spaces.
-std::string one_line(std::string_view message) {
-  std::string out;
-  out.reserve(std::min(message.size(), kMaxReason));
-  for (char c : message.substr(0, kMaxReason)) {
-    const auto u = static_cast<unsigned char>(c);
-    out += u < 0x20 || u == 0x7f ? ' ' : c;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
 }
 
 bool starts_with_icase(std::string_view s, std::string_view prefix) {
@@ -117,10 +78,7 @@ tl::expected<PostResult, std::string> post_form(std::string_view url, std::strin
            // a receiver that does not answer it would cost a second's wait.
            "Expect:",
        }) {
-    curl_slist* head = curl_slist_append(headers.get(), field);  // the same head once there is one
-    if (head == nullptr) return fail("out of memory");
-    (void)headers.release();
-    headers.reset(head);
+    if (!curl::append(headers, field)) return fail("out of memory");
   }
   Sink sink;
   sink.max = options.max_response;

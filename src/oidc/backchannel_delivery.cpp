@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "util/backoff.hpp"
 #include "util/log.hpp"
 
 namespace latchkey::oidc {
@@ -60,10 +61,7 @@ BackchannelDelivery::BackchannelDelivery(store::LogoutStore& store, TokenMaker m
 }
 
 UnixSeconds BackchannelDelivery::backoff(std::int64_t failures, const BackchannelOptions& options) {
-  UnixSeconds wait = std::max<UnixSeconds>(options.backoff_base, 1);
-  // Doubling until the cap: never shifts far enough to overflow.
-  for (std::int64_t i = 1; i < failures && wait < options.backoff_cap; ++i) wait *= 2;
-  return std::min(wait, std::max(options.backoff_cap, options.backoff_base));
+  return latchkey::backoff(failures, options.backoff_base, options.backoff_cap);
 }
 
 BackchannelDelivery::Counters BackchannelDelivery::counters() const {

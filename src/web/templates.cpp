@@ -133,7 +133,15 @@ tl::expected<Template, std::string> Template::parse(std::string text) {
   return t;
 }
 
-void Template::render_to(const Values& values, std::string& out) const {
+void Template::render_to(const Values& values, std::string& out) const { render(values, out, true); }
+
+std::string Template::render_text(const Values& values) const {
+  std::string out;
+  render(values, out, false);
+  return out;
+}
+
+void Template::render(const Values& values, std::string& out, bool escape) const {
   std::size_t i = 0;
   while (i < ops_.size()) {
     const Op& op = ops_[i];
@@ -147,7 +155,7 @@ void Template::render_to(const Values& values, std::string& out) const {
       case Kind::escaped:
       case Kind::raw:
         if (v != nullptr) {
-          if (op.kind == Kind::raw && v->is_html) {
+          if (!escape || (op.kind == Kind::raw && v->is_html)) {
             out.append(v->value);
           } else {
             append_escaped(out, v->value);

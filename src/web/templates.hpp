@@ -76,6 +76,8 @@ class Template {
 
   void render_to(const Values& values, std::string& out) const;
   Html render(const Values& values) const;
+  // For text that is not HTML (a text/plain mail): every value as it is.
+  std::string render_text(const Values& values) const;
 
  private:
   enum class Kind : std::uint8_t { text, escaped, raw, section, inverted };
@@ -86,6 +88,7 @@ class Template {
     std::uint32_t size;    // text: how many bytes
   };
   Template() = default;
+  void render(const Values& values, std::string& out, bool escape) const;
   std::string source_;
   std::vector<std::string> names_;
   std::vector<Op> ops_;

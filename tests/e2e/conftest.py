@@ -60,6 +60,7 @@ assert len(TEST_SECRET) >= 32
 # set it (test_abuse.py, test_limits.py).
 ABUSE_LIMITS_OFF = {"LIMIT_FLOOD": "0", "LIMIT_SIGNUP": "0", "LIMIT_LOGIN_IP": "0",
                     "LIMIT_REFRESH_TOKEN": "0", "LIMIT_INTROSPECTION_SECRET": "0", "LIMIT_CLIENT_SECRET": "0",
+                    "LIMIT_MAIL_IP": "0", "LIMIT_MAIL_ADDRESS": "0",
                     "LOGIN_LOCK_AFTER": "1000", "ACCOUNT_LOCK_AFTER": "0"}
 
 STARTUP_TIMEOUT = 10.0

@@ -1,10 +1,10 @@
-#include "oidc/backchannel_worker.hpp"
+#include "util/periodic_thread.hpp"
 
-namespace latchkey::oidc {
+namespace latchkey {
 
-void BackchannelWorker::start() { thread_ = std::thread([this] { loop(); }); }
+void PeriodicThread::start() { thread_ = std::thread([this] { loop(); }); }
 
-void BackchannelWorker::stop() {
+void PeriodicThread::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -13,14 +13,14 @@ void BackchannelWorker::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void BackchannelWorker::loop() {
+void PeriodicThread::loop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     if (wake_.wait_for(lock, interval_, [this] { return stopping_; })) break;
     lock.unlock();
-    (void)delivery_.run_once();  // logs and counts its own failures
+    job_();  // logs and counts its own failures
     lock.lock();
   }
 }
 
-}  // namespace latchkey::oidc
+}  // namespace latchkey

@@ -1,0 +1,138 @@
+// Email addresses and password reset over the JSON API (email/): the
+// caller's address (/account/email...), verification links
+// (/email/verify) and the two steps of a password reset (/password/forgot,
+// /password/reset). Mail itself leaves from the outbox, never from here.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/json.hpp>
+
+#include "api/api_context.hpp"
+#include "api/hash_then_store.hpp"
+#include "api/json_io.hpp"
+#include "api/middleware.hpp"
+#include "mail/address.hpp"
+
+namespace latchkey::api {
+
+namespace json = boost::json;
+using auth::AuthError;
+using boost::asio::awaitable;
+using http::Request;
+using http::Response;
+
+namespace {
+
+json::value address_json(const std::string& email) { return email.empty() ? json::value(nullptr) : json::value(email); }
+
+Response sent_to(std::string_view email) {
+  return json_response(202, json::object{{"status", "verification_sent"},
+                                         {"email", email},
+                                         {"message", "A link to confirm the address is on its way"}});
+}
+
+// The reset request of an address, on the database lane, after the answer.
+void request_reset(const ApiContext& api, std::string address, const auth::Client& client,
+                   const boost::asio::any_io_executor& executor) {
+  // Owned by the job: the request is answered before it runs.
+  auto job = [&flows = api.email, &pool = api.pool, address = std::move(address), ua = std::string(client.user_agent),
+              ip = std::string(client.ip)]() -> awaitable<void> {
+    // A full lane drops the request, as the limits would: nothing is said either way.
+    (void)co_await pool.run([&] {
+      flows.reset().request(address, auth::Client{ua, ip});
+      return true;
+    });
+  };
+  boost::asio::co_spawn(executor, std::move(job), boost::asio::detached);
+}
+
+}  // namespace
+
+awaitable<Response> account_email(const ApiContext& api, const Request& req) {
+  const auth::Principal caller = principal_of(req);
+  auto r = co_await api.pool.run([&] { return api.email.addresses().current(caller); });
+  co_return reply(api.errors, r, [](const store::User& u) {
+    return json_response(200, json::object{{"email", address_json(u.email)}, {"email_verified", u.email_verified}});
+  });
+}
+
+// POST /account/email {email, password}: the new address is verified before
+// it takes effect.
+awaitable<Response> account_email_change(const ApiContext& api, const Request& req) {
+  auto in = string_fields<2>(req.body, {"email", "password"});
+  if (!in) co_return std::move(in.error());
+  const auth::Principal caller = principal_of(req);
+  const auth::Client client = client_of(req);
+  email::Addresses& addresses = api.email.addresses();
+  if (!addresses.options().mail_on) co_return api.errors(AuthError::mail_unavailable);
+  auto address = email::address_of((*in)[0]);
+  if (!address) co_return api.errors(address.error());
+  UnixSeconds retry_after = 0;
+  if (auto ok = api.email.admit_mail_request(*address, client, &retry_after); !ok)
+    co_return with_retry_after(api.errors(ok.error()), retry_after);
+  // argon2id (the password) then the writes, both on the database lane's
+  // neighbour: the check reads the store, so it goes on the hashing lane.
+  auto r = co_await api.pool.run_hashing([&] { return addresses.change(caller, *address, (*in)[1], client); });
+  if (!r) co_return api.errors(AuthError::unavailable);
+  co_return reply(api.errors, *r, [](const std::string& e) { return sent_to(e); });
+}
+
+awaitable<Response> account_email_resend(const ApiContext& api, const Request& req) {
+  const auth::Principal caller = principal_of(req);
+  const auth::Client client = client_of(req);
+  email::Addresses& addresses = api.email.addresses();
+  auto r = co_await api.pool.run([&] { return addresses.resend(caller, client); });
+  co_return reply(api.errors, r, [](const std::string& e) { return sent_to(e); });
+}
+
+// POST /email/verify {token}
+awaitable<Response> email_verify(const ApiContext& api, const Request& req) {
+  auto in = string_fields<1>(req.body, {"token"});
+  if (!in) co_return std::move(in.error());
+  const auth::Client client = client_of(req);
+  auto r = co_await api.pool.run([&] { return api.email.addresses().confirm((*in)[0], client); });
+  co_return reply(api.errors, r, [](const store::User& u) {
+    return json_response(200, json::object{{"email", u.email}, {"email_verified", true}});
+  });
+}
+
+// POST /password/forgot {email}: the same answer, in the same time, whether
+// or not an account has the address: the answer goes before the lookup,
+// which runs on the database lane afterwards (ASVS 6.3.8: nothing tells
+// an account's existence).
+awaitable<Response> password_forgot(const ApiContext& api, const Request& req) {
+  auto in = string_fields<1>(req.body, {"email"});
+  if (!in) co_return std::move(in.error());
+  if (!api.email.options().mail_on) co_return api.errors(AuthError::mail_unavailable);
+  auto address = email::address_of((*in)[0]);
+  if (!address) co_return api.errors(address.error());
+  const auth::Client client = client_of(req);
+  UnixSeconds retry_after = 0;
+  if (auto ok = api.email.admit_mail_request(*address, client, &retry_after); !ok)
+    co_return with_retry_after(api.errors(ok.error()), retry_after);
+  request_reset(api, std::move(*address), client, co_await boost::asio::this_coro::executor);
+  co_return json_response(202, json::object{
+                                   {"status", "accepted"},
+                                   {"message", "If an account has this verified address, a link to reset its "
+                                               "password is on its way"},
+                               });
+}
+
+// POST /password/reset {token, new_password, totp_code | recovery_code}
+awaitable<Response> password_reset(const ApiContext& api, const Request& req) {
+  auto in = string_fields<4>(req.body, {"token", "new_password", "totp_code", "recovery_code"});
+  if (!in) co_return std::move(in.error());
+  email::PasswordReset& reset = api.email.reset();
+  const auth::Client client = client_of(req);
+  const mfa::Code code{(*in)[2], (*in)[3], nullptr};
+  auto r = co_await hash_then_store(
+      api.pool, [&] { return reset.prepare((*in)[0], (*in)[1]); },
+      [&](email::PreparedReset prepared) { return reset.complete(prepared, code, client); });
+  co_return reply(api.errors, r, [](std::size_t ended) {
+    return json_response(200, json::object{{"status", "password_reset"},
+                                           {"message", "Password changed; sign in with the new one"},
+                                           {"sessions_ended", ended}});
+  });
+}
+
+}  // namespace latchkey::api

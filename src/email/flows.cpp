@@ -1,0 +1,26 @@
+#include "email/flows.hpp"
+
+#include "util/log.hpp"
+
+namespace latchkey::email {
+
+auth::Expected<void> Flows::admit_mail_request(std::string_view address, const auth::Client& client,
+                                               UnixSeconds* retry_after) {
+  using abuse::Limit;
+  const abuse::Key bumps[] = {abuse::per_ip(Limit::mail_ip, client.ip),
+                              abuse::per_account(Limit::mail_address, address)};
+  const auto gate = service_.limits().admit(bumps, {}, service_.clock()());
+  if (gate.verdict) return {};
+  service_.limits().count_refusal(gate.verdict.limit);
+  log::info("email.rate_limited", {{"limit", abuse::name_of(gate.verdict.limit)}});
+  if (retry_after) *retry_after = gate.verdict.retry_after;
+  return tl::unexpected(auth::AuthError::rate_limited);
+}
+
+void Flows::after_signup(const store::User& user, const auth::Client& client) {
+  if (user.email.empty() || !options_.mail_on) return;
+  if (auto sent = addresses_.send_verification(user, user.email, client); !sent)
+    log::warn("email.verification_failed", {{"user_id", std::string_view(user.id)}});
+}
+
+}  // namespace latchkey::email

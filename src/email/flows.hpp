@@ -1,0 +1,44 @@
+#pragma once
+// The email flows together, as the API, the hosted pages and the admin
+// commands share them (built once by app/serve.cpp): addresses and their
+// verification, password reset, and the limits on requests that send mail.
+#include <string_view>
+
+#include "auth/service.hpp"
+#include "email/addresses.hpp"
+#include "email/options.hpp"
+#include "email/password_reset.hpp"
+#include "mfa/sign_in_step.hpp"
+
+namespace latchkey::email {
+
+class Flows {
+ public:
+  Flows(auth::Service& service, mfa::SignInStep& step, Options options)
+      : service_(service), addresses_(service, options), reset_(service, step, options), options_(std::move(options)) {}
+
+  Addresses& addresses() { return addresses_; }
+  PasswordReset& reset() { return reset_; }
+  const Options& options() const { return options_; }
+
+  // A request that sends a message to `address` (normalised) from this
+  // client: counted per IP and per address (abuse/limits.hpp, mail_ip and
+  // mail_address), whether or not an account has the address.
+  // rate_limited, with how long in `retry_after`. Blocking when the limits
+  // are shared (PostgreSQL).
+  auth::Expected<void> admit_mail_request(std::string_view address, const auth::Client& client,
+                                          UnixSeconds* retry_after = nullptr);
+
+  // After a sign-up that gave an address: its verification link, when mail
+  // is on. A failure is logged: the account stands, and a link can be
+  // asked for again. Blocking (store).
+  void after_signup(const store::User& user, const auth::Client& client);
+
+ private:
+  auth::Service& service_;
+  Addresses addresses_;
+  PasswordReset reset_;
+  Options options_;
+};
+
+}  // namespace latchkey::email

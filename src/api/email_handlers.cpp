@@ -2,8 +2,6 @@
 // caller's address (/account/email...), verification links
 // (/email/verify) and the two steps of a password reset (/password/forgot,
 // /password/reset). Mail itself leaves from the outbox, never from here.
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 
@@ -29,21 +27,6 @@ Response sent_to(std::string_view email) {
   return json_response(202, json::object{{"status", "verification_sent"},
                                          {"email", email},
                                          {"message", "A link to confirm the address is on its way"}});
-}
-
-// The reset request of an address, on the database lane, after the answer.
-void request_reset(const ApiContext& api, std::string address, const auth::Client& client,
-                   const boost::asio::any_io_executor& executor) {
-  // Owned by the job: the request is answered before it runs.
-  auto job = [&flows = api.email, &pool = api.pool, address = std::move(address), ua = std::string(client.user_agent),
-              ip = std::string(client.ip)]() -> awaitable<void> {
-    // A full lane drops the request, as the limits would: nothing is said either way.
-    (void)co_await pool.run([&] {
-      flows.reset().request(address, auth::Client{ua, ip});
-      return true;
-    });
-  };
-  boost::asio::co_spawn(executor, std::move(job), boost::asio::detached);
 }
 
 }  // namespace
@@ -110,7 +93,8 @@ awaitable<Response> password_forgot(const ApiContext& api, const Request& req) {
   UnixSeconds retry_after = 0;
   if (auto ok = api.email.admit_mail_request(*address, client, &retry_after); !ok)
     co_return with_retry_after(api.errors(ok.error()), retry_after);
-  request_reset(api, std::move(*address), client, co_await boost::asio::this_coro::executor);
+  const auto executor = co_await boost::asio::this_coro::executor;
+  api.email.request_reset_later(api.pool, executor, std::move(*address), client);
   co_return json_response(202, json::object{
                                    {"status", "accepted"},
                                    {"message", "If an account has this verified address, a link to reset its "

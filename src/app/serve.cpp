@@ -198,7 +198,7 @@ void build_http(const config::Config& cfg, std::shared_ptr<boost::asio::ssl::con
   api::add_routes(*c.router, *c.service, *c.pool, std::move(api));
   auto provider = std::make_shared<const oidc::Provider>(oidc::Provider{
       *c.service, *c.pool, *c.clients, *c.browsers, *c.consents, *c.pages, *c.csrf, provider_options(cfg),
-      oidc::Endpoints(cfg.issuer), *c.mfa});
+      oidc::Endpoints(cfg.issuer), *c.mfa, *c.email});
   oidc::add_oidc_routes(*c.router, provider);
   account::add_account_routes(*c.router, provider);
   api::AdminApiOptions admin = admin_api_options(cfg);

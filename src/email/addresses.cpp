@@ -11,7 +11,7 @@ using auth::AuthError;
 
 namespace {
 
-constexpr Link kVerification{store::kVerifyEmail, mail::kVerifyEmail, "/email/verify", 0};
+constexpr Link kVerification{store::kVerifyEmail, mail::kVerifyEmail, "/verify-email", 0};
 
 }  // namespace
 

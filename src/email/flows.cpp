@@ -1,5 +1,8 @@
 #include "email/flows.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
 #include "util/log.hpp"
 
 namespace latchkey::email {
@@ -21,6 +24,19 @@ void Flows::after_signup(const store::User& user, const auth::Client& client) {
   if (user.email.empty() || !options_.mail_on) return;
   if (auto sent = addresses_.send_verification(user, user.email, client); !sent)
     log::warn("email.verification_failed", {{"user_id", std::string_view(user.id)}});
+}
+
+void Flows::request_reset_later(WorkerPool& pool, const boost::asio::any_io_executor& executor, std::string address,
+                                const auth::Client& client) {
+  // Owned by the job: the request is answered before it runs.
+  auto job = [this, &pool, address = std::move(address), ua = std::string(client.user_agent),
+              ip = std::string(client.ip)]() -> boost::asio::awaitable<void> {
+    (void)co_await pool.run([&] {
+      reset_.request(address, auth::Client{ua, ip});
+      return true;
+    });
+  };
+  boost::asio::co_spawn(executor, std::move(job), boost::asio::detached);
 }
 
 }  // namespace latchkey::email

@@ -2,13 +2,17 @@
 // The email flows together, as the API, the hosted pages and the admin
 // commands share them (built once by app/serve.cpp): addresses and their
 // verification, password reset, and the limits on requests that send mail.
+#include <string>
 #include <string_view>
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include "auth/service.hpp"
 #include "email/addresses.hpp"
 #include "email/options.hpp"
 #include "email/password_reset.hpp"
 #include "mfa/sign_in_step.hpp"
+#include "util/worker_pool.hpp"
 
 namespace latchkey::email {
 
@@ -33,6 +37,13 @@ class Flows {
   // is on. A failure is logged: the account stands, and a link can be
   // asked for again. Blocking (store).
   void after_signup(const store::User& user, const auth::Client& client);
+
+  // PasswordReset::request(address) on `pool`'s database lane, started on
+  // `executor` and not waited for: the caller answers at once, the same
+  // whether or not an account has the address (a full lane drops the
+  // request, which nobody is told either).
+  void request_reset_later(WorkerPool& pool, const boost::asio::any_io_executor& executor, std::string address,
+                           const auth::Client& client);
 
  private:
   auth::Service& service_;

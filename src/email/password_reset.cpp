@@ -28,7 +28,7 @@ void PasswordReset::request(std::string_view address, const auth::Client& client
     return;  // no account: no message, and nothing else to say
   }
   if (user->disabled_at) return;  // it could not sign in with the new password anyway
-  const Link link{store::kResetPassword, mail::kResetPassword, "/password/reset", options_.reset_ttl};
+  const Link link{store::kResetPassword, mail::kResetPassword, "/reset-password", options_.reset_ttl};
   if (auto sent = send_link(service_.store(), options_, link, *user, address, service_.clock()()); !sent) {
     log::warn("email.reset_request_failed", {{"user_id", std::string_view(user->id)}});
     return;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "auth/service.hpp"
+#include "email/flows.hpp"
 #include "mfa/second_factors.hpp"
 #include "oidc/browser_sessions.hpp"
 #include "oidc/client_registry.hpp"
@@ -45,6 +46,7 @@ struct Provider {
   ProviderOptions options;
   Endpoints urls;
   mfa::SecondFactors& mfa;  // the sign-in's second step
+  email::Flows& email;      // addresses, verification, password reset
 };
 
 }  // namespace latchkey::oidc

@@ -42,6 +42,7 @@ std::string render_page(const Templates& templates, const LoginPage& page) {
       .text("login_hint", page.login_hint)
       .text("error", page.error)
       .text("signup_url", checked_url(page.signup_url))
+      .text("forgot_url", checked_url(page.forgot_url))
       .flag("passkeys", page.passkeys);
   return document(templates, "Sign in", templates.at("login.html").render(v), page.passkeys);
 }
@@ -55,7 +56,8 @@ std::string render_page(const Templates& templates, const SignupPage& page) {
       .text("username", page.username)
       .text("error", page.error)
       .text("password_hint", page.password_hint)
-      .text("login_url", checked_url(page.login_url));
+      .text("login_url", checked_url(page.login_url))
+      .text("email", page.email);
   return document(templates, "Create an account", templates.at("signup.html").render(v));
 }
 
@@ -200,6 +202,46 @@ std::string render_page(const Templates& templates, const ErrorPage& page) {
   Values v;
   v.text("title", page.title).text("message", page.message).text("detail", page.detail);
   return document(templates, page.title, templates.at("error.html").render(v));
+}
+
+std::string render_page(const Templates& templates, const ForgotPasswordPage& page) {
+  Values v;
+  v.text("action", checked_url(page.action))
+      .text("csrf", page.csrf)
+      .text("email", page.email)
+      .text("error", page.error)
+      .flag("sent", page.sent)
+      .text("login_url", checked_url(page.login_url));
+  return document(templates, page.sent ? "Check your email" : "Reset your password",
+                  templates.at("forgot_password.html").render(v));
+}
+
+std::string render_page(const Templates& templates, const ResetPasswordPage& page) {
+  Values v;
+  v.text("action", checked_url(page.action))
+      .text("csrf", page.csrf)
+      .text("token", page.token)
+      .text("username", page.username)
+      .flag("code", page.code)
+      .text("error", page.error)
+      .text("password_hint", page.password_hint)
+      .flag("done", page.done)
+      .text("login_url", checked_url(page.login_url));
+  return document(templates, page.done ? "Your password was changed" : "Choose a new password",
+                  templates.at("reset_password.html").render(v));
+}
+
+std::string render_page(const Templates& templates, const VerifyEmailPage& page) {
+  Values v;
+  v.text("action", checked_url(page.action))
+      .text("csrf", page.csrf)
+      .text("token", page.token)
+      .text("email", page.email)
+      .flag("done", page.done)
+      .text("error", page.error)
+      .text("login_url", checked_url(page.login_url));
+  return document(templates, page.done ? "Your address is verified" : "Confirm your email address",
+                  templates.at("verify_email.html").render(v));
 }
 
 }  // namespace latchkey::web

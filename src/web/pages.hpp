@@ -34,6 +34,7 @@ struct LoginPage {
   std::string login_hint = {};   // prefills the username (and focuses the password)
   std::string error = {};        // role="alert" when not empty, e.g. kWrongCredentials
   std::string signup_url = {};   // "Create an account" link when not empty
+  std::string forgot_url = {};   // "Forgot your password?" link when not empty (mail is on)
   bool passkeys = false;         // "Sign in with a passkey" (and the browser's passkey autofill)
 };
 
@@ -46,6 +47,44 @@ struct SignupPage {
   std::string error = {};          // role="alert" when not empty
   std::string password_hint = {};  // e.g. "At least 12 characters."; when not empty
   std::string login_url = {};      // "Sign in" link when not empty
+  std::string email = {};          // prefilled (the optional address)
+};
+
+// "Forgot your password?": an address, then the same confirmation whether
+// or not an account has it.
+struct ForgotPasswordPage {
+  std::string action = {};
+  std::string csrf = {};
+  std::string email = {};
+  std::string error = {};   // role="alert" when not empty
+  bool sent = false;        // the confirmation instead of the form
+  std::string login_url = {};
+};
+
+// A reset link opened: the new password, and the second factor's code when
+// the account has one.
+struct ResetPasswordPage {
+  std::string action = {};
+  std::string csrf = {};
+  std::string token = {};       // posted back as is
+  std::string username = {};
+  bool code = false;            // ask for a code (authenticator app or recovery code)
+  std::string error = {};
+  std::string password_hint = {};
+  bool done = false;            // "Your password was changed" instead of the form
+  std::string login_url = {};
+};
+
+// A verification link opened: a button (a POST: mail scanners open GET
+// links), then the confirmation.
+struct VerifyEmailPage {
+  std::string action = {};
+  std::string csrf = {};
+  std::string token = {};
+  std::string email = {};  // the verified address, once done
+  bool done = false;
+  std::string error = {};
+  std::string login_url = {};
 };
 
 // The sign-in's second step: a code from the authenticator app, or a
@@ -177,5 +216,8 @@ std::string render_page(const Templates& templates, const ReauthenticatePage& pa
 std::string render_page(const Templates& templates, const LogoutConfirmPage& page);
 std::string render_page(const Templates& templates, const LoggedOutPage& page);
 std::string render_page(const Templates& templates, const ErrorPage& page);
+std::string render_page(const Templates& templates, const ForgotPasswordPage& page);
+std::string render_page(const Templates& templates, const ResetPasswordPage& page);
+std::string render_page(const Templates& templates, const VerifyEmailPage& page);
 
 }  // namespace latchkey::web

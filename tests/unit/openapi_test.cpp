@@ -104,11 +104,12 @@ class OpenApiTest : public ::testing::Test {
     browsers_ = std::make_unique<oidc::BrowserSessions>(*service_);
     consents_ = std::make_unique<oidc::Consents>(*service_);
     mfa_ = std::make_unique<mfa::SecondFactors>(*service_, mfa::Options{});
+    email_ = std::make_unique<email::Flows>(*service_, mfa_->sign_in_step(), email::Options{});
     oidc::ProviderOptions provider_options;
     provider_options.issuer = "http://test";
     auto provider = std::make_shared<const oidc::Provider>(oidc::Provider{
         *service_, pool_, *clients_, *browsers_, *consents_, *pages_, *csrf_, provider_options,
-        oidc::Endpoints(provider_options.issuer), *mfa_});
+        oidc::Endpoints(provider_options.issuer), *mfa_, *email_});
     oidc::add_oidc_routes(router_, provider);
     account::add_account_routes(router_, provider);
     doc_ = json::parse(api::openapi_text()).as_object();
@@ -165,6 +166,7 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<oidc::BrowserSessions> browsers_;
   std::unique_ptr<oidc::Consents> consents_;
   std::unique_ptr<mfa::SecondFactors> mfa_;
+  std::unique_ptr<email::Flows> email_;
   WorkerPool pool_{1, 4};
   metrics::Registry registry_;
   std::unique_ptr<api::Ops> ops_;

@@ -22,6 +22,15 @@ Answer signin_passkey(const Provider&, const http::Request&);
 // signup.cpp: the hosted sign-up page, GET and POST /create-account.
 Answer signup_form(const Provider&, const http::Request&);
 Answer signup(const Provider&, const http::Request&);
+// forgot_password.cpp: "Forgot your password?", GET and POST /forgot-password.
+Answer forgot_password_form(const Provider&, const http::Request&);
+Answer forgot_password(const Provider&, const http::Request&);
+// reset_password.cpp: a reset link's page, GET and POST /reset-password.
+Answer reset_password_form(const Provider&, const http::Request&);
+Answer reset_password(const Provider&, const http::Request&);
+// verify_email.cpp: a verification link's page, GET and POST /verify-email.
+Answer verify_email_form(const Provider&, const http::Request&);
+Answer verify_email(const Provider&, const http::Request&);
 // consent.cpp: the consent page's answer, POST /consent.
 Answer consent(const Provider&, const http::Request&);
 // token.cpp: POST /token (RFC 6749 3.2), the grants in grants/.

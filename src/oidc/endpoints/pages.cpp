@@ -72,6 +72,7 @@ http::Response login_page(const Provider& p, const http::Request& req, const Log
     page.signup_url = std::move(url);
   }
   page.passkeys = p.mfa.passkeys().available();
+  if (p.email.options().mail_on) page.forgot_url = "/forgot-password";
   return answer(p, web::render_page(p.pages, page), std::move(fresh), v.redirect_uri, status, page.passkeys,
                 page.passkeys);
 }
@@ -118,6 +119,7 @@ http::Response signup_page(const Provider& p, const http::Request& req, const Si
   page.csrf = p.csrf.token_for(binding_for(p, req, fresh));
   page.return_to = std::string(v.return_to);
   page.username = std::string(v.username);
+  page.email = std::string(v.email);
   page.error = std::string(v.error);
   page.password_hint = "At least " + std::to_string(p.service.options().min_password_chars) + " characters.";
   std::string redirect_uri;

@@ -48,6 +48,7 @@ struct SignupView {
   std::string_view return_to;
   std::string_view username;
   std::string_view error;
+  std::string_view email = {};
 };
 
 // The origin a form's redirects go to, as CSP's form-action takes it:

@@ -5,6 +5,7 @@
 #include "api/hash_then_store.hpp"
 #include "api/middleware.hpp"
 #include "oidc/endpoints/authorization_flow.hpp"
+#include "email/addresses.hpp"
 #include "oidc/endpoints/pages.hpp"
 
 namespace latchkey::oidc {
@@ -22,6 +23,7 @@ std::string_view refusal_text(auth::AuthError e) {
     case E::password_common: return "That password is too common. Choose another.";
     case E::password_is_username: return "The password must not be the username.";
     case E::rate_limited: return "Too many sign-ups from your network. Please wait a while and try again.";
+    case E::email_invalid: return "That email address is not valid. Correct it, or leave it empty.";
     default: return "The service is busy. Please try again in a moment.";
   }
 }
@@ -58,14 +60,32 @@ Answer signup(const Provider& p, const http::Request& req) {
     co_return error_page(p, req, 400, "Invalid request", "The sign-up request is malformed.");
   const std::string_view username = http::form_field(*form, "username");
   const std::string_view password = http::form_field(*form, "password");
+  const std::string_view given_email = http::form_field(*form, "email");
   auth::Accounts& accounts = p.service.accounts();
   const auth::Client client = api::client_of(req);
   UnixSeconds retry_after = 0;
-  auto made = co_await api::hash_then_store(
-      p.pool, [&] { return accounts.prepare_signup(username, password, client, &retry_after); },
-      [&](auth::NewAccount a) { return accounts.complete_signup(std::move(a), client); });
+  auth::Expected<std::string> address = std::string();
+  if (!given_email.empty()) address = email::address_of(given_email);
+  auth::Expected<void> made = tl::unexpected(auth::AuthError::internal);
+  if (!address) {
+    made = tl::unexpected(address.error());
+  } else {
+    made = co_await api::hash_then_store(
+        p.pool,
+        [&]() -> auth::Expected<auth::NewAccount> {
+          auto account = accounts.prepare_signup(username, password, client, &retry_after);
+          if (account) account->set_email(*address);
+          return account;
+        },
+        [&](auth::NewAccount a) -> auth::Expected<void> {
+          auto user = accounts.complete_signup(std::move(a), client);
+          if (!user) return tl::unexpected(user.error());
+          p.email.after_signup(*user, client);
+          return {};
+        });
+  }
   if (!made) {
-    http::Response page = signup_page(p, req, SignupView{return_to, username, refusal_text(made.error())},
+    http::Response page = signup_page(p, req, SignupView{return_to, username, refusal_text(made.error()), given_email},
                                       refusal_status(made.error()));
     if (made.error() == auth::AuthError::rate_limited && retry_after > 0)
       page.headers.emplace_back("Retry-After", std::to_string(retry_after));

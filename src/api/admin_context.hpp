@@ -78,6 +78,9 @@ boost::asio::awaitable<http::Response> user_locks(const AdminContext&, const htt
 boost::asio::awaitable<http::Response> user_factors(const AdminContext&, const http::Request&);
 boost::asio::awaitable<http::Response> reset_user_factors(const AdminContext&, const http::Request&);
 boost::asio::awaitable<http::Response> clear_user_locks(const AdminContext&, const http::Request&);
+// admin_mail_handlers.cpp
+boost::asio::awaitable<http::Response> list_mail(const AdminContext&, const http::Request&);
+boost::asio::awaitable<http::Response> retry_mail(const AdminContext&, const http::Request&);
 boost::asio::awaitable<http::Response> clear_ip_locks(const AdminContext&, const http::Request&);
 // admin_consent_handlers.cpp (only with AdminApiOptions::consents)
 boost::asio::awaitable<http::Response> user_consents(const AdminContext&, const http::Request&);

@@ -26,7 +26,24 @@ json::object user_json(const store::UserSummary& u) {
                       {"created_at", format_rfc3339(u.user.created_at)},
                       {"disabled", u.user.disabled_at.has_value()},
                       {"disabled_at", time_or_null(u.user.disabled_at)},
+                      {"email", u.user.email.empty() ? json::value(nullptr) : json::value(u.user.email)},
+                      {"email_verified", u.user.email_verified},
                       {"live_sessions", u.live_sessions}};
+}
+
+json::object mail_json(const store::OutboxMail& m) {
+  const char* status = m.sent_at ? "sent" : m.gave_up_at ? "failed" : "pending";
+  return json::object{{"id", m.id},
+                      {"kind", m.kind},
+                      {"recipient", m.recipient},
+                      {"status", status},
+                      {"created_at", format_rfc3339(m.created_at)},
+                      {"attempts", m.attempts},
+                      {"next_attempt_at", m.sent_at || m.gave_up_at ? json::value(nullptr)
+                                                                    : json::value(format_rfc3339(m.next_attempt_at))},
+                      {"last_error", m.last_error},
+                      {"sent_at", time_or_null(m.sent_at)},
+                      {"gave_up_at", time_or_null(m.gave_up_at)}};
 }
 
 json::object session_json(const auth::SessionInfo& s) {

@@ -19,6 +19,8 @@ boost::json::value time_or_null(std::optional<UnixSeconds> t);
 
 // {id, username, created_at, disabled, disabled_at, live_sessions}
 boost::json::object user_json(const store::UserSummary& u);
+// One message of the outbox: never its detail (a link's token may be in it).
+boost::json::object mail_json(const store::OutboxMail& m);
 // A user's second factors: {"totp": {"enabled", "pending"}, "recovery_codes": {"remaining"}}.
 boost::json::object factors_json(const store::FactorSummary& f);
 // {session_id, created_at, last_used_at, expires_at, device, user_agent, ip, kind}

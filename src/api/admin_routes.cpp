@@ -45,6 +45,8 @@ constexpr AdminRoute kAdminRoutes[] = {
     {"GET", "/admin/locks", list_locks},
     {"DELETE", "/admin/ips/{ip}/locks", clear_ip_locks},
     {"GET", "/admin/audit", all_audit},
+    {"GET", "/admin/mail", list_mail},
+    {"POST", "/admin/mail/{id}/retry", retry_mail},
     {"GET", "/admin/keys", list_keys},
     {"POST", "/admin/keys/rotate", rotate_key},
 };

@@ -1,6 +1,7 @@
 // /admin/users and /admin/users/{name}[/...]: accounts and their sessions.
 #include <boost/json.hpp>
 
+#include "email/addresses.hpp"
 #include "api/admin_context.hpp"
 #include "api/admin_json.hpp"
 #include "api/hash_then_store.hpp"
@@ -26,12 +27,32 @@ awaitable<Response> list_users(const AdminContext& api, const Request& req) {
   });
 }
 
+// {"username", "password", "email"?, "email_verified"?}: an address the
+// administrator vouches for may be stored verified.
 awaitable<Response> add_user(const AdminContext& api, const Request& req) {
-  auto in = string_fields<2>(req.body, {"username", "password"});
+  auto in = string_fields<3>(req.body, {"username", "password", "email"});
   if (!in) co_return std::move(in.error());
+  bool verified = false;
+  if (const auto* v = in->body.if_contains("email_verified"); v != nullptr && !v->is_null()) {
+    if (!v->is_bool()) co_return bad_request("email_verified must be true or false");
+    verified = v->get_bool();
+  }
+  std::string address;
+  if (!(*in)[2].empty()) {
+    auto normal = email::address_of((*in)[2]);
+    if (!normal) co_return api.errors(normal.error());
+    address = std::move(*normal);
+  } else if (verified) {
+    co_return bad_request("email_verified needs an email");
+  }
   const auth::Actor actor = actor_of(req);
   auto r = co_await hash_then_store(
-      api.pool, [&] { return api.admin.prepare_user((*in)[0], (*in)[1]); },
+      api.pool,
+      [&]() -> auth::Expected<auth::NewAccount> {
+        auto account = api.admin.prepare_user((*in)[0], (*in)[1]);
+        if (account) account->set_email(address, verified);
+        return account;
+      },
       [&](auth::NewAccount account) { return api.admin.store_user(std::move(account), actor); });
   co_return reply(api.errors, r, [](const store::UserSummary& u) { return json_response(201, user_json(u)); });
 }

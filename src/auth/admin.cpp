@@ -271,6 +271,24 @@ Expected<std::size_t> Admin::clear_locks(std::string_view username, std::string_
   return *cleared;
 }
 
+Expected<std::vector<store::OutboxMail>> Admin::mail(std::size_t limit) {
+  auto rows = store_.mail().list(limit);
+  if (!rows) return store_failure(rows);
+  return std::move(*rows);
+}
+
+Expected<bool> Admin::retry_mail(std::int64_t id, const Actor& actor) {
+  auto r = store_.mail().retry(id, clock_());
+  if (!r) {
+    if (r.error() == store::StoreError::not_found) return false;
+    return store_failure(r);
+  }
+  audit_.write_now({.event = "admin.mail_retried", .actor = actor.name, .ip = actor.ip, .user_agent = actor.user_agent,
+                    .detail = audit_detail({{"mail", id}})});
+  log::info("admin.action", {{"event", "admin.mail_retried"}, {"actor", actor.name}, {"mail", id}});
+  return true;
+}
+
 Expected<std::vector<store::StoredKey>> Admin::keys() {
   auto rows = store_.keys().list();
   if (!rows) return store_failure(rows);

@@ -105,6 +105,11 @@ class Admin {
   // (else the store alone: the CLI).
   void use_limits(abuse::Limiter* limits) { limits_ = limits; }
 
+  // The mail outbox, newest first (never a message's detail: it may hold a link).
+  Expected<std::vector<store::OutboxMail>> mail(std::size_t limit);
+  // A message given up goes again now; false when no message given up has this id.
+  Expected<bool> retry_mail(std::int64_t id, const Actor& actor);
+
   // The stored signing keys, newest first.
   Expected<std::vector<store::StoredKey>> keys();
   // Adds a key of `alg` that signs after `publish_delay` (see

@@ -26,8 +26,13 @@ Expected<store::User> create_account(store::UserStore& users, const NewAccount& 
   store::User user{crypto::random_uuid(), account.name().display, account.password_hash(), now,
                    account.name().key};
   user.email = account.email();
+  user.email_verified = account.email_verified() && !user.email.empty();
   if (auto r = users.create(user); !r) {
-    if (r.error() == store::StoreError::conflict) return tl::unexpected(AuthError::username_taken);
+    // Taken: the name, or (verified only) the address.
+    if (r.error() == store::StoreError::conflict) {
+      if (user.email_verified && users.find_by_email(user.email)) return tl::unexpected(AuthError::email_taken);
+      return tl::unexpected(AuthError::username_taken);
+    }
     return store_failure(r);
   }
   return user;

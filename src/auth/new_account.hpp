@@ -34,13 +34,19 @@ class NewAccount {
   const std::string& password_hash() const { return password_hash_; }
   // The address it is created with (normalised, unverified); "" for none.
   const std::string& email() const { return email_; }
-  void set_email(std::string email) { email_ = std::move(email); }
+  bool email_verified() const { return email_verified_; }
+  // `verified`: an administrator vouches for it.
+  void set_email(std::string email, bool verified = false) {
+    email_ = std::move(email);
+    email_verified_ = verified;
+  }
 
  private:
   friend Expected<NewAccount> prepare_account(std::string_view, std::string_view, const AccountRules&);
   Username name_;
   std::string password_hash_;
   std::string email_;
+  bool email_verified_ = false;
 };
 
 // Blocking (argon2id). credentials_required, username_invalid or a password

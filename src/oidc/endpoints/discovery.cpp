@@ -40,7 +40,7 @@ Answer discovery(const Provider& p, const http::Request&) {
       {"subject_types_supported", json::array{"public"}},
       {"scopes_supported", json::array{"openid", "profile", "email", "offline_access"}},
       {"claims_supported", json::array{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "sid", "azp",
-                                       "amr", "acr", "preferred_username"}},
+                                       "amr", "acr", "preferred_username", "email", "email_verified"}},
       {"prompt_values_supported", json::array{"none", "login", "consent"}},
       {"backchannel_logout_supported", true},
       {"backchannel_logout_session_supported", true},

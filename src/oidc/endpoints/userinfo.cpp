@@ -2,6 +2,7 @@
 // person an access token of ours was issued for, by its scopes. The token
 // comes as a Bearer header or, in a POST, as the access_token form field
 // (RFC 6750 2.1, 2.2); errors follow RFC 6750 3.1.
+#include "oidc/user_claims.hpp"
 #include "api/middleware.hpp"
 #include "oidc/endpoints/endpoints.hpp"
 #include "oidc/grants/grants.hpp"
@@ -48,7 +49,7 @@ Answer userinfo(const Provider& p, const http::Request& req) {
   if (!user || (!*user && user->error() != store::StoreError::not_found)) co_return bearer_error(503, "", "try again");
   if (!*user || (*user)->disabled_at) co_return bearer_error(401, "invalid_token", "the account is gone or disabled");
   boost::json::object claims{{"sub", (*user)->id}};
-  if (has_scope(t.scope, "profile")) claims["preferred_username"] = (*user)->username;
+  add_user_claims(claims, **user, t.scope);
   http::Response r;
   r.body = boost::json::serialize(claims);
   co_return r;

@@ -5,6 +5,7 @@
 // server SHOULD revoke what was issued on that code).
 #include "crypto/digest.hpp"
 #include "oidc/grants/grants.hpp"
+#include "oidc/user_claims.hpp"
 #include "oidc/id_token.hpp"
 #include "oidc/pkce.hpp"
 #include "util/log.hpp"
@@ -144,7 +145,7 @@ GrantResult authorization_code_grant(const GrantRequest& r) {
     claims.iat = now;
     claims.exp = now + p.options.id_token_ttl;
     claims.at_hash = at_hash(pair->access_token, key_alg);
-    if (has_scope(c.scope, "profile")) claims.extra["preferred_username"] = user.username;
+    add_user_claims(claims.extra, user, c.scope);
     return Granted{std::move(out), [keys, key, claims = std::move(claims)](boost::json::object& body) {
                      body["id_token"] = sign_id_token(claims, *key);
                    }};

@@ -14,7 +14,7 @@ TEST_PKGS=(
   python3-pytest python3-requests python3-jwt python3-jwcrypto python3-jsonschema python3-cryptography
   python3-prometheus-client
   python3-authlib python3-selenium chromium chromium-driver
-  python3-pyotp zbar-tools
+  python3-pyotp zbar-tools python3-aiosmtpd
 )
 
 # make bench: wrk and Google Benchmark; the Flask seed for make bench-seed; Node.js

@@ -36,7 +36,8 @@ void print_usage() {
       "                                    add a signing key (JWT_ALG's, or RS256's for ID tokens);\n"
       "                                    it signs after KEY_PUBLISH_DELAY\n"
       "                                    (--now: at once, for a compromised key)\n"
-      "  latchkey user add NAME [--password-stdin]   create a user (password read from stdin)\n"
+      "  latchkey user add NAME [--password-stdin] [--email ADDRESS [--verified]]\n"
+      "                                    create a user (password read from stdin)\n"
       "  latchkey user list | show NAME | disable NAME | enable NAME | delete NAME\n"
       "  latchkey user set-password NAME [--password-stdin]   ends the user's sessions\n"
       "  latchkey sessions list --user NAME\n"
@@ -44,6 +45,8 @@ void print_usage() {
       "  latchkey audit [--user NAME] [--limit N]   the audit trail, newest last\n"
       "  latchkey locks list [--user NAME] [--ip IP]   abuse-limit locks now in force\n"
       "  latchkey locks clear (--user NAME | --ip IP)  end them (an account's, an address's, or both)\n"
+      "  latchkey mail list [--limit N]    the mail outbox, newest first: sent, waiting, given up\n"
+      "  latchkey mail retry ID            send a message that was given up again\n"
       "  latchkey clients add [METADATA]   register an OAuth client; its secret is printed once\n"
       "  latchkey clients list [--limit N] | show ID | delete ID\n"
       "  latchkey clients update ID METADATA   --metadata replaces the metadata; flags alone change it\n"
@@ -51,7 +54,7 @@ void print_usage() {
       "                                    METADATA: --metadata JSON | --metadata-file PATH (- for stdin),\n"
       "                                    --name NAME, --redirect-uri URI (repeatable),\n"
       "                                    --grant-type TYPE (repeatable), --public, --first-party\n"
-      "                                    (user, sessions, audit, locks and clients take --json)\n"
+      "                                    (user, sessions, audit, locks, mail and clients take --json)\n"
       "  latchkey copy-store --from URL --to URL\n"
       "                                    copy users, sessions and keys into an empty database\n"
       "                                    (e.g. sqlite://latchkey.db to postgres://...)\n"
@@ -111,7 +114,7 @@ void apply_log_settings(const config::Config& cfg) {
 }
 
 bool is_admin_command(const std::string& c) {
-  return c == "user" || c == "sessions" || c == "audit" || c == "locks" || c == "clients";
+  return c == "user" || c == "sessions" || c == "audit" || c == "locks" || c == "clients" || c == "mail";
 }
 
 // Every command but help and version, once the settings are read.
@@ -140,6 +143,7 @@ int run_command(const CommandLine& cl, const config::Config& cfg, const cli::Cli
   if (command == "sessions") return cli::sessions_command(cfg, **db, cl.words, cli_options);
   if (command == "audit") return cli::audit_command(cfg, **db, cl.words, cli_options);
   if (command == "locks") return cli::locks_command(cfg, **db, cl.words, cli_options);
+  if (command == "mail") return cli::mail_command(cfg, **db, cl.words, cli_options);
   if (command == "clients") return cli::clients_command(cfg, **db, cl.words, cli_options, client_flags);
   std::printf("database schema is up to date\n");  // migrate: opening it migrated it
   return 0;

@@ -31,12 +31,18 @@ std::string_view notice_of(std::string_view done) {
   if (done == "passkey_added") return "Passkey added. Use it to sign in here, or as the second step after your password.";
   if (done == "passkey_removed") return "Passkey removed.";
   if (done == "passkey_renamed") return "Passkey renamed.";
+  if (done == "email_sent") return "A link is on its way to the new address. It takes effect once you open it.";
+  if (done == "email_resent") return "A new link is on its way to your address.";
   return {};
 }
 
 // What went wrong, for the alert.
 std::string_view error_of(std::string_view done) {
   if (done == "wrong_password") return "Your current password is wrong. Nothing was changed.";
+  if (done == "email_invalid") return "That email address is not valid. Nothing was changed.";
+  if (done == "email_taken") return "Another account has that address. Nothing was changed.";
+  if (done == "email_same") return "That is your address already.";
+  if (done == "email_limited") return "Too many messages asked for. Please wait a while and try again.";
   if (done == "passwords_required") return "Enter your current password and a new one.";
   if (done == "password_too_short") return "The new password is too short. Nothing was changed.";
   if (done == "password_too_long") return "The new password is too long. Nothing was changed.";
@@ -109,6 +115,9 @@ Answer show_account(const oidc::Provider& p, const http::Request& req) {
     page.totp_available = p.mfa.enrolment().totp_available();
     page.recovery_left = c.factors.recovery_codes;
     page.password_hint = "At least " + std::to_string(p.service.options().min_password_chars) + " characters.";
+    page.email = v->session.user.email;
+    page.email_verified = v->session.user.email_verified;
+    page.mail_on = p.email.options().mail_on;
     return web::render_page(p.pages, page);
   });
 }

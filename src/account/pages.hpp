@@ -28,6 +28,10 @@ Answer passkey_new(const oidc::Provider&, const http::Request&);
 Answer passkey_add(const oidc::Provider&, const http::Request&);
 Answer passkey_rename(const oidc::Provider&, const http::Request&);
 Answer passkey_remove(const oidc::Provider&, const http::Request&);
+// email_actions.cpp: POST /account/email-address (email, password), /account/email-address/resend
+// (the JSON API has /account/email).
+Answer change_email(const oidc::Provider&, const http::Request&);
+Answer resend_email(const oidc::Provider&, const http::Request&);
 // recovery_codes.cpp: POST /account/recovery-codes.
 Answer new_recovery_codes(const oidc::Provider&, const http::Request&);
 

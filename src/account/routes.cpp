@@ -25,6 +25,8 @@ constexpr Route kRoutes[] = {
     {"POST", "/account/sign-out", sign_out},
     {"POST", "/account/apps/revoke", revoke_app},
     {"POST", "/account/password", change_password},
+    {"POST", "/account/email-address", change_email},
+    {"POST", "/account/email-address/resend", resend_email},
     {"POST", "/account/reauthenticate", reauthenticate},
     {"POST", "/account/totp/setup", totp_setup},
     {"POST", "/account/totp/confirm", totp_confirm},

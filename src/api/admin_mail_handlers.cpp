@@ -31,10 +31,10 @@ awaitable<Response> retry_mail(const AdminContext& api, const Request& req) {
   std::int64_t id = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (ec != std::errc{} || end != text.data() + text.size() || id < 1)
-    co_return http::json_error(404, "not_found", "No message has this id");
+    co_return http::json_error(404, "mail_not_found", "No message has this id");
   const auth::Actor actor = actor_of(req);
   co_return co_await api.run([&] { return api.admin.retry_mail(id, actor); }, [](bool retried) {
-    if (!retried) return http::json_error(404, "not_found", "No message given up has this id");
+    if (!retried) return http::json_error(404, "mail_not_found", "No message given up has this id");
     return admin_message(200, "The message will be sent again");
   });
 }

@@ -51,21 +51,22 @@ awaitable<Response> account_email_change(const ApiContext& api, const Request& r
   auto address = email::address_of((*in)[0]);
   if (!address) co_return api.errors(address.error());
   UnixSeconds retry_after = 0;
-  if (auto ok = api.email.admit_mail_request(*address, client, &retry_after); !ok)
-    co_return with_retry_after(api.errors(ok.error()), retry_after);
-  // argon2id (the password) then the writes, both on the database lane's
-  // neighbour: the check reads the store, so it goes on the hashing lane.
-  auto r = co_await api.pool.run_hashing([&] { return addresses.change(caller, *address, (*in)[1], client); });
+  // The limits (a round trip when shared), argon2id (the password) and the
+  // link's write, on the hashing lane: the password check dominates.
+  auto r = co_await api.pool.run_hashing([&]() -> auth::Expected<std::string> {
+    if (auto ok = api.email.admit_mail_request(*address, client, &retry_after); !ok) return tl::unexpected(ok.error());
+    return addresses.change(caller, *address, (*in)[1], client);
+  });
   if (!r) co_return api.errors(AuthError::unavailable);
-  co_return reply(api.errors, *r, [](const std::string& e) { return sent_to(e); });
+  co_return with_retry_after(reply(api.errors, *r, [](const std::string& e) { return sent_to(e); }), retry_after);
 }
 
 awaitable<Response> account_email_resend(const ApiContext& api, const Request& req) {
   const auth::Principal caller = principal_of(req);
   const auth::Client client = client_of(req);
-  email::Addresses& addresses = api.email.addresses();
-  auto r = co_await api.pool.run([&] { return addresses.resend(caller, client); });
-  co_return reply(api.errors, r, [](const std::string& e) { return sent_to(e); });
+  UnixSeconds retry_after = 0;
+  auto r = co_await api.pool.run([&] { return api.email.resend(caller, client, &retry_after); });
+  co_return with_retry_after(reply(api.errors, r, [](const std::string& e) { return sent_to(e); }), retry_after);
 }
 
 // POST /email/verify {token}
@@ -91,8 +92,11 @@ awaitable<Response> password_forgot(const ApiContext& api, const Request& req) {
   if (!address) co_return api.errors(address.error());
   const auth::Client client = client_of(req);
   UnixSeconds retry_after = 0;
-  if (auto ok = api.email.admit_mail_request(*address, client, &retry_after); !ok)
-    co_return with_retry_after(api.errors(ok.error()), retry_after);
+  // The limits on the database lane (a round trip when shared), the same
+  // for every address.
+  auto admitted = co_await api.pool.run([&] { return api.email.admit_mail_request(*address, client, &retry_after); });
+  if (!admitted) co_return api.errors(AuthError::unavailable);
+  if (!*admitted) co_return with_retry_after(api.errors(admitted->error()), retry_after);
   const auto executor = co_await boost::asio::this_coro::executor;
   api.email.request_reset_later(api.pool, executor, std::move(*address), client);
   co_return json_response(202, json::object{

@@ -154,7 +154,7 @@ tl::expected<void, int> build_mail(const config::Config& cfg, Components& c) {
   c.metrics.add([&s = *c.mail_sender](metrics::TextWriter& out) { s.write_metrics(out); });
   // A sign-in refused for an address not verified sends a new link.
   c.service->logins().on_unverified_email([&flows = *c.email](const store::User& user, const auth::Client& client) {
-    (void)flows.addresses().send_verification(user, user.email, client);
+    flows.after_unverified_login(user, client);
   });
   return {};
 }
@@ -257,6 +257,7 @@ void run(const config::Config& cfg, Components& c) {
   std::signal(SIGTERM, SIG_IGN);
   c.scheduler.stop();
   c.logout_sender->stop();
+  if (c.mail_sender) c.mail_sender->cancel();  // a slow relay must not hold the stop
   if (c.mail_thread) c.mail_thread->stop();
   c.store->sessions().stop_watching();
   c.pool->join();

@@ -99,7 +99,7 @@ Expected<std::size_t> Accounts::complete_password_change(VerifiedPasswordChange 
                                                    store::EndReason::password_change);
   if (!ended) return store_failure(ended);
   ctx_.tokens.revoked_after_commit(ctx_.store.database(), *ended, now);
-  if (auto r = ctx_.store.users().set_password_hash(user.id, change.new_hash_); !r) return store_failure(r);
+  if (auto r = ctx_.store.users().change_password(user.id, change.new_hash_, now); !r) return store_failure(r);
   const auto count = static_cast<std::int64_t>(ended->size());
   log::info("auth.password_changed", {{"user_id", std::string_view(user.id)}, {"sessions_ended", count}});
   ctx_.record({.event = "password_change", .user_id = user.id, .username = user.username,

@@ -52,9 +52,10 @@ void Admin::revoked(const std::vector<std::string>& ids, UnixSeconds at) {
 }
 
 Expected<store::UserSummary> Admin::add_user(std::string_view username, std::string_view password,
-                                             const Actor& actor) {
+                                             const Actor& actor, std::string_view email, bool verified) {
   auto user = prepare_user(username, password);
   if (!user) return tl::unexpected(user.error());
+  user->set_email(std::string(email), verified && !email.empty());
   return store_user(std::move(*user), actor);
 }
 
@@ -163,7 +164,7 @@ Expected<std::size_t> Admin::store_password(NewPassword change, const Actor& act
   auto ended = store_.sessions().revoke_all_of(user.id, std::nullopt, now, store::EndReason::password_reset);
   if (!ended) return tl::unexpected(from_store(ended.error()));
   revoked(*ended, now);
-  if (auto r = store_.users().set_password_hash(user.id, change.hash); !r) return failure(r);
+  if (auto r = store_.users().change_password(user.id, change.hash, now); !r) return failure(r);
   record("admin.password_set", user, actor, audit_detail({{"sessions_ended", count(ended->size())}}));
   return ended->size();
 }

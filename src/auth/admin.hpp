@@ -53,7 +53,9 @@ class Admin {
 
   // Sign-up's own path and rules (auth/new_account.hpp). prepare_user then
   // store_user.
-  Expected<store::UserSummary> add_user(std::string_view username, std::string_view password, const Actor& actor);
+  // `email`: normalised, "" for none; `verified`: the administrator vouches for it.
+  Expected<store::UserSummary> add_user(std::string_view username, std::string_view password, const Actor& actor,
+                                        std::string_view email = {}, bool verified = false);
   // Hashing phase of add_user: checks the rules and hashes; writes nothing.
   // Blocking (argon2id).
   Expected<NewAccount> prepare_user(std::string_view username, std::string_view password) const;

@@ -75,13 +75,14 @@ Expected<VerifiedLogin> PasswordLogin::verify_login(std::string_view username, s
     return refuse("locked", nullptr, attempted, client);
   }
   store::Result<store::User> user = tl::unexpected(store::StoreError::not_found);
-  if (name) user = ctx_.store.users().find_by_name(name->key);
-  if (!user && user.error() == store::StoreError::not_found && o.login_with_email && !oversized &&
-      username.find('@') != std::string_view::npos) {
-    // Only a verified address names an account: an unverified one could be
-    // anybody's claim.
+  // LOGIN_WITH_EMAIL: what reads as an address is first the account that
+  // verified it (a username spelled like someone's address must not take
+  // their sign-in), then a username. Only a verified address names an
+  // account: an unverified one could be anybody's claim.
+  if (o.login_with_email && !oversized && username.find('@') != std::string_view::npos) {
     if (auto address = mail::normalise_address(username)) user = ctx_.store.users().find_by_email(*address);
   }
+  if (!user && user.error() == store::StoreError::not_found && name) user = ctx_.store.users().find_by_name(name->key);
   if (!user && user.error() != store::StoreError::not_found) return store_failure(user);
   bool right = false;
   if (user) right = crypto::verify_password(user->password_hash, password);

@@ -31,6 +31,10 @@ int audit_command(const config::Config& cfg, store::Store& store, const std::vec
 int locks_command(const config::Config& cfg, store::Store& store, const std::vector<std::string>& words,
                   const CliOptions& options);
 
+// `latchkey mail list [--limit N] | retry ID` (mail_command.cpp).
+int mail_command(const config::Config& cfg, store::Store& store, const std::vector<std::string>& words,
+                 const CliOptions& options);
+
 // `latchkey clients add|list|show|update|delete|rotate-secret` (clients_command.cpp).
 int clients_command(const config::Config& cfg, store::Store& store, const std::vector<std::string>& words,
                     const CliOptions& options, const ClientFlags& flags);

@@ -12,6 +12,7 @@ tl::expected<CliOptions, std::string> take_cli_options(std::vector<std::string>&
     if (a == "--json") { o.json = true; continue; }
     if (a == "--all") { o.all = true; continue; }
     if (a == "--password-stdin") { o.password_stdin = true; continue; }
+    if (a == "--verified") { o.verified = true; continue; }
     std::string name = a, value;
     bool has_value = false;
     if (const auto eq = a.find('='); a.starts_with("--") && eq != std::string::npos) {
@@ -19,7 +20,7 @@ tl::expected<CliOptions, std::string> take_cli_options(std::vector<std::string>&
       value = a.substr(eq + 1);
       has_value = true;
     }
-    if (name != "--user" && name != "--session" && name != "--limit" && name != "--ip") {
+    if (name != "--user" && name != "--session" && name != "--limit" && name != "--ip" && name != "--email") {
       rest.push_back(a);
       continue;
     }
@@ -31,6 +32,7 @@ tl::expected<CliOptions, std::string> take_cli_options(std::vector<std::string>&
     if (name == "--user") o.user = value;
     if (name == "--session") o.session = value;
     if (name == "--ip") o.ip = value;
+    if (name == "--email") o.email = value;
     if (name == "--limit") {
       std::size_t n = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);

@@ -18,6 +18,8 @@ struct CliOptions {
   std::optional<std::string> session;  // --session ID
   std::optional<std::string> ip;       // --ip ADDRESS
   std::optional<std::size_t> limit;    // --limit N
+  std::optional<std::string> email;    // --email ADDRESS (user add)
+  bool verified = false;               // --verified: the address is vouched for (user add)
 };
 
 // Removes these options from `args`; the error is a one-line usage message.

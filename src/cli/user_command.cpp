@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "email/addresses.hpp"
 #include "api/admin_json.hpp"
 #include "cli/admin_commands.hpp"
 #include "cli/cli_output.hpp"
@@ -14,7 +15,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr const char* kUsageText =
-    "usage: latchkey user add NAME [--password-stdin] | list [--limit N] | show NAME | disable NAME | "
+    "usage: latchkey user add NAME [--password-stdin] [--email ADDRESS [--verified]] | list [--limit N] | show NAME | disable NAME | "
     "enable NAME | delete NAME | set-password NAME [--password-stdin] | factors NAME | reset-factors NAME  "
     "(--json for JSON)";
 
@@ -85,6 +86,7 @@ int user_command(const config::Config& cfg, store::Store& store, const std::vect
   if (words.size() < 2) return fail(kUsageText, kUsage);
   const std::string& action = words[1];
   if (o.user || o.session || o.all) return fail("user: --user, --session and --all belong to `sessions`", kUsage);
+  if ((o.email || o.verified) && action != "add") return fail("user: --email and --verified go with add", kUsage);
   if (o.password_stdin && action != "add" && action != "set-password")
     return fail("user: --password-stdin goes with add and set-password", kUsage);
   if (action == "list") {
@@ -105,7 +107,15 @@ int user_command(const config::Config& cfg, store::Store& store, const std::vect
     auto password = read_password(o.password_stdin);
     if (!password) return fail("user " + action + ": " + password.error(), kUsage);
     if (action == "add") {
-      auto u = admin.add_user(name, *password, actor);
+      std::string address;
+      if (o.email) {
+        auto normal = email::address_of(*o.email);
+        if (!normal) return fail("user add: --email is not a valid address", kUsage);
+        address = std::move(*normal);
+      } else if (o.verified) {
+        return fail("user add: --verified goes with --email", kUsage);
+      }
+      auto u = admin.add_user(name, *password, actor, address, o.verified);
       if (!u) return fail("user add: " + describe(u.error()) + " (" + quoted + ")");
       if (o.json) print_json(api::user_json(*u));
       else std::printf("created user %s (%s)\n", u->user.username.c_str(), u->user.id.c_str());

@@ -43,16 +43,6 @@ auth::Expected<store::User> Addresses::current(const auth::Principal& caller) {
   return std::move(*user);
 }
 
-auth::Expected<std::string> Addresses::resend(const auth::Principal& caller, const auth::Client& client) {
-  if (!options_.mail_on) return tl::unexpected(AuthError::mail_unavailable);
-  auto user = current(caller);
-  if (!user) return tl::unexpected(user.error());
-  if (user->email.empty()) return tl::unexpected(AuthError::no_email);
-  if (user->email_verified) return tl::unexpected(AuthError::email_already_verified);
-  if (auto sent = send_verification(*user, user->email, client); !sent) return tl::unexpected(sent.error());
-  return user->email;
-}
-
 auth::Expected<store::User> Addresses::confirm(std::string_view token, const auth::Client& client) {
   if (token.empty() || token.size() > 128) return tl::unexpected(AuthError::email_token_invalid);
   auto user = service_.store().mail().verify_email(token_digest(token), service_.clock()());

@@ -27,9 +27,6 @@ class Addresses {
   // voiding the older ones. mail_unavailable when mail is off.
   auth::Expected<void> send_verification(const store::User& user, std::string_view address,
                                          const auth::Client& client);
-  // The caller's address again, if it has one not yet verified.
-  // no_email, email_already_verified, mail_unavailable.
-  auth::Expected<std::string> resend(const auth::Principal& caller, const auth::Client& client);
   // Opens a verification link: the user as it is now (address verified).
   // email_token_invalid (unknown, used, expired, voided); email_taken when
   // another account verified the address meanwhile (the link stays usable).

@@ -26,6 +26,25 @@ void Flows::after_signup(const store::User& user, const auth::Client& client) {
     log::warn("email.verification_failed", {{"user_id", std::string_view(user.id)}});
 }
 
+auth::Expected<std::string> Flows::resend(const auth::Principal& caller, const auth::Client& client,
+                                          UnixSeconds* retry_after) {
+  if (!options_.mail_on) return tl::unexpected(auth::AuthError::mail_unavailable);
+  auto user = addresses_.current(caller);
+  if (!user) return tl::unexpected(user.error());
+  if (user->email.empty()) return tl::unexpected(auth::AuthError::no_email);
+  if (user->email_verified) return tl::unexpected(auth::AuthError::email_already_verified);
+  if (auto ok = admit_mail_request(user->email, client, retry_after); !ok) return tl::unexpected(ok.error());
+  if (auto sent = addresses_.send_verification(*user, user->email, client); !sent) return tl::unexpected(sent.error());
+  return user->email;
+}
+
+void Flows::after_unverified_login(const store::User& user, const auth::Client& client) {
+  if (!options_.mail_on || user.email.empty()) return;
+  if (!admit_mail_request(user.email, client)) return;
+  if (auto sent = addresses_.send_verification(user, user.email, client); !sent)
+    log::warn("email.verification_failed", {{"user_id", std::string_view(user.id)}});
+}
+
 void Flows::request_reset_later(WorkerPool& pool, const boost::asio::any_io_executor& executor, std::string address,
                                 const auth::Client& client) {
   // Owned by the job: the request is answered before it runs.

@@ -37,6 +37,14 @@ class Flows {
   // is on. A failure is logged: the account stands, and a link can be
   // asked for again. Blocking (store).
   void after_signup(const store::User& user, const auth::Client& client);
+  // The caller's unverified address again, counted as a mail request.
+  // Addresses::resend's errors, and rate_limited. Blocking (store).
+  auth::Expected<std::string> resend(const auth::Principal& caller, const auth::Client& client,
+                                     UnixSeconds* retry_after = nullptr);
+  // A sign-in refused for an address not verified (REQUIRE_VERIFIED_EMAIL):
+  // a new link, within the mail limits; nothing is said either way.
+  // Blocking (store).
+  void after_unverified_login(const store::User& user, const auth::Client& client);
 
   // PasswordReset::request(address) on `pool`'s database lane, started on
   // `executor` and not waited for: the caller answers at once, the same

@@ -5,6 +5,7 @@
 #include "crypto/password.hpp"
 #include "email/links.hpp"
 #include "mail/kinds.hpp"
+#include "mfa/factor_status.hpp"
 #include "util/log.hpp"
 
 namespace latchkey::email {
@@ -53,9 +54,14 @@ auth::Expected<ResetTarget> PasswordReset::inspect(std::string_view token) {
   auto factors = service_.store().factors().summary(user->id);
   if (!factors) return auth::store_failure(factors);
   ResetTarget target{std::move(*user), {}};
-  if (factors->totp) target.methods.emplace_back("totp");
-  if (factors->recovery_codes > 0) target.methods.emplace_back("recovery_code");
-  if (factors->passkeys > 0 && target.methods.empty()) target.methods.emplace_back("recovery_code");
+  // As the sign-in step asks (mfa/factor_status.hpp): only when a factor is
+  // required, and then by code (a passkey-only account needs a recovery code).
+  mfa::FactorStatus status;
+  static_cast<store::FactorSummary&>(status) = *factors;
+  if (status.required()) {
+    if (status.totp) target.methods.emplace_back("totp");
+    target.methods.emplace_back("recovery_code");
+  }
   return target;
 }
 

@@ -15,6 +15,7 @@ OutboxSender::OutboxSender(store::MailStore& store, const Renderer& renderer, Cl
       options_(std::move(options)),
       transport_(transport ? std::move(transport) : Transport(&net::smtp_send)) {
   options_.max_attempts = std::max<std::int64_t>(options_.max_attempts, 1);
+  options_.smtp.cancel = &cancelled_;
 }
 
 OutboxSender::Counters OutboxSender::counters() const {
@@ -62,6 +63,7 @@ OutboxSender::Stats OutboxSender::run_once() {
   store_down_ = false;
   stats.taken = due->size();
   for (const store::OutboxMail& m : *due) {
+    if (cancelled_.load(std::memory_order_relaxed)) break;
     const Outcome outcome = send(m);
     if (outcome == Outcome::store_error) {
       stats.store_error = true;

@@ -21,6 +21,12 @@ std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* use
   return n;
 }
 
+// libcurl's progress callback, at least once a second: non-zero aborts.
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancel = static_cast<const std::atomic<bool>*>(user);
+  return cancel != nullptr && cancel->load(std::memory_order_relaxed) ? 1 : 0;
+}
+
 bool starts_with_icase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (std::size_t i = 0; i < prefix.size(); ++i) {
@@ -96,6 +102,12 @@ tl::expected<void, std::string> smtp_send(const SmtpOptions& options, std::strin
   keep(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::max(1L, static_cast<long>(options.connect_timeout.count()))));
   keep(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, std::max(1L, static_cast<long>(options.timeout.count()))));
   keep(curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer));
+  if (options.cancel != nullptr) {
+    if (options.cancel->load(std::memory_order_relaxed)) return fail("the server is stopping");
+    keep(curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress));
+    keep(curl_easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<void*>(static_cast<const void*>(options.cancel))));
+    keep(curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L));
+  }
   if (set != CURLE_OK) return fail("libcurl refused an option: " + curl::one_line(curl_easy_strerror(set)));
 
   const CURLcode code = curl_easy_perform(h);

@@ -4,6 +4,7 @@
 // sender's thread, never from an I/O thread. Safe from any thread (one
 // handle per thread, kept between calls: a batch of messages to one relay
 // reuses its connection and TLS session).
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -29,6 +30,9 @@ struct SmtpOptions {
   // The whole exchange. RFC 5321 4.5.3.2 allows a relay minutes per step;
   // 30 s for a message of a few kilobytes is generous and bounds the sender.
   std::chrono::milliseconds timeout{30000};
+  // Set (by another thread): the exchange under way stops within about a
+  // second, as failed. How a server that stops does not wait out a slow relay.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Whether a URL names a host on the loopback interface (127.0.0.0/8, ::1,

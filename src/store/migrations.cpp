@@ -368,6 +368,9 @@ $fn$;
 CREATE FUNCTION latchkey_verified_email(uid TEXT) RETURNS TEXT LANGUAGE sql STABLE AS $fn$
   SELECT COALESCE((SELECT email FROM users WHERE id = uid AND email_verified = 1), '')
 $fn$;
+CREATE FUNCTION latchkey_username(uid TEXT) RETURNS TEXT LANGUAGE sql STABLE AS $fn$
+  SELECT COALESCE((SELECT username FROM users WHERE id = uid), '')
+$fn$;
 CREATE FUNCTION latchkey_password_changed() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
   PERFORM latchkey_notice('password_changed', NEW.id, NEW.email,
@@ -392,11 +395,11 @@ BEGIN
   IF TG_OP = 'DELETE' THEN
     IF OLD.confirmed_at IS NOT NULL THEN
       PERFORM latchkey_notice('factor_removed', OLD.user_id, latchkey_verified_email(OLD.user_id),
-        '{"factor":"totp"}', extract(epoch from now())::bigint);
+        json_build_object('factor', 'totp', 'username', latchkey_username(OLD.user_id))::text, extract(epoch from now())::bigint);
     END IF;
   ELSIF OLD.confirmed_at IS NULL AND NEW.confirmed_at IS NOT NULL THEN
     PERFORM latchkey_notice('factor_added', NEW.user_id, latchkey_verified_email(NEW.user_id),
-      '{"factor":"totp"}', extract(epoch from now())::bigint);
+      json_build_object('factor', 'totp', 'username', latchkey_username(NEW.user_id))::text, extract(epoch from now())::bigint);
   END IF;
   RETURN NULL;
 END;
@@ -409,10 +412,10 @@ CREATE FUNCTION latchkey_passkey_changed() RETURNS trigger LANGUAGE plpgsql AS $
 BEGIN
   IF TG_OP = 'DELETE' THEN
     PERFORM latchkey_notice('factor_removed', OLD.user_id, latchkey_verified_email(OLD.user_id),
-      '{"factor":"passkey"}', extract(epoch from now())::bigint);
+      json_build_object('factor', 'passkey', 'username', latchkey_username(OLD.user_id))::text, extract(epoch from now())::bigint);
   ELSE
     PERFORM latchkey_notice('factor_added', NEW.user_id, latchkey_verified_email(NEW.user_id),
-      '{"factor":"passkey"}', extract(epoch from now())::bigint);
+      json_build_object('factor', 'passkey', 'username', latchkey_username(NEW.user_id))::text, extract(epoch from now())::bigint);
   END IF;
   RETURN NULL;
 END;
@@ -426,7 +429,7 @@ BEGIN
   IF EXISTS (SELECT 1 FROM known_devices WHERE user_id = NEW.user_id)
      AND NOT EXISTS (SELECT 1 FROM known_devices WHERE user_id = NEW.user_id AND device = NEW.user_agent) THEN
     PERFORM latchkey_notice('new_device', NEW.user_id, latchkey_verified_email(NEW.user_id),
-      json_build_object('user_agent', NEW.user_agent, 'ip', NEW.ip)::text, NEW.created_at);
+      json_build_object('user_agent', NEW.user_agent, 'ip', NEW.ip, 'username', latchkey_username(NEW.user_id))::text, NEW.created_at);
   END IF;
   INSERT INTO known_devices (user_id, device, first_seen) VALUES (NEW.user_id, NEW.user_agent, NEW.created_at)
     ON CONFLICT DO NOTHING;
@@ -474,7 +477,7 @@ CREATE TRIGGER totp_confirmed AFTER UPDATE OF confirmed_at ON totp_factors
     AND EXISTS (SELECT 1 FROM mail_notices WHERE kind = 'factor_added')
 BEGIN
   INSERT INTO mail_outbox (kind, user_id, recipient, detail, created_at, next_attempt_at)
-    SELECT 'factor_added', id, email, json_object('factor', 'totp'), unixepoch(), unixepoch()
+    SELECT 'factor_added', id, email, json_object('factor', 'totp', 'username', username), unixepoch(), unixepoch()
     FROM users WHERE id = NEW.user_id AND email_verified = 1 AND email <> '';
 END;
 CREATE TRIGGER totp_removed AFTER DELETE ON totp_factors
@@ -482,28 +485,28 @@ CREATE TRIGGER totp_removed AFTER DELETE ON totp_factors
     AND EXISTS (SELECT 1 FROM mail_notices WHERE kind = 'factor_removed')
 BEGIN
   INSERT INTO mail_outbox (kind, user_id, recipient, detail, created_at, next_attempt_at)
-    SELECT 'factor_removed', id, email, json_object('factor', 'totp'), unixepoch(), unixepoch()
+    SELECT 'factor_removed', id, email, json_object('factor', 'totp', 'username', username), unixepoch(), unixepoch()
     FROM users WHERE id = OLD.user_id AND email_verified = 1 AND email <> '';
 END;
 CREATE TRIGGER passkey_added AFTER INSERT ON passkeys
   FOR EACH ROW WHEN EXISTS (SELECT 1 FROM mail_notices WHERE kind = 'factor_added')
 BEGIN
   INSERT INTO mail_outbox (kind, user_id, recipient, detail, created_at, next_attempt_at)
-    SELECT 'factor_added', id, email, json_object('factor', 'passkey'), unixepoch(), unixepoch()
+    SELECT 'factor_added', id, email, json_object('factor', 'passkey', 'username', username), unixepoch(), unixepoch()
     FROM users WHERE id = NEW.user_id AND email_verified = 1 AND email <> '';
 END;
 CREATE TRIGGER passkey_removed AFTER DELETE ON passkeys
   FOR EACH ROW WHEN EXISTS (SELECT 1 FROM mail_notices WHERE kind = 'factor_removed')
 BEGIN
   INSERT INTO mail_outbox (kind, user_id, recipient, detail, created_at, next_attempt_at)
-    SELECT 'factor_removed', id, email, json_object('factor', 'passkey'), unixepoch(), unixepoch()
+    SELECT 'factor_removed', id, email, json_object('factor', 'passkey', 'username', username), unixepoch(), unixepoch()
     FROM users WHERE id = OLD.user_id AND email_verified = 1 AND email <> '';
 END;
 CREATE TRIGGER sessions_opened AFTER INSERT ON sessions
   FOR EACH ROW WHEN NEW.kind IN ('api', 'browser') AND NEW.revoked_at IS NULL
 BEGIN
   INSERT INTO mail_outbox (kind, user_id, recipient, detail, created_at, next_attempt_at)
-    SELECT 'new_device', id, email, json_object('user_agent', NEW.user_agent, 'ip', NEW.ip),
+    SELECT 'new_device', id, email, json_object('user_agent', NEW.user_agent, 'ip', NEW.ip, 'username', username),
            NEW.created_at, NEW.created_at
     FROM users WHERE id = NEW.user_id AND email_verified = 1 AND email <> ''
       AND EXISTS (SELECT 1 FROM mail_notices WHERE kind = 'new_device')

@@ -138,7 +138,10 @@ std::string render_page(const Templates& templates, const AccountPage& page) {
       .text("recovery_left", recovery_left)
       .html("passkeys", passkeys)
       .flag("passkeys_available", page.passkeys_available)
-      .text("password_hint", page.password_hint);
+      .text("password_hint", page.password_hint)
+      .text("email", page.email)
+      .flag("email_verified", page.email_verified)
+      .flag("mail_on", page.mail_on);
   return document(templates, "Your account", templates.at("account.html").render(v));
 }
 

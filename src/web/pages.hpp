@@ -139,6 +139,9 @@ struct AccountPage {
   std::string password_hint = {};
   std::vector<PasskeyRow> passkeys = {};
   bool passkeys_available = false;
+  std::string email = {};       // "" for none
+  bool email_verified = false;
+  bool mail_on = false;         // the address can be changed (a link is sent)
 };
 
 // Adding a passkey: the browser's dialog, started by the page's script.

@@ -52,7 +52,9 @@ Answer forgot_password(const Provider& p, const http::Request& req) {
   }
   const auth::Client client = api::client_of(req);
   UnixSeconds retry_after = 0;
-  if (auto ok = p.email.admit_mail_request(*address, client, &retry_after); !ok) {
+  auto admitted = co_await p.pool.run([&] { return p.email.admit_mail_request(*address, client, &retry_after); });
+  if (!admitted) co_return error_page(p, req, 503, "Please try again", "The service is busy. Try again in a moment.");
+  if (!*admitted) {
     web::ForgotPasswordPage page;
     page.email = given;
     page.error = "Too many requests for this address or from your network. Please wait a while and try again.";

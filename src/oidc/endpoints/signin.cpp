@@ -20,6 +20,8 @@ std::string_view refusal_text(auth::AuthError e) {
   switch (e) {
     case auth::AuthError::rate_limited: return "Too many attempts from your network. Please wait a while and try again.";
     case auth::AuthError::account_disabled: return "This account is disabled.";
+    case auth::AuthError::email_unverified:
+      return "Confirm your email address first: a new link was sent to it. Open it, then sign in again.";
     case auth::AuthError::unavailable: return "The service is busy. Please try again in a moment.";
     default: return "Wrong username or password.";
   }
@@ -29,7 +31,8 @@ unsigned refusal_status(auth::AuthError e) {
   switch (e) {
     case auth::AuthError::rate_limited: return 429;
     case auth::AuthError::unavailable: return 503;
-    case auth::AuthError::account_disabled: return 403;
+    case auth::AuthError::account_disabled:
+    case auth::AuthError::email_unverified: return 403;
     default: return 401;
   }
 }

@@ -212,6 +212,7 @@ TEST_P(MailStoreTest, SecondFactorsAddedAndRemovedAreNoticed) {
   auto rows = m().list(10);
   EXPECT_NE(rows->back().detail.find("totp"), std::string::npos);
   EXPECT_NE((*rows)[2].detail.find("passkey"), std::string::npos);
+  for (const auto& row : *rows) EXPECT_NE(row.detail.find("alice"), std::string::npos) << row.detail;
 }
 
 TEST_P(MailStoreTest, ASignInFromANewDeviceIsNoticedButNotTheFirstNorAKnownOne) {
@@ -232,6 +233,7 @@ TEST_P(MailStoreTest, ASignInFromANewDeviceIsNoticedButNotTheFirstNorAKnownOne) 
   const std::string detail = m().list(1)->front().detail;
   EXPECT_NE(detail.find("Safari on iOS"), std::string::npos);
   EXPECT_NE(detail.find("203.0.113.9"), std::string::npos);
+  EXPECT_NE(detail.find("alice"), std::string::npos);
   Session oauth = oauth_session("s4", "u1", 1003, 9000, "app", "");
   oauth.user_agent = "Some client";
   ASSERT_TRUE(db().sessions().create(oauth));  // an app's tokens are not a sign-in

@@ -15,7 +15,7 @@ OutboxSender::OutboxSender(store::MailStore& store, const Renderer& renderer, Cl
       options_(std::move(options)),
       transport_(transport ? std::move(transport) : Transport(&net::smtp_send)) {
   options_.max_attempts = std::max<std::int64_t>(options_.max_attempts, 1);
-  options_.smtp.cancel = &cancelled_;
+  options_.smtp.cancel = &cancel_;
 }
 
 OutboxSender::Counters OutboxSender::counters() const {
@@ -63,7 +63,7 @@ OutboxSender::Stats OutboxSender::run_once() {
   store_down_ = false;
   stats.taken = due->size();
   for (const store::OutboxMail& m : *due) {
-    if (cancelled_.load(std::memory_order_relaxed)) break;
+    if (cancel_.requested()) break;
     const Outcome outcome = send(m);
     if (outcome == Outcome::store_error) {
       stats.store_error = true;

@@ -70,7 +70,7 @@ class OutboxSender {
   Stats run_once();
   // From another thread, when the server stops: the message being sent
   // fails at once (it goes again at the next start) and the run ends.
-  void cancel() { cancelled_.store(true, std::memory_order_relaxed); }
+  void cancel() { cancel_.cancel(); }
   Counters counters() const;
   void write_metrics(metrics::TextWriter& out) const;
   const SenderOptions& options() const { return options_; }
@@ -93,7 +93,7 @@ class OutboxSender {
   std::atomic<std::uint64_t> gave_up_{0};
   std::atomic<std::uint64_t> store_errors_{0};
   std::atomic<std::int64_t> pending_{0};
-  std::atomic<bool> cancelled_{false};
+  net::SmtpCancel cancel_;
 };
 
 }  // namespace latchkey::mail

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "net/curl_support.hpp"
 
 namespace latchkey::net {
@@ -23,8 +26,18 @@ std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* use
 
 // libcurl's progress callback, at least once a second: non-zero aborts.
 int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  const auto* cancel = static_cast<const std::atomic<bool>*>(user);
-  return cancel != nullptr && cancel->load(std::memory_order_relaxed) ? 1 : 0;
+  return static_cast<const SmtpCancel*>(user)->requested() ? 1 : 0;
+}
+
+// The socket's life, told to the cancel: it may shut it down meanwhile.
+int on_sockopt(void* user, curl_socket_t fd, curlsocktype) {
+  static_cast<SmtpCancel*>(user)->opened(fd);
+  return CURL_SOCKOPT_OK;
+}
+
+int on_close(void* user, curl_socket_t fd) {
+  static_cast<SmtpCancel*>(user)->closed(fd);
+  return ::close(fd);
 }
 
 bool starts_with_icase(std::string_view s, std::string_view prefix) {
@@ -40,6 +53,25 @@ bool starts_with_icase(std::string_view s, std::string_view prefix) {
 tl::unexpected<std::string> fail(std::string reason) { return tl::unexpected(std::move(reason)); }
 
 }  // namespace
+
+void SmtpCancel::cancel() {
+  requested_.store(true, std::memory_order_relaxed);
+  std::lock_guard lock(mutex_);
+  if (socket_ >= 0) ::shutdown(socket_, SHUT_RDWR);
+}
+
+void SmtpCancel::opened(int fd) {
+  std::lock_guard lock(mutex_);
+  socket_ = fd;
+  if (requested_.load(std::memory_order_relaxed)) ::shutdown(fd, SHUT_RDWR);
+}
+
+void SmtpCancel::closed(int fd) {
+  // Under the lock: cancel() never shuts down a descriptor number that was
+  // closed and given to someone else meanwhile.
+  std::lock_guard lock(mutex_);
+  if (socket_ == fd) socket_ = -1;
+}
 
 bool loopback_url(std::string_view url) {
   const std::size_t scheme = url.find("://");
@@ -103,10 +135,15 @@ tl::expected<void, std::string> smtp_send(const SmtpOptions& options, std::strin
   keep(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, std::max(1L, static_cast<long>(options.timeout.count()))));
   keep(curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer));
   if (options.cancel != nullptr) {
-    if (options.cancel->load(std::memory_order_relaxed)) return fail("the server is stopping");
+    if (options.cancel->requested()) return fail("the server is stopping");
+    void* cancel = static_cast<void*>(options.cancel);
     keep(curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress));
-    keep(curl_easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<void*>(static_cast<const void*>(options.cancel))));
+    keep(curl_easy_setopt(h, CURLOPT_XFERINFODATA, cancel));
     keep(curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L));
+    keep(curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, &on_sockopt));
+    keep(curl_easy_setopt(h, CURLOPT_SOCKOPTDATA, cancel));
+    keep(curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, &on_close));
+    keep(curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, cancel));
   }
   if (set != CURLE_OK) return fail("libcurl refused an option: " + curl::one_line(curl_easy_strerror(set)));
 

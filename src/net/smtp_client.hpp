@@ -6,12 +6,33 @@
 // reuses its connection and TLS session).
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <string_view>
 
 #include <tl/expected.hpp>
 
 namespace latchkey::net {
+
+// Stops the exchanges of the sends it is given to, from another thread:
+// the one under way within about a second (a transfer's progress check),
+// and whatever blocks on the relay's socket at once (its socket is shut
+// down: libcurl also waits for the reply to QUIT when it drops a
+// connection, and a relay that holds its replies back would hold a stop).
+class SmtpCancel {
+ public:
+  void cancel();
+  bool requested() const { return requested_.load(std::memory_order_relaxed); }
+
+  // For smtp_send's callbacks: the socket libcurl opened, and closed.
+  void opened(int fd);
+  void closed(int fd);
+
+ private:
+  std::atomic<bool> requested_{false};
+  std::mutex mutex_;
+  int socket_ = -1;
+};
 
 struct SmtpOptions {
   // smtp://host[:port] (STARTTLS, required unless `starttls` is off) or
@@ -30,9 +51,8 @@ struct SmtpOptions {
   // The whole exchange. RFC 5321 4.5.3.2 allows a relay minutes per step;
   // 30 s for a message of a few kilobytes is generous and bounds the sender.
   std::chrono::milliseconds timeout{30000};
-  // Set (by another thread): the exchange under way stops within about a
-  // second, as failed. How a server that stops does not wait out a slow relay.
-  const std::atomic<bool>* cancel = nullptr;
+  // How a server that stops does not wait out a slow relay; null: none.
+  SmtpCancel* cancel = nullptr;
 };
 
 // Whether a URL names a host on the loopback interface (127.0.0.0/8, ::1,

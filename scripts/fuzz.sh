@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 [[ "$seconds" =~ ^[0-9]+$ ]] || { echo "usage: scripts/fuzz.sh [SECONDS]" >&2; exit 2; }
 build=${FUZZ_BUILD_DIR:-build-asan}
-read -r -a targets <<< "${FUZZ_TARGETS:-jwt_verify_fuzz json_body_fuzz request_fuzz form_fuzz cookie_fuzz forwarded_fuzz client_metadata_fuzz authorization_request_fuzz webauthn_fuzz}"
+read -r -a targets <<< "${FUZZ_TARGETS:-jwt_verify_fuzz json_body_fuzz request_fuzz form_fuzz cookie_fuzz forwarded_fuzz client_metadata_fuzz authorization_request_fuzz webauthn_fuzz mail_address_fuzz}"
 
 t0=$(date +%s)
 # The sanitized tree, shared with the sanitized tests (scripts/sanitized-build.sh):

@@ -107,3 +107,58 @@ TEST(Config, TlsNeedsBothFilesAndMakesTheIssuerHttps) {
   EXPECT_FALSE(load({{"TLS_CERT", ""}, {"TLS_KEY", "/k.pem"}}, {}, {}).has_value());
   EXPECT_TRUE(load({}, {}, {}).value().tls_cert.empty());
 }
+
+namespace latchkey::config {
+namespace {
+
+TEST(ConfigMail, OffUnlessSmtpUrlIsSetAndThenMailFromIsRequired) {
+  auto off = load({}, {}, {}).value();
+  EXPECT_TRUE(off.smtp_url.empty());
+  EXPECT_EQ(off.public_url, off.issuer);
+  EXPECT_EQ(off.mail_notices.size(), 5u);
+  auto missing = load({{"SMTP_URL", "smtp://mail.example.com:587"}}, {}, {});
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().find("MAIL_FROM"), std::string::npos);
+  auto on = load({{"SMTP_URL", "smtps://mail.example.com:465"}, {"MAIL_FROM", "Latchkey <no-reply@example.com>"},
+                  {"PUBLIC_URL", "https://id.example.com/"}},
+                 {}, {})
+                .value();
+  EXPECT_EQ(on.public_url, "https://id.example.com");
+  EXPECT_TRUE(on.smtp_starttls);
+}
+
+TEST(ConfigMail, PlainSmtpOnlyToALoopbackRelay) {
+  const Vars base{{"SMTP_URL", "smtp://mail.example.com:25"}, {"MAIL_FROM", "a@example.com"}, {"SMTP_STARTTLS", "off"}};
+  auto refused = load(base, {}, {});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("SMTP_STARTTLS"), std::string::npos);
+  Vars local = base;
+  local["SMTP_URL"] = "smtp://127.0.0.1:2525";
+  EXPECT_TRUE(load(local, {}, {}));
+  local["SMTP_URL"] = "smtp://[::1]:2525";
+  EXPECT_TRUE(load(local, {}, {}));
+}
+
+TEST(ConfigMail, BadValuesNameTheSetting) {
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"SMTP_URL", "http://mail.example.com"},
+           {"PUBLIC_URL", "id.example.com"},
+           {"MAIL_NOTICES", "new_device,everything"},
+           {"MAIL_RETRY_BASE", "0s"},
+           {"MAIL_MAX_ATTEMPTS", "0"},
+           {"MAIL_POLL", "10ms"},
+           {"LOGIN_WITH_EMAIL", "maybe"},
+           {"MAIL_FROM", "Name <not an address>"},
+       }) {
+    auto c = load({{name, value}}, {}, {});
+    ASSERT_FALSE(c) << name;
+    EXPECT_NE(c.error().find(name.substr(0, 4)), std::string::npos) << c.error();
+  }
+  auto some = load({{"MAIL_NOTICES", "new_device, password_changed"}, {"MAIL_POLL", "250ms"}}, {}, {}).value();
+  EXPECT_EQ(some.mail_notices, (std::vector<std::string>{"new_device", "password_changed"}));
+  EXPECT_EQ(some.mail_poll_ms, 250);
+  EXPECT_TRUE(load({{"MAIL_NOTICES", "none"}}, {}, {}).value().mail_notices.empty());
+}
+
+}  // namespace
+}  // namespace latchkey::config

@@ -25,7 +25,7 @@ std::string_view outcome_of(auth::AuthError e) {
 }  // namespace
 
 Answer change_email(const oidc::Provider& p, const http::Request& req) {
-  auto v = co_await visit(p, req, false);
+  auto v = co_await visit(p, req, true);
   if (!v) co_return std::move(v.error());
   const std::string given(http::form_field(v->form, "email"));
   const std::string password(http::form_field(v->form, "password"));
@@ -46,7 +46,7 @@ Answer change_email(const oidc::Provider& p, const http::Request& req) {
 }
 
 Answer resend_email(const oidc::Provider& p, const http::Request& req) {
-  auto v = co_await visit(p, req, false);
+  auto v = co_await visit(p, req, true);
   if (!v) co_return std::move(v.error());
   const auth::Principal caller = v->caller();
   const auth::Client client = api::client_of(req);

@@ -200,6 +200,9 @@ Expected<PasskeySignIn> Passkeys::sign_in(const PasskeyAssertion& a, std::string
     return auth::store_failure(user);
   }
   if (user->disabled_at) return tl::unexpected(AuthError::account_disabled);
+  // REQUIRE_VERIFIED_EMAIL holds for every way in, a passkey's too.
+  if (service_.options().require_verified_email && !user->email_verified)
+    return tl::unexpected(AuthError::email_unverified);
   (void)client;
   return PasskeySignIn{std::move(*user), std::string(key_amr(v->first.backup_eligible)) + " user mfa"};
 }

@@ -57,10 +57,14 @@ Answer signin_passkey(const Provider& p, const http::Request& req) {
     if (e == auth::AuthError::passkey_invalid) limits.record_soon(guesses, now_unix());
     auto page = co_await p.pool.run([&] { return sign_in_for(p, return_to); });
     SignInFor for_page = page ? std::move(*page) : SignInFor{};
-    const std::string_view text = e == auth::AuthError::account_disabled ? "This account is disabled."
-                                  : e == auth::AuthError::unavailable    ? "The service is busy. Please try again in a moment."
-                                                                         : "That passkey did not work. Try again, or sign in with your password.";
-    const unsigned status = e == auth::AuthError::account_disabled ? 403 : e == auth::AuthError::unavailable ? 503 : 401;
+    const std::string_view text =
+        e == auth::AuthError::account_disabled   ? "This account is disabled."
+        : e == auth::AuthError::email_unverified ? "Confirm your email address first: sign in with your password to get a new link."
+        : e == auth::AuthError::unavailable      ? "The service is busy. Please try again in a moment."
+                                                 : "That passkey did not work. Try again, or sign in with your password.";
+    const unsigned status = e == auth::AuthError::account_disabled || e == auth::AuthError::email_unverified ? 403
+                            : e == auth::AuthError::unavailable                                        ? 503
+                                                                                                       : 401;
     co_return login_page(p, req, LoginView{for_page.client_name, {}, return_to, text, for_page.redirect_uri}, status);
   }
   co_return co_await continue_after_sign_in(p, req, return_to, **done);

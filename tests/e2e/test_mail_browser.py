@@ -223,3 +223,24 @@ def test_sign_up_with_an_address_and_confirm_it(server_factory, chrome, smtp):
     assert chrome.find_elements(By.CSS_SELECTOR, "input[type=email], input[name*=email]")
     accessible(chrome)
     shot(chrome, "account-email")
+
+    # A new address from the account page: the password again, a link to the
+    # new address; the old one stays until the link is opened, then is told.
+    since = smtp.mark()
+    new = new_address("moved")
+    labelled(chrome, "email", "New email address").send_keys(new)
+    labelled(chrome, "password", "Current password").send_keys(PASSWORD)
+    form_button = button(chrome, "Change email address")
+    form_button.click()
+    replaced(chrome, form_button)
+    waits_for(chrome, "A link is on its way to the new address")
+    accessible(chrome)
+    shot(chrome, "account-email-sent")
+    assert state() == {"email": address, "email_verified": True}
+    mail = smtp.wait_for(kind="verify_email", to=new, since=since)
+    chrome.get(link_in(mail))
+    button(chrome, "Confirm my address").click()
+    waits_for(chrome, "Your address is verified")
+    assert state() == {"email": new, "email_verified": True}
+    notice = smtp.wait_for(kind="email_changed", to=address, since=since)
+    assert new in notice.text

@@ -18,6 +18,8 @@ using http::Response;
 awaitable<Response> list_mail(const AdminContext& api, const Request& req) {
   auto page = page_of(req);
   if (!page) co_return std::move(page.error());
+  if (!page->after.empty() || !page->user.empty() || page->before)
+    co_return bad_request("GET /admin/mail takes only limit");
   const std::size_t limit = page->limit;
   co_return co_await api.run([&] { return api.admin.mail(limit); }, [](const std::vector<store::OutboxMail>& rows) {
     json::array out;

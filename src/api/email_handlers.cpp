@@ -110,6 +110,7 @@ awaitable<Response> password_forgot(const ApiContext& api, const Request& req) {
 awaitable<Response> password_reset(const ApiContext& api, const Request& req) {
   auto in = string_fields<4>(req.body, {"token", "new_password", "totp_code", "recovery_code"});
   if (!in) co_return std::move(in.error());
+  if ((*in)[1].empty()) co_return http::json_error(400, "invalid_request", "new_password is required");
   email::PasswordReset& reset = api.email.reset();
   const auth::Client client = client_of(req);
   const mfa::Code code{(*in)[2], (*in)[3], nullptr};

@@ -140,8 +140,10 @@ tl::expected<void, int> build_auth(const config::Config& cfg, Components& c) {
 tl::expected<void, int> build_mail(const config::Config& cfg, Components& c) {
   c.email = std::make_shared<email::Flows>(*c.service, c.mfa->sign_in_step(), email_options(cfg));
   const bool on = !cfg.smtp_url.empty();
+  // A database this instance cannot write (read-only, a replica) keeps the
+  // notices it has: serving reads matters more, and it queues no change.
   if (auto set = c.store->mail().set_notices(on ? cfg.mail_notices : std::vector<std::string>{}); !set)
-    return tl::unexpected(fail("cannot write the mail notices' settings to the database", 1));
+    log::warn("mail.notices_unset", {{"reason", "cannot write MAIL_NOTICES to the database"}});
   if (!on) {
     log::warn("mail.off", {{"reason", "SMTP_URL is not set: no verification, password reset or notice is sent"}});
     return {};

@@ -327,7 +327,8 @@ const std::vector<Setting>& settings() {
          return std::nullopt;
        }},
       {"MAIL_MAX_ATTEMPTS", "mail-max-attempts",
-       "attempts to send a message before it is given up (default 10: about 2.5 hours with the default backoff)",
+       "attempts to send a message before it is given up (default 10: the last about 85 minutes after the first, "
+       "with the default backoff)",
        [](Config& c, std::string_view v) -> std::optional<std::string> {
          std::int64_t n = 0;
          const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);

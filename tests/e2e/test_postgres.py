@@ -15,6 +15,7 @@ import statistics
 import subprocess
 import threading
 import time
+import urllib.parse
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -23,6 +24,7 @@ import pytest
 
 from conftest import (PASSWORD, assert_error, bearer, clean_env, direct_session, login, new_user,
                       protected, refresh, run_to_exit, sessions, unique_name)
+from mail_support import smtp, smtp_cert  # noqa: F401 (fixtures)
 from test_abuse import call, needs_loopback_aliases
 
 # How many migrations this source tree defines (src/store/migrations.cpp).
@@ -519,3 +521,41 @@ def test_limits_count_in_memory_while_postgres_is_away(pg_db, server_factory):
         assert time.monotonic() < deadline, "the shared counters did not come back"
         time.sleep(0.2)
     assert any(e.get("event") == "limits.store_back" for e in s.log_events())
+
+
+# -- mail on PostgreSQL: the triggers, the outbox, two senders ------------------------------
+
+
+def test_mail_across_instances(pg_db, server_factory, smtp):
+    """Two instances on one database, both sending: a link issued by one is
+    spent on the other, the notices come from PostgreSQL's triggers, and
+    every message arrives (at least once: two senders may both take one,
+    with the same Message-ID)."""
+    from mail_support import mail_env, new_address  # noqa: PLC0415
+
+    a, b = (server_factory(env={**COMMON, **mail_env(smtp)}, database_url=pg_db) for _ in range(2))
+
+    def token_of(kind, to):
+        m = smtp.wait_for(kind=kind, to=to)
+        return urllib.parse.parse_qs(urllib.parse.urlsplit(m.text.split("http", 1)[1].split()[0]).query)["token"][0]
+
+    address = new_address("pg")
+    name = unique_name("pgmail")
+    assert a.post("/signup", json={"username": name, "password": PASSWORD, "email": address}).status_code == 201
+    r = b.post("/email/verify", json={"token": token_of("verify_email", address)})
+    assert r.status_code == 200, r.text
+    assert b.post("/password/forgot", json={"email": address}).status_code == 202
+    new_password = "pg reset passphrase 42"
+    r = a.post("/password/reset", json={"token": token_of("reset_password", address), "new_password": new_password})
+    assert r.status_code == 200, r.text
+    smtp.wait_for(kind="password_changed", to=address)
+    login(a, name, new_password)
+    b.post("/login", json={"username": name, "password": new_password}, headers={"User-Agent": "PG phone"})
+    notice = smtp.wait_for(kind="new_device", to=address)
+    assert name in notice.text
+    ids = {}
+    for m in smtp.messages(to=address):
+        ids.setdefault(m.kind, set()).add(m.message_id)
+    assert all(len(v) == 1 for v in ids.values()), ids  # duplicates, if any, share their Message-ID
+    assert psql(pg_db, "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL") == "0"
+    assert psql(pg_db, "SELECT COUNT(*) FROM mail_outbox WHERE detail LIKE '%token=%'") == "0"

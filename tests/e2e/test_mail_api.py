@@ -531,6 +531,27 @@ def test_links_start_with_public_url(smtp, server_factory):
     assert any(p in sign_in.text for p in PAGES["/password/forgot"]), sign_in.text
 
 
+def test_a_theme_replaces_a_message(smtp, server_factory, tmp_path):
+    """THEME_DIR/mail/<kind>.txt and .html replace the built-in parts; a
+    broken one stops the start with its name."""
+    theme = tmp_path / "theme"
+    (theme / "mail").mkdir(parents=True)
+    (theme / "mail" / "verify_email.txt").write_text("Subject: Bienvenue chez Acmé\n\nBonjour {{username}}: {{link}}\n",
+                                                          encoding="utf-8")
+    (theme / "mail" / "verify_email.html").write_text("<p>Bonjour {{username}}: <a href=\"{{link}}\">ici</a></p>\n")
+    s = server_factory(env=settings(smtp, THEME_DIR=str(theme)))
+    address = new_address("theme")
+    name = signup_with(s, address)
+    m = expect_mail(smtp, "verify_email", address)
+    assert m.subject == "Bienvenue chez Acmé"
+    assert b"\r\nSubject: =?UTF-8?B?" in m.raw  # RFC 2047: a header is ASCII
+    assert m.text.startswith(f"Bonjour {name}: http")
+    assert "ici</a>" in m.html
+    (theme / "mail" / "verify_email.html").write_text("<p>{{#open}}never closed</p>\n")
+    out = run_to_exit(tmp_path, env={"THEME_DIR": str(theme)})
+    assert out.code != 0 and "verify_email.html" in out.stderr, out.stderr
+
+
 @pytest.mark.parametrize("env,needle", [
     ({"SMTP_URL": "smtp://127.0.0.1:2525"}, "MAIL_FROM"),
     ({"SMTP_URL": "smtp://mail.example.com:25", "SMTP_STARTTLS": "off", "MAIL_FROM": MAIL_FROM}, "SMTP_STARTTLS"),

@@ -27,22 +27,11 @@ awaitable<Response> signup(const ApiContext& api, const Request& req) {
     if (!normal) co_return api.errors(normal.error());
     address = std::move(*normal);
   }
-  auth::Accounts& accounts = api.service.accounts();
   const auth::Client client = client_of(req);
   UnixSeconds retry_after = 0;
   auto r = co_await hash_then_store(
-      api.pool,
-      [&]() -> auth::Expected<auth::NewAccount> {
-        auto account = accounts.prepare_signup((*in)[0], (*in)[1], client, &retry_after);
-        if (account) account->set_email(address);
-        return account;
-      },
-      [&](auth::NewAccount a) -> auth::Expected<void> {
-        auto user = accounts.complete_signup(std::move(a), client);
-        if (!user) return tl::unexpected(user.error());
-        api.email.after_signup(*user, client);
-        return {};
-      });
+      api.pool, [&] { return api.email.prepare_signup((*in)[0], (*in)[1], address, client, &retry_after); },
+      [&](auth::NewAccount a) { return api.email.complete_signup(std::move(a), client); });
   co_return with_retry_after(
       reply(api.errors, r, [] { return json_response(201, json::object{{"message", "User created successfully"}}); }),
       retry_after);

@@ -20,10 +20,21 @@ auth::Expected<void> Flows::admit_mail_request(std::string_view address, const a
   return tl::unexpected(auth::AuthError::rate_limited);
 }
 
-void Flows::after_signup(const store::User& user, const auth::Client& client) {
-  if (user.email.empty() || !options_.mail_on) return;
-  if (auto sent = addresses_.send_verification(user, user.email, client); !sent)
-    log::warn("email.verification_failed", {{"user_id", std::string_view(user.id)}});
+auth::Expected<auth::NewAccount> Flows::prepare_signup(std::string_view username, std::string_view password,
+                                                       std::string address, const auth::Client& client,
+                                                       UnixSeconds* retry_after) {
+  auto account = service_.accounts().prepare_signup(username, password, client, retry_after);
+  if (account) account->set_email(std::move(address));
+  return account;
+}
+
+auth::Expected<void> Flows::complete_signup(auth::NewAccount account, const auth::Client& client) {
+  auto user = service_.accounts().complete_signup(std::move(account), client);
+  if (!user) return tl::unexpected(user.error());
+  if (user->email.empty() || !options_.mail_on) return {};
+  if (auto sent = addresses_.send_verification(*user, user->email, client); !sent)
+    log::warn("email.verification_failed", {{"user_id", std::string_view(user->id)}});
+  return {};
 }
 
 auth::Expected<std::string> Flows::resend(const auth::Principal& caller, const auth::Client& client,

@@ -33,10 +33,16 @@ class Flows {
   auth::Expected<void> admit_mail_request(std::string_view address, const auth::Client& client,
                                           UnixSeconds* retry_after = nullptr);
 
-  // After a sign-up that gave an address: its verification link, when mail
-  // is on. A failure is logged: the account stands, and a link can be
-  // asked for again. Blocking (store).
-  void after_signup(const store::User& user, const auth::Client& client);
+  // A sign-up with an optional address (normalised; "" for none), as
+  // /signup and the sign-up page make it: the hashing phase (the limits,
+  // the rules, argon2id), then the store phase, which creates the account
+  // with the address unverified and queues its verification link when mail
+  // is on (a failure there is logged: the account stands, and a link can be
+  // asked for again). Blocking.
+  auth::Expected<auth::NewAccount> prepare_signup(std::string_view username, std::string_view password,
+                                                  std::string address, const auth::Client& client,
+                                                  UnixSeconds* retry_after = nullptr);
+  auth::Expected<void> complete_signup(auth::NewAccount account, const auth::Client& client);
   // The caller's unverified address again, counted as a mail request.
   // Addresses::resend's errors, and rate_limited. Blocking (store).
   auth::Expected<std::string> resend(const auth::Principal& caller, const auth::Client& client,

@@ -29,6 +29,16 @@ CURL* thread_handle() {
   return handle.get();
 }
 
+bool starts_with_icase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
 std::string one_line(std::string_view message) {
   std::string out;
   out.reserve(std::min(message.size(), kMaxReason));

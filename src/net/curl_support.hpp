@@ -36,6 +36,9 @@ struct ResetAtEnd {
   ~ResetAtEnd() { curl_easy_reset(h); }
 };
 
+// `s` begins with `prefix` (lower-case ASCII), whatever the case of `s`: a URL's scheme.
+bool starts_with_icase(std::string_view s, std::string_view prefix);
+
 // libcurl's message on one line, short: control characters become spaces.
 std::string one_line(std::string_view message);
 

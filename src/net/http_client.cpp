@@ -41,15 +41,6 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   return n;
 }
 
-bool starts_with_icase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
 
 tl::unexpected<std::string> fail(std::string reason) { return tl::unexpected(std::move(reason)); }
 
@@ -64,7 +55,7 @@ tl::expected<PostResult, std::string> post_form(std::string_view url, std::strin
   if (!initialised()) return fail("libcurl is not initialised");
   // An explicit scheme, checked here as well as by CURLOPT_PROTOCOLS_STR
   // below: libcurl would take a URL without one as http.
-  if (!starts_with_icase(url, "http://") && !starts_with_icase(url, "https://"))
+  if (!curl::starts_with_icase(url, "http://") && !curl::starts_with_icase(url, "https://"))
     return fail("only http and https URLs are posted to");
 
   CURL* h = thread_handle();

@@ -40,15 +40,6 @@ int on_close(void* user, curl_socket_t fd) {
   return ::close(fd);
 }
 
-bool starts_with_icase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
 
 tl::unexpected<std::string> fail(std::string reason) { return tl::unexpected(std::move(reason)); }
 
@@ -87,8 +78,8 @@ bool loopback_url(std::string_view url) {
 tl::expected<void, std::string> smtp_send(const SmtpOptions& options, std::string_view sender,
                                         std::string_view recipient, std::string_view message) {
   if (!curl::initialised()) return fail("libcurl is not initialised");
-  const bool implicit_tls = starts_with_icase(options.url, "smtps://");
-  if (!implicit_tls && !starts_with_icase(options.url, "smtp://")) return fail("SMTP_URL must be smtp:// or smtps://");
+  const bool implicit_tls = curl::starts_with_icase(options.url, "smtps://");
+  if (!implicit_tls && !curl::starts_with_icase(options.url, "smtp://")) return fail("SMTP_URL must be smtp:// or smtps://");
   CURL* h = curl::thread_handle();
   if (h == nullptr) return fail("libcurl could not make a handle");
 

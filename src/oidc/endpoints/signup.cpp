@@ -61,7 +61,6 @@ Answer signup(const Provider& p, const http::Request& req) {
   const std::string_view username = http::form_field(*form, "username");
   const std::string_view password = http::form_field(*form, "password");
   const std::string_view given_email = http::form_field(*form, "email");
-  auth::Accounts& accounts = p.service.accounts();
   const auth::Client client = api::client_of(req);
   UnixSeconds retry_after = 0;
   auth::Expected<std::string> address = std::string();
@@ -71,18 +70,8 @@ Answer signup(const Provider& p, const http::Request& req) {
     made = tl::unexpected(address.error());
   } else {
     made = co_await api::hash_then_store(
-        p.pool,
-        [&]() -> auth::Expected<auth::NewAccount> {
-          auto account = accounts.prepare_signup(username, password, client, &retry_after);
-          if (account) account->set_email(*address);
-          return account;
-        },
-        [&](auth::NewAccount a) -> auth::Expected<void> {
-          auto user = accounts.complete_signup(std::move(a), client);
-          if (!user) return tl::unexpected(user.error());
-          p.email.after_signup(*user, client);
-          return {};
-        });
+        p.pool, [&] { return p.email.prepare_signup(username, password, *address, client, &retry_after); },
+        [&](auth::NewAccount a) { return p.email.complete_signup(std::move(a), client); });
   }
   if (!made) {
     http::Response page = signup_page(p, req, SignupView{return_to, username, refusal_text(made.error()), given_email},

@@ -6,6 +6,9 @@
 
 namespace latchkey::account {
 
+namespace {
+
+// visit() once the session is read: the form's checks, then the session.
 tl::expected<Visit, http::Response> visit_sync(const oidc::Provider& p, const http::Request& req,
                                                std::optional<oidc::BrowserSession> session, bool post) {
   Visit v;
@@ -22,6 +25,8 @@ tl::expected<Visit, http::Response> visit_sync(const oidc::Provider& p, const ht
   v.session = std::move(*session);
   return v;
 }
+
+}  // namespace
 
 boost::asio::awaitable<tl::expected<Visit, http::Response>> visit(const oidc::Provider& p, const http::Request& req,
                                                                   bool post) {

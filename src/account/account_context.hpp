@@ -32,8 +32,6 @@ struct Visit {
 // The browser's live session, or the answer instead of the page: the
 // sign-in page (no session), an error page (a broken form, a stale CSRF
 // token, the database away). `post`: the request is a form to check.
-tl::expected<Visit, http::Response> visit_sync(const oidc::Provider& p, const http::Request& req,
-                                               std::optional<oidc::BrowserSession> session, bool post);
 boost::asio::awaitable<tl::expected<Visit, http::Response>> visit(const oidc::Provider& p, const http::Request& req,
                                                                   bool post);
 

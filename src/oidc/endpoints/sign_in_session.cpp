@@ -4,10 +4,21 @@
 
 #include <boost/json.hpp>
 
+#include "api/api_context.hpp"
 #include "oidc/endpoints/pages.hpp"
 #include "web/pages.hpp"
 
 namespace latchkey::oidc {
+
+std::optional<mfa::PasskeyAssertion> form_passkey_assertion(std::string_view credential) {
+  if (credential.empty() || credential.size() > 32 * 1024) return std::nullopt;
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(credential, ec);
+  if (ec) return std::nullopt;
+  auto a = api::passkey_assertion_of(v);
+  if (!a) return std::nullopt;
+  return std::move(*a);
+}
 
 tl::expected<SignInPost, http::Response> sign_in_post(const Provider& p, const http::Request& req) {
   auto form = form_of(req);

@@ -13,6 +13,7 @@
 
 #include "oidc/endpoints/authorization_flow.hpp"
 #include "oidc/endpoints/endpoints.hpp"
+#include "mfa/passkeys.hpp"
 
 namespace latchkey::oidc {
 
@@ -31,6 +32,11 @@ struct SignInPost {
   std::string return_to;
 };
 tl::expected<SignInPost, http::Response> sign_in_post(const Provider& p, const http::Request& req);
+
+// A form's `credential` field: a passkey assertion as the pages' script
+// posts it (PublicKeyCredential JSON, at most 32 KiB); nullopt when it is
+// not one.
+std::optional<mfa::PasskeyAssertion> form_passkey_assertion(std::string_view credential);
 
 // The store phase: the same person already signed in here (prompt=login,
 // max_age, a fresh credential for the account page) keeps the session, whose

@@ -45,17 +45,6 @@ struct Failed {
   std::string passkey_options;       // a new challenge, when a passkey is among them
 };
 
-// The form's credential field: a passkey assertion as the page's script
-// posts it (PublicKeyCredential JSON).
-std::optional<mfa::PasskeyAssertion> assertion_of(std::string_view text) {
-  if (text.empty() || text.size() > 32 * 1024) return std::nullopt;
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(text, ec);
-  if (ec) return std::nullopt;
-  auto a = api::passkey_assertion_of(v);
-  if (!a) return std::nullopt;
-  return std::move(*a);
-}
 
 }  // namespace
 
@@ -71,7 +60,7 @@ Answer signin_mfa(const Provider& p, const http::Request& req) {
     co_return error_page(p, req, 400, "Invalid request", "The form could not be read.");
   std::optional<mfa::PasskeyAssertion> passkey;
   if (method == "passkey") {
-    passkey = assertion_of(http::form_field(fields, "credential"));
+    passkey = form_passkey_assertion(http::form_field(fields, "credential"));
     if (!passkey) co_return error_page(p, req, 400, "Invalid request", "The passkey's answer could not be read.");
   }
   const mfa::Code typed = method == "totp"            ? mfa::Code{.totp = code}

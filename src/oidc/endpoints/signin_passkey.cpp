@@ -21,15 +21,8 @@ Answer signin_passkey(const Provider& p, const http::Request& req) {
   if (!post) co_return std::move(post.error());
   const http::FormFields& fields = post->form;
   const std::string& return_to = post->return_to;
-  const std::string_view credential = http::form_field(fields, "credential");
-  std::optional<mfa::PasskeyAssertion> assertion;
-  if (!credential.empty() && credential.size() <= 32 * 1024) {
-    boost::system::error_code ec;
-    const boost::json::value v = boost::json::parse(credential, ec);
-    if (!ec) {
-      if (auto a = api::passkey_assertion_of(v)) assertion = std::move(*a);
-    }
-  }
+  const std::optional<mfa::PasskeyAssertion> assertion =
+      form_passkey_assertion(http::form_field(fields, "credential"));
   if (!assertion) co_return error_page(p, req, 400, "Invalid request", "The passkey's answer could not be read.");
 
   abuse::Limiter& limits = p.service.limits();

@@ -148,6 +148,9 @@ tl::expected<void, int> build_mail(const config::Config& cfg, Components& c) {
     log::warn("mail.off", {{"reason", "SMTP_URL is not set: no verification, password reset or notice is sent"}});
     return {};
   }
+  if (!cfg.data_encryption_key)
+    log::info("mail.links_unsealed", {{"reason", "DATA_ENCRYPTION_KEY is not set: a link waits in the outbox in "
+                                                 "clear until it is sent"}});
   c.mail_renderer = std::make_unique<mail::Renderer>(*c.pages, mail_sender(cfg));
   c.mail_sender = std::make_unique<mail::OutboxSender>(c.store->mail(), *c.mail_renderer, now_unix,
                                                        mail_sender_options(cfg));

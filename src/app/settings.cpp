@@ -67,6 +67,7 @@ email::Options email_options(const config::Config& cfg) {
   o.public_url = cfg.public_url;
   o.login_with_email = cfg.login_with_email;
   o.require_verified_email = cfg.require_verified_email;
+  if (cfg.data_encryption_key) o.sealing_key = crypto::SealingKey::parse(*cfg.data_encryption_key);
   return o;
 }
 
@@ -90,6 +91,7 @@ mail::Sender mail_sender(const config::Config& cfg) {
   std::string_view host = s.public_url;
   if (const auto scheme = host.find("://"); scheme != std::string_view::npos) host.remove_prefix(scheme + 3);
   s.site = std::string(host.substr(0, host.find('/')));
+  if (cfg.data_encryption_key) s.sealing_key = crypto::SealingKey::parse(*cfg.data_encryption_key);
   return s;
 }
 

@@ -205,7 +205,8 @@ const std::vector<Setting>& settings() {
        }},
       {"DATA_ENCRYPTION_KEY", "data-encryption-key",
        "32 bytes as 64 hex digits or 43 base64url characters (try: openssl rand -hex 32); seals "
-       "TOTP secrets at rest (AES-256-GCM); unset: authenticator apps cannot be set up",
+       "TOTP secrets and the links waiting in the mail outbox at rest (AES-256-GCM); unset: authenticator "
+       "apps cannot be set up, and links wait in clear until sent",
        [](Config& c, std::string_view v) -> std::optional<std::string> {
          if (v.empty()) {
            c.data_encryption_key.reset();

@@ -5,6 +5,7 @@
 
 #include "crypto/random.hpp"
 #include "crypto/digest.hpp"
+#include "mail/link_seal.hpp"
 
 namespace latchkey::email {
 
@@ -24,7 +25,7 @@ auth::Expected<void> send_link(store::Store& store, const Options& options, cons
   detail["username"] = user.username;
   std::string url = options.public_url;
   url.append(link.path).append("?token=").append(token);
-  detail["link"] = url;
+  mail::put_link(detail, url, address, options.sealing_key);
   store::OutboxMail m;
   m.kind = std::string(link.kind);
   m.user_id = user.id;

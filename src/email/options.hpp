@@ -1,6 +1,9 @@
 #pragma once
 // What the email flows (addresses, verification, password reset) are built with.
+#include <optional>
 #include <string>
+
+#include "crypto/aead.hpp"
 
 #include "util/time.hpp"
 
@@ -20,6 +23,10 @@ struct Options {
   // verification link long enough to reach a mailbox read once a day.
   UnixSeconds verify_ttl = 24 * 60 * 60;
   UnixSeconds reset_ttl = 30 * 60;
+  // DATA_ENCRYPTION_KEY: when set, a link waits in the outbox sealed
+  // (mail/link_seal.hpp), so the database holds no usable token even
+  // before the message is sent; unset, it is there in clear until sent.
+  std::optional<crypto::SealingKey> sealing_key;
 };
 
 }  // namespace latchkey::email

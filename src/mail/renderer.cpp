@@ -9,6 +9,7 @@
 #include "auth/device.hpp"
 #include "mail/address.hpp"
 #include "mail/kinds.hpp"
+#include "mail/link_seal.hpp"
 
 namespace latchkey::mail {
 
@@ -70,7 +71,8 @@ tl::expected<Message, std::string> Renderer::render(const store::OutboxMail& mai
   const auto& o = detail.get_object();
 
   const std::string username = text_field(o, "username");
-  const std::string link = text_field(o, "link");
+  const std::optional<std::string> link = link_of(o, mail.recipient, sender_.sealing_key);
+  if (!link) return tl::unexpected(std::string("its link is sealed with another DATA_ENCRYPTION_KEY"));
   const std::string device = auth::describe_device(text_field(o, "user_agent"));
   const std::string ip = text_field(o, "ip");
   const std::string factor = factor_words(text_field(o, "factor"));
@@ -80,7 +82,7 @@ tl::expected<Message, std::string> Renderer::render(const store::OutboxMail& mai
 
   web::Values values;
   values.text("username", username)
-      .text("link", link)
+      .text("link", *link)
       .text("device", device)
       .text("ip", ip.empty() ? "unknown" : ip)
       .text("factor", factor)

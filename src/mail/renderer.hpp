@@ -3,10 +3,12 @@
 // templates filled from its detail, with the headers that stay the same on
 // every attempt (Message-ID from the row's message_key, Date from its
 // creation). Nothing here blocks.
+#include <optional>
 #include <string>
 
 #include <tl/expected.hpp>
 
+#include "crypto/aead.hpp"
 #include "mail/message.hpp"
 #include "store/records.hpp"
 #include "web/templates.hpp"
@@ -17,6 +19,7 @@ struct Sender {
   Mailbox from;            // MAIL_FROM
   std::string public_url;  // PUBLIC_URL, without a trailing '/'
   std::string site;        // how the messages name the service: PUBLIC_URL's host
+  std::optional<crypto::SealingKey> sealing_key;  // opens sealed links (mail/link_seal.hpp)
 };
 
 class Renderer {

@@ -8,7 +8,9 @@ injection, lengths, syntax), mail turned off, the claims of the email
 scope, the same answer time for a known and an unknown address, and a
 durable outbox: a mail server down for 30 s, latchkey killed with -9 while
 sending, messages given up and retried by an administrator."""
+import contextlib
 import json
+import sqlite3
 import re
 import socket
 import statistics
@@ -688,6 +690,7 @@ def test_forgot_takes_as_long_for_an_unknown_address(lk, module_smtp):
 
 
 def test_a_mail_server_down_for_30_seconds(smtp, server_factory):
+    # settings() sets a data encryption key: a link waits in the outbox sealed.
     s = server_factory(env=settings(smtp))
     name, address = verified_user(s, smtp)
     sent_before = metric(s, "latchkey_mail_sent_total")
@@ -705,6 +708,9 @@ def test_a_mail_server_down_for_30_seconds(smtp, server_factory):
     assert metric(s, "latchkey_mail_failed_total") >= 3
     assert metric(s, "latchkey_mail_pending") >= 1
     listed_while_down = json.dumps(outbox(s, 1000))
+    with contextlib.closing(sqlite3.connect(f"file:{s.workdir / 'latchkey.db'}?mode=ro", uri=True)) as db:
+        (detail,) = db.execute("SELECT detail FROM mail_outbox WHERE kind = 'reset_password'").fetchone()
+    assert "sealed_link" in detail and "token=" not in detail, detail
 
     smtp.start()
     mail = expect_mail(smtp, "reset_password", address, timeout=45)

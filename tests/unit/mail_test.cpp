@@ -9,7 +9,10 @@
 
 #include "fake_store.hpp"
 #include "mail/address.hpp"
+#include <boost/json/serialize.hpp>
+
 #include "mail/kinds.hpp"
+#include "mail/link_seal.hpp"
 #include "mail/message.hpp"
 #include "mail/outbox_sender.hpp"
 #include "mail/renderer.hpp"
@@ -129,7 +132,7 @@ class MailRendererTest : public ::testing::Test {
  protected:
   web::Templates templates_ = web::Templates::load(std::nullopt).value();
   Renderer renderer_{templates_, Sender{*parse_mailbox("Latchkey <no-reply@example.com>"), "https://id.example.com",
-                                        "id.example.com"}};
+                                        "id.example.com", std::nullopt}};
   static store::OutboxMail row(std::string kind, std::string detail) {
     store::OutboxMail m;
     m.id = 7;
@@ -169,6 +172,23 @@ TEST_F(MailRendererTest, ValuesAreEscapedInHtmlAndKeptInText) {
   EXPECT_NE(renderer_.render(row("new_device", R"j({"user_agent":"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)"})j"))
                 ->text.find("iOS"),
             std::string::npos);
+}
+
+TEST_F(MailRendererTest, ASealedLinkOpensOnlyWithItsKeyForItsRecipient) {
+  const auto key = crypto::SealingKey::parse(std::string(64, 'a'));
+  ASSERT_TRUE(key);
+  boost::json::object detail{{"username", "alice"}};
+  put_link(detail, "https://id.example.com/reset-password?token=SECRET", "alice@example.com", key);
+  const std::string stored = boost::json::serialize(detail);
+  EXPECT_EQ(stored.find("SECRET"), std::string::npos);
+  Renderer with_key{templates_, Sender{*parse_mailbox("a@example.com"), "https://id.example.com", "id.example.com", key}};
+  auto m = with_key.render(row("reset_password", stored));
+  ASSERT_TRUE(m) << m.error();
+  EXPECT_NE(m->text.find("token=SECRET"), std::string::npos);
+  EXPECT_FALSE(renderer_.render(row("reset_password", stored)));  // no key
+  auto elsewhere = row("reset_password", stored);
+  elsewhere.recipient = "eve@example.com";
+  EXPECT_FALSE(with_key.render(elsewhere));  // copied to another row
 }
 
 TEST_F(MailRendererTest, AnUnknownKindOrABrokenDetailIsAnError) {

@@ -74,7 +74,9 @@ tl::expected<Message, std::string> Renderer::render(const store::OutboxMail& mai
   const std::optional<std::string> link = link_of(o, mail.recipient, sender_.sealing_key);
   if (!link) return tl::unexpected(std::string("its link is sealed with another DATA_ENCRYPTION_KEY"));
   const std::string device = auth::describe_device(text_field(o, "user_agent"));
-  const std::string ip = text_field(o, "ip");
+  // Values hold views: every value lives in a named string until the render is done.
+  std::string ip = text_field(o, "ip");
+  if (ip.empty()) ip = "unknown";
   const std::string factor = factor_words(text_field(o, "factor"));
   const std::string new_email = text_field(o, "new_email");
   const std::string at = when(mail.created_at);
@@ -84,7 +86,7 @@ tl::expected<Message, std::string> Renderer::render(const store::OutboxMail& mai
   values.text("username", username)
       .text("link", *link)
       .text("device", device)
-      .text("ip", ip.empty() ? "unknown" : ip)
+      .text("ip", ip)
       .text("factor", factor)
       .text("new_email", new_email)
       .text("when", at)

@@ -45,6 +45,12 @@ Sessions::Sessions(const Context& ctx, const TokenIssuer& issuer, const Authenti
       replays_(kReplayCacheEntries, ctx.options.reuse_grace) {}
 
 Expected<TokenPair> Sessions::open(const store::User& user, const Client& client, const SessionSpec& spec) {
+  auto opened = create(user, client, spec);
+  if (!opened) return tl::unexpected(opened.error());
+  return issue(*opened);
+}
+
+Expected<OpenedSession> Sessions::create(const store::User& user, const Client& client, const SessionSpec& spec) {
   const UnixSeconds now = ctx_.clock();
   store::Session s;
   s.id = crypto::time_ordered_token(10);  // 22 characters, as before
@@ -71,7 +77,12 @@ Expected<TokenPair> Sessions::open(const store::User& user, const Client& client
     return store_failure(r);
   }
   if (ctx_.options.max_sessions_per_user > 0) enforce_cap(user, now);
-  return issuer_.pair(user, s.id, std::move(refresh), now, grant_of(s));
+  TokenGrant grant = grant_of(s);
+  return OpenedSession{user, std::move(s.id), std::move(refresh), now, std::move(grant)};
+}
+
+TokenPair Sessions::issue(const OpenedSession& o) const {
+  return issuer_.pair(o.user, o.session_id, o.refresh_token, o.iat, o.grant);
 }
 
 void Sessions::enforce_cap(const store::User& user, UnixSeconds now) {

@@ -58,6 +58,16 @@ struct SessionSpec {
   bool refreshable = true;
 };
 
+// A session the store phase wrote, its access token not signed yet: signing
+// needs no database, so it can wait for the I/O thread (Sessions::issue).
+struct OpenedSession {
+  store::User user;
+  std::string session_id;
+  std::string refresh_token;  // empty: not refreshable
+  UnixSeconds iat = 0;
+  TokenGrant grant;
+};
+
 struct SessionInfo {
   store::Session session;
   UnixSeconds expires_at = 0;  // the earlier of the absolute and the idle end
@@ -83,6 +93,12 @@ class Sessions {
   // pair; applies the session cap. account_disabled when the account was
   // disabled or deleted since it was read. Blocking (store).
   Expected<TokenPair> open(const store::User& user, const Client& client, const SessionSpec& spec = {});
+  // open() in its two phases: the session written (blocking, store), then
+  // its first pair signed (non-blocking, any thread). A job on the database
+  // lane runs the first and leaves the signature (an ES256 signature: about
+  // a fifth of the lane's time per code-flow token) to the I/O thread.
+  Expected<OpenedSession> create(const store::User& user, const Client& client, const SessionSpec& spec = {});
+  TokenPair issue(const OpenedSession& opened) const;
 
   // prepare_refresh, apply_refresh, then issue_refresh. Blocking.
   Expected<TokenPair> refresh(std::string_view refresh_token, const Client& client = {});

@@ -161,7 +161,7 @@ struct AuditQuery {
 // A one-time authorization code (RFC 6749 4.1.2), bound to everything the
 // token request must repeat. Only the code's digest is kept.
 struct AuthorizationCode {
-  std::string code_hash;  // SHA-256 of the code, base64url: the key
+  std::string code_hash;  // the key: the code's time prefix and its SHA-256 (oidc/code_key.hpp)
   std::string client_id;
   std::string user_id;
   std::string browser_session_id;  // the session it was issued in

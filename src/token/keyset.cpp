@@ -59,6 +59,8 @@ bool can_sign(const EVP_PKEY* pkey) {
 KeySet::KeySet(std::vector<SigningKey> keys, std::size_t signing) : keys_(std::move(keys)) {
   if (keys_.empty()) throw std::invalid_argument("a key set needs at least one key");
   signing_ = std::clamp<std::size_t>(signing, 1, keys_.size());
+  signs_.reserve(keys_.size());
+  for (const SigningKey& k : keys_) signs_.push_back(k.alg == Alg::HS256 ? !k.secret.empty() : can_sign(k.pkey.get()));
 }
 
 const SigningKey* KeySet::find(std::string_view kid) const {
@@ -70,9 +72,7 @@ const SigningKey* KeySet::find(std::string_view kid) const {
 
 const SigningKey* KeySet::signer(Alg alg) const {
   for (std::size_t i = 0; i < signing_; ++i) {
-    const SigningKey& k = keys_[i];
-    if (k.alg != alg) continue;
-    if (alg == Alg::HS256 ? !k.secret.empty() : can_sign(k.pkey.get())) return &k;
+    if (keys_[i].alg == alg && signs_[i]) return &keys_[i];
   }
   return nullptr;
 }

@@ -70,6 +70,10 @@ class KeySet {
  private:
   std::vector<SigningKey> keys_;
   std::size_t signing_ = 0;
+  // Per key of keys_: it holds a private part. Asked once here: OpenSSL
+  // answers by copying the private key out (was 1.3 % of the code flow's CPU
+  // when signer() asked it per token).
+  std::vector<bool> signs_;
 };
 
 // A stable, non-reversible key id for a configured secret (SECRET_KEY).

@@ -3,9 +3,8 @@
 #include <variant>
 
 #include "api/middleware.hpp"
-#include "crypto/digest.hpp"
-#include "crypto/random.hpp"
 #include "oidc/authorization.hpp"
+#include "oidc/code_key.hpp"
 #include "oidc/endpoints/pages.hpp"
 #include "oidc/id_token.hpp"
 #include "oidc/oauth_error.hpp"
@@ -16,16 +15,14 @@ namespace {
 
 using http::Response;
 
-// 256 bits, single use, 60 s: RFC 6749 10.10 asks that guessing one be infeasible.
-constexpr std::size_t kCodeBytes = 32;
 // A query string longer than this is no request of ours (browsers cap URLs near 8 KiB too).
 constexpr std::size_t kMaxReturnTo = 16 * 1024;
 
 // Step: the code, kept by digest, bound to everything the token request repeats.
 auth::Expected<std::string> issue_code(const Provider& p, const AuthorizationRequest& r, const BrowserSession& s) {
-  std::string code = crypto::random_token(kCodeBytes);
+  std::string code = new_code();  // single use, 60 s (code_key.hpp)
   store::AuthorizationCode c;
-  c.code_hash = crypto::token_digest(code);
+  c.code_hash = code_key(code);
   c.client_id = r.client_id;
   c.user_id = s.user.id;
   c.browser_session_id = s.session.id;

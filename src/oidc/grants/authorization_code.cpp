@@ -3,7 +3,7 @@
 // the same redirect URI and the PKCE verifier of its challenge. A second use
 // fails and ends the session the first one opened (RFC 6749 4.1.2: the
 // server SHOULD revoke what was issued on that code).
-#include "crypto/digest.hpp"
+#include "oidc/code_key.hpp"
 #include "oidc/grants/grants.hpp"
 #include "oidc/user_claims.hpp"
 #include "oidc/id_token.hpp"
@@ -53,7 +53,7 @@ GrantResult authorization_code_grant(const GrantRequest& r) {
   if (code.size() > 128) return tl::unexpected(invalid_grant("unknown code"));
 
   const UnixSeconds now = service.clock()();
-  const std::string digest = crypto::token_digest(code);
+  const std::string digest = code_key(code);
   auto redeemed = service.store().codes().redeem(digest, now);
   if (!redeemed) {
     if (redeemed.error() == store::StoreError::not_found) return tl::unexpected(invalid_grant("unknown code"));
@@ -106,12 +106,12 @@ GrantResult authorization_code_grant(const GrantRequest& r) {
   spec.scope = c.scope;
   const bool refreshable = has_scope(c.scope, "offline_access") && r.client.metadata.allows_grant("refresh_token");
   spec.refreshable = refreshable;
-  auto pair = service.sessions().open(user, r.from, spec);
-  if (!pair) return tl::unexpected(pair.error() == auth::AuthError::account_disabled ? invalid_grant("the account is disabled") : unavailable());
+  auto opened = service.sessions().create(user, r.from, spec);
+  if (!opened) return tl::unexpected(opened.error() == auth::AuthError::account_disabled ? invalid_grant("the account is disabled") : unavailable());
   // A replay that came in between (another instance, another thread on
   // PostgreSQL) found no session to end: this one ends it.
-  if (auto replayed = service.store().codes().set_issued(digest, pair->session_id); replayed && *replayed) {
-    end_issued_session(service, pair->session_id, user.id, now);
+  if (auto replayed = service.store().codes().set_issued(digest, opened->session_id); replayed && *replayed) {
+    end_issued_session(service, opened->session_id, user.id, now);
     return tl::unexpected(invalid_grant("code already used"));
   }
   // Back-channel logout: this client now holds tokens of that browser session.
@@ -122,17 +122,14 @@ GrantResult authorization_code_grant(const GrantRequest& r) {
   }
 
   service.audit().record({.event = "token_issued", .user_id = user.id, .username = user.username,
-                          .session_id = pair->session_id, .ip = r.from.ip, .user_agent = r.from.user_agent,
+                          .session_id = opened->session_id, .ip = r.from.ip, .user_agent = r.from.user_agent,
                           .detail = auth::audit_detail({{"client_id", std::string_view(r.client.id)},
                                                         {"grant_type", "authorization_code"}})});
-  boost::json::object out{{"access_token", pair->access_token},
-                          {"token_type", "Bearer"},
-                          {"expires_in", pair->expires_in},
-                          {"scope", c.scope}};
-  if (refreshable) out["refresh_token"] = pair->refresh_token;
+  // The members signed later are here already, so that they keep their place.
+  boost::json::object out{{"access_token", ""}, {"token_type", "Bearer"}, {"expires_in", 0}, {"scope", c.scope}};
+  std::optional<IdTokenClaims> id_claims;
   if (has_scope(c.scope, "openid")) {
-    IdTokenClaims claims;
-    const token::Alg key_alg = key->alg;
+    IdTokenClaims& claims = id_claims.emplace();
     claims.iss = p.options.issuer;
     claims.sub = user.id;
     claims.aud = r.client.id;
@@ -144,13 +141,21 @@ GrantResult authorization_code_grant(const GrantRequest& r) {
     claims.auth_time = c.auth_time;
     claims.iat = now;
     claims.exp = now + p.options.id_token_ttl;
-    claims.at_hash = at_hash(pair->access_token, key_alg);
     add_user_claims(claims.extra, user, c.scope);
-    return Granted{std::move(out), [keys, key, claims = std::move(claims)](boost::json::object& body) {
-                     body["id_token"] = sign_id_token(claims, *key);
-                   }};
   }
-  return Granted{std::move(out)};
+  // Both signatures wait for the I/O thread: the access token's (ES256 by
+  // default) and then the id_token's, whose at_hash is the access token's.
+  return Granted{std::move(out), [&service, opened = std::move(*opened), refreshable, keys, key,
+                                  id_claims = std::move(id_claims)](boost::json::object& body) mutable {
+                   auth::TokenPair pair = service.sessions().issue(opened);
+                   body["expires_in"] = pair.expires_in;
+                   if (refreshable) body["refresh_token"] = pair.refresh_token;
+                   if (id_claims) {
+                     id_claims->at_hash = at_hash(pair.access_token, key->alg);
+                     body["id_token"] = sign_id_token(*id_claims, *key);
+                   }
+                   body["access_token"] = std::move(pair.access_token);
+                 }};
 }
 
 }  // namespace latchkey::oidc

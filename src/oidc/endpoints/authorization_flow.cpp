@@ -18,7 +18,7 @@ using http::Response;
 // A query string longer than this is no request of ours (browsers cap URLs near 8 KiB too).
 constexpr std::size_t kMaxReturnTo = 16 * 1024;
 
-// Step: the code, kept by digest, bound to everything the token request repeats.
+// Step: the code, kept under its key (code_key.hpp), bound to everything the token request repeats.
 auth::Expected<std::string> issue_code(const Provider& p, const AuthorizationRequest& r, const BrowserSession& s) {
   std::string code = new_code();  // single use, 60 s (code_key.hpp)
   store::AuthorizationCode c;

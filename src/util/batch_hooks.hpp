@@ -18,7 +18,8 @@ class BatchHooks {
   // the batch's writes were committed.
   virtual bool end(bool intact) = 0;
   // Calls `done` once everything committed so far is durable: at once, or
-  // later on another thread.
+  // later on another thread. Any thread may call it; callbacks run in the
+  // order of the commits they wait for.
   virtual void when_durable(std::function<void()> done) = 0;
 };
 

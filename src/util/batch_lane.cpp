@@ -60,31 +60,42 @@ void BatchLane::run_batch(Batch batch) {
     intact = hooks_.intact();
   }
   const bool committed = hooks_.end(intact);
-  auto answer = [this](Batch& jobs, bool durable) {
-    for (auto& job : jobs) job->finish(durable);
+  // Each job is answered once: those of a batch that could not commit at
+  // once (nullopt: 503), including those not run after it broke; the others
+  // at the commit or once it is on disk, as each asked.
+  auto answer = [](Batch& jobs, bool durable, Durability which) {
+    for (auto& job : jobs)
+      if (!durable || job->answered() == which) job->finish(durable);
+  };
+  auto done = [this] {
     // Notified under the lock: once join() sees none left it may destroy the lane.
     std::lock_guard lock(mutex_);
     --unanswered_;
     answered_.notify_all();
   };
-  // Jobs of a batch that could not commit answer at once (nullopt: 503),
-  // including those not run after it broke.
   if (!committed) {
-    answer(batch, false);
+    answer(batch, false, Durability::flushed);
+    done();
     return;
   }
-  // Answered once both the flush and the jobs' after-commit work are done.
+  // The flushed ones are answered once both the flush and the jobs'
+  // after-commit work are done.
   struct Answering {
     Batch jobs;
     std::atomic<int> waiting{2};
   };
   auto state = std::make_shared<Answering>();
   state->jobs = std::move(batch);
-  auto one_done = [answer, state] {
-    if (state->waiting.fetch_sub(1, std::memory_order_acq_rel) == 1) answer(state->jobs, true);
+  auto one_done = [answer, done, state] {
+    if (state->waiting.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    answer(state->jobs, true, Durability::flushed);
+    done();
   };
   hooks_.when_durable(one_done);
-  for (auto& job : state->jobs) job->after();
+  for (auto& job : state->jobs) {
+    job->after();
+    if (job->answered() == Durability::committed) job->finish(true);
+  }
   one_done();
 }
 

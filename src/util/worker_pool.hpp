@@ -95,6 +95,23 @@ class WorkerPool {
     if (batched_) return batched_->run(std::move(f));
     return database_->run(std::move(f));
   }
+  // Database work whose writes may be lost with the machine without harm,
+  // answered once committed, without waiting for the disk (batch_lane.hpp:
+  // Durability::committed). Elsewhere (PostgreSQL) each commit is durable
+  // when it returns, and this is run().
+  template <class F>
+  boost::asio::awaitable<std::optional<std::invoke_result_t<F>>> run_committed(F f) {
+    if (batched_)
+      return batched_->run(
+          std::move(f), [](std::invoke_result_t<F>&& r) { return std::move(r); }, Durability::committed);
+    return database_->run(std::move(f));
+  }
+  // Resumes once everything committed so far is durable: after
+  // run_committed(), before an answer that must not outrun the disk. At
+  // once without a batch lane (each commit is durable when it returns).
+  boost::asio::awaitable<void> flushed() {
+    if (batched_) co_await batched_->flushed();
+  }
   // Database work `f`, then `then(f's result)` off the database (on the
   // batch lane: after the commit, while it is flushed).
   template <class F, class Then>

@@ -48,13 +48,39 @@ class CountingHooks : public BatchHooks {
     return inner_.intact() && (break_after < 0 || calls_in_batch_ <= break_after);
   }
   bool end(bool intact) override { return inner_.end(intact); }
-  void when_durable(std::function<void()> done) override { inner_.when_durable(std::move(done)); }
+  void when_durable(std::function<void()> done) override {
+    {
+      std::lock_guard lock(held_mutex_);
+      if (hold_flushes_) {
+        held_.push_back(std::move(done));
+        return;
+      }
+    }
+    inner_.when_durable(std::move(done));
+  }
+  // From now on no flush is reported until release_flushes(): as a slow disk.
+  void hold_flushes() {
+    std::lock_guard lock(held_mutex_);
+    hold_flushes_ = true;
+  }
+  void release_flushes() {
+    std::vector<std::function<void()>> held;
+    {
+      std::lock_guard lock(held_mutex_);
+      hold_flushes_ = false;
+      held.swap(held_);
+    }
+    for (auto& done : held) inner_.when_durable(std::move(done));
+  }
 
   std::atomic<int> batches{0};
   int break_after = -1;
 
  private:
   BatchHooks& inner_;
+  std::mutex held_mutex_;
+  bool hold_flushes_ = false;  // guarded by held_mutex_
+  std::vector<std::function<void()>> held_;
   int calls_in_batch_ = 0;
 };
 
@@ -290,6 +316,75 @@ TEST_F(BatchLaneTest, AScanRunsBesideABatchThatIsHeldOpen) {
   pool.join();
   EXPECT_TRUE(batch_saw_scan);
   EXPECT_TRUE(found);
+}
+
+}  // namespace
+}  // namespace latchkey
+
+namespace latchkey {
+namespace {
+
+// Durability::committed: answered at the commit, while the flush is still
+// held back; a flushed job of the same lane only once the flush is reported.
+TEST_F(BatchLaneTest, ACommittedJobIsAnsweredBeforeTheFlushAndAFlushedOneAfterIt) {
+  hooks_.hold_flushes();
+  BatchLane lane(hooks_, 1024);
+  auto same = [](store::Result<void>&& r) { return std::move(r); };
+  std::optional<std::optional<store::Result<void>>> committed, flushed;
+  asio::io_context io;
+  auto rethrow = [](std::exception_ptr e) {
+    if (e) std::rethrow_exception(e);
+  };
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        committed = co_await lane.run([&] { return store_.users().create(user(1)); }, same, Durability::committed);
+      },
+      rethrow);
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { flushed = co_await lane.run([&] { return store_.users().create(user(2)); }); },
+      rethrow);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!committed && std::chrono::steady_clock::now() < deadline)
+    io.run_one_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(committed.has_value());
+  ASSERT_TRUE(committed->has_value());
+  EXPECT_TRUE(committed->value().has_value());
+  // Give the flushed job every chance to be answered early: it is not.
+  io.run_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(flushed.has_value());
+  hooks_.release_flushes();
+  io.run();
+  lane.join();
+  ASSERT_TRUE(flushed.has_value());
+  ASSERT_TRUE(flushed->has_value());
+  EXPECT_TRUE(flushed->value().has_value());
+  // Both are in the database, and on disk once the flush was reported.
+  store::sqlite::SqliteStore again(dir_.file("latchkey.db"));
+  EXPECT_TRUE(again.users().find_by_name("user1"));
+  EXPECT_TRUE(again.users().find_by_name("user2"));
+}
+
+// A batch that cannot commit answers a committed job nullopt too (its 503).
+TEST_F(BatchLaneTest, ACommittedJobOfABatchThatCannotCommitAnswersNullopt) {
+  hooks_.break_after = 0;
+  BatchLane lane(hooks_, 1024);
+  std::optional<std::optional<store::Result<void>>> answer;
+  asio::io_context io;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        answer = co_await lane.run([&] { return store_.users().create(user(5)); },
+                                   [](store::Result<void>&& r) { return std::move(r); }, Durability::committed);
+      },
+      [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+      });
+  io.run();
+  lane.join();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_FALSE(answer->has_value());
+  EXPECT_EQ(store_.users().find_by_name("user5").error(), StoreError::not_found);
 }
 
 }  // namespace

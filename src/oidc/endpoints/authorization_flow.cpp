@@ -179,7 +179,15 @@ Answer authorization_steps(const Provider& p, const http::Request& req, const ht
   const auth::Client from = api::client_of(req);
   // (No variable declared in a condition lives across a co_await here: GCC
   // 12 destroys such frame variables wrongly.)
-  auto decided = co_await p.pool.run([&] { return decide_request(p, *ref, fields, resume, handle, hint, from); });
+  auto decide = [&] { return decide_request(p, *ref, fields, resume, handle, hint, from); };
+  // A code alone may be lost with the machine (not with the process) before
+  // the disk has it: its client's token request fails and it starts over
+  // (RFC 6749 4.1.2: a code is short-lived and single-use anyway). So its
+  // redirect does not wait for the flush; the token request that redeems it
+  // does, and with it the code. A consent just given waits for the disk.
+  std::optional<Decision> decided;
+  if (resume.consented_now) decided = co_await p.pool.run(decide);
+  else decided = co_await p.pool.run_committed(decide);
   if (!decided) co_return error_page(p, req, 503, "Try again", "The service is busy. Please try again in a moment.");
   Response out;
   if (const auto* e = std::get_if<ErrorPage>(&*decided)) out = error_page(p, req, e->status, e->title, e->text);

@@ -74,18 +74,23 @@ Answer token(const Provider& p, const http::Request& req) {
     co_return answer(presented.error());
   }
   const auth::Client from = api::client_of(req);
-  auto result = co_await p.pool.run([&]() -> GrantResult {
+  auto job = [&]() -> GrantResult {
     auto client = authenticate_client(p, *presented);
     if (!client) return tl::unexpected(client.error());
     return grant(GrantRequest{p, *client, *form, from});
-  });
+  };
+  // Resumed at the commit: the signatures (RS256 is a quarter of a
+  // millisecond) are made while the disk flushes, and no answer, error or
+  // token, leaves before what the grant wrote is durable.
+  std::optional<GrantResult> result = co_await p.pool.run_committed(job);
   if (!result) co_return answer(OAuthError::make(OAuthErrorCode::temporarily_unavailable, "try again"));
+  if (*result && (*result)->sign_later) (*result)->sign_later((*result)->body);  // here, off the database lane
+  co_await p.pool.flushed();
   if (!*result) {
     if (result->error().code == OAuthErrorCode::invalid_client) limits.record_soon(guesses, now_unix());
     co_return answer(result->error());
   }
   Granted& granted = **result;
-  if (granted.sign_later) granted.sign_later(granted.body);  // here, off the database lane
   http::Response r;
   r.body = boost::json::serialize(granted.body);
   r.headers.emplace_back("Pragma", "no-cache");

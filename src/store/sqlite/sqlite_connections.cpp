@@ -154,7 +154,7 @@ void Connections::after_commit(std::function<void(bool committed)> f) {
 
 void Connections::when_durable(std::function<void()> done) {
   if (!wal_sync_) return done();
-  wal_sync_->when_durable(wal_sync_->last_reserved(), std::move(done));
+  wal_sync_->when_all_durable(std::move(done));
 }
 
 }  // namespace latchkey::store::sqlite

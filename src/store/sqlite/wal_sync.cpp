@@ -60,17 +60,28 @@ void WalSync::wait(std::uint64_t seq) {
   flushed_.wait(lock, [&] { return durable_ >= seq; });
 }
 
+void WalSync::when_all_durable(std::function<void()> done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_callback(reserved_, done)) return;
+  }
+  done();
+}
+
 void WalSync::when_durable(std::uint64_t seq, std::function<void()> done) {
   {
     std::lock_guard lock(mutex_);
-    if (durable_ < seq) {
-      callbacks_.emplace_back(seq, std::move(done));
-      wanted_ = std::max(wanted_, seq);
-      if (flush_due()) work_.notify_one();
-      return;
-    }
+    if (queue_callback(seq, done)) return;
   }
   done();
+}
+
+bool WalSync::queue_callback(std::uint64_t seq, std::function<void()>& done) {
+  if (durable_ >= seq) return false;
+  callbacks_.emplace_back(seq, std::move(done));
+  wanted_ = std::max(wanted_, seq);
+  if (flush_due()) work_.notify_one();
+  return true;
 }
 
 void WalSync::flush_loop() {

@@ -44,11 +44,18 @@ class WalSync {
   // Calls `done` once the WAL has been flushed past `seq`: at once, or on the
   // flusher thread.
   void when_durable(std::uint64_t seq, std::function<void()> done);
+  // The same for every commit reserved so far, read under the same lock as
+  // the callback is queued, so that callbacks stay in commit order whichever
+  // threads call.
+  void when_all_durable(std::function<void()> done);
   std::uint64_t flushes() const;
 
  private:
   void flush_loop();
   bool flush_due() const { return wanted_ > durable_ && written_ > durable_; }  // with mutex_ held
+  // With mutex_ held: queues `done` for commit `seq`; false (and `done`
+  // untouched) when that commit is durable already.
+  bool queue_callback(std::uint64_t seq, std::function<void()>& done);
 
   std::string path_;
   int fd_ = -1;  // the flusher's

@@ -115,3 +115,56 @@ TEST(WalSync, AReaderWaitsForACommitStillInProgress) {
 
 }  // namespace
 }  // namespace latchkey::store::sqlite
+
+namespace latchkey::store::sqlite {
+namespace {
+
+// when_all_durable, from many threads at once (as I/O threads call it after
+// their jobs were answered at the commit): every callback is called, none
+// before a flush.
+TEST(WalSync, WhenAllDurableFromManyThreadsCallsEveryCallbackAfterAFlush) {
+  latchkey::testing::TempDir dir;
+  const std::string wal = dir.file("db-wal");
+  std::ofstream(wal) << "frames";
+  WalSync sync(wal);
+  constexpr int kThreads = 8, kEach = 40;
+  std::mutex connection;
+  std::atomic<int> called{0}, early{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        {
+          std::lock_guard lock(connection);
+          sync.reserve();
+          sync.written();
+        }
+        sync.when_all_durable([&] {
+          // Never before a flush: nothing was durable when this was queued.
+          if (sync.flushes() == 0) ++early;
+          ++called;
+        });
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (called.load() < kThreads * kEach && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ(called.load(), kThreads * kEach);
+  EXPECT_EQ(early.load(), 0);
+}
+
+TEST(WalSync, WhenAllDurableRunsAtOnceWhenNothingIsPending) {
+  latchkey::testing::TempDir dir;
+  const std::string wal = dir.file("db-wal");
+  std::ofstream(wal) << "frames";
+  WalSync sync(wal);
+  bool called = false;
+  sync.when_all_durable([&] { called = true; });
+  EXPECT_TRUE(called);
+  EXPECT_EQ(sync.flushes(), 0u);
+}
+
+}  // namespace
+}  // namespace latchkey::store::sqlite

@@ -79,24 +79,59 @@ void BatchLane::run_batch(Batch batch) {
     return;
   }
   // The flushed ones are answered once both the flush and the jobs'
-  // after-commit work are done.
+  // after-commit work are done; so is the flush of those answered at the commit.
   struct Answering {
     Batch jobs;
+    std::shared_ptr<BatchFlush::State> flush;
     std::atomic<int> waiting{2};
   };
   auto state = std::make_shared<Answering>();
   state->jobs = std::move(batch);
+  for (const auto& job : state->jobs) {
+    if (job->answered() == Durability::committed) {
+      state->flush = std::make_shared<BatchFlush::State>();
+      break;
+    }
+  }
   auto one_done = [answer, done, state] {
     if (state->waiting.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     answer(state->jobs, true, Durability::flushed);
+    if (state->flush) state->flush->complete();
     done();
   };
+  // Registered on this thread right after the commit: this batch's flush,
+  // not a later one's.
   hooks_.when_durable(one_done);
   for (auto& job : state->jobs) {
-    job->after();
-    if (job->answered() == Durability::committed) job->finish(true);
+    if (job->answered() == Durability::committed) {
+      job->after(state->flush);
+      job->finish(true);
+    } else {
+      job->after(nullptr);
+    }
   }
   one_done();
+}
+
+void BatchFlush::State::when_done(std::function<void()> f) {
+  {
+    std::lock_guard lock(mutex);
+    if (!done) {
+      waiting.push_back(std::move(f));
+      return;
+    }
+  }
+  f();
+}
+
+void BatchFlush::State::complete() {
+  std::vector<std::function<void()>> now;
+  {
+    std::lock_guard lock(mutex);
+    done = true;
+    now.swap(waiting);
+  }
+  for (auto& f : now) f();
 }
 
 }  // namespace latchkey

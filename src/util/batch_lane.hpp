@@ -9,23 +9,28 @@
 // A job's result reaches its caller only after its batch committed and is on
 // disk (Durability::flushed); if the batch could not commit, every job of it
 // answers nullopt (the caller's 503), as does a job refused because the lane
-// is full. A job whose writes may be lost with the machine without harm (an
-// authorization code: its client starts over) may ask to be answered at the
-// commit instead (Durability::committed); it saves its caller the wait for
-// the flush, a millisecond or more. Its writes still reach the disk with the
-// batch's flush, and anything that later reads them and is answered after a
-// flush finds them durable too: the WAL is one sequence.
+// is full. A job may ask to be answered at the commit instead
+// (run_committed, Durability::committed), with its batch's flush to wait for
+// (BatchFlush): a job whose writes may be lost with the machine without harm
+// (an authorization code: its client starts over) does not wait at all; one
+// whose answer must not outrun the disk (a token) does its work meanwhile
+// (signing) and waits for that flush, not the next one, before answering.
+// Writes answered early still reach the disk with the batch's flush, and
+// anything that later reads them and is answered after a flush finds them
+// durable too: the WAL is one sequence.
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -43,6 +48,57 @@ enum class Durability {
   flushed,    // once its batch is committed and on disk: the default
   committed,  // once its batch is committed; lost if the machine fails before the flush
 };
+
+// The flush of the batch that a job answered at its commit went into
+// (Durability::committed): wait() resumes once that batch is on disk. An
+// empty one (no batch lane: there each commit is durable when it returns)
+// is on disk already.
+class BatchFlush {
+ public:
+  boost::asio::awaitable<void> wait() const {
+    if (!state_) co_return;
+    // The initiation captures a plain pointer (state_ keeps the state alive
+    // while this waits): GCC 12 destroys a co_await operand's temporaries
+    // twice, and a captured shared_ptr would then be released twice.
+    State* s = state_.get();
+    co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void()>(
+        [s](auto handler) {
+          // std::function wants a copy; the handler is move-only.
+          auto held = std::make_shared<decltype(handler)>(std::move(handler));
+          s->when_done([held] {
+            auto ex = boost::asio::get_associated_executor(*held);
+            boost::asio::post(ex, std::move(*held));
+          });
+        },
+        boost::asio::use_awaitable);
+  }
+
+ private:
+  friend class BatchLane;
+  struct State {
+    // Calls `f` once the batch is on disk: at once, or on the thread that completes it.
+    void when_done(std::function<void()> f);
+    // The batch is on disk: calls what waits.
+    void complete();
+    std::mutex mutex;
+    bool done = false;                          // guarded by mutex
+    std::vector<std::function<void()>> waiting;  // guarded by mutex
+  };
+  std::shared_ptr<State> state_;
+};
+
+// What a job answered at its commit gives: its result, and its batch's flush
+// to wait for before anything that must not outrun the disk leaves.
+template <class R>
+struct Committed {
+  R result;
+  BatchFlush flush;
+};
+
+template <class T>
+inline constexpr bool kIsCommitted = false;
+template <class R>
+inline constexpr bool kIsCommitted<Committed<R>> = true;
 
 class BatchLane : public LaneStats {
  public:
@@ -62,8 +118,31 @@ class BatchLane : public LaneStats {
   // batch has committed, while it is being flushed: work that needs what `f`
   // decided but not the database (signing a token) overlaps the flush.
   template <class F, class Then>
-  boost::asio::awaitable<std::optional<std::invoke_result_t<Then, std::invoke_result_t<F>&&>>> run(
-      F f, Then then, Durability answered = Durability::flushed) {
+  boost::asio::awaitable<std::optional<std::invoke_result_t<Then, std::invoke_result_t<F>&&>>> run(F f, Then then) {
+    return execute(std::move(f), std::move(then), Durability::flushed);
+  }
+  // As run(f), answered once its batch has committed (Durability::committed),
+  // with that batch's flush: the caller does what it can meanwhile (signing)
+  // and waits for the flush before an answer that must not outrun the disk.
+  template <class F>
+  boost::asio::awaitable<std::optional<Committed<std::invoke_result_t<F>>>> run_committed(F f) {
+    // Not a coroutine itself, so that no temporary lives in a co_await here
+    // (see BatchFlush::wait). The flush is attached on the lane (execute).
+    using R = std::invoke_result_t<F>;
+    return execute(
+        std::move(f), [](R&& decided) { return Committed<R>{std::move(decided), BatchFlush{}}; },
+        Durability::committed);
+  }
+
+  // Runs what is queued, waits until every batch is answered, stops the thread; idempotent.
+  void join();
+
+ private:
+  // run(f, then), answered as `answered` says; a Committed result gets its
+  // batch's flush.
+  template <class F, class Then>
+  boost::asio::awaitable<std::optional<std::invoke_result_t<Then, std::invoke_result_t<F>&&>>> execute(
+      F f, Then then, Durability answered) {
     using R = std::invoke_result_t<F>;
     using T = std::invoke_result_t<Then, R&&>;
     Admission admitted(*this);
@@ -81,10 +160,11 @@ class BatchLane : public LaneStats {
         error = std::current_exception();
       }
     };
-    auto after = [&] {
+    auto after = [&](std::shared_ptr<BatchFlush::State> flush) {
       if (!decided) return;
       try {
         result.emplace(then(std::move(*decided)));
+        if constexpr (kIsCommitted<T>) result->flush.state_ = std::move(flush);
       } catch (...) {
         error = std::current_exception();
       }
@@ -102,32 +182,11 @@ class BatchLane : public LaneStats {
     co_return result;
   }
 
-  // Resumes once every batch committed so far is on disk: a job answered at
-  // its commit (Durability::committed) whose answer must not leave before
-  // the disk has it does the rest of its work (signing) and then waits here,
-  // so that the work overlaps the flush instead of following it.
-  boost::asio::awaitable<void> flushed() {
-    co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void()>(
-        [this](auto handler) {
-          // std::function wants a copy; the handler is move-only.
-          auto held = std::make_shared<decltype(handler)>(std::move(handler));
-          hooks_.when_durable([held] {
-            auto ex = boost::asio::get_associated_executor(*held);
-            boost::asio::post(ex, std::move(*held));
-          });
-        },
-        boost::asio::use_awaitable);
-  }
-
-  // Runs what is queued, waits until every batch is answered, stops the thread; idempotent.
-  void join();
-
- private:
   struct JobBase {
     virtual ~JobBase() = default;
     virtual void run() = 0;
-    // After the batch committed.
-    virtual void after() = 0;
+    // After the batch committed; `flush` is the batch's, for a job answered at the commit.
+    virtual void after(std::shared_ptr<BatchFlush::State> flush) = 0;
     // Resumes the caller; `durable`: its batch committed (and, unless the
     // job asked otherwise, is on disk). Called once.
     virtual void finish(bool durable) = 0;
@@ -138,7 +197,7 @@ class BatchLane : public LaneStats {
     Job(Handler h, Body b, After a, bool& d, Durability w)
         : handler(std::move(h)), body(std::move(b)), after_commit(std::move(a)), durable(d), when(w) {}
     void run() override { body(); }
-    void after() override { after_commit(); }
+    void after(std::shared_ptr<BatchFlush::State> flush) override { after_commit(std::move(flush)); }
     Durability answered() const override { return when; }
     void finish(bool ok) override {
       durable = ok;

@@ -96,21 +96,14 @@ class WorkerPool {
     return database_->run(std::move(f));
   }
   // Database work whose writes may be lost with the machine without harm,
-  // answered once committed, without waiting for the disk (batch_lane.hpp:
-  // Durability::committed). Elsewhere (PostgreSQL) each commit is durable
-  // when it returns, and this is run().
+  // or whose answer waits for the disk later: answered once committed, with
+  // its batch's flush to wait for (batch_lane.hpp: Durability::committed).
+  // Elsewhere (PostgreSQL) each commit is durable when it returns, and the
+  // flush is done already.
   template <class F>
-  boost::asio::awaitable<std::optional<std::invoke_result_t<F>>> run_committed(F f) {
-    if (batched_)
-      return batched_->run(
-          std::move(f), [](std::invoke_result_t<F>&& r) { return std::move(r); }, Durability::committed);
-    return database_->run(std::move(f));
-  }
-  // Resumes once everything committed so far is durable: after
-  // run_committed(), before an answer that must not outrun the disk. At
-  // once without a batch lane (each commit is durable when it returns).
-  boost::asio::awaitable<void> flushed() {
-    if (batched_) co_await batched_->flushed();
+  boost::asio::awaitable<std::optional<Committed<std::invoke_result_t<F>>>> run_committed(F f) {
+    if (batched_) return batched_->run_committed(std::move(f));
+    return database_->run([f = std::move(f)]() mutable { return Committed<std::invoke_result_t<F>>{f(), {}}; });
   }
   // Database work `f`, then `then(f's result)` off the database (on the
   // batch lane: after the commit, while it is flushed).

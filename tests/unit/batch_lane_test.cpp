@@ -325,12 +325,15 @@ namespace latchkey {
 namespace {
 
 // Durability::committed: answered at the commit, while the flush is still
-// held back; a flushed job of the same lane only once the flush is reported.
-TEST_F(BatchLaneTest, ACommittedJobIsAnsweredBeforeTheFlushAndAFlushedOneAfterIt) {
+// held back, with the batch's flush to wait for; a flushed job of the same
+// lane is answered, and the flush's waiter resumed, only once the flush is
+// reported.
+TEST_F(BatchLaneTest, ACommittedJobIsAnsweredBeforeTheFlushAndItsFlushWaitsForIt) {
   hooks_.hold_flushes();
   BatchLane lane(hooks_, 1024);
-  auto same = [](store::Result<void>&& r) { return std::move(r); };
-  std::optional<std::optional<store::Result<void>>> committed, flushed;
+  std::optional<bool> committed_ok;  // the committed job's answer
+  bool flush_waited = false;         // its flush's wait() returned
+  std::optional<std::optional<store::Result<void>>> flushed;
   asio::io_context io;
   auto rethrow = [](std::exception_ptr e) {
     if (e) std::rethrow_exception(e);
@@ -338,24 +341,27 @@ TEST_F(BatchLaneTest, ACommittedJobIsAnsweredBeforeTheFlushAndAFlushedOneAfterIt
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        committed = co_await lane.run([&] { return store_.users().create(user(1)); }, same, Durability::committed);
+        auto c = co_await lane.run_committed([&] { return store_.users().create(user(1)); });
+        committed_ok = c && c->result.has_value();
+        if (c) co_await c->flush.wait();
+        flush_waited = true;
       },
       rethrow);
   asio::co_spawn(
       io, [&]() -> asio::awaitable<void> { flushed = co_await lane.run([&] { return store_.users().create(user(2)); }); },
       rethrow);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!committed && std::chrono::steady_clock::now() < deadline)
-    io.run_one_for(std::chrono::milliseconds(10));
-  ASSERT_TRUE(committed.has_value());
-  ASSERT_TRUE(committed->has_value());
-  EXPECT_TRUE(committed->value().has_value());
-  // Give the flushed job every chance to be answered early: it is not.
+  while (!committed_ok && std::chrono::steady_clock::now() < deadline) io.run_one_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(committed_ok.has_value());
+  EXPECT_TRUE(*committed_ok);
+  // Give the others every chance to go on early: they do not.
   io.run_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(flush_waited);
   EXPECT_FALSE(flushed.has_value());
   hooks_.release_flushes();
   io.run();
   lane.join();
+  EXPECT_TRUE(flush_waited);
   ASSERT_TRUE(flushed.has_value());
   ASSERT_TRUE(flushed->has_value());
   EXPECT_TRUE(flushed->value().has_value());
@@ -365,25 +371,49 @@ TEST_F(BatchLaneTest, ACommittedJobIsAnsweredBeforeTheFlushAndAFlushedOneAfterIt
   EXPECT_TRUE(again.users().find_by_name("user2"));
 }
 
-// A batch that cannot commit answers a committed job nullopt too (its 503).
-TEST_F(BatchLaneTest, ACommittedJobOfABatchThatCannotCommitAnswersNullopt) {
-  hooks_.break_after = 0;
+// A flush waited for after it happened returns at once; so does an empty one.
+TEST_F(BatchLaneTest, AFlushThatIsDoneAndAnEmptyOneReturnAtOnce) {
   BatchLane lane(hooks_, 1024);
-  std::optional<std::optional<store::Result<void>>> answer;
+  int resumed = 0;
   asio::io_context io;
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        answer = co_await lane.run([&] { return store_.users().create(user(5)); },
-                                   [](store::Result<void>&& r) { return std::move(r); }, Durability::committed);
+        auto c = co_await lane.run_committed([&] { return store_.users().create(user(3)); });
+        if (!c) co_return;
+        co_await c->flush.wait();
+        co_await c->flush.wait();  // again: done already
+        ++resumed;
+        co_await BatchFlush{}.wait();
+        ++resumed;
       },
       [](std::exception_ptr e) {
         if (e) std::rethrow_exception(e);
       });
   io.run();
   lane.join();
-  ASSERT_TRUE(answer.has_value());
-  EXPECT_FALSE(answer->has_value());
+  EXPECT_EQ(resumed, 2);
+}
+
+// A batch that cannot commit answers a committed job nullopt too (its 503).
+TEST_F(BatchLaneTest, ACommittedJobOfABatchThatCannotCommitAnswersNullopt) {
+  hooks_.break_after = 0;
+  BatchLane lane(hooks_, 1024);
+  std::optional<bool> answered;
+  asio::io_context io;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        auto c = co_await lane.run_committed([&] { return store_.users().create(user(5)); });
+        answered = c.has_value();
+      },
+      [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+      });
+  io.run();
+  lane.join();
+  ASSERT_TRUE(answered.has_value());
+  EXPECT_FALSE(*answered);
   EXPECT_EQ(store_.users().find_by_name("user5").error(), StoreError::not_found);
 }
 

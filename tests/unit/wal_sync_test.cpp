@@ -126,10 +126,10 @@ TEST(WalSync, WhenAllDurableFromManyThreadsCallsEveryCallbackAfterAFlush) {
   latchkey::testing::TempDir dir;
   const std::string wal = dir.file("db-wal");
   std::ofstream(wal) << "frames";
+  std::atomic<int> called{0}, early{0};  // before `sync`: its callbacks may outlive a failed wait
   WalSync sync(wal);
   constexpr int kThreads = 8, kEach = 40;
   std::mutex connection;
-  std::atomic<int> called{0}, early{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {

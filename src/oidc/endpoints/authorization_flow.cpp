@@ -186,8 +186,10 @@ Answer authorization_steps(const Provider& p, const http::Request& req, const ht
   // redirect does not wait for the flush; the token request that redeems it
   // does, and with it the code. A consent just given waits for the disk.
   std::optional<Decision> decided;
+  std::optional<Committed<Decision>> committed;
   if (resume.consented_now) decided = co_await p.pool.run(decide);
-  else decided = co_await p.pool.run_committed(decide);
+  else committed = co_await p.pool.run_committed(decide);
+  if (committed) decided = std::move(committed->result);
   if (!decided) co_return error_page(p, req, 503, "Try again", "The service is busy. Please try again in a moment.");
   Response out;
   if (const auto* e = std::get_if<ErrorPage>(&*decided)) out = error_page(p, req, e->status, e->title, e->text);

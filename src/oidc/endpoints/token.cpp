@@ -80,12 +80,13 @@ Answer token(const Provider& p, const http::Request& req) {
     return grant(GrantRequest{p, *client, *form, from});
   };
   // Resumed at the commit: the signatures (RS256 is a quarter of a
-  // millisecond) are made while the disk flushes, and no answer, error or
-  // token, leaves before what the grant wrote is durable.
-  std::optional<GrantResult> result = co_await p.pool.run_committed(job);
-  if (!result) co_return answer(OAuthError::make(OAuthErrorCode::temporarily_unavailable, "try again"));
+  // millisecond) are made while the disk flushes, and the grant's answer,
+  // error or token, leaves only once what it wrote is durable.
+  auto committed = co_await p.pool.run_committed(job);
+  if (!committed) co_return answer(OAuthError::make(OAuthErrorCode::temporarily_unavailable, "try again"));
+  GrantResult* result = &committed->result;
   if (*result && (*result)->sign_later) (*result)->sign_later((*result)->body);  // here, off the database lane
-  co_await p.pool.flushed();
+  co_await committed->flush.wait();
   if (!*result) {
     if (result->error().code == OAuthErrorCode::invalid_client) limits.record_soon(guesses, now_unix());
     co_return answer(result->error());

@@ -26,27 +26,35 @@ local function now_us()
   return tonumber(ts.tv_sec) * 1000000 + tonumber(ts.tv_nsec) / 1000
 end
 
-local B64 = {}
+-- The id_token's payload, decoded into one buffer and made a string once.
+-- Made a string per byte (string.char, then table.concat), it took wrk 0.19
+-- to 0.20 of a core at 3,000 flows/s, 0.16 to 0.17 this way (0.13 without
+-- decoding at all), on the two cores that the servers share with it.
+local B64 = ffi.new("int16_t[256]")
 do
+  for i = 0, 255 do B64[i] = -1 end
   local a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
   for i = 1, #a do B64[a:byte(i)] = i - 1 end
 end
+local MAX_DECODED = 16384
+local decoded = ffi.new("uint8_t[?]", MAX_DECODED)
 local function b64url_decode(s)
-  local out, n, acc, bits = {}, 0, 0, 0
+  local n, acc, bits = 0, 0, 0
+  if #s > MAX_DECODED then return "" end  -- 4 characters are 3 bytes: it fits
   for i = 1, #s do
     local v = B64[s:byte(i)]
-    if v then
+    if v >= 0 then
       acc = bit.bor(bit.lshift(acc, 6), v)
       bits = bits + 6
       if bits >= 8 then
         bits = bits - 8
+        decoded[n] = bit.band(bit.rshift(acc, bits), 255)
         n = n + 1
-        out[n] = string.char(bit.band(bit.rshift(acc, bits), 255))
         acc = bit.band(acc, bit.lshift(1, bits) - 1)
       end
     end
   end
-  return table.concat(out)
+  return ffi.string(decoded, n)
 end
 
 -- Per thread (wrk's done() reads them with thread:get).

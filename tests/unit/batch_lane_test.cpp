@@ -84,6 +84,11 @@ class CountingHooks : public BatchHooks {
   int calls_in_batch_ = 0;
 };
 
+// co_spawn's completion: a test coroutine that throws fails the test.
+void rethrow(std::exception_ptr e) {
+  if (e) std::rethrow_exception(e);
+}
+
 // Runs `n` coroutines on one I/O thread, each awaiting lane.run(job(i)), and
 // returns their results once all are answered. Joins the lane.
 template <class Job>
@@ -94,9 +99,7 @@ auto run_all(BatchLane& lane, int n, Job job) {
   for (int i = 0; i < n; ++i) {
     asio::co_spawn(
         io, [&, i]() -> asio::awaitable<void> { results[static_cast<std::size_t>(i)] = co_await lane.run(job(i)); },
-        [](std::exception_ptr e) {
-          if (e) std::rethrow_exception(e);
-        });
+        rethrow);
   }
   io.run();
   lane.join();  // every answer posted before `io` goes away
@@ -183,9 +186,7 @@ TEST_F(BatchLaneTest, AnExceptionReachesItsCallerAndTheBatchGoesOn) {
             outcomes[static_cast<std::size_t>(i)] = "threw";
           }
         },
-        [](std::exception_ptr e) {
-          if (e) std::rethrow_exception(e);
-        });
+        rethrow);
   }
   io.run();
   lane.join();
@@ -239,9 +240,7 @@ TEST_F(BatchLaneTest, ThenRunsAfterTheCommitAndGivesTheAnswer) {
                                      return created ? "created" : "failed";
                                    });
       },
-      [](std::exception_ptr e) {
-        if (e) std::rethrow_exception(e);
-      });
+      rethrow);
   io.run();
   lane.join();
   ASSERT_TRUE(answer.has_value());
@@ -265,9 +264,7 @@ TEST_F(BatchLaneTest, ThenDoesNotRunWhenTheBatchCannotCommit) {
                                      return 1;
                                    });
       },
-      [](std::exception_ptr e) {
-        if (e) std::rethrow_exception(e);
-      });
+      rethrow);
   io.run();
   lane.join();
   ASSERT_TRUE(answer.has_value());
@@ -286,9 +283,6 @@ TEST_F(BatchLaneTest, AScanRunsBesideABatchThatIsHeldOpen) {
   bool batch_saw_scan = false;
   bool found = false;
   asio::io_context io;
-  auto rethrow = [](std::exception_ptr e) {
-    if (e) std::rethrow_exception(e);
-  };
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
@@ -335,9 +329,6 @@ TEST_F(BatchLaneTest, ACommittedJobIsAnsweredBeforeTheFlushAndItsFlushWaitsForIt
   bool flush_waited = false;         // its flush's wait() returned
   std::optional<std::optional<store::Result<void>>> flushed;
   asio::io_context io;
-  auto rethrow = [](std::exception_ptr e) {
-    if (e) std::rethrow_exception(e);
-  };
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
@@ -387,9 +378,7 @@ TEST_F(BatchLaneTest, AFlushThatIsDoneAndAnEmptyOneReturnAtOnce) {
         co_await BatchFlush{}.wait();
         ++resumed;
       },
-      [](std::exception_ptr e) {
-        if (e) std::rethrow_exception(e);
-      });
+      rethrow);
   io.run();
   lane.join();
   EXPECT_EQ(resumed, 2);
@@ -407,9 +396,7 @@ TEST_F(BatchLaneTest, ACommittedJobOfABatchThatCannotCommitAnswersNullopt) {
         auto c = co_await lane.run_committed([&] { return store_.users().create(user(5)); });
         answered = c.has_value();
       },
-      [](std::exception_ptr e) {
-        if (e) std::rethrow_exception(e);
-      });
+      rethrow);
   io.run();
   lane.join();
   ASSERT_TRUE(answered.has_value());

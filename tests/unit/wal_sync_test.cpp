@@ -15,11 +15,17 @@
 namespace latchkey::store::sqlite {
 namespace {
 
-TEST(WalSync, ConcurrentWritersShareFlushes) {
+// A WAL file with frames in it, and the WalSync that flushes it.
+struct WalFile {
   latchkey::testing::TempDir dir;
-  const std::string wal = dir.file("db-wal");
-  std::ofstream(wal) << "frames";
-  WalSync sync(wal);
+  std::string path = dir.file("db-wal");
+  bool written = static_cast<bool>(std::ofstream(path) << "frames");
+  WalSync sync{path};
+};
+
+TEST(WalSync, ConcurrentWritersShareFlushes) {
+  WalFile f;
+  WalSync& sync = f.sync;
   constexpr int kThreads = 16, kWrites = 50;
   std::mutex connection;  // the store's connection lock, under which commits are numbered
   std::atomic<int> done{0};
@@ -46,10 +52,8 @@ TEST(WalSync, ConcurrentWritersShareFlushes) {
 }
 
 TEST(WalSync, WaitReturnsAtOnceWhenAlreadyDurable) {
-  latchkey::testing::TempDir dir;
-  const std::string wal = dir.file("db-wal");
-  std::ofstream(wal) << "frames";
-  WalSync sync(wal);
+  WalFile f;
+  WalSync& sync = f.sync;
   const auto seq = sync.reserve();
   sync.written();
   sync.wait(seq);
@@ -59,10 +63,8 @@ TEST(WalSync, WaitReturnsAtOnceWhenAlreadyDurable) {
 }
 
 TEST(WalSync, WhenDurableCallsBackAfterTheFlushInCommitOrder) {
-  latchkey::testing::TempDir dir;
-  const std::string wal = dir.file("db-wal");
-  std::ofstream(wal) << "frames";
-  WalSync sync(wal);
+  WalFile f;
+  WalSync& sync = f.sync;
   std::mutex m;
   std::condition_variable cv;
   std::vector<int> order;
@@ -82,10 +84,8 @@ TEST(WalSync, WhenDurableCallsBackAfterTheFlushInCommitOrder) {
 }
 
 TEST(WalSync, WhenDurableRunsAtOnceWhenNothingIsPending) {
-  latchkey::testing::TempDir dir;
-  const std::string wal = dir.file("db-wal");
-  std::ofstream(wal) << "frames";
-  WalSync sync(wal);
+  WalFile f;
+  WalSync& sync = f.sync;
   bool called = false;
   sync.when_durable(sync.last_reserved(), [&] { called = true; });
   EXPECT_TRUE(called);
@@ -95,10 +95,8 @@ TEST(WalSync, WhenDurableRunsAtOnceWhenNothingIsPending) {
 TEST(WalSync, AReaderWaitsForACommitStillInProgress) {
   // A reader may have seen a commit whose COMMIT has not returned yet: it
   // waits for the commit's number, which is flushed only once written.
-  latchkey::testing::TempDir dir;
-  const std::string wal = dir.file("db-wal");
-  std::ofstream(wal) << "frames";
-  WalSync sync(wal);
+  WalFile f;
+  WalSync& sync = f.sync;
   const auto seq = sync.reserve();
   std::atomic<bool> returned{false};
   std::thread reader([&] {
@@ -113,21 +111,12 @@ TEST(WalSync, AReaderWaitsForACommitStillInProgress) {
   EXPECT_GE(sync.last_reserved(), seq);
 }
 
-}  // namespace
-}  // namespace latchkey::store::sqlite
-
-namespace latchkey::store::sqlite {
-namespace {
-
-// when_all_durable, from many threads at once (as I/O threads call it after
-// their jobs were answered at the commit): every callback is called, none
-// before a flush.
+// when_all_durable, from many threads at once (BatchHooks lets any thread
+// call it): every callback is called, none before a flush.
 TEST(WalSync, WhenAllDurableFromManyThreadsCallsEveryCallbackAfterAFlush) {
-  latchkey::testing::TempDir dir;
-  const std::string wal = dir.file("db-wal");
-  std::ofstream(wal) << "frames";
-  std::atomic<int> called{0}, early{0};  // before `sync`: its callbacks may outlive a failed wait
-  WalSync sync(wal);
+  std::atomic<int> called{0}, early{0};  // before `f`: its callbacks may outlive a failed wait
+  WalFile f;
+  WalSync& sync = f.sync;
   constexpr int kThreads = 8, kEach = 40;
   std::mutex connection;
   std::vector<std::thread> threads;
@@ -156,10 +145,8 @@ TEST(WalSync, WhenAllDurableFromManyThreadsCallsEveryCallbackAfterAFlush) {
 }
 
 TEST(WalSync, WhenAllDurableRunsAtOnceWhenNothingIsPending) {
-  latchkey::testing::TempDir dir;
-  const std::string wal = dir.file("db-wal");
-  std::ofstream(wal) << "frames";
-  WalSync sync(wal);
+  WalFile f;
+  WalSync& sync = f.sync;
   bool called = false;
   sync.when_all_durable([&] { called = true; });
   EXPECT_TRUE(called);

@@ -9,9 +9,9 @@ void Statement::bind(int i, std::string_view v) {
   // NULL; text is always text here, even when empty. SQLITE_STATIC: SQLite
   // reads the text where it is, without a copy (a malloc, a memcpy and a free
   // per value: a session's INSERT binds 12). Every caller binds, steps and
-  // reads the rows while the values it bound live (Calls in
-  // statement_results.hpp, within one call), and prepare() clears a cached
-  // statement's bindings before it is bound again.
+  // reads the rows while the values it bound live, within one call (Calls in
+  // statement_results.hpp), and resets the statement before it returns, which
+  // clears the bindings (reset() below).
   sqlite3_bind_text(stmt_, i, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_STATIC);
 }
 void Statement::bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }

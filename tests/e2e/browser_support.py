@@ -14,6 +14,7 @@ import pytest
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.options import Options  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -81,6 +82,112 @@ def arrives(driver, prefix, timeout=15):
     except Exception:
         raise AssertionError(f"at {driver.current_url}, not {prefix}:\n{driver.page_source[:3000]}")
     return driver.current_url
+
+
+def _where(driver):
+    return f"{driver.current_url}:\n{driver.page_source[:3000]}"
+
+
+def _gone(error):
+    """Whether a WebDriver error says the element's page was replaced.
+    Chromium answers a stale element, or, when the old document is being
+    torn down, "unknown error: ... Node with given id does not belong to
+    the document"."""
+    return isinstance(error, StaleElementReferenceException) or "does not belong to the document" in str(error)
+
+
+def _polled(look):
+    """`look`, with a page being replaced while it looks meaning "not yet"."""
+    def step(driver):
+        try:
+            return look(driver)
+        except WebDriverException as error:
+            if _gone(error):
+                return False
+            raise
+    return step
+
+
+def _stale(element):
+    """Whether the page holding `element` was replaced."""
+    return not _polled(lambda _: element.is_enabled() or True)(None)
+
+
+def _found(driver, what, look, timeout):
+    """Polls `look` until it returns an element. A page still being replaced
+    (a form posted, a redirect settling) can hand out an element that goes
+    stale before it is read: that is a look again, not a failure."""
+    try:
+        return WebDriverWait(driver, timeout).until(_polled(look))
+    except Exception:
+        raise AssertionError(f"no {what} on {_where(driver)}")
+
+
+def button(driver, text, timeout=15):
+    """The displayed button (or submit input) whose label is `text`."""
+    def look(d):
+        for b in d.find_elements(By.CSS_SELECTOR, "button, input[type=submit]"):
+            if (b.text or b.get_attribute("value") or "").strip() == text and b.is_displayed():
+                return b
+        return False
+    return _found(driver, f"button {text!r}", look, timeout)
+
+
+def _click(driver, what, find):
+    """Clicks what `find` finds. A click on an element gone stale never
+    reached the page, so finding it again and clicking is safe."""
+    for _ in range(3):
+        try:
+            find().click()
+            return
+        except WebDriverException as error:
+            if not _gone(error):
+                raise
+    raise AssertionError(f"{what} kept going stale on {_where(driver)}")
+
+
+def press(driver, text, timeout=15):
+    """Clicks the button labelled `text`."""
+    _click(driver, f"button {text!r}", lambda: button(driver, text, timeout))
+
+
+def link(driver, text, timeout=15):
+    """The first link whose text contains `text` (any case)."""
+    def look(d):
+        for a in d.find_elements(By.TAG_NAME, "a"):
+            if text.lower() in a.text.strip().lower():
+                return a
+        return False
+    return _found(driver, f"link {text!r}", look, timeout)
+
+
+def submit(driver, css="form [type=submit]", timeout=15):
+    """Clicks the first element matching `css` (the page's first form's
+    submit button unless told otherwise)."""
+    _click(driver, css, lambda: _found(driver, css, lambda d: d.find_element(By.CSS_SELECTOR, css), timeout))
+
+
+def sign_in(driver, user, password):
+    """Fills in the sign-in page's password form and submits it."""
+    _found(driver, "username field", lambda d: d.find_element(By.NAME, "username"), 15).send_keys(user)
+    driver.find_element(By.NAME, "password").send_keys(password)
+    press(driver, "Sign in")
+
+
+def waits_for(driver, text, timeout=15):
+    """Waits for `text` to appear in the page's source."""
+    try:
+        WebDriverWait(driver, timeout).until(lambda d: text in d.page_source)
+    except Exception:
+        raise AssertionError(f"{text!r} not on {_where(driver)}")
+
+
+def replaced(driver, element, timeout=15):
+    """Waits for the page holding `element` to be replaced (a form posted)."""
+    try:
+        WebDriverWait(driver, timeout).until(lambda _: _stale(element))
+    except Exception:
+        raise AssertionError(f"still on {_where(driver)}")
 
 
 def shot(driver, name):

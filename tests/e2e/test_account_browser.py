@@ -15,36 +15,12 @@ import pyotp
 import pytest
 
 from browser_support import (SHOTS, App, By, WebDriverWait, arrives, check_accessible, chrome, on_phone,  # noqa: F401
-                             pytestmark, shot)
+                             press, pytestmark, shot, sign_in, submit, waits_for)
 from conftest import bearer, direct_session
 from oidc_support import OIDC_ENV, PASSWORD, jwt_parts, make_user, register
 
 DATA_KEY = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
 ZBARIMG = shutil.which("zbarimg")
-
-
-def submit(driver, css="form [type=submit]"):
-    driver.find_element(By.CSS_SELECTOR, css).click()
-
-
-def sign_in(driver, user, password=PASSWORD):
-    driver.find_element(By.NAME, "username").send_keys(user)
-    driver.find_element(By.NAME, "password").send_keys(password)
-    submit(driver)
-
-
-def button(driver, text):
-    for b in driver.find_elements(By.CSS_SELECTOR, "button"):
-        if b.text.strip() == text:
-            return b
-    raise AssertionError(f"no button {text!r} on {driver.current_url}:\n{driver.page_source[:3000]}")
-
-
-def waits_for(driver, text, timeout=15):
-    try:
-        WebDriverWait(driver, timeout).until(lambda d: text in d.page_source)
-    except Exception:
-        raise AssertionError(f"{text!r} not on {driver.current_url}:\n{driver.page_source[:3000]}")
 
 
 def later_code(totp):
@@ -74,7 +50,7 @@ def test_account_page_and_two_step_sign_in(server_factory, chrome):
         # The account page asks for a sign-in first, then comes back.
         chrome.get(op.url("/account"))
         check_accessible(chrome)
-        sign_in(chrome, user)
+        sign_in(chrome, user, PASSWORD)
         arrives(chrome, op.url("/account"))
         waits_for(chrome, "Where you")
         assert user in chrome.page_source and "This device" in chrome.page_source
@@ -83,7 +59,7 @@ def test_account_page_and_two_step_sign_in(server_factory, chrome):
         on_phone(chrome, "account")
 
         # An authenticator app, from the QR code.
-        button(chrome, "Set up an authenticator app").click()
+        press(chrome, "Set up an authenticator app")
         waits_for(chrome, "Scan this code")
         check_accessible(chrome)
         shot(chrome, "totp-setup")
@@ -115,12 +91,12 @@ def test_account_page_and_two_step_sign_in(server_factory, chrome):
         waits_for(chrome, "Recovery codes left: 10")
 
         # Signed out, an app's sign-in needs the password and then a code.
-        button(chrome, "Sign out").click()
+        press(chrome, "Sign out")
         waits_for(chrome, "signed out")
         chrome.get(op.url("/authorize?") + urllib.parse.urlencode({
             "response_type": "code", "client_id": client["client_id"], "redirect_uri": app.base + "/cb",
             "scope": "openid profile", "state": "s1", "nonce": "n1"}))
-        sign_in(chrome, user)
+        sign_in(chrome, user, PASSWORD)
         waits_for(chrome, "Two-step verification")
         assert "App C" in chrome.page_source
         check_accessible(chrome)
@@ -146,10 +122,10 @@ def test_account_page_and_two_step_sign_in(server_factory, chrome):
 
         # A recovery code instead, once.
         chrome.get(op.url("/account"))
-        button(chrome, "Sign out").click()
+        press(chrome, "Sign out")
         waits_for(chrome, "signed out")
         chrome.get(op.url("/account"))
-        sign_in(chrome, user)
+        sign_in(chrome, user, PASSWORD)
         waits_for(chrome, "Two-step verification")
         chrome.find_element(By.TAG_NAME, "summary").click()
         chrome.find_element(By.ID, "recovery_code").send_keys(codes[0])
@@ -170,26 +146,26 @@ def test_account_page_and_two_step_sign_in(server_factory, chrome):
 
         # The app allowed on the consent page, and its access removed.
         assert "App C" in chrome.page_source
-        button(chrome, "Remove access").click()
+        press(chrome, "Remove access")
         waits_for(chrome, "no longer has access")
         assert "App C" not in chrome.find_element(By.ID, "apps").find_element(By.XPATH, "..").text
 
         # The password: a wrong current one changes nothing; a right one does.
         chrome.find_element(By.ID, "current_password").send_keys("not my password")
         chrome.find_element(By.ID, "new_password").send_keys("a brand new passphrase 42")
-        button(chrome, "Change password").click()
+        press(chrome, "Change password")
         waits_for(chrome, "Your current password is wrong")
         shot(chrome, "account-error")
         chrome.find_element(By.ID, "current_password").send_keys(PASSWORD)
         chrome.find_element(By.ID, "new_password").send_keys("a brand new passphrase 42")
-        button(chrome, "Change password").click()
+        press(chrome, "Change password")
         waits_for(chrome, "Password changed")
         # The second factor stays: a password change does not bypass it.
         r = op.post("/login", json={"username": user, "password": "a brand new passphrase 42"})
         assert r.status_code == 401 and r.json()["error"] == "mfa_required"
 
         # The authenticator removed (the sign-in was minutes ago at most: no new password asked).
-        button(chrome, "Turn off the authenticator app").click()
+        press(chrome, "Turn off the authenticator app")
         waits_for(chrome, "The authenticator app is removed")
         r = op.post("/login", json={"username": user, "password": "a brand new passphrase 42"})
         assert r.status_code == 200, r.text
@@ -201,10 +177,10 @@ def test_a_security_change_asks_for_the_password_again(server_factory, chrome):
     op = server_factory(env={**OIDC_ENV, "DATA_ENCRYPTION_KEY": DATA_KEY, "REAUTHENTICATE_AFTER": "0s"})
     user = make_user(op)
     chrome.get(op.url("/account"))
-    sign_in(chrome, user)
+    sign_in(chrome, user, PASSWORD)
     arrives(chrome, op.url("/account"))
     time.sleep(1.1)  # the sign-in's second is over: no longer fresh
-    button(chrome, "Set up an authenticator app").click()
+    press(chrome, "Set up an authenticator app")
     waits_for(chrome, "Confirm it")
     check_accessible(chrome)
     shot(chrome, "reauthenticate")

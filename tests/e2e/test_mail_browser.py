@@ -6,13 +6,12 @@ verification page (a button: a GET verifies nothing) and the account page
 showing the address. Screenshots of every page."""
 import urllib.parse
 
-from browser_support import (App, By, WebDriverWait, arrives, check_accessible, chrome, on_phone,  # noqa: F401
-                             pytestmark, shot)
+from browser_support import (App, By, WebDriverWait, arrives, button, check_accessible, chrome, link,  # noqa: F401
+                             on_phone, press, pytestmark, replaced, shot, submit, waits_for)
 from conftest import PASSWORD, bearer, direct_session, login, unique_name
 from mail_support import (PAGES, link_in, mail_env, new_address, smtp, smtp_cert, token_in,  # noqa: F401
                           verified_user)
 from oidc_support import ADMIN_TOKEN, jwt_parts, register
-from selenium.webdriver.support import expected_conditions
 
 NEW_PASSWORD = "a browser made passphrase 9"
 
@@ -24,39 +23,6 @@ def accessible(driver):
     for field in driver.find_elements(By.CSS_SELECTOR, "[hidden]"):
         assert not field.is_displayed(), f"shown though hidden: {field.get_attribute('outerHTML')}"
     check_accessible(driver)
-
-
-def submit(driver, css="form [type=submit]"):
-    driver.find_element(By.CSS_SELECTOR, css).click()
-
-
-def waits_for(driver, text, timeout=15):
-    try:
-        WebDriverWait(driver, timeout).until(lambda d: text in d.page_source)
-    except Exception:
-        raise AssertionError(f"{text!r} not on {driver.current_url}:\n{driver.page_source[:3000]}")
-
-
-def replaced(driver, element, timeout=15):
-    """Waits for the page holding `element` to be replaced (a form posted)."""
-    try:
-        WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(element))
-    except Exception:
-        raise AssertionError(f"still on {driver.current_url}:\n{driver.page_source[:3000]}")
-
-
-def button(driver, text):
-    for b in driver.find_elements(By.CSS_SELECTOR, "button, input[type=submit]"):
-        if (b.text or b.get_attribute("value") or "").strip() == text:
-            return b
-    raise AssertionError(f"no button {text!r} on {driver.current_url}:\n{driver.page_source[:3000]}")
-
-
-def link(driver, text):
-    for a in driver.find_elements(By.TAG_NAME, "a"):
-        if text.lower() in a.text.strip().lower():
-            return a
-    raise AssertionError(f"no link {text!r} on {driver.current_url}:\n{driver.page_source[:3000]}")
 
 
 def labelled(driver, name, label):
@@ -205,7 +171,7 @@ def test_sign_up_with_an_address_and_confirm_it(server_factory, chrome, smtp):
     shot(chrome, "verify-email")
     on_phone(chrome, "verify-email")
     assert state() == {"email": address, "email_verified": False}
-    button(chrome, "Confirm my address").click()
+    press(chrome, "Confirm my address")
     waits_for(chrome, "Your address is verified")
     accessible(chrome)
     shot(chrome, "email-verified")
@@ -239,7 +205,7 @@ def test_sign_up_with_an_address_and_confirm_it(server_factory, chrome, smtp):
     assert state() == {"email": address, "email_verified": True}
     mail = smtp.wait_for(kind="verify_email", to=new, since=since)
     chrome.get(link_in(mail))
-    button(chrome, "Confirm my address").click()
+    press(chrome, "Confirm my address")
     waits_for(chrome, "Your address is verified")
     assert state() == {"email": new, "email_verified": True}
     notice = smtp.wait_for(kind="email_changed", to=address, since=since)

@@ -8,7 +8,8 @@ import urllib.parse
 
 import pytest
 
-from browser_support import App, By, WebDriverWait, arrives, check_accessible, chrome, on_phone, shot, pytestmark  # noqa: F401
+from browser_support import (App, By, WebDriverWait, arrives, check_accessible, chrome, on_phone, pytestmark,  # noqa: F401
+                             shot, submit)
 from conftest import direct_session
 from oidc_support import OIDC_ENV, PASSWORD, LogoutReceiver, jwt_parts, make_user, register
 
@@ -43,14 +44,14 @@ def test_sign_in_once_reach_two_apps_log_out_everywhere(server_factory, chrome):
         on_phone(chrome, "login")
         chrome.find_element(By.NAME, "username").send_keys(user)
         chrome.find_element(By.NAME, "password").send_keys("wrong password")
-        chrome.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
+        submit(chrome)
         WebDriverWait(chrome, 15).until(lambda d: "Wrong username or password" in d.page_source)
         shot(chrome, "login-error")
         chrome.find_element(By.NAME, "password").send_keys(PASSWORD)
         username = chrome.find_element(By.NAME, "username")
         if not username.get_attribute("value"):
             username.send_keys(user)
-        chrome.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
+        submit(chrome)
         arrives(chrome, app_a.base + "/cb")
         path, query = app_a.calls[-1]
         assert query["state"] == "a1" and query["iss"] == op.url("")
@@ -63,7 +64,7 @@ def test_sign_in_once_reach_two_apps_log_out_everywhere(server_factory, chrome):
         check_accessible(chrome)
         shot(chrome, "consent")
         on_phone(chrome, "consent")
-        chrome.find_element(By.CSS_SELECTOR, "button[value=allow], input[value=allow]").click()
+        submit(chrome, "button[value=allow], input[value=allow]")
         arrives(chrome, app_b.base + "/cb")
         tokens_b = redeem(b, app_b, app_b.calls[-1][1]["code"])
         _, id_a = jwt_parts(tokens_a["id_token"])

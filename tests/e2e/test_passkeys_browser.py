@@ -9,31 +9,12 @@ import urllib.parse
 
 import pytest
 
-from browser_support import App, By, WebDriverWait, arrives, check_accessible, chrome, on_phone, pytestmark, shot  # noqa: F401
+from browser_support import (App, By, WebDriverWait, arrives, check_accessible, chrome, on_phone, press,  # noqa: F401
+                             pytestmark, shot, sign_in, waits_for)
 from conftest import direct_session, free_port
 from oidc_support import OIDC_ENV, PASSWORD, jwt_parts, make_user, register
 
 from selenium.webdriver.common.virtual_authenticator import Protocol, Transport, VirtualAuthenticatorOptions  # noqa: E402
-
-
-def waits_for(driver, text, timeout=15):
-    try:
-        WebDriverWait(driver, timeout).until(lambda d: text in d.page_source)
-    except Exception:
-        raise AssertionError(f"{text!r} not on {driver.current_url}:\n{driver.page_source[:3000]}")
-
-
-def button(driver, text):
-    for b in driver.find_elements(By.CSS_SELECTOR, "button"):
-        if b.text.strip() == text and b.is_displayed():
-            return b
-    raise AssertionError(f"no button {text!r} on {driver.current_url}:\n{driver.page_source[:3000]}")
-
-
-def sign_in(driver, user):
-    driver.find_element(By.NAME, "username").send_keys(user)
-    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-    button(driver, "Sign in").click()
 
 
 def test_passkey_added_then_second_step_then_alone(server_factory, chrome):
@@ -54,15 +35,15 @@ def test_passkey_added_then_second_step_then_alone(server_factory, chrome):
 
         # Add a passkey on the account page.
         chrome.get(base + "/account")
-        sign_in(chrome, user)
+        sign_in(chrome, user, PASSWORD)
         arrives(chrome, base + "/account")
-        button(chrome, "Add a passkey").click()
+        press(chrome, "Add a passkey")
         waits_for(chrome, "Create passkey")
         check_accessible(chrome)
         shot(chrome, "passkey-new")
         on_phone(chrome, "passkey-new")
         chrome.find_element(By.NAME, "name").send_keys("Test laptop")
-        button(chrome, "Create passkey").click()
+        press(chrome, "Create passkey")
         arrives(chrome, base + "/account?done=passkey_added")
         waits_for(chrome, "Test laptop")
         assert len(chrome.get_credentials()) == 1 and chrome.get_credentials()[0].is_resident_credential
@@ -72,7 +53,7 @@ def test_passkey_added_then_second_step_then_alone(server_factory, chrome):
         field = chrome.find_element(By.CSS_SELECTOR, "form.rename input[name=name]")
         field.clear()
         field.send_keys("Work laptop")
-        button(chrome, "Rename").click()
+        press(chrome, "Rename")
         waits_for(chrome, "Passkey renamed")
         assert "Work laptop" in chrome.page_source
 
@@ -80,20 +61,20 @@ def test_passkey_added_then_second_step_then_alone(server_factory, chrome):
         # authenticator is away while the login page loads: else the page's
         # passkey autofill, which the virtual authenticator accepts at once,
         # signs in with the passkey alone, as the last part shows.)
-        button(chrome, "Sign out").click()
+        press(chrome, "Sign out")
         waits_for(chrome, "signed out")
         credential = chrome.get_credentials()[0]
         chrome.remove_virtual_authenticator()
         chrome.get(base + "/authorize?" + urllib.parse.urlencode({
             "response_type": "code", "client_id": client["client_id"], "redirect_uri": app.base + "/cb",
             "scope": "openid", "state": "s1", "nonce": "n1"}))
-        sign_in(chrome, user)
+        sign_in(chrome, user, PASSWORD)
         waits_for(chrome, "Use a passkey")
         chrome.add_virtual_authenticator(options)
         chrome.add_credential(credential)
         check_accessible(chrome)
         shot(chrome, "second-factor-passkey")
-        button(chrome, "Use a passkey").click()
+        press(chrome, "Use a passkey")
         arrives(chrome, app.base + "/cb")
         code = app.calls[-1][1]["code"]
         r = direct_session().post(base + "/token", data={"grant_type": "authorization_code", "code": code,
@@ -106,7 +87,7 @@ def test_passkey_added_then_second_step_then_alone(server_factory, chrome):
 
         # Signed out again: the passkey alone, with the button of the login page.
         chrome.get(base + "/account")
-        button(chrome, "Sign out").click()
+        press(chrome, "Sign out")
         waits_for(chrome, "signed out")
         credential = chrome.get_credentials()[0]
         chrome.remove_virtual_authenticator()
@@ -118,14 +99,14 @@ def test_passkey_added_then_second_step_then_alone(server_factory, chrome):
         on_phone(chrome, "login-passkey")
         chrome.add_virtual_authenticator(options)
         chrome.add_credential(credential)
-        button(chrome, "Sign in with a passkey").click()
+        press(chrome, "Sign in with a passkey")
         arrives(chrome, base + "/account")
         waits_for(chrome, "Where you")
         assert "never" not in chrome.find_element(By.CSS_SELECTOR, ".rows").text  # the passkey's last use
 
         # And through the browser's autofill (conditional mediation): loading
         # the login page is enough, the authenticator answering at once.
-        button(chrome, "Sign out").click()
+        press(chrome, "Sign out")
         waits_for(chrome, "signed out")
         chrome.get(base + "/account")
         arrives(chrome, base + "/account")

@@ -46,17 +46,11 @@ bool fresh(const oidc::Provider& p, const oidc::BrowserSession& s) {
 
 http::Response reauthenticate_page(const oidc::Provider& p, const http::Request& req, const oidc::BrowserSession& s,
                                    std::string_view error, unsigned status) {
-  return oidc::page_with_csrf(
-      p, req,
-      [&](const std::string& csrf) {
-        web::ReauthenticatePage page;
-        page.csrf = csrf;
-        page.username = s.user.username;
-        page.minutes = std::max<long long>(1, p.options.reauthenticate_after / 60);
-        page.error = std::string(error);
-        return web::render_page(p.pages, page);
-      },
-      status);
+  web::ReauthenticatePage page;
+  page.username = s.user.username;
+  page.minutes = std::max<long long>(1, p.options.reauthenticate_after / 60);
+  page.error = std::string(error);
+  return oidc::render_with_csrf(p, req, std::move(page), status);
 }
 
 http::Response back_to_account(std::string_view done) {

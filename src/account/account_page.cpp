@@ -91,35 +91,32 @@ Answer show_account(const oidc::Provider& p, const http::Request& req) {
   const Content& c = **content;
   auto form = http::parse_form(req.query);
   const std::string_view done = form ? http::form_field(*form, "done") : std::string_view{};
-  co_return oidc::page_with_csrf(p, req, [&](const std::string& csrf) {
-    web::AccountPage page;
-    page.csrf = csrf;
-    page.username = v->session.user.username;
-    page.notice = std::string(notice_of(done));
-    page.error = std::string(error_of(done));
-    for (const auto& s : c.sessions) {
-      // The app sessions opened from a browser session are part of it.
-      if (s.session.kind == store::kOAuthSession) continue;
-      page.sessions.push_back(web::SessionRow{s.session.id, s.device, s.session.ip, shown_time(s.session.created_at),
-                                              shown_time(s.session.last_used_at), s.current});
-    }
-    for (std::size_t i = 0; i < c.consents.size(); ++i) {
-      const auto& consent = c.consents[i];
-      page.apps.push_back(web::AppRow{consent.client_id, c.app_names[i], consent.scope, shown_time(consent.granted_at)});
-    }
-    for (const auto& k : c.passkeys)
-      page.passkeys.push_back(web::PasskeyRow{k.credential_id, k.name, shown_time(k.created_at),
-                                              k.last_used_at ? shown_time(*k.last_used_at) : "never"});
-    page.passkeys_available = p.mfa.passkeys().available();
-    page.totp = c.factors.totp;
-    page.totp_available = p.mfa.enrolment().totp_available();
-    page.recovery_left = c.factors.recovery_codes;
-    page.password_hint = "At least " + std::to_string(p.service.options().min_password_chars) + " characters.";
-    page.email = v->session.user.email;
-    page.email_verified = v->session.user.email_verified;
-    page.mail_on = p.email.options().mail_on;
-    return web::render_page(p.pages, page);
-  });
+  web::AccountPage page;
+  page.username = v->session.user.username;
+  page.notice = std::string(notice_of(done));
+  page.error = std::string(error_of(done));
+  for (const auto& s : c.sessions) {
+    // The app sessions opened from a browser session are part of it.
+    if (s.session.kind == store::kOAuthSession) continue;
+    page.sessions.push_back(web::SessionRow{s.session.id, s.device, s.session.ip, shown_time(s.session.created_at),
+                                            shown_time(s.session.last_used_at), s.current});
+  }
+  for (std::size_t i = 0; i < c.consents.size(); ++i) {
+    const auto& consent = c.consents[i];
+    page.apps.push_back(web::AppRow{consent.client_id, c.app_names[i], consent.scope, shown_time(consent.granted_at)});
+  }
+  for (const auto& k : c.passkeys)
+    page.passkeys.push_back(web::PasskeyRow{k.credential_id, k.name, shown_time(k.created_at),
+                                            k.last_used_at ? shown_time(*k.last_used_at) : "never"});
+  page.passkeys_available = p.mfa.passkeys().available();
+  page.totp = c.factors.totp;
+  page.totp_available = p.mfa.enrolment().totp_available();
+  page.recovery_left = c.factors.recovery_codes;
+  page.password_hint = "At least " + std::to_string(p.service.options().min_password_chars) + " characters.";
+  page.email = v->session.user.email;
+  page.email_verified = v->session.user.email_verified;
+  page.mail_on = p.email.options().mail_on;
+  co_return oidc::render_with_csrf(p, req, std::move(page));
 }
 
 }  // namespace latchkey::account

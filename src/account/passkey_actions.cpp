@@ -16,10 +16,7 @@ namespace {
 
 http::Response new_passkey_page(const oidc::Provider& p, const http::Request& req, const std::string& options,
                                 std::string_view error = {}, unsigned status = 200) {
-  return oidc::page_with_csrf(
-      p, req,
-      [&](const std::string& csrf) { return web::render_page(p.pages, web::PasskeyNewPage{csrf, options, std::string(error)}); },
-      status, true);
+  return oidc::render_with_csrf(p, req, web::PasskeyNewPage{{}, options, std::string(error)}, status, true);
 }
 
 // The registration response the script posts: the decoded clientDataJSON and attestationObject.

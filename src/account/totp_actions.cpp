@@ -13,21 +13,14 @@ namespace {
 
 http::Response setup_page(const oidc::Provider& p, const http::Request& req, const mfa::TotpSetup& setup,
                           std::string_view error = {}, unsigned status = 200) {
-  const auto qr = mfa::qr_geometry(setup.uri);
-  return oidc::page_with_csrf(
-      p, req,
-      [&](const std::string& csrf) {
-        web::TotpSetupPage page;
-        page.csrf = csrf;
-        page.secret = setup.secret;
-        if (qr) {
-          page.qr_size = qr->size;
-          page.qr_path = qr->path;
-        }
-        page.error = std::string(error);
-        return web::render_page(p.pages, page);
-      },
-      status);
+  web::TotpSetupPage page;
+  page.secret = setup.secret;
+  if (const auto qr = mfa::qr_geometry(setup.uri)) {
+    page.qr_size = qr->size;
+    page.qr_path = qr->path;
+  }
+  page.error = std::string(error);
+  return oidc::render_with_csrf(p, req, std::move(page), status);
 }
 
 http::Response codes_page(const oidc::Provider& p, const http::Request& req, const std::vector<std::string>& codes) {

@@ -18,10 +18,7 @@ http::Response forgot_page(const Provider& p, const http::Request& req, web::For
                            unsigned status = 200) {
   page.action = "/forgot-password";
   page.login_url = "/account";
-  return page_with_csrf(p, req, [&](const std::string& csrf) {
-    page.csrf = csrf;
-    return web::render_page(p.pages, page);
-  }, status);
+  return render_with_csrf(p, req, std::move(page), status);
 }
 
 http::Response mail_off(const Provider& p, const http::Request& req) {

@@ -13,6 +13,7 @@
 #include "http/form.hpp"
 #include "http/message.hpp"
 #include "oidc/provider.hpp"
+#include "web/pages.hpp"
 
 namespace latchkey::oidc {
 
@@ -75,6 +76,20 @@ http::Response error_page(const Provider& p, const http::Request& req, unsigned 
 http::Response page_with_csrf(const Provider& p, const http::Request& req,
                               const std::function<std::string(const std::string& csrf)>& render,
                               unsigned status = 200, bool script = false);
+
+// The same for a web:: page whose only missing field is its `csrf`: the
+// token is filled in and the page rendered (web::render_page).
+template <class Page>
+http::Response render_with_csrf(const Provider& p, const http::Request& req, Page page, unsigned status = 200,
+                                bool script = false) {
+  return page_with_csrf(
+      p, req,
+      [&](const std::string& csrf) {
+        page.csrf = csrf;
+        return web::render_page(p.pages, page);
+      },
+      status, script);
+}
 
 // A form post of ours: its csrf field matches this browser's binding cookie.
 bool csrf_ok(const Provider& p, const http::Request& req, const http::FormFields& form);

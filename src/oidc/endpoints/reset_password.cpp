@@ -20,10 +20,7 @@ http::Response reset_page(const Provider& p, const http::Request& req, web::Rese
   page.action = "/reset-password";
   page.login_url = "/account";
   page.password_hint = "At least " + std::to_string(p.service.options().min_password_chars) + " characters.";
-  return page_with_csrf(p, req, [&](const std::string& csrf) {
-    page.csrf = csrf;
-    return web::render_page(p.pages, page);
-  }, status);
+  return render_with_csrf(p, req, std::move(page), status);
 }
 
 http::Response dead_link(const Provider& p, const http::Request& req) {

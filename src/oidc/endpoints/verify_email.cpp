@@ -14,10 +14,7 @@ http::Response verify_page(const Provider& p, const http::Request& req, web::Ver
                            unsigned status = 200) {
   page.action = "/verify-email";
   page.login_url = "/account";
-  return page_with_csrf(p, req, [&](const std::string& csrf) {
-    page.csrf = csrf;
-    return web::render_page(p.pages, page);
-  }, status);
+  return render_with_csrf(p, req, std::move(page), status);
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "util/backoff.hpp"
 #include "util/log.hpp"
 
 namespace latchkey::mail {
@@ -13,15 +12,19 @@ OutboxSender::OutboxSender(store::MailStore& store, const Renderer& renderer, Cl
       renderer_(renderer),
       clock_(std::move(clock)),
       options_(std::move(options)),
-      transport_(transport ? std::move(transport) : Transport(&net::smtp_send)) {
+      transport_(transport ? std::move(transport) : Transport(&net::smtp_send)),
+      ledger_({.failed = "mail.failed", .gave_up = "mail.gave_up", .store_failed = "mail.store_failed",
+               .store_recovered = "mail.store_recovered"},
+              {.max_attempts = options_.max_attempts,
+               .backoff_base = options_.backoff_base,
+               .backoff_cap = options_.backoff_cap}) {
   options_.max_attempts = std::max<std::int64_t>(options_.max_attempts, 1);
   options_.smtp.cancel = &cancel_;
 }
 
 OutboxSender::Counters OutboxSender::counters() const {
-  return Counters{sent_.load(std::memory_order_relaxed), failed_.load(std::memory_order_relaxed),
-                  gave_up_.load(std::memory_order_relaxed), store_errors_.load(std::memory_order_relaxed),
-                  pending_.load(std::memory_order_relaxed)};
+  const OutboxLedger::Counters n = ledger_.counters();
+  return Counters{n.done, n.failed, n.gave_up, n.store_errors, pending_.load(std::memory_order_relaxed)};
 }
 
 void OutboxSender::write_metrics(metrics::TextWriter& out) const {
@@ -39,13 +42,6 @@ void OutboxSender::write_metrics(metrics::TextWriter& out) const {
   out.sample("latchkey_mail_pending", {}, n.pending);
 }
 
-void OutboxSender::store_failed(std::string_view op, store::StoreError e) {
-  store_errors_.fetch_add(1, std::memory_order_relaxed);
-  if (store_down_) return;
-  store_down_ = true;
-  log::warn("mail.store_failed", {{"op", op}, {"error", store::describe(e)}});
-}
-
 OutboxSender::Stats OutboxSender::run_once() {
   Stats stats;
   std::unique_lock lock(running_, std::try_to_lock);
@@ -54,13 +50,11 @@ OutboxSender::Stats OutboxSender::run_once() {
     return stats;
   }
   auto due = store_.due(clock_(), options_.batch);
-  if (!due) {
-    store_failed("due", due.error());
+  if (!noted("due", due)) {
     stats.store_error = true;
     return stats;
   }
-  if (store_down_) log::info("mail.store_recovered");
-  store_down_ = false;
+  ledger_.store_worked();
   stats.taken = due->size();
   for (const store::OutboxMail& m : *due) {
     if (cancel_.requested()) break;
@@ -69,7 +63,7 @@ OutboxSender::Stats OutboxSender::run_once() {
       stats.store_error = true;
       break;
     }
-    if (outcome == Outcome::sent) ++stats.sent;
+    if (outcome == Outcome::done) ++stats.sent;
     else if (outcome == Outcome::failed) ++stats.failed;
     else ++stats.gave_up;
   }
@@ -83,44 +77,20 @@ OutboxSender::Outcome OutboxSender::send(const store::OutboxMail& m) {
   if (!message) return fail(m, "cannot be rendered: " + message.error(), true);
   const std::string text = compose(*message);
   auto sent = transport_(options_.smtp, renderer_.sender().from.address, m.recipient, text);
-  if (!sent) return fail(m, std::move(sent.error()), m.attempts + 1 >= options_.max_attempts);
-  if (auto noted = store_.sent(m.id, clock_()); !noted) {
-    // Sent but not noted: it goes again, with the same Message-ID.
-    store_failed("sent", noted.error());
-    return Outcome::store_error;
-  }
-  sent_.fetch_add(1, std::memory_order_relaxed);
-  log::info("mail.sent", {{"mail", m.id}, {"kind", std::string_view(m.kind)}, {"attempt", m.attempts + 1}});
-  return Outcome::sent;
+  if (!sent) return fail(m, sent.error(), false);
+  // Sent but not noted: it goes again, with the same Message-ID.
+  const Outcome outcome = ledger_.done(noted("sent", store_.sent(m.id, clock_())));
+  if (outcome == Outcome::done)
+    log::info("mail.sent", {{"mail", m.id}, {"kind", std::string_view(m.kind)}, {"attempt", m.attempts + 1}});
+  return outcome;
 }
 
-OutboxSender::Outcome OutboxSender::fail(const store::OutboxMail& m, std::string reason, bool last) {
-  const UnixSeconds now = clock_();
-  const std::int64_t failures = m.attempts + 1;
-  if (last) {
-    if (auto noted = store_.gave_up(m.id, now, reason); !noted) {
-      store_failed("gave_up", noted.error());
-      return Outcome::store_error;
-    }
-    gave_up_.fetch_add(1, std::memory_order_relaxed);
-    log::warn("mail.gave_up", {{"mail", m.id},
-                               {"kind", std::string_view(m.kind)},
-                               {"attempts", failures},
-                               {"reason", std::string_view(reason)}});
-    return Outcome::gave_up;
-  }
-  const UnixSeconds wait = backoff(failures, options_.backoff_base, options_.backoff_cap);
-  if (auto noted = store_.failed(m.id, now + wait, reason); !noted) {
-    store_failed("failed", noted.error());
-    return Outcome::store_error;
-  }
-  failed_.fetch_add(1, std::memory_order_relaxed);
-  log::info("mail.failed", {{"mail", m.id},
-                            {"kind", std::string_view(m.kind)},
-                            {"attempt", failures},
-                            {"reason", std::string_view(reason)},
-                            {"retry_in", wait}});
-  return Outcome::failed;
+OutboxSender::Outcome OutboxSender::fail(const store::OutboxMail& m, const std::string& reason, bool last) {
+  const log::Field who[] = {{"mail", m.id}, {"kind", std::string_view(m.kind)}};
+  return ledger_.failed(
+      who, m.attempts + 1, clock_(), reason, last,
+      [&](UnixSeconds now) { return noted("gave_up", store_.gave_up(m.id, now, reason)); },
+      [&](UnixSeconds at) { return noted("failed", store_.failed(m.id, at, reason)); });
 }
 
 }  // namespace latchkey::mail

@@ -25,6 +25,7 @@
 #include "metrics/text_writer.hpp"
 #include "net/smtp_client.hpp"
 #include "store/mail_store.hpp"
+#include "util/outbox_ledger.hpp"
 #include "util/time.hpp"
 
 namespace latchkey::mail {
@@ -76,22 +77,23 @@ class OutboxSender {
   const SenderOptions& options() const { return options_; }
 
  private:
-  enum class Outcome { sent, failed, gave_up, store_error };
+  using Outcome = OutboxLedger::Outcome;
   Outcome send(const store::OutboxMail& m);
-  Outcome fail(const store::OutboxMail& m, std::string reason, bool last);
-  void store_failed(std::string_view op, store::StoreError e);
+  Outcome fail(const store::OutboxMail& m, const std::string& reason, bool last);
+  // Whether a store call worked; its failure goes to the ledger under `op`.
+  template <class T>
+  bool noted(std::string_view op, const store::Result<T>& r) {
+    if (!r) ledger_.store_failed(op, store::describe(r.error()));
+    return r.has_value();
+  }
 
   store::MailStore& store_;
   const Renderer& renderer_;
   Clock clock_;
   SenderOptions options_;
   Transport transport_;
+  OutboxLedger ledger_;  // used under running_
   std::mutex running_;
-  bool store_down_ = false;  // under running_: an outage is logged when it starts and ends
-  std::atomic<std::uint64_t> sent_{0};
-  std::atomic<std::uint64_t> failed_{0};
-  std::atomic<std::uint64_t> gave_up_{0};
-  std::atomic<std::uint64_t> store_errors_{0};
   std::atomic<std::int64_t> pending_{0};
   net::SmtpCancel cancel_;
 };

@@ -54,7 +54,12 @@ BackchannelDelivery::BackchannelDelivery(store::LogoutStore& store, TokenMaker m
       make_token_(std::move(make_token)),
       clock_(std::move(clock)),
       options_(std::move(options)),
-      poster_(poster ? std::move(poster) : Poster(&net::post_form)) {
+      poster_(poster ? std::move(poster) : Poster(&net::post_form)),
+      ledger_({.failed = "logout.delivery_failed", .gave_up = "logout.delivery_gave_up",
+               .store_failed = "logout.store_failed", .store_recovered = "logout.store_recovered"},
+              {.max_attempts = options_.max_attempts,
+               .backoff_base = options_.backoff_base,
+               .backoff_cap = options_.backoff_cap}) {
   options_.max_attempts = std::max<std::int64_t>(options_.max_attempts, 1);
   options_.backoff_base = std::max<UnixSeconds>(options_.backoff_base, 1);
   options_.backoff_cap = std::max(options_.backoff_cap, options_.backoff_base);
@@ -65,21 +70,8 @@ UnixSeconds BackchannelDelivery::backoff(std::int64_t failures, const Backchanne
 }
 
 BackchannelDelivery::Counters BackchannelDelivery::counters() const {
-  return Counters{delivered_.load(std::memory_order_relaxed), failed_.load(std::memory_order_relaxed),
-                  gave_up_.load(std::memory_order_relaxed), store_errors_.load(std::memory_order_relaxed)};
-}
-
-void BackchannelDelivery::store_failed(std::string_view op, store::StoreError e) {
-  store_errors_.fetch_add(1, std::memory_order_relaxed);
-  if (store_down_) return;
-  store_down_ = true;
-  log::warn("logout.store_failed", {{"op", op}, {"error", store::describe(e)}});
-}
-
-void BackchannelDelivery::store_ok() {
-  if (!store_down_) return;
-  store_down_ = false;
-  log::info("logout.store_recovered");
+  const OutboxLedger::Counters n = ledger_.counters();
+  return Counters{n.done, n.failed, n.gave_up, n.store_errors};
 }
 
 BackchannelDelivery::Stats BackchannelDelivery::run_once() {
@@ -90,12 +82,11 @@ BackchannelDelivery::Stats BackchannelDelivery::run_once() {
     return stats;
   }
   auto due = store_.due(clock_(), options_.batch);
-  if (!due) {
-    store_failed("due", due.error());
+  if (!noted("due", due)) {
     stats.store_error = true;
     return stats;
   }
-  store_ok();
+  ledger_.store_worked();
   stats.taken = due->size();
   for (const store::LogoutDelivery& d : *due) {
     const std::string token = make_token_(d);
@@ -114,7 +105,7 @@ BackchannelDelivery::Stats BackchannelDelivery::run_once() {
       stats.store_error = true;
       break;
     }
-    if (outcome == Outcome::delivered) ++stats.delivered;
+    if (outcome == Outcome::done) ++stats.delivered;
     else if (outcome == Outcome::failed) ++stats.failed;
     else ++stats.gave_up;
   }
@@ -127,41 +118,21 @@ BackchannelDelivery::Outcome BackchannelDelivery::deliver(const store::LogoutDel
   const UnixSeconds now = clock_();  // after the POST, which may have taken seconds
 
   if (answer && (answer->status == 200 || answer->status == 204)) {
-    if (auto noted = store_.delivered(d.id, now); !noted) {
-      // Sent but not noted: it will be sent again (the receiver de-duplicates).
-      store_failed("delivered", noted.error());
-      return Outcome::store_error;
-    }
-    delivered_.fetch_add(1, std::memory_order_relaxed);
-    log::debug("logout.delivered", {{"client_id", d.client_id}, {"delivery", d.id}, {"attempt", d.attempts + 1}});
-    return Outcome::delivered;
+    // Sent but not noted: it will be sent again (the receiver de-duplicates).
+    const Outcome outcome = ledger_.done(noted("delivered", store_.delivered(d.id, now)));
+    if (outcome == Outcome::done)
+      log::debug("logout.delivered", {{"client_id", d.client_id}, {"delivery", d.id}, {"attempt", d.attempts + 1}});
+    return outcome;
   }
 
   const std::string reason = answer ? status_reason(*answer, token) : std::move(answer.error());
-  const std::int64_t failures = d.attempts + 1;
-  if (failures >= options_.max_attempts) {
-    if (auto noted = store_.gave_up(d.id, now, reason); !noted) {
-      store_failed("gave_up", noted.error());
-      return Outcome::store_error;
-    }
-    gave_up_.fetch_add(1, std::memory_order_relaxed);
-    log::warn("logout.delivery_gave_up",
-              {{"client_id", d.client_id}, {"delivery", d.id}, {"attempts", failures}, {"reason", reason}});
-    if (on_gave_up_) on_gave_up_(d, reason);
-    return Outcome::gave_up;
-  }
-  const UnixSeconds wait = backoff(failures, options_);
-  if (auto noted = store_.failed(d.id, now + wait, reason); !noted) {
-    store_failed("failed", noted.error());
-    return Outcome::store_error;
-  }
-  failed_.fetch_add(1, std::memory_order_relaxed);
-  log::info("logout.delivery_failed", {{"client_id", d.client_id},
-                                       {"delivery", d.id},
-                                       {"attempt", failures},
-                                       {"reason", reason},
-                                       {"retry_in", wait}});
-  return Outcome::failed;
+  const log::Field who[] = {{"client_id", std::string_view(d.client_id)}, {"delivery", d.id}};
+  const Outcome outcome = ledger_.failed(
+      who, d.attempts + 1, now, reason, false,
+      [&](UnixSeconds at) { return noted("gave_up", store_.gave_up(d.id, at, reason)); },
+      [&](UnixSeconds at) { return noted("failed", store_.failed(d.id, at, reason)); });
+  if (outcome == Outcome::gave_up && on_gave_up_) on_gave_up_(d, reason);
+  return outcome;
 }
 
 }  // namespace latchkey::oidc

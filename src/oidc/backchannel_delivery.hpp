@@ -26,6 +26,7 @@
 #include "net/http_client.hpp"
 #include "store/logout_store.hpp"
 #include "store/records.hpp"
+#include "util/outbox_ledger.hpp"
 #include "util/time.hpp"
 
 namespace latchkey::oidc {
@@ -92,10 +93,14 @@ class BackchannelDelivery {
   static UnixSeconds backoff(std::int64_t failures, const BackchannelOptions& options);
 
  private:
-  enum class Outcome { delivered, failed, gave_up, store_error };
+  using Outcome = OutboxLedger::Outcome;
   Outcome deliver(const store::LogoutDelivery& d, const std::string& token);
-  void store_failed(std::string_view op, store::StoreError e);
-  void store_ok();
+  // Whether a store call worked; its failure goes to the ledger under `op`.
+  template <class T>
+  bool noted(std::string_view op, const store::Result<T>& r) {
+    if (!r) ledger_.store_failed(op, store::describe(r.error()));
+    return r.has_value();
+  }
 
   store::LogoutStore& store_;
   TokenMaker make_token_;
@@ -103,17 +108,11 @@ class BackchannelDelivery {
   BackchannelOptions options_;
   Poster poster_;
   GaveUpHook on_gave_up_;
-
+  OutboxLedger ledger_;  // used under running_
   std::mutex running_;
-  // Touched under running_: a store or signing outage is logged when it
-  // starts and when it ends, not once a second while it lasts.
-  bool store_down_ = false;
+  // Under running_: a signing outage is logged when it starts and when it
+  // ends, not once a second while it lasts.
   bool no_token_ = false;
-
-  std::atomic<std::uint64_t> delivered_{0};
-  std::atomic<std::uint64_t> failed_{0};
-  std::atomic<std::uint64_t> gave_up_{0};
-  std::atomic<std::uint64_t> store_errors_{0};
 };
 
 }  // namespace latchkey::oidc

@@ -9,33 +9,12 @@
 #include "api/middleware.hpp"
 #include "oidc/endpoints/pages.hpp"
 #include "web/pages.hpp"
+#include "oidc/endpoints/sign_in_refusals.hpp"
 #include "oidc/endpoints/sign_in_session.hpp"
 
 namespace latchkey::oidc {
 
 namespace {
-
-// What the person is told: never whether the account exists.
-std::string_view refusal_text(auth::AuthError e) {
-  switch (e) {
-    case auth::AuthError::rate_limited: return "Too many attempts from your network. Please wait a while and try again.";
-    case auth::AuthError::account_disabled: return "This account is disabled.";
-    case auth::AuthError::email_unverified:
-      return "Confirm your email address first: a new link was sent to it. Open it, then sign in again.";
-    case auth::AuthError::unavailable: return "The service is busy. Please try again in a moment.";
-    default: return "Wrong username or password.";
-  }
-}
-
-unsigned refusal_status(auth::AuthError e) {
-  switch (e) {
-    case auth::AuthError::rate_limited: return 429;
-    case auth::AuthError::unavailable: return 503;
-    case auth::AuthError::account_disabled:
-    case auth::AuthError::email_unverified: return 403;
-    default: return 401;
-  }
-}
 
 // A right password: the session, or the second step it needs first.
 struct Outcome {
@@ -87,8 +66,9 @@ Answer signin(const Provider& p, const http::Request& req) {
       auto found = co_await p.pool.run([&] { return sign_in_for(p, return_to); });
       if (found) page = std::move(*found);
     }
+    const Refusal refused = sign_in_refusal(SignInForm::password, e);
     http::Response answer = login_page(
-        p, req, LoginView{page.client_name, username, return_to, refusal_text(e), page.redirect_uri}, refusal_status(e));
+        p, req, LoginView{page.client_name, username, return_to, refused.text, page.redirect_uri}, refused.status);
     if (e == auth::AuthError::rate_limited && retry_after > 0)
       answer.headers.emplace_back("Retry-After", std::to_string(retry_after));
     co_return answer;

@@ -11,32 +11,12 @@
 #include "crypto/digest.hpp"
 #include "oidc/endpoints/pages.hpp"
 #include "web/pages.hpp"
+#include "oidc/endpoints/sign_in_refusals.hpp"
 #include "oidc/endpoints/sign_in_session.hpp"
 
 namespace latchkey::oidc {
 
 namespace {
-
-std::string_view refusal_text(auth::AuthError e) {
-  switch (e) {
-    case auth::AuthError::rate_limited: return "Too many attempts from your network. Please wait a while and try again.";
-    case auth::AuthError::account_disabled: return "This account is disabled.";
-    case auth::AuthError::unavailable: return "The service is busy. Please try again in a moment.";
-    case auth::AuthError::mfa_code_required: return "Enter a code.";
-    case auth::AuthError::passkey_invalid: return "That passkey did not work. Try again, or use another way.";
-    default: return "That code did not work. Check it and try again.";
-  }
-}
-
-unsigned refusal_status(auth::AuthError e) {
-  switch (e) {
-    case auth::AuthError::rate_limited: return 429;
-    case auth::AuthError::unavailable: return 503;
-    case auth::AuthError::account_disabled: return 403;
-    case auth::AuthError::mfa_code_required: return 400;
-    default: return 401;
-  }
-}
 
 struct Failed {
   auth::AuthError error;
@@ -97,10 +77,11 @@ Answer signin_mfa(const Provider& p, const http::Request& req) {
                                      "Your sign-in expired or was already used. Please sign in again.",
                                      f.page.redirect_uri},
                            401);
+    const Refusal refused = sign_in_refusal(SignInForm::second_step, f.error);
     http::Response page = second_factor_page(
-        p, req, SecondFactorView{f.page.client_name, return_to, mfa_token, f.methods, refusal_text(f.error),
+        p, req, SecondFactorView{f.page.client_name, return_to, mfa_token, f.methods, refused.text,
                                  f.page.redirect_uri, f.passkey_options},
-        refusal_status(f.error));
+        refused.status);
     if (f.error == auth::AuthError::rate_limited && retry_after > 0)
       page.headers.emplace_back("Retry-After", std::to_string(retry_after));
     co_return page;

@@ -11,6 +11,7 @@
 #include "api/middleware.hpp"
 #include "crypto/digest.hpp"
 #include "oidc/endpoints/pages.hpp"
+#include "oidc/endpoints/sign_in_refusals.hpp"
 #include "oidc/endpoints/sign_in_session.hpp"
 #include "web/pages.hpp"
 
@@ -29,9 +30,8 @@ Answer signin_passkey(const Provider& p, const http::Request& req) {
   const abuse::Key guesses = abuse::per_ip(abuse::Limit::login_ip, req.remote_ip);
   if (const abuse::Verdict v = limits.peek(guesses, now_unix()); !v) {
     limits.count_refusal(v.limit);
-    co_return login_page(p, req, LoginView{{}, {}, return_to,
-                                           "Too many attempts from your network. Please wait a while and try again."},
-                         429);
+    const Refusal refused = sign_in_refusal(SignInForm::passkey, auth::AuthError::rate_limited);
+    co_return login_page(p, req, LoginView{{}, {}, return_to, refused.text}, refused.status);
   }
   const auth::Client client = api::client_of(req);
   const std::string binding = crypto::token_digest(req.header("User-Agent"));
@@ -50,15 +50,9 @@ Answer signin_passkey(const Provider& p, const http::Request& req) {
     if (e == auth::AuthError::passkey_invalid) limits.record_soon(guesses, now_unix());
     auto page = co_await p.pool.run([&] { return sign_in_for(p, return_to); });
     SignInFor for_page = page ? std::move(*page) : SignInFor{};
-    const std::string_view text =
-        e == auth::AuthError::account_disabled   ? "This account is disabled."
-        : e == auth::AuthError::email_unverified ? "Confirm your email address first: sign in with your password to get a new link."
-        : e == auth::AuthError::unavailable      ? "The service is busy. Please try again in a moment."
-                                                 : "That passkey did not work. Try again, or sign in with your password.";
-    const unsigned status = e == auth::AuthError::account_disabled || e == auth::AuthError::email_unverified ? 403
-                            : e == auth::AuthError::unavailable                                        ? 503
-                                                                                                       : 401;
-    co_return login_page(p, req, LoginView{for_page.client_name, {}, return_to, text, for_page.redirect_uri}, status);
+    const Refusal refused = sign_in_refusal(SignInForm::passkey, e);
+    co_return login_page(p, req, LoginView{for_page.client_name, {}, return_to, refused.text, for_page.redirect_uri},
+                         refused.status);
   }
   co_return co_await continue_after_sign_in(p, req, return_to, **done);
 }

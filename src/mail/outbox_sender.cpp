@@ -18,6 +18,8 @@ OutboxSender::OutboxSender(store::MailStore& store, const Renderer& renderer, Cl
               {.max_attempts = options_.max_attempts,
                .backoff_base = options_.backoff_base,
                .backoff_cap = options_.backoff_cap}) {
+  // The ledger's copy of the retry settings is the one that counts; this
+  // one is clamped the same way for options() to tell the truth.
   options_.max_attempts = std::max<std::int64_t>(options_.max_attempts, 1);
   options_.smtp.cancel = &cancel_;
 }

@@ -60,6 +60,8 @@ BackchannelDelivery::BackchannelDelivery(store::LogoutStore& store, TokenMaker m
               {.max_attempts = options_.max_attempts,
                .backoff_base = options_.backoff_base,
                .backoff_cap = options_.backoff_cap}) {
+  // The ledger's copy of the retry settings is the one that counts; this
+  // one is clamped the same way, as the ledger clamps its own.
   options_.max_attempts = std::max<std::int64_t>(options_.max_attempts, 1);
   options_.backoff_base = std::max<UnixSeconds>(options_.backoff_base, 1);
   options_.backoff_cap = std::max(options_.backoff_cap, options_.backoff_base);

@@ -176,8 +176,14 @@ std::string render_page(const Templates& templates, const RecoveryCodesPage& pag
 
 std::string render_page(const Templates& templates, const ReauthenticatePage& page) {
   const std::string minutes = std::to_string(page.minutes);
+  // "1 minute", "5 minutes"; `minutes` alone stays for templates of an operator's that use it.
+  const std::string time_left = minutes + (page.minutes == 1 ? " minute" : " minutes");
   Values v;
-  v.text("csrf", page.csrf).text("username", page.username).text("minutes", minutes).text("error", page.error);
+  v.text("csrf", page.csrf)
+      .text("username", page.username)
+      .text("minutes", minutes)
+      .text("time_left", time_left)
+      .text("error", page.error);
   return document(templates, "Confirm it's you", templates.at("reauthenticate.html").render(v));
 }
 

@@ -14,7 +14,7 @@ import pytest
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.options import Options  # noqa: E402
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -85,7 +85,12 @@ def arrives(driver, prefix, timeout=15):
 
 
 def _where(driver):
-    return f"{driver.current_url}:\n{driver.page_source[:3000]}"
+    """Where the browser is, for a failure's message (a page being torn
+    down may not say: the message must not hide the failure)."""
+    try:
+        return f"{driver.current_url}:\n{driver.page_source[:3000]}"
+    except WebDriverException as error:
+        return f"(a page being replaced: {str(error).splitlines()[0]})"
 
 
 def _gone(error):
@@ -119,7 +124,7 @@ def _found(driver, what, look, timeout):
     stale before it is read: that is a look again, not a failure."""
     try:
         return WebDriverWait(driver, timeout).until(_polled(look))
-    except Exception:
+    except TimeoutException:
         raise AssertionError(f"no {what} on {_where(driver)}")
 
 
@@ -134,8 +139,9 @@ def button(driver, text, timeout=15):
 
 
 def _click(driver, what, find):
-    """Clicks what `find` finds. A click on an element gone stale never
-    reached the page, so finding it again and clicking is safe."""
+    """Clicks what `find` finds. ChromeDriver resolves the element before
+    it sends any mouse event, so a click refused as stale never reached the
+    page: finding it again and clicking cannot post a form twice."""
     for _ in range(3):
         try:
             find().click()
@@ -168,17 +174,24 @@ def submit(driver, css="form [type=submit]", timeout=15):
 
 
 def sign_in(driver, user, password):
-    """Fills in the sign-in page's password form and submits it."""
-    _found(driver, "username field", lambda d: d.find_element(By.NAME, "username"), 15).send_keys(user)
-    driver.find_element(By.NAME, "password").send_keys(password)
+    """Fills in the sign-in page's password form and submits it; both fields
+    of one page: a page replaced while typing is filled in again."""
+    def fill(d):
+        name, secret = d.find_element(By.NAME, "username"), d.find_element(By.NAME, "password")
+        name.clear()
+        name.send_keys(user)
+        secret.clear()
+        secret.send_keys(password)
+        return True
+    _found(driver, "sign-in form", fill, 15)
     press(driver, "Sign in")
 
 
 def waits_for(driver, text, timeout=15):
     """Waits for `text` to appear in the page's source."""
     try:
-        WebDriverWait(driver, timeout).until(lambda d: text in d.page_source)
-    except Exception:
+        WebDriverWait(driver, timeout).until(_polled(lambda d: text in d.page_source))
+    except TimeoutException:
         raise AssertionError(f"{text!r} not on {_where(driver)}")
 
 
@@ -186,7 +199,7 @@ def replaced(driver, element, timeout=15):
     """Waits for the page holding `element` to be replaced (a form posted)."""
     try:
         WebDriverWait(driver, timeout).until(lambda _: _stale(element))
-    except Exception:
+    except TimeoutException:
         raise AssertionError(f"still on {_where(driver)}")
 
 

@@ -189,6 +189,14 @@ TEST(WebPages, LoggedOutAndErrorHaveNoFormAndNoWayOut) {
   EXPECT_FALSE(has(render_page(templates(), ErrorPage{.title = "T", .message = "M"}), "class=\"detail\""));
 }
 
+TEST(WebPages, ReauthenticateSaysHowLongTheConfirmationLasts) {
+  const std::string one = render_page(templates(), ReauthenticatePage{.csrf = "tok", .username = "ann", .minutes = 1});
+  expect_sound_document(one, true);
+  EXPECT_TRUE(has(one, "You then have 1 minute."));
+  const std::string five = render_page(templates(), ReauthenticatePage{.csrf = "tok", .username = "ann", .minutes = 5});
+  EXPECT_TRUE(has(five, "You then have 5 minutes."));
+}
+
 TEST(WebPages, RefusesUrlsThatAreNotOursOrHttp) {
   for (const char* url : {"javascript:alert(1)", "data:text/html,x", "//evil.example", "/\\evil.example",
                           "/\t/evil.example", "JavaScript:x", "login"}) {

@@ -8,9 +8,9 @@
 #include "api/hash_then_store.hpp"
 #include "api/middleware.hpp"
 #include "oidc/endpoints/pages.hpp"
-#include "web/pages.hpp"
 #include "oidc/endpoints/sign_in_refusals.hpp"
 #include "oidc/endpoints/sign_in_session.hpp"
+#include "web/pages.hpp"
 
 namespace latchkey::oidc {
 

@@ -10,9 +10,9 @@
 #include "api/middleware.hpp"
 #include "crypto/digest.hpp"
 #include "oidc/endpoints/pages.hpp"
-#include "web/pages.hpp"
 #include "oidc/endpoints/sign_in_refusals.hpp"
 #include "oidc/endpoints/sign_in_session.hpp"
+#include "web/pages.hpp"
 
 namespace latchkey::oidc {
 

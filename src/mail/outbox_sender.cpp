@@ -52,7 +52,7 @@ OutboxSender::Stats OutboxSender::run_once() {
     return stats;
   }
   auto due = store_.due(clock_(), options_.batch);
-  if (!noted("due", due)) {
+  if (!ledger_.noted("due", due)) {
     stats.store_error = true;
     return stats;
   }
@@ -81,7 +81,7 @@ OutboxSender::Outcome OutboxSender::send(const store::OutboxMail& m) {
   auto sent = transport_(options_.smtp, renderer_.sender().from.address, m.recipient, text);
   if (!sent) return fail(m, sent.error(), false);
   // Sent but not noted: it goes again, with the same Message-ID.
-  const Outcome outcome = ledger_.done(noted("sent", store_.sent(m.id, clock_())));
+  const Outcome outcome = ledger_.done(ledger_.noted("sent", store_.sent(m.id, clock_())));
   if (outcome == Outcome::done)
     log::info("mail.sent", {{"mail", m.id}, {"kind", std::string_view(m.kind)}, {"attempt", m.attempts + 1}});
   return outcome;
@@ -91,8 +91,8 @@ OutboxSender::Outcome OutboxSender::fail(const store::OutboxMail& m, const std::
   const log::Field who[] = {{"mail", m.id}, {"kind", std::string_view(m.kind)}};
   return ledger_.failed(
       who, m.attempts + 1, clock_(), reason, last,
-      [&](UnixSeconds now) { return noted("gave_up", store_.gave_up(m.id, now, reason)); },
-      [&](UnixSeconds at) { return noted("failed", store_.failed(m.id, at, reason)); });
+      [&](UnixSeconds now) { return ledger_.noted("gave_up", store_.gave_up(m.id, now, reason)); },
+      [&](UnixSeconds at) { return ledger_.noted("failed", store_.failed(m.id, at, reason)); });
 }
 
 }  // namespace latchkey::mail

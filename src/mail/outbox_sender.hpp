@@ -80,12 +80,6 @@ class OutboxSender {
   using Outcome = OutboxLedger::Outcome;
   Outcome send(const store::OutboxMail& m);
   Outcome fail(const store::OutboxMail& m, const std::string& reason, bool last);
-  // Whether a store call worked; its failure goes to the ledger under `op`.
-  template <class T>
-  bool noted(std::string_view op, const store::Result<T>& r) {
-    if (!r) ledger_.store_failed(op, store::describe(r.error()));
-    return r.has_value();
-  }
 
   store::MailStore& store_;
   const Renderer& renderer_;

@@ -84,7 +84,7 @@ BackchannelDelivery::Stats BackchannelDelivery::run_once() {
     return stats;
   }
   auto due = store_.due(clock_(), options_.batch);
-  if (!noted("due", due)) {
+  if (!ledger_.noted("due", due)) {
     stats.store_error = true;
     return stats;
   }
@@ -121,7 +121,7 @@ BackchannelDelivery::Outcome BackchannelDelivery::deliver(const store::LogoutDel
 
   if (answer && (answer->status == 200 || answer->status == 204)) {
     // Sent but not noted: it will be sent again (the receiver de-duplicates).
-    const Outcome outcome = ledger_.done(noted("delivered", store_.delivered(d.id, now)));
+    const Outcome outcome = ledger_.done(ledger_.noted("delivered", store_.delivered(d.id, now)));
     if (outcome == Outcome::done)
       log::debug("logout.delivered", {{"client_id", d.client_id}, {"delivery", d.id}, {"attempt", d.attempts + 1}});
     return outcome;
@@ -131,8 +131,8 @@ BackchannelDelivery::Outcome BackchannelDelivery::deliver(const store::LogoutDel
   const log::Field who[] = {{"client_id", std::string_view(d.client_id)}, {"delivery", d.id}};
   const Outcome outcome = ledger_.failed(
       who, d.attempts + 1, now, reason, false,
-      [&](UnixSeconds at) { return noted("gave_up", store_.gave_up(d.id, at, reason)); },
-      [&](UnixSeconds at) { return noted("failed", store_.failed(d.id, at, reason)); });
+      [&](UnixSeconds at) { return ledger_.noted("gave_up", store_.gave_up(d.id, at, reason)); },
+      [&](UnixSeconds at) { return ledger_.noted("failed", store_.failed(d.id, at, reason)); });
   if (outcome == Outcome::gave_up && on_gave_up_) on_gave_up_(d, reason);
   return outcome;
 }

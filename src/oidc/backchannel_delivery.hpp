@@ -95,12 +95,6 @@ class BackchannelDelivery {
  private:
   using Outcome = OutboxLedger::Outcome;
   Outcome deliver(const store::LogoutDelivery& d, const std::string& token);
-  // Whether a store call worked; its failure goes to the ledger under `op`.
-  template <class T>
-  bool noted(std::string_view op, const store::Result<T>& r) {
-    if (!r) ledger_.store_failed(op, store::describe(r.error()));
-    return r.has_value();
-  }
 
   store::LogoutStore& store_;
   TokenMaker make_token_;

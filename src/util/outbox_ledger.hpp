@@ -56,6 +56,16 @@ class OutboxLedger {
   // A store call worked: logged if the store had failed until now.
   void store_worked();
 
+  // Whether a store call's result `r` (an expected) holds a value; if not,
+  // store_failed(op, describe(r.error())). describe is found by argument-
+  // dependent lookup beside the error's type (store::describe), so that
+  // this file needs no store header.
+  template <class Result>
+  bool noted(std::string_view op, const Result& r) {
+    if (!r) store_failed(op, describe(r.error()));
+    return r.has_value();
+  }
+
   // The attempt worked; `noted` is whether the store recorded it.
   Outcome done(bool noted);
 

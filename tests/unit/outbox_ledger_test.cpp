@@ -8,7 +8,14 @@
 #include <optional>
 #include <vector>
 
+#include <tl/expected.hpp>
+
 namespace latchkey {
+namespace fake_store {
+enum class Error { down };
+inline std::string_view describe(Error) { return "down"; }  // found by argument-dependent lookup
+}  // namespace fake_store
+
 namespace {
 
 constexpr OutboxEvents kEvents{"test.failed", "test.gave_up", "test.store_failed", "test.store_recovered"};
@@ -94,6 +101,14 @@ TEST(OutboxLedger, CountsWhatWasDoneAndEveryStoreFailure) {
   const auto c = ledger.counters();
   EXPECT_EQ(c.done, 2u);
   EXPECT_EQ(c.store_errors, 2u);
+}
+
+TEST(OutboxLedger, NotedCountsAStoreCallThatFailed) {
+  OutboxLedger ledger(kEvents, {});
+  EXPECT_TRUE(ledger.noted("due", tl::expected<int, fake_store::Error>(3)));
+  EXPECT_EQ(ledger.counters().store_errors, 0u);
+  EXPECT_FALSE(ledger.noted("due", tl::expected<int, fake_store::Error>(tl::unexpected(fake_store::Error::down))));
+  EXPECT_EQ(ledger.counters().store_errors, 1u);
 }
 
 }  // namespace

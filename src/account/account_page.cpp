@@ -112,7 +112,7 @@ Answer show_account(const oidc::Provider& p, const http::Request& req) {
   page.totp = c.factors.totp;
   page.totp_available = p.mfa.enrolment().totp_available();
   page.recovery_left = c.factors.recovery_codes;
-  page.password_hint = "At least " + std::to_string(p.service.options().min_password_chars) + " characters.";
+  page.password_hint = web::password_hint(p.service.options().min_password_chars);
   page.email = v->session.user.email;
   page.email_verified = v->session.user.email_verified;
   page.mail_on = p.email.options().mail_on;

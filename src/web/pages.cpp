@@ -33,6 +33,10 @@ std::string document(const Templates& templates, std::string_view title, const H
 
 }  // namespace
 
+std::string password_hint(std::size_t min_chars) {
+  return "At least " + std::to_string(min_chars) + (min_chars == 1 ? " character." : " characters.");
+}
+
 std::string render_page(const Templates& templates, const LoginPage& page) {
   Values v;
   v.text("action", checked_url(page.action))

@@ -10,6 +10,7 @@
 // the caller's own, never taken from a request: besides escaping, they must
 // be a path ("/login") or an http(s) URL, or render_page throws
 // std::invalid_argument (no javascript: link can come out of a page).
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,10 @@ namespace latchkey::web {
 // The one message for a failed sign-in: it never says whether the account
 // exists, nor which of the two was wrong.
 inline constexpr std::string_view kWrongCredentials = "Wrong username or password.";
+
+// The hint under a new password's field: "At least 12 characters." The same
+// words on every page that sets a password (sign-up, reset, account).
+std::string password_hint(std::size_t min_chars);
 
 // Form fields the pages post besides their own.
 inline constexpr std::string_view kCsrfField = "csrf";

@@ -197,6 +197,11 @@ TEST(WebPages, ReauthenticateSaysHowLongTheConfirmationLasts) {
   EXPECT_TRUE(has(five, "You then have 5 minutes."));
 }
 
+TEST(WebPages, PasswordHintCountsTheCharacters) {
+  EXPECT_EQ(password_hint(12), "At least 12 characters.");
+  EXPECT_EQ(password_hint(1), "At least 1 character.");
+}
+
 TEST(WebPages, RefusesUrlsThatAreNotOursOrHttp) {
   for (const char* url : {"javascript:alert(1)", "data:text/html,x", "//evil.example", "/\\evil.example",
                           "/\t/evil.example", "JavaScript:x", "login"}) {

@@ -121,7 +121,7 @@ http::Response signup_page(const Provider& p, const http::Request& req, const Si
   page.username = std::string(v.username);
   page.email = std::string(v.email);
   page.error = std::string(v.error);
-  page.password_hint = "At least " + std::to_string(p.service.options().min_password_chars) + " characters.";
+  page.password_hint = web::password_hint(p.service.options().min_password_chars);
   std::string redirect_uri;
   if (auto fields = http::parse_form(v.return_to)) {
     if (auto it = fields->find("redirect_uri"); it != fields->end()) redirect_uri = it->second;

@@ -19,7 +19,7 @@ http::Response reset_page(const Provider& p, const http::Request& req, web::Rese
                           unsigned status = 200) {
   page.action = "/reset-password";
   page.login_url = "/account";
-  page.password_hint = "At least " + std::to_string(p.service.options().min_password_chars) + " characters.";
+  page.password_hint = web::password_hint(p.service.options().min_password_chars);
   return render_with_csrf(p, req, std::move(page), status);
 }
 

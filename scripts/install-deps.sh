@@ -11,7 +11,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   libgtest-dev googletest libbenchmark-dev postgresql postgresql-client libfido2-dev
-  python3-pytest python3-requests python3-jwt python3-jwcrypto python3-jsonschema python3-cryptography
+  python3-pytest python3-pytest-xdist python3-requests python3-jwt python3-jwcrypto python3-jsonschema python3-cryptography
   python3-prometheus-client
   python3-authlib python3-selenium chromium chromium-driver
   python3-pyotp zbar-tools python3-aiosmtpd

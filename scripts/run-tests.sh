@@ -17,7 +17,7 @@ echo "run-tests: PostgreSQL for the tests at $LATCHKEY_TEST_PG_URL"
 # One process for every unit test (ctest starts one per test: 761 processes,
 # each with its own PostgreSQL connection): `make unit` still runs ctest.
 "$build/tests/unit/unit_tests" --gtest_brief=1
-LATCHKEY_BIN="$PWD/$build/latchkey" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
+LATCHKEY_BIN="$PWD/$build/latchkey" bash scripts/e2e-tests.sh
 echo "make test: all tests passed in $(( $(date +%s) - start )) s"
 
 # The same tests again under ASan + UBSan (build-asan, all of them), with this

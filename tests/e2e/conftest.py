@@ -84,6 +84,12 @@ def _kill_all():
 atexit.register(_kill_all)
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "stops_postgres: pauses the PostgreSQL that every test shares, so it runs alone "
+        "(scripts/e2e-tests.sh: after the parallel pass)")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _kill_leftover_processes():
     yield
@@ -131,6 +137,10 @@ def unique_name(prefix="user"):
     return f"{prefix}_{next(_names)}_{uuid.uuid4().hex[:8]}"
 
 
+class _PortTaken(Exception):
+    """The server could not listen: its port was taken meanwhile."""
+
+
 class Server:
     """The real latchkey binary, run as a subprocess.
 
@@ -147,6 +157,7 @@ class Server:
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
+        self._port_chosen_here = port is None and "PORT" not in (env or {})
         base = {
             "PORT": str(self.port),
             "HOST": "127.0.0.1",
@@ -166,6 +177,18 @@ class Server:
     # -- process control -------------------------------------------------
 
     def start(self, wait=True):
+        # A free port can be taken between free_port() and the server's bind
+        # (another test's client or server: the e2e tests run two at a time).
+        # Then the server exits saying so, and starts again on another port.
+        for _ in range(3):
+            try:
+                return self._start(wait)
+            except _PortTaken:
+                self.port = free_port()
+                self.env["PORT"] = str(self.port)
+        return self._start(wait)
+
+    def _start(self, wait):
         assert self.proc is None or self.proc.poll() is not None, "already running"
         self._log_file = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
@@ -181,10 +204,10 @@ class Server:
         if self.ca:
             self.http.verify = self.ca
         if wait:
-            self.wait_ready()
+            self.wait_ready(may_move=True)
         return self
 
-    def wait_ready(self, timeout=STARTUP_TIMEOUT):
+    def wait_ready(self, timeout=STARTUP_TIMEOUT, may_move=False):
         deadline = time.monotonic() + timeout
         last = None
         with direct_session() as probe:
@@ -192,6 +215,9 @@ class Server:
                 probe.verify = self.ca
             while time.monotonic() < deadline:
                 if self.proc.poll() is not None:
+                    if may_move and self._port_chosen_here and "Address already in use" in self.log:
+                        self._log_file.close()
+                        raise _PortTaken()
                     pytest.fail(f"latchkey exited with {self.proc.returncode} during start-up; log:\n{self.log}")
                 try:
                     r = probe.get(self.url("/healthz"), timeout=1)

@@ -290,6 +290,7 @@ def list_sessions_at_once(node, token, n=16):
 
 
 @needs_pg_dir
+@pytest.mark.stops_postgres
 def test_outage_answers_503_and_recovers_without_restart(cluster, pg_db):
     a, b, c = cluster
     name = new_user(a)
@@ -336,6 +337,7 @@ def test_outage_answers_503_and_recovers_without_restart(cluster, pg_db):
 
 
 @needs_pg_dir
+@pytest.mark.stops_postgres
 def test_no_503_from_pooled_connections_that_outlived_an_outage(cluster):
     """A connection idle in the pool across a PostgreSQL restart must not cost
     a client a 503 once PostgreSQL is back."""
@@ -503,6 +505,7 @@ def test_limits_hold_across_instances_as_for_one(pg_db, server_factory):
 
 
 @needs_pg_dir
+@pytest.mark.stops_postgres
 def test_limits_count_in_memory_while_postgres_is_away(pg_db, server_factory):
     """A database outage neither turns the limits off nor blocks what does
     not need the database: each instance counts alone meanwhile, says so

@@ -92,6 +92,7 @@ def wait_for(server, status, limit):
 
 
 @needs_pg
+@pytest.mark.stops_postgres
 def test_readyz_follows_postgres_down_and_back(pg_db, server_factory):
     s = server_factory(database_url=pg_db)
     name = new_user(s)

@@ -170,7 +170,7 @@ def test_tls12_with_ecdhe_aead_only(tls_server, cert):
     b"\x16\x03\x01\x00\x05hello",                 # a handshake record that is no ClientHello
     os.urandom(5000),
     b"\x16\x03",                                   # then silence: the header timeout cuts it off
-])
+], ids=["oversized-record", "not-a-client-hello", "random-bytes", "header-then-silence"])  # the same on every worker
 def test_garbage_handshake_neither_hangs_nor_crashes(tls_server, garbage):
     with socket.create_connection(("127.0.0.1", tls_server.port), timeout=5) as raw:
         try:

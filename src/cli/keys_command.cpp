@@ -5,16 +5,12 @@
 #include "auth/admin.hpp"
 #include "auth/audit_log.hpp"
 #include "cli/admin_commands.hpp"
+#include "cli/cli_output.hpp"
 #include "token/jwt.hpp"
 
 namespace latchkey::cli {
 
 namespace {
-
-int fail(const std::string& why, int code) {
-  std::fprintf(stderr, "latchkey: %s\n", why.c_str());
-  return code;
-}
 
 int list_keys(const config::Config& cfg, store::Store& store, const auth::KeyPolicy& policy) {
   if (cfg.secret_key) {

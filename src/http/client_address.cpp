@@ -12,25 +12,13 @@
 #include <boost/asio/ip/network_v4.hpp>
 #include <boost/asio/ip/network_v6.hpp>
 
+#include "http/grammar.hpp"
+
 namespace latchkey::http {
 
 namespace ip = boost::asio::ip;
 
 namespace {
-
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// RFC 9110 section 5.6.2.
-bool is_tchar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -139,7 +127,7 @@ void walk_x_forwarded_for(std::string_view line, Walk& walk) {
       walk.stop();  // longer than any address: malformed
       return;
     }
-    const std::string_view entry = trim(line.substr(start, end - start));
+    const std::string_view entry = trim_ows(line.substr(start, end - start));
     if (!entry.empty()) walk.take(node_address(entry));
     if (start == 0) return;
     end = start - 1;
@@ -245,7 +233,7 @@ void walk_forwarded(std::string_view line, Walk& walk) {
       walk.stop();
       return;
     }
-    const std::string_view element = trim(line.substr(*start, end - *start));
+    const std::string_view element = trim_ows(line.substr(*start, end - *start));
     if (!element.empty()) {
       // An address with brackets and a port fits; anything longer is no address.
       std::array<char, INET6_ADDRSTRLEN + 8> room;

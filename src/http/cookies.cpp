@@ -4,24 +4,13 @@
 #include <charconv>
 #include <ctime>
 
+#include "http/grammar.hpp"
+
 namespace latchkey::http {
 
 namespace {
 
 constexpr std::size_t npos = std::string_view::npos;
-
-bool is_tchar(char c) {  // RFC 9110 section 5.6.2
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != npos;
-}
-
-bool is_token(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!is_tchar(c)) return false;
-  }
-  return true;
-}
 
 // cookie-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E (RFC 6265 4.1.1):
 // US-ASCII but controls, space, DQUOTE, comma, semicolon and backslash.
@@ -33,12 +22,6 @@ bool is_cookie_octets(std::string_view s) {
   return true;
 }
 
-std::string_view trim(std::string_view s) {
-  const std::size_t first = s.find_first_not_of(" \t");
-  if (first == npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
-}
-
 // The next well-formed pair of `rest`, which it consumes; nullopt at the end.
 std::optional<Cookie> next_cookie(std::string_view& rest) {
   while (!rest.empty()) {
@@ -47,8 +30,8 @@ std::optional<Cookie> next_cookie(std::string_view& rest) {
     rest = semi == npos ? std::string_view() : rest.substr(semi + 1);
     const std::size_t eq = pair.find('=');
     if (eq == npos) continue;
-    const std::string_view name = trim(pair.substr(0, eq));
-    std::string_view value = trim(pair.substr(eq + 1));
+    const std::string_view name = trim_ows(pair.substr(0, eq));
+    std::string_view value = trim_ows(pair.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
     if (is_token(name) && is_cookie_octets(value)) return Cookie{name, value};
   }

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "http/form.hpp"
+#include "http/grammar.hpp"
 #include "util/utf8.hpp"
 
 namespace latchkey::http {
@@ -24,11 +25,6 @@ Response json_error(unsigned status, std::string_view code, std::string_view mes
 namespace {
 
 constexpr std::size_t npos = std::string_view::npos;
-
-bool is_tchar(char c) {  // RFC 9110 section 5.6.2
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != npos;
-}
 
 // The segments of "/a/{b}/c": "a", "{b}", "c". "/" has one, empty.
 std::vector<std::string_view> segments(std::string_view pattern) {

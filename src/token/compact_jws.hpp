@@ -11,6 +11,7 @@
 #include <boost/json/object.hpp>
 #include <tl/expected.hpp>
 
+#include "token/claims.hpp"  // string_claim, time_claim, audience_holds: for its callers too
 #include "token/jwt.hpp"
 #include "token/keyset.hpp"
 #include "util/time.hpp"
@@ -36,15 +37,5 @@ tl::expected<CompactJws, VerifyError> parse_compact_jws(std::string_view jws,
 // "kid" (key.kid) set here. Throws std::invalid_argument when the key
 // cannot sign.
 std::string sign_compact_jws(boost::json::object header, const boost::json::object& payload, const SigningKey& key);
-
-// A string member, or null when absent or not a string.
-const boost::json::string* string_claim(const boost::json::object& o, std::string_view name);
-
-// A NumericDate member (RFC 7519 section 2): an integer, or a number with
-// an integral value in range; nullopt when absent or anything else.
-std::optional<UnixSeconds> time_claim(const boost::json::object& o, std::string_view name);
-
-// Whether "aud" is `want`, or an array holding it (RFC 7519 section 4.1.3).
-bool audience_holds(const boost::json::object& payload, std::string_view want);
 
 }  // namespace latchkey::token

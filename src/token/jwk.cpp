@@ -19,9 +19,6 @@ using crypto::base64url_encode;
 
 namespace {
 
-constexpr int kP256Bytes = 32;     // EC coordinate and private scalar length (RFC 7518 6.2.1.2)
-constexpr int kEd25519Bytes = 32;  // RFC 8037 section 2
-
 // A BIGNUM parameter of the key as unsigned big-endian bytes: exactly `width`
 // bytes (left-padded) when width > 0, else minimal (no leading zeros).
 std::optional<std::string> bn_param(const EVP_PKEY* key, const char* name, int width = 0) {

@@ -24,9 +24,6 @@ using crypto::base64url_decode;
 
 namespace {
 
-constexpr int kP256Bytes = 32;     // EC coordinates and private scalar (RFC 7518 6.2.1.2, 6.2.2.1)
-constexpr int kEd25519Bytes = 32;  // RFC 8037 section 2
-
 using Fail = tl::unexpected<std::string>;
 
 Fail fail(std::string why) {

@@ -18,8 +18,6 @@ namespace latchkey::token {
 
 namespace {
 
-constexpr int kP256Bytes = 32;  // each of R and S in an ES256 signature
-
 const unsigned char* bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "crypto/base64url.hpp"
+#include "token/claims.hpp"
 #include "token/jws.hpp"
 
 namespace latchkey::token {
@@ -17,49 +18,6 @@ using crypto::base64url_encode;
 namespace {
 
 constexpr std::string_view kAccessTyp = "at+jwt";
-
-std::optional<json::object> decode_object(std::string_view part) {
-  auto raw = base64url_decode(part);
-  if (!raw) return std::nullopt;
-  boost::system::error_code ec;
-  json::parse_options opts;
-  opts.max_depth = 8;
-  json::value v = json::parse(*raw, ec, {}, opts);
-  if (ec || !v.is_object()) return std::nullopt;
-  return std::move(v.as_object());
-}
-
-const json::string* get_string(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  if (it == o.end() || !it->value().is_string()) return nullptr;
-  return &it->value().get_string();
-}
-
-// NumericDate: an integer, or a JSON number with an integral value.
-std::optional<UnixSeconds> get_time(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  if (it == o.end()) return std::nullopt;
-  const json::value& v = it->value();
-  if (v.is_int64()) return v.get_int64();
-  if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
-    return static_cast<UnixSeconds>(v.get_uint64());
-  if (v.is_double() && v.get_double() >= -9.2e18 && v.get_double() <= 9.2e18)
-    return static_cast<UnixSeconds>(v.get_double());
-  return std::nullopt;
-}
-
-bool audience_matches(const json::object& payload, std::string_view want) {
-  auto it = payload.find("aud");
-  if (it == payload.end()) return false;
-  const json::value& aud = it->value();
-  if (aud.is_string()) return aud.get_string() == want;
-  if (aud.is_array()) {
-    const auto& arr = aud.get_array();
-    return std::any_of(arr.begin(), arr.end(),
-                       [&](const json::value& x) { return x.is_string() && x.get_string() == want; });
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -129,16 +87,16 @@ tl::expected<AccessClaims, VerifyError> verify_access_token(std::string_view jwt
   const std::string_view payload_part = jwt.substr(dot1 + 1, dot2 - dot1 - 1);
   const std::string_view sig_part = jwt.substr(dot2 + 1);
 
-  auto header = decode_object(header_part);
+  auto header = decode_json_part(header_part);
   if (!header) return tl::unexpected(E::malformed);
   for (std::string_view h : {"jku", "jwk", "x5u", "x5c", "crit"}) {
     if (header->contains(h)) return tl::unexpected(E::forbidden_header);
   }
-  const json::string* alg_text = get_string(*header, "alg");
+  const json::string* alg_text = string_claim(*header, "alg");
   if (!alg_text) return tl::unexpected(E::malformed);
   auto alg = alg_from_name(*alg_text);
   if (!alg) return tl::unexpected(E::unsupported_alg);
-  const json::string* kid = get_string(*header, "kid");
+  const json::string* kid = string_claim(*header, "kid");
   if (!kid) return tl::unexpected(E::unknown_kid);
   const SigningKey* key = keys.find(*kid);
   if (!key) return tl::unexpected(E::unknown_kid);
@@ -149,27 +107,27 @@ tl::expected<AccessClaims, VerifyError> verify_access_token(std::string_view jwt
   if (!verify_signature(*key, signing_input, *sig)) return tl::unexpected(E::bad_signature);
 
   // Only now, with an authentic token, do the claims mean anything.
-  const json::string* typ = get_string(*header, "typ");
+  const json::string* typ = string_claim(*header, "typ");
   if (!typ || !(*typ == kAccessTyp || *typ == "application/at+jwt"))
     return tl::unexpected(E::wrong_type);
 
-  auto payload = decode_object(payload_part);
+  auto payload = decode_json_part(payload_part);
   if (!payload) return tl::unexpected(E::malformed);
 
   AccessClaims c;
-  const json::string* iss = get_string(*payload, "iss");
-  const json::string* sub = get_string(*payload, "sub");
-  const json::string* sid = get_string(*payload, "sid");
-  const json::string* jti = get_string(*payload, "jti");
-  auto exp = get_time(*payload, "exp");
-  auto iat = get_time(*payload, "iat");
+  const json::string* iss = string_claim(*payload, "iss");
+  const json::string* sub = string_claim(*payload, "sub");
+  const json::string* sid = string_claim(*payload, "sid");
+  const json::string* jti = string_claim(*payload, "jti");
+  auto exp = time_claim(*payload, "exp");
+  auto iat = time_claim(*payload, "iat");
   if (!iss || !sub || !sid || !jti || !exp || !iat) return tl::unexpected(E::missing_claim);
   if (*iss != policy.issuer) return tl::unexpected(E::wrong_issuer);
-  if (!audience_matches(*payload, policy.audience)) return tl::unexpected(E::wrong_audience);
+  if (!audience_holds(*payload, policy.audience)) return tl::unexpected(E::wrong_audience);
   // exp is the token's (up to INT64_MAX): compare without adding to it.
   if (!policy.ignore_expiry && now - policy.leeway > *exp) return tl::unexpected(E::expired);
   if (*iat > now + policy.leeway) return tl::unexpected(E::not_yet_valid);
-  if (auto nbf = get_time(*payload, "nbf"); nbf && *nbf > now + policy.leeway)
+  if (auto nbf = time_claim(*payload, "nbf"); nbf && *nbf > now + policy.leeway)
     return tl::unexpected(E::not_yet_valid);
 
   c.iss = *iss;
@@ -179,10 +137,10 @@ tl::expected<AccessClaims, VerifyError> verify_access_token(std::string_view jwt
   c.jti = *jti;
   c.exp = *exp;
   c.iat = *iat;
-  if (const json::string* name = get_string(*payload, "preferred_username")) c.username = *name;
-  if (const json::string* v = get_string(*payload, "client_id")) c.client_id = *v;
-  if (const json::string* v = get_string(*payload, "scope")) c.scope = *v;
-  if (const json::string* v = get_string(*payload, "sso_sid")) c.sso_sid = *v;
+  if (const json::string* name = string_claim(*payload, "preferred_username")) c.username = *name;
+  if (const json::string* v = string_claim(*payload, "client_id")) c.client_id = *v;
+  if (const json::string* v = string_claim(*payload, "scope")) c.scope = *v;
+  if (const json::string* v = string_claim(*payload, "sso_sid")) c.sso_sid = *v;
   return c;
 }
 

@@ -20,6 +20,12 @@ namespace latchkey::token {
 // "EdDSA" (Ed25519 only), "RS256".
 enum class Alg { HS256, ES256, EdDSA, RS256 };
 
+// Sizes the algorithms fix, in bytes: a P-256 coordinate or private scalar,
+// and each of an ES256 signature's R and S (RFC 7518 sections 3.4, 6.2.1.2,
+// 6.2.2.1); an Ed25519 key (RFC 8037 section 2).
+inline constexpr int kP256Bytes = 32;
+inline constexpr int kEd25519Bytes = 32;
+
 std::string_view alg_name(Alg a);
 std::optional<Alg> alg_from_name(std::string_view name);
 

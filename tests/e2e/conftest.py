@@ -88,6 +88,9 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "stops_postgres: pauses the PostgreSQL that every test shares, so it runs alone "
         "(scripts/e2e-tests.sh: after the parallel pass)")
+    config.addinivalue_line(
+        "markers", "timing: compares response times or holds a tight time bound, so it runs alone "
+        "(scripts/e2e-tests.sh: after the parallel pass, where other tests' load cannot skew it)")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -23,6 +23,9 @@ import pytest
 from conftest import (ABUSE_LIMITS_OFF, PASSWORD, assert_error, bearer, login, new_user, protected,
                       raw_exchange, read_response, sessions, signup, unique_name)
 
+# Lock windows, equal refusal times, cut-off deadlines: measured alone (scripts/e2e-tests.sh).
+pytestmark = pytest.mark.timing
+
 INVALID_CREDENTIALS = {"error": "invalid_credentials", "message": "Invalid credentials"}
 
 

@@ -3,6 +3,8 @@ import re
 import statistics
 import time
 
+import pytest
+
 from conftest import (PASSWORD, assert_error, bearer, login, new_user, protected, signup,
                       unique_name)
 
@@ -66,6 +68,7 @@ def test_wrong_password_and_unknown_user_answer_identically(shared_server):
     assert wrong.content == unknown.content
 
 
+@pytest.mark.timing
 def test_wrong_password_and_unknown_user_take_similar_time(shared_server):
     name = new_user(shared_server)
 

@@ -43,7 +43,7 @@ TokenPair TokenIssuer::pair(const store::User& user, std::string_view session_id
   p.access_token = access_token(user, sid, iat, std::move(jti), grant);
   p.refresh_token = std::move(refresh_token);
   p.session_id = std::move(sid);
-  p.expires_in = iat + ctx_.options.access_ttl - ctx_.clock();
+  p.expires_in = ctx_.options.access_ttl;  // RFC 6749 5.1: the lifetime, whatever the request's length
   return p;
 }
 

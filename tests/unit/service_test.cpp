@@ -39,7 +39,8 @@ class ServiceTest : public ::testing::Test {
     kp.alg = token::Alg::HS256;  // cheap to generate; the algorithms have their own tests
     auto keys = load_signing_keys(*store_, kp, now_).value();
     auto secret = load_refresh_secret(*store_, now_).value();
-    return std::make_unique<Service>(*store_, std::move(keys), secret, o, [this] { return now_; }, *audit_);
+    return std::make_unique<Service>(*store_, std::move(keys), secret, o, [this] { return ticking_ ? now_++ : now_; },
+                                     *audit_);
   }
 
   TokenPair signup_and_login(const std::string& name, const std::string& ua = "ua") {
@@ -57,6 +58,7 @@ class ServiceTest : public ::testing::Test {
 
   latchkey::testing::TempDir dir_;
   UnixSeconds now_ = kStart;
+  bool ticking_ = false;  // each read of the clock moves it a second on: a slow request under load
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<Service> service_;
@@ -463,6 +465,18 @@ TEST_F(ServiceTest, VerifyLoginWritesNothingAndCompleteLoginStartsTheSession) {
   EXPECT_EQ(store_->sessions().list_live(user_id, now_, now_ - 3600)->size(), 1u);
   EXPECT_EQ(service_->counters().login_succeeded.load(), 1u);
   EXPECT_TRUE(service_->sessions().refresh(t->refresh_token).has_value());
+}
+
+// RFC 6749 5.1: expires_in is the token's lifetime. It once was exp minus a
+// later clock read, which a 1 s token under load turned into 0.
+TEST_F(ServiceTest, ExpiresInIsTheLifetimeHoweverLongTheRequestTook) {
+  ASSERT_TRUE(service_->accounts().signup("alice", "password123"));
+  ticking_ = true;
+  auto t = login("alice");
+  EXPECT_EQ(t.expires_in, Options{}.access_ttl);
+  auto r = service_->sessions().refresh(t.refresh_token);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->expires_in, Options{}.access_ttl);
 }
 
 TEST_F(ServiceTest, VerifyLoginRefusesBadInput) {

@@ -96,8 +96,9 @@ sanitize: test-deps interop-deps
 # Performance (bench/README.md): a Release build under wrk on loopback, 3 runs
 # of 10 s per scenario, one table; bench-seed adds the Flask seed and panva's
 # oidc-provider side by side; bench-oidc runs only the OpenID Connect scenarios,
-# latchkey's and oidc-provider's. Bounded: about 12 minutes for bench, 18 for
-# bench-seed, 4 for bench-oidc.
+# latchkey's and oidc-provider's, 5 runs each, alternated (the machine's speed
+# moves by a fifth from minute to minute; the table gives each pair's ratio).
+# Bounded: about 12 minutes for bench, 18 for bench-seed, 6 for bench-oidc.
 BENCH_ARGS ?=
 .PHONY: bench bench-seed bench-oidc bench-deps bench-build
 bench-deps:
@@ -113,4 +114,4 @@ bench-seed: bench-build
 	$(PYTHON) bench/run.py --seed --oidc-peer --bin $(BUILD_DIR)/latchkey --micro $(BUILD_DIR)/bench/micro/latchkey_micro $(BENCH_ARGS)
 
 bench-oidc: bench-build
-	$(PYTHON) bench/run.py --only oidc --oidc-peer --bin $(BUILD_DIR)/latchkey --micro $(BUILD_DIR)/bench/micro/latchkey_micro $(BENCH_ARGS)
+	$(PYTHON) bench/run.py --only oidc --oidc-peer --runs 5 --bin $(BUILD_DIR)/latchkey --micro $(BUILD_DIR)/bench/micro/latchkey_micro $(BENCH_ARGS)

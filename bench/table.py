@@ -21,6 +21,14 @@ OIDC_BOUND = {
 }
 
 
+def pair_range(lk, peer):
+    """The ratios of the runs taken side by side (the servers' runs alternate,
+    so each pair met the same minute of the machine, whose speed moves by a
+    fifth from minute to minute): " (runs 2.8-3.6)"; nothing for one run."""
+    pairs = [a["rps"] / b["rps"] for a, b in zip(lk.get("runs", []), peer.get("runs", [])) if b["rps"]]
+    return f" (runs {min(pairs):.1f}-{max(pairs):.1f})" if len(pairs) > 1 else ""
+
+
 def oidc_table(oidc, bounds):
     """One row per scenario and server; the ratio on latchkey's row."""
     peer = {r["scenario"]: r for r in oidc.get("peer", [])}
@@ -33,7 +41,7 @@ def oidc_table(oidc, bounds):
             if row is None:
                 continue
             ok = "0" if row["errors"] == 0 else f"**INVALID: {row['errors']}**"
-            ratio = f"{r['rps'] / p['rps']:.1f}x" if p and who == "latchkey" and p["rps"] else ""
+            ratio = f"{r['rps'] / p['rps']:.1f}x{pair_range(r, p)}" if p and who == "latchkey" and p["rps"] else ""
             b = OIDC_BOUND.get((r["scenario"], "latchkey" if who == "latchkey" else "peer"))
             bound = (f"{bounds[b[0]]:,.0f} {b[1]} ({100 * row['rps'] / bounds[b[0]]:.0f}%)"
                      if b and b[0] in bounds else "")

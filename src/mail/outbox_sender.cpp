@@ -45,32 +45,18 @@ void OutboxSender::write_metrics(metrics::TextWriter& out) const {
 }
 
 OutboxSender::Stats OutboxSender::run_once() {
-  Stats stats;
   std::unique_lock lock(running_, std::try_to_lock);
-  if (!lock) {
-    stats.busy = true;
-    return stats;
+  if (!lock) return Stats{.busy = true};
+  const OutboxLedger::Tally t =
+      ledger_.run(store_.due(clock_(), options_.batch), [&](const store::OutboxMail& m) -> std::optional<Outcome> {
+        if (cancel_.requested()) return std::nullopt;  // goes at the next start
+        return send(m);
+      });
+  if (t.read) {
+    if (auto pending = store_.pending()) pending_.store(*pending, std::memory_order_relaxed);
   }
-  auto due = store_.due(clock_(), options_.batch);
-  if (!ledger_.noted("due", due)) {
-    stats.store_error = true;
-    return stats;
-  }
-  ledger_.store_worked();
-  stats.taken = due->size();
-  for (const store::OutboxMail& m : *due) {
-    if (cancel_.requested()) break;
-    const Outcome outcome = send(m);
-    if (outcome == Outcome::store_error) {
-      stats.store_error = true;
-      break;
-    }
-    if (outcome == Outcome::done) ++stats.sent;
-    else if (outcome == Outcome::failed) ++stats.failed;
-    else ++stats.gave_up;
-  }
-  if (auto pending = store_.pending()) pending_.store(*pending, std::memory_order_relaxed);
-  return stats;
+  return Stats{.taken = t.taken, .sent = t.done, .failed = t.failed, .gave_up = t.gave_up,
+               .store_error = t.store_error};
 }
 
 OutboxSender::Outcome OutboxSender::send(const store::OutboxMail& m) {

@@ -77,40 +77,29 @@ BackchannelDelivery::Counters BackchannelDelivery::counters() const {
 }
 
 BackchannelDelivery::Stats BackchannelDelivery::run_once() {
-  Stats stats;
   std::unique_lock lock(running_, std::try_to_lock);
-  if (!lock) {
-    stats.busy = true;
-    return stats;
-  }
-  auto due = store_.due(clock_(), options_.batch);
-  if (!ledger_.noted("due", due)) {
-    stats.store_error = true;
-    return stats;
-  }
-  ledger_.store_worked();
-  stats.taken = due->size();
-  for (const store::LogoutDelivery& d : *due) {
-    const std::string token = make_token_(d);
-    if (token.empty()) {
-      // Nothing can be signed now (so neither the rest of the batch): not
-      // the receiver's failure, so no attempt is counted; tried next run.
-      if (!no_token_) log::warn("logout.token_unavailable", {{"client_id", d.client_id}});
-      no_token_ = true;
-      stats.token_unavailable = true;
-      break;
-    }
-    if (no_token_) log::info("logout.token_available");
-    no_token_ = false;
-    const Outcome outcome = deliver(d, token);
-    if (outcome == Outcome::store_error) {
-      stats.store_error = true;
-      break;
-    }
-    if (outcome == Outcome::done) ++stats.delivered;
-    else if (outcome == Outcome::failed) ++stats.failed;
-    else ++stats.gave_up;
-  }
+  if (!lock) return Stats{.busy = true};
+  Stats stats;
+  const OutboxLedger::Tally t = ledger_.run(
+      store_.due(clock_(), options_.batch), [&](const store::LogoutDelivery& d) -> std::optional<Outcome> {
+        const std::string token = make_token_(d);
+        if (token.empty()) {
+          // Nothing can be signed now (so neither the rest of the batch): not
+          // the receiver's failure, so no attempt is counted; tried next run.
+          if (!no_token_) log::warn("logout.token_unavailable", {{"client_id", d.client_id}});
+          no_token_ = true;
+          stats.token_unavailable = true;
+          return std::nullopt;
+        }
+        if (no_token_) log::info("logout.token_available");
+        no_token_ = false;
+        return deliver(d, token);
+      });
+  stats.taken = t.taken;
+  stats.delivered = t.done;
+  stats.failed = t.failed;
+  stats.gave_up = t.gave_up;
+  stats.store_error = t.store_error;
   return stats;
 }
 

@@ -11,7 +11,9 @@
 // from any thread.
 #include <atomic>
 #include <cstdint>
+#include <cstddef>
 #include <initializer_list>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -46,7 +48,50 @@ class OutboxLedger {
     std::uint64_t store_errors = 0;  // store calls that failed
   };
 
+  // What one run over the due items did.
+  struct Tally {
+    bool read = false;       // the due items were read (else store_error)
+    std::size_t taken = 0;   // items due
+    std::size_t done = 0;
+    std::size_t failed = 0;  // to be tried again
+    std::size_t gave_up = 0;
+    bool store_error = false;  // a store call failed: the run stopped there
+    bool stopped = false;      // the sender stopped before an item (see run)
+  };
+
   OutboxLedger(OutboxEvents events, RetryPolicy policy);
+
+  // One run: `due` is the store's answer for the items due (an expected of a
+  // sequence), noted as "due"; then attempt(item) -> std::optional<Outcome>
+  // for each in turn, in order. std::nullopt stops the run before that item,
+  // which is not counted (the sender's own reason: cancelled, nothing to
+  // send it with); store_error stops it after the item.
+  template <class Due, class Attempt>
+  Tally run(const Due& due, Attempt attempt) {
+    Tally t;
+    if (!noted("due", due)) {
+      t.store_error = true;
+      return t;
+    }
+    store_worked();
+    t.read = true;
+    t.taken = due->size();
+    for (const auto& item : *due) {
+      const std::optional<Outcome> outcome = attempt(item);
+      if (!outcome) {
+        t.stopped = true;
+        break;
+      }
+      if (*outcome == Outcome::store_error) {
+        t.store_error = true;
+        break;
+      }
+      if (*outcome == Outcome::done) ++t.done;
+      else if (*outcome == Outcome::failed) ++t.failed;
+      else ++t.gave_up;
+    }
+    return t;
+  }
 
   Counters counters() const;
 

@@ -32,6 +32,7 @@
 #include "oidc/backchannel_metrics.hpp"
 #include "oidc/backchannel_tokens.hpp"
 #include "oidc/client_registry.hpp"
+#include "oidc/id_token.hpp"
 #include "oidc/endpoints/registration.hpp"
 #include "oidc/routes.hpp"
 #include "web/csrf.hpp"
@@ -176,7 +177,8 @@ tl::expected<void, int> build_provider(const config::Config& cfg, Components& c)
   auto raw = key ? crypto::base64url_decode(*key) : std::nullopt;
   if (!raw || raw->size() < 32) return tl::unexpected(fail("cannot read the pages' CSRF key from the database", 1));
   c.csrf = std::make_unique<web::Csrf>(std::move(*raw));
-  c.clients = std::make_unique<oidc::ClientRegistry>(c.store->clients(), now_unix);
+  c.clients = std::make_unique<oidc::ClientRegistry>(
+      c.store->clients(), now_unix, [&service = *c.service] { return oidc::id_token_algs(*service.tokens().keys()); });
   c.browsers = std::make_unique<oidc::BrowserSessions>(*c.service);
   c.consents = std::make_unique<oidc::Consents>(*c.service);
   net::global_init();

@@ -229,6 +229,7 @@ oidc::ProviderOptions provider_options(const config::Config& cfg) {
   o.code_ttl = cfg.oidc_code_ttl;
   o.id_token_ttl = cfg.access_token_ttl;
   o.reauthenticate_after = cfg.reauthenticate_after;
+  o.registration_open = cfg.admin_token.has_value();  // as registration_options
   return o;
 }
 

@@ -1,5 +1,7 @@
 #include "oidc/client_registry.hpp"
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -70,9 +72,24 @@ Registered<store::OAuthClient> ClientRegistry::stored(std::string_view id) {
   return std::move(*row);
 }
 
+Registered<void> ClientRegistry::signable(const ClientMetadata& m) const {
+  if (!id_token_algs_ || !m.allows_grant("authorization_code")) return {};
+  const std::vector<std::string> algs = id_token_algs_();
+  if (std::find(algs.begin(), algs.end(), m.id_token_signed_response_alg) != algs.end()) return {};
+  std::string have;
+  for (const std::string& a : algs) have += (have.empty() ? "" : ", ") + a;
+  return tl::unexpected(RegistryFailure{
+      RegistryError::invalid_metadata,
+      {"invalid_client_metadata", "id_token_signed_response_alg " + m.id_token_signed_response_alg +
+                                      ": no key here signs it (" +
+                                      (have.empty() ? std::string("none signs id_tokens") : "these do: " + have) +
+                                      ")"}});
+}
+
 Registered<Registration> ClientRegistry::add(const json::object& metadata, bool administrator) {
   auto m = parse_client_metadata(metadata, administrator);
   if (!m) return tl::unexpected(RegistryFailure{RegistryError::invalid_metadata, std::move(m.error())});
+  if (auto ok = signable(*m); !ok) return tl::unexpected(ok.error());
   Registration r;
   // private_key_jwt clients prove a key instead, and public ones nothing.
   if (m->uses_secret()) r.secret = crypto::random_token(kSecretBytes);
@@ -108,6 +125,7 @@ Registered<Client> ClientRegistry::update(std::string_view id, const json::objec
   if (!row) return tl::unexpected(row.error());
   auto m = parse_client_metadata(metadata, administrator);
   if (!m) return tl::unexpected(RegistryFailure{RegistryError::invalid_metadata, std::move(m.error())});
+  if (auto ok = signable(*m); !ok) return tl::unexpected(ok.error());
   // A client that stops using a secret (public, private_key_jwt) keeps none:
   // it could otherwise still authenticate with the old one. One that starts
   // gets one with rotate_secret.

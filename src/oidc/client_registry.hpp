@@ -4,6 +4,7 @@
 // (random, secrets shown once and kept only as SHA-256 digests, compared in
 // constant time), metadata is checked (client_metadata.hpp) before it is
 // stored. Every method blocks (the store): run it on the database lane.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <mutex>
@@ -55,7 +56,14 @@ using Registered = tl::expected<T, RegistryFailure>;
 
 class ClientRegistry {
  public:
-  ClientRegistry(store::ClientStore& store, Clock clock) : store_(store), clock_(std::move(clock)) {}
+  // The algorithms a key here signs id_tokens with, as discovery lists them.
+  using IdTokenAlgs = std::function<std::vector<std::string>()>;
+
+  // `id_token_algs` empty: a client's id_token_signed_response_alg is not
+  // checked against the keys (the CLI holds none; the token endpoint still
+  // refuses a client whose algorithm no key signs).
+  ClientRegistry(store::ClientStore& store, Clock clock, IdTokenAlgs id_token_algs = {})
+      : store_(store), clock_(std::move(clock)), id_token_algs_(std::move(id_token_algs)) {}
 
   // A new client from registration metadata; `administrator`: the initial
   // access token or the CLI (may set first_party).
@@ -77,6 +85,10 @@ class ClientRegistry {
 
  private:
   Registered<store::OAuthClient> stored(std::string_view id);
+  // New or replaced metadata: invalid_client_metadata for a client of the
+  // code flow whose id_token algorithm no key here signs (RFC 7591 2: the
+  // server may refuse a value it does not support).
+  Registered<void> signable(const ClientMetadata& m) const;
   Registered<Client> read(const store::OAuthClient& row);
 
   // Metadata parsed before, by client id, reused while the row holds the
@@ -94,6 +106,7 @@ class ClientRegistry {
 
   store::ClientStore& store_;
   Clock clock_;
+  IdTokenAlgs id_token_algs_;
 };
 
 }  // namespace latchkey::oidc

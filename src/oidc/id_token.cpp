@@ -1,5 +1,7 @@
 #include "oidc/id_token.hpp"
 
+#include <algorithm>
+
 #include <openssl/evp.h>
 
 #include <boost/json.hpp>
@@ -49,6 +51,16 @@ std::string sign_id_token(const IdTokenClaims& c, const token::SigningKey& key) 
   if (c.auth_time > 0) p["auth_time"] = c.auth_time;
   if (c.at_hash) p["at_hash"] = *c.at_hash;
   return token::sign_compact_jws(json::object{{"typ", "JWT"}}, p, key);
+}
+
+std::vector<std::string> id_token_algs(const token::KeySet& keys) {
+  std::vector<std::string> algs;
+  for (const auto& k : keys.keys()) {
+    if (!token::is_asymmetric(k.alg)) continue;
+    std::string name(token::alg_name(k.alg));
+    if (std::find(algs.begin(), algs.end(), name) == algs.end()) algs.push_back(std::move(name));
+  }
+  return algs;
 }
 
 std::string at_hash(std::string_view access_token, token::Alg alg) {

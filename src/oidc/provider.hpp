@@ -25,6 +25,7 @@ struct ProviderOptions {
   UnixSeconds code_ttl = 60;  // RFC 6749 4.1.2: "a maximum lifetime of 10 minutes is RECOMMENDED"; ours is shorter
   UnixSeconds id_token_ttl = 15 * 60;
   bool signup_open = true;   // the login page links to the sign-up page
+  bool registration_open = false;  // ADMIN_TOKEN set: POST /register takes it as the initial access token
   // The account page: a security change needs a credential entered this recently.
   UnixSeconds reauthenticate_after = 300;
 };

@@ -144,6 +144,8 @@ def test_registration_is_off_without_an_admin_token(server):
     assert r.json() == server.post("/no-such-path", json=WEB, headers=INITIAL).json()
     # Management stays: a client registered earlier would still manage itself.
     invalid_token(server.get("/register/some-client", headers=bearer("token")))
+    # Discovery names no endpoint that is not there.
+    assert "registration_endpoint" not in server.get("/.well-known/openid-configuration").json()
 
 
 def test_failed_initial_access_tokens_count_against_the_admin_token_limit(server_factory):

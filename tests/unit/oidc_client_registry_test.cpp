@@ -40,6 +40,29 @@ TEST_F(ClientRegistryTest, AddMakesAnIdASecretAndARegistrationTokenKeptAsDigests
   EXPECT_EQ(registry_.find(r->client.id)->metadata.client_name, "App");
 }
 
+TEST_F(ClientRegistryTest, AnIdTokenAlgorithmNoKeySignsIsRefusedAtRegistration) {
+  ClientRegistry keyed{store_.clients(), [this] { return now_; },
+                       [] { return std::vector<std::string>{"ES256", "RS256"}; }};
+  EXPECT_TRUE(keyed.add(meta(kWeb), false));  // RS256, the default
+  auto es = keyed.add(meta(R"({"redirect_uris": ["https://a.example/cb"], "id_token_signed_response_alg": "ES256"})"),
+                      false);
+  ASSERT_TRUE(es);
+  auto ed = keyed.add(meta(R"({"redirect_uris": ["https://a.example/cb"], "id_token_signed_response_alg": "EdDSA"})"),
+                      false);
+  ASSERT_FALSE(ed);
+  EXPECT_EQ(ed.error().error, RegistryError::invalid_metadata);
+  EXPECT_EQ(ed.error().metadata.code, "invalid_client_metadata");
+  EXPECT_NE(ed.error().metadata.description.find("ES256, RS256"), std::string::npos) << ed.error().metadata.description;
+  // An update is checked the same way; a client without the code flow never gets an id_token.
+  EXPECT_FALSE(keyed.update(es->client.id, meta(R"({"redirect_uris": ["https://a.example/cb"],
+                                                     "id_token_signed_response_alg": "EdDSA"})"), false));
+  EXPECT_TRUE(keyed.add(meta(R"({"grant_types": ["client_credentials"], "response_types": [], "redirect_uris": [],
+                                 "id_token_signed_response_alg": "EdDSA"})"), false));
+  // Without the key set's answer (the CLI), nothing is checked here.
+  EXPECT_TRUE(registry_.add(meta(R"({"redirect_uris": ["https://a.example/cb"], "id_token_signed_response_alg": "EdDSA"})"),
+                            false));
+}
+
 TEST_F(ClientRegistryTest, APublicClientHasNoSecret) {
   auto r = registry_.add(meta(R"({"redirect_uris": ["http://127.0.0.1/cb"], "token_endpoint_auth_method": "none"})"),
                          false);

@@ -1,8 +1,7 @@
 // GET /.well-known/openid-configuration (OpenID Connect Discovery 1.0
 // section 3): what this provider actually does, and nothing it does not.
-#include <algorithm>
-
 #include "oidc/endpoints/endpoints.hpp"
+#include "oidc/id_token.hpp"
 
 namespace latchkey::oidc {
 
@@ -11,18 +10,12 @@ namespace json = boost::json;
 Answer discovery(const Provider& p, const http::Request&) {
   const std::string& iss = p.options.issuer;
   json::array algs;
-  const auto keys = p.service.tokens().keys();  // held: a reload may swap the set meanwhile
-  for (const auto& k : keys->keys()) {
-    if (!token::is_asymmetric(k.alg)) continue;  // an id_token is never signed with a shared secret of ours
-    const auto name = token::alg_name(k.alg);
-    if (std::find(algs.begin(), algs.end(), json::value(name)) == algs.end()) algs.emplace_back(name);
-  }
+  for (const std::string& alg : id_token_algs(*p.service.tokens().keys())) algs.emplace_back(alg);
   json::object doc{
       {"issuer", iss},
       {"authorization_endpoint", p.urls.authorization},
       {"token_endpoint", p.urls.token},
       {"userinfo_endpoint", p.urls.userinfo},
-      {"registration_endpoint", p.urls.registration},
       {"end_session_endpoint", p.urls.end_session},
       {"jwks_uri", p.urls.jwks},
       {"introspection_endpoint", iss + "/introspect"},
@@ -49,6 +42,8 @@ Answer discovery(const Provider& p, const http::Request&) {
       {"request_uri_parameter_supported", false},
       {"claims_parameter_supported", false},
   };
+  // Only where POST /register answers: without ADMIN_TOKEN it is off.
+  if (p.options.registration_open) doc["registration_endpoint"] = p.urls.registration;
   http::Response r;
   r.body = json::serialize(doc);
   r.cache_control = "public, max-age=300";

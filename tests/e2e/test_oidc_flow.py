@@ -155,6 +155,19 @@ def test_each_client_gets_the_id_token_algorithm_it_registered(server_factory, j
              id_token_signed_response_alg=unsigned)
 
 
+def test_a_shared_secret_deployment_signs_no_id_token_and_says_so(server_factory):
+    """SECRET_KEY (the seed's HS256) keeps no key pair: an id_token is never
+    signed with a shared secret of ours. Discovery lists no algorithm, and a
+    client of the code flow is refused at registration, not at each exchange."""
+    op = server_factory(env={**OIDC_ENV, "SECRET_KEY": "s" * 40})
+    assert op.get("/.well-known/openid-configuration").json()["id_token_signing_alg_values_supported"] == []
+    r = op.post("/register", headers={"Authorization": f"Bearer {OIDC_ENV['ADMIN_TOKEN']}"},
+                json={"redirect_uris": [REDIRECT]})
+    assert r.status_code == 400 and r.json()["error"] == "invalid_client_metadata", r.text
+    assert "none signs id_tokens" in r.json()["error_description"]
+    register(op, grant_types=["client_credentials"], response_types=[], redirect_uris=[])
+
+
 def test_single_sign_on_and_consent(op):
     a = register(op, first_party=True)
     b = register(op)  # third-party: asks for consent once

@@ -54,8 +54,7 @@ std::string_view error_of(std::string_view done) {
 
 struct Content {
   std::vector<auth::SessionInfo> sessions;
-  std::vector<store::Consent> consents;
-  std::vector<std::string> app_names;
+  std::vector<oidc::NamedConsent> consents;
   mfa::FactorStatus factors;
   std::vector<store::Passkey> passkeys;
 };
@@ -71,14 +70,9 @@ Answer show_account(const oidc::Provider& p, const http::Request& req) {
     auto sessions = p.service.sessions().list(caller);
     if (!sessions) return tl::unexpected(sessions.error());
     c.sessions = std::move(*sessions);
-    auto consents = p.consents.list(caller.user_id);
+    auto consents = p.consents.named(caller.user_id);
     if (!consents) return tl::unexpected(consents.error());
     c.consents = std::move(*consents);
-    for (const auto& consent : c.consents) {
-      auto client = p.clients.find(consent.client_id);
-      c.app_names.push_back(client && !client->metadata.client_name.empty() ? client->metadata.client_name
-                                                                             : consent.client_id);
-    }
     auto factors = p.mfa.enrolment().status(caller.user_id);
     if (!factors) return tl::unexpected(factors.error());
     c.factors = *factors;
@@ -101,9 +95,10 @@ Answer show_account(const oidc::Provider& p, const http::Request& req) {
     page.sessions.push_back(web::SessionRow{s.session.id, s.device, s.session.ip, shown_time(s.session.created_at),
                                             shown_time(s.session.last_used_at), s.current});
   }
-  for (std::size_t i = 0; i < c.consents.size(); ++i) {
-    const auto& consent = c.consents[i];
-    page.apps.push_back(web::AppRow{consent.client_id, c.app_names[i], consent.scope, shown_time(consent.granted_at)});
+  for (const oidc::NamedConsent& n : c.consents) {
+    const store::Consent& consent = n.consent;
+    page.apps.push_back(web::AppRow{consent.client_id, n.client_name.empty() ? consent.client_id : n.client_name,
+                                    consent.scope, shown_time(consent.granted_at)});
   }
   for (const auto& k : c.passkeys)
     page.passkeys.push_back(web::PasskeyRow{k.credential_id, k.name, shown_time(k.created_at),

@@ -17,15 +17,14 @@ using http::Response;
 awaitable<Response> user_consents(const AdminContext& api, const Request& req) {
   oidc::Consents& consents = *api.options.consents;
   co_return co_await api.run(
-      [&]() -> auth::Expected<std::vector<store::Consent>> {
+      [&]() -> auth::Expected<std::vector<oidc::NamedConsent>> {
         auto user = api.admin.show_user(req.param("name"));
         if (!user) return tl::unexpected(user.error());
-        return consents.list(user->user.id);
+        return consents.named(user->user.id);
       },
-      [](const std::vector<store::Consent>& rows) {
+      [](const std::vector<oidc::NamedConsent>& rows) {
         json::array out;
-        for (const store::Consent& c : rows)
-          out.push_back(json::object{{"client_id", c.client_id}, {"scope", c.scope}, {"granted_at", c.granted_at}});
+        for (const oidc::NamedConsent& c : rows) out.push_back(oidc::to_json(c));
         return json_response(200, json::object{{"consents", std::move(out)}});
       });
 }

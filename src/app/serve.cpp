@@ -180,7 +180,7 @@ tl::expected<void, int> build_provider(const config::Config& cfg, Components& c)
   c.clients = std::make_unique<oidc::ClientRegistry>(
       c.store->clients(), now_unix, [&service = *c.service] { return oidc::id_token_algs(*service.tokens().keys()); });
   c.browsers = std::make_unique<oidc::BrowserSessions>(*c.service);
-  c.consents = std::make_unique<oidc::Consents>(*c.service);
+  c.consents = std::make_unique<oidc::Consents>(*c.service, *c.clients);
   net::global_init();
   c.logouts = std::make_unique<oidc::BackchannelDelivery>(
       c.store->logouts(), oidc::logout_token_maker(*c.service, *c.clients, cfg.issuer), now_unix);

@@ -31,6 +31,24 @@ auth::Expected<std::vector<store::Consent>> Consents::list(std::string_view user
   return std::move(*rows);
 }
 
+auth::Expected<std::vector<NamedConsent>> Consents::named(std::string_view user_id) {
+  auto rows = list(user_id);
+  if (!rows) return tl::unexpected(rows.error());
+  std::vector<NamedConsent> out;
+  out.reserve(rows->size());
+  for (store::Consent& c : *rows) {
+    auto client = clients_.find(c.client_id);
+    std::string name = client ? client->metadata.client_name : std::string();
+    out.push_back(NamedConsent{std::move(c), std::move(name)});
+  }
+  return out;
+}
+
+boost::json::object to_json(const NamedConsent& c) {
+  return {{"client_id", c.consent.client_id}, {"client_name", c.client_name}, {"scope", c.consent.scope},
+          {"granted_at", c.consent.granted_at}};
+}
+
 auth::Expected<void> Consents::revoke(std::string_view user_id, std::string_view client_id, std::string_view actor,
                                       const auth::Client& from) {
   if (auto r = service_.store().consents().revoke(user_id, client_id); !r) {

@@ -488,6 +488,36 @@ def test_people_list_and_revoke_their_consents(op):
     assert "decision" in start(browser, third).text
 
 
+def test_an_administrator_lists_and_revokes_a_persons_consents(op):
+    third = register(op)
+    user = make_user(op)
+    browser = Browser(op)
+    consent = browser.submit(browser.sign_in(start(browser, third), user), button=("decision", "allow"))
+    tokens = exchange(op, third, code_from(consent, REDIRECT)["code"]).json()
+    admin = {"Authorization": f"Bearer {OIDC_ENV['ADMIN_TOKEN']}"}
+    listed = op.get(f"/admin/users/{user}/consents", headers=admin).json()["consents"]
+    assert [c["client_id"] for c in listed] == [third["client_id"]] and listed[0]["granted_at"] > 0
+    path = f"/admin/users/{user}/consents/{third['client_id']}"
+    assert op.request("DELETE", path, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    r = op.request("DELETE", path, headers=admin)
+    assert r.status_code == 200 and r.json()["message"] == "Consent revoked"
+    assert op.get(f"/admin/users/{user}/consents", headers=admin).json()["consents"] == []
+    assert op.request("DELETE", path, headers=admin).json()["error"] == "consent_not_found"
+    assert op.get("/admin/users/nobody-here/consents", headers=admin).json()["error"] == "user_not_found"
+    # As the person's own revocation: what the consent gave ended; the next request asks again.
+    assert op.get("/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"}).status_code == 401
+    assert "decision" in start(browser, third).text
+    deadline = time.monotonic() + 3  # the audit trail is written in batches
+    while True:
+        events = op.get(f"/admin/users/{user}/audit", headers=admin).json()["events"]
+        if any(e["event"] == "consent_revoked" for e in events) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    revoked = [e for e in events if e["event"] == "consent_revoked"]
+    assert revoked and revoked[0]["actor"] == "admin-api", events
+    assert revoked[0]["detail"]["client_id"] == third["client_id"]
+
+
 def test_backchannel_logout_survives_a_client_that_is_down(op):
     """The receiver fails first (500): the delivery is retried (5 s backoff)
     and arrives once it answers."""

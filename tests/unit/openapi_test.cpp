@@ -92,6 +92,8 @@ class OpenApiTest : public ::testing::Test {
     admin_options.limits = &service_->limits();
     clients_ = std::make_unique<oidc::ClientRegistry>(store_->clients(), [] { return kNow; });
     admin_options.clients = clients_.get();
+    consents_ = std::make_unique<oidc::Consents>(*service_, *clients_);
+    admin_options.consents = consents_.get();
     api::add_admin_routes(router_, *admin_, pool_, admin_options);
     oidc::RegistrationOptions registration;
     registration.issuer = "http://test";
@@ -102,7 +104,6 @@ class OpenApiTest : public ::testing::Test {
     pages_ = std::make_unique<web::Templates>(web::Templates::load(std::nullopt).value());
     csrf_ = std::make_unique<web::Csrf>(std::string(32, 'k'));
     browsers_ = std::make_unique<oidc::BrowserSessions>(*service_);
-    consents_ = std::make_unique<oidc::Consents>(*service_);
     mfa_ = std::make_unique<mfa::SecondFactors>(*service_, mfa::Options{});
     email_ = std::make_unique<email::Flows>(*service_, mfa_->sign_in_step(), email::Options{});
     oidc::ProviderOptions provider_options;

@@ -12,15 +12,10 @@ namespace json = boost::json;
 Answer list_consents(const Provider& p, const http::Request& req) {
   const auth::Principal caller = api::principal_of(req);
   const std::string user_id(caller.user_id);
-  auto rows = co_await p.pool.run([&] { return p.consents.list(user_id); });
+  auto rows = co_await p.pool.run([&] { return p.consents.named(user_id); });
   if (!rows || !*rows) co_return http::json_error(503, "unavailable", "try again");
   json::array out;
-  for (const store::Consent& c : **rows) {
-    auto client = co_await p.pool.run([&] { return p.clients.find(c.client_id); });
-    std::string name = client && *client ? (*client)->metadata.client_name : std::string{};
-    out.push_back(json::object{{"client_id", c.client_id}, {"client_name", name}, {"scope", c.scope},
-                               {"granted_at", c.granted_at}});
-  }
+  for (const NamedConsent& c : **rows) out.push_back(to_json(c));
   co_return api::json_response(200, json::object{{"consents", std::move(out)}});
 }
 

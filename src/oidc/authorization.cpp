@@ -13,8 +13,9 @@ bool needs_sign_in(const AuthorizationState& s) {
   const AuthorizationRequest& r = s.request;
   // prompt=login: the client wants a credential entered now, even with a session.
   if (r.prompt.login) return true;
-  // max_age: the last credential is too old (Core 3.1.2.1).
-  if (r.max_age && s.session->auth_time() + *r.max_age < s.now) return true;
+  // max_age: the last credential is too old (Core 3.1.2.1). max_age=0 is
+  // prompt=login (errata set 2), even for a credential of this same second.
+  if (r.max_age && (*r.max_age == 0 || s.session->auth_time() + *r.max_age < s.now)) return true;
   // id_token_hint names someone else: that person must sign in (Core 3.1.2.6
   // says to answer login_required under prompt=none).
   if (s.hinted_sub && *s.hinted_sub != s.session->user.id) return true;

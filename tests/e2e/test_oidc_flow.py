@@ -60,6 +60,12 @@ def test_discovery_tells_the_truth(op):
     assert d["response_types_supported"] == ["code"]
     assert d["code_challenge_methods_supported"] == ["S256"]
     assert "RS256" in d["id_token_signing_alg_values_supported"]
+    assert d["subject_types_supported"] == ["public"]
+    assert set(d["scopes_supported"]) == {"openid", "profile", "email", "offline_access"}
+    assert {"sub", "auth_time", "sid", "preferred_username", "email"} <= set(d["claims_supported"])
+    assert set(d["token_endpoint_auth_methods_supported"]) == {"client_secret_basic", "client_secret_post",
+                                                                "private_key_jwt", "none"}
+    assert d["backchannel_logout_supported"] is True and d["backchannel_logout_session_supported"] is True
     assert d["authorization_response_iss_parameter_supported"] is True
     assert d["backchannel_logout_supported"] is True
     assert set(d["grant_types_supported"]) == {"authorization_code", "refresh_token", "client_credentials"}
@@ -307,6 +313,67 @@ def test_token_endpoint_errors(op):
         assert 400 <= r.status_code < 500
         if r.headers.get("Content-Type", "").startswith("application/json"):
             assert "\n" not in r.json().get("error_description", "")
+
+
+def test_client_secret_post_and_userinfo_by_post(op):
+    """client_secret_post (RFC 6749 2.3.1) for a client registered with it,
+    refused for one registered with Basic; UserInfo by POST with the token
+    in the header or in the form (RFC 6750 2.1, 2.2; Core 5.3.1)."""
+    client = register(op, first_party=True, token_endpoint_auth_method="client_secret_post")
+    user = make_user(op)
+    params = signed_in_code(op, Browser(op), client, user)
+    s = direct_session()
+    form = {"grant_type": "authorization_code", "code": params["code"], "redirect_uri": REDIRECT,
+            "client_id": client["client_id"], "client_secret": client["client_secret"]}
+    r = s.post(op.url("/token"), data={**form, "client_secret": "wrong"}, timeout=10)
+    assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+    r = s.post(op.url("/token"), data=form, auth=(client["client_id"], client["client_secret"]), timeout=10)
+    assert r.status_code in (400, 401) and r.json()["error"] in ("invalid_client", "invalid_request")  # two methods
+    t = s.post(op.url("/token"), data=form, timeout=10)
+    assert t.status_code == 200, t.text
+    access = t.json()["access_token"]
+    sub = jwt_parts(t.json()["id_token"])[1]["sub"]
+    by_header = s.post(op.url("/userinfo"), headers={"Authorization": f"Bearer {access}"}, timeout=10)
+    by_form = s.post(op.url("/userinfo"), data={"access_token": access}, timeout=10)
+    for r in (by_header, by_form):
+        assert r.status_code == 200 and r.json()["sub"] == sub and r.json()["preferred_username"] == user
+    # Both at once is no token at all to read (RFC 6750 2: one method per request).
+    r = s.post(op.url("/userinfo"), data={"access_token": access}, headers={"Authorization": "Bearer x"}, timeout=10)
+    assert r.status_code == 401
+    basic_only = register(op, first_party=True)
+    code = signed_in_code(op, Browser(op), basic_only, user)["code"]
+    r = s.post(op.url("/token"), timeout=10, data={"grant_type": "authorization_code", "code": code,
+                                                   "redirect_uri": REDIRECT, "client_id": basic_only["client_id"],
+                                                   "client_secret": basic_only["client_secret"]})
+    assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+
+
+def test_prompt_none_without_consent_says_consent_required(op):
+    third = register(op)
+    user = make_user(op)
+    browser = Browser(op)
+    first = register(op, first_party=True)
+    signed_in_code(op, browser, first, user)  # a session, no consent for `third`
+    r = code_from(start(browser, third, prompt="none", state="s-9"), REDIRECT)
+    assert r["error"] == "consent_required" and r["state"] == "s-9" and r["iss"] == op.url("")
+
+
+def test_the_consent_and_logout_forms_need_their_csrf_token(op):
+    third = register(op)
+    user = make_user(op)
+    browser = Browser(op)
+    consent_page = browser.sign_in(start(browser, third), user)
+    assert consent_page.status_code == 200 and "decision" in consent_page.text
+    for values in ({"csrf": "forged"}, None):
+        r = browser.submit(consent_page, values, button=("decision", "allow"), drop=() if values else ("csrf",))
+        assert r.status_code == 403 and "Location" not in r.headers
+    confirm = browser.get("/end_session")  # no id_token_hint: a confirmation page
+    assert confirm.status_code == 200 and forms_of(confirm.text)
+    for values, drop in (({"csrf": "forged"}, ()), (None, ("csrf",))):
+        r = browser.submit(confirm, values, drop=drop)  # asked again, not signed out
+        assert r.status_code == 200 and "Set-Cookie" not in r.headers and forms_of(r.text)
+    # The session is still there: the forged forms did nothing.
+    assert "code" in code_from(browser.submit(consent_page, button=("decision", "allow")), REDIRECT)
 
 
 def test_refresh_token_is_bound_to_its_client(op):

@@ -493,6 +493,43 @@ def test_logout_everywhere(op):
         receiver.close()
 
 
+@pytest.mark.parametrize("how", ["logout_all", "password_change", "admin_revoke", "restart"])
+def test_every_way_of_ending_the_browser_session_ends_single_sign_on(server_factory, how):
+    """Not only the end_session endpoint: the API's logout_all, a password
+    change (it ends the other sessions) and an administrator each end the
+    browser session, and the back-channel receiver hears of it. `restart`:
+    the delivery is queued in the database, so a server stopped before it
+    could send sends it after its next start."""
+    op = server_factory(env={**OIDC_ENV, "OIDC_CODE_TTL": "2"})
+    receiver = LogoutReceiver(status=500 if how == "restart" else 200)
+    try:
+        app = register(op, first_party=True, backchannel_logout_uri=receiver.url)
+        user = make_user(op)
+        browser = Browser(op)
+        exchange(op, app, signed_in_code(op, browser, app, user)["code"])
+        login = op.post("/login", json={"username": user, "password": PASSWORD}).json()
+        bearer = {"Authorization": f"Bearer {login['access_token']}"}
+        admin = {"Authorization": f"Bearer {OIDC_ENV['ADMIN_TOKEN']}"}
+        if how == "logout_all":
+            r = op.post("/logout_all", headers=bearer)
+        elif how == "password_change":
+            r = op.post("/change_password", headers=bearer,
+                        json={"current_password": PASSWORD, "new_password": "another passphrase 42"})
+        else:
+            r = op.request("DELETE", f"/admin/users/{user}/sessions", headers=admin)
+        assert r.status_code == 200, r.text
+        assert code_from(start(browser, app, prompt="none"), REDIRECT)["error"] == "login_required"
+        if how == "restart":
+            time.sleep(0.5)  # one attempt failed (500): the delivery waits for its backoff
+            receiver.status = 200
+            op.restart()
+        assert receiver.event.wait(20), f"no logout_token after {how}"
+        _, claims = jwt_parts(receiver.tokens[0])
+        assert claims["aud"] == app["client_id"]
+    finally:
+        receiver.close()
+
+
 def test_private_key_jwt_client(op):
     """private_key_jwt (RFC 7523 2.2): an assertion signed with the client's
     registered key; aud the token endpoint; each jti once."""

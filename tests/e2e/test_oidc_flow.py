@@ -530,6 +530,32 @@ def test_every_way_of_ending_the_browser_session_ends_single_sign_on(server_fact
         receiver.close()
 
 
+def test_the_hosted_page_shares_logins_brute_force_protection(server_factory):
+    """Failures on the hosted page count where /login's count: past two free
+    failures this name is locked from this address on both, and the locked page
+    reads as a wrong password; per IP, too many failures answer 429 there."""
+    op = server_factory(env={**OIDC_ENV, "LOGIN_LOCK_AFTER": "2", "LOGIN_LOCK_SECONDS": "10m",
+                             "LIMIT_LOGIN_IP": "5/1m"})
+    client = register(op, first_party=True)
+    user = make_user(op)
+    browser = Browser(op)
+    page = start(browser, client)
+    wrong = [browser.sign_in(page, user, "not the password") for _ in range(3)]
+    assert all(r.status_code == 401 and "Location" not in r.headers for r in wrong), [r.status_code for r in wrong]
+    locked = browser.sign_in(page, user)  # the right password, locked
+    assert locked.status_code == 401 and "Location" not in locked.headers
+    assert locked.text.replace(user, "") == wrong[0].text.replace(user, "")  # tells nothing more
+    assert op.post("/login", json={"username": user, "password": PASSWORD}).status_code == 401
+    codes = []
+    for _ in range(6):  # 3 failures so far; the address's budget is 5 a minute
+        r = browser.sign_in(page, make_user(op), "not the password")
+        codes.append(r.status_code)
+        if r.status_code == 429:
+            break
+    assert codes[-1] == 429 and len(codes) <= 4 and "Retry-After" in r.headers, codes
+    assert "Too many attempts" in r.text
+
+
 def test_private_key_jwt_client(op):
     """private_key_jwt (RFC 7523 2.2): an assertion signed with the client's
     registered key; aud the token endpoint; each jti once."""

@@ -703,6 +703,29 @@ def test_prompt_login_then_consent_completes(op):
     assert "code" in done, done
 
 
+def test_a_consent_form_written_by_hand_skips_no_sign_in(op):
+    """Core 3.1.2.1: under prompt=login the credential is asked for again.
+    Whoever holds a signed-in browser can take a CSRF token from any page
+    and post a consent form of their own making; its "just signed in"
+    marker, forged or kept from an older sign-in, skips nothing."""
+    third = register(op)
+    user = make_user(op)
+    browser = Browser(op)
+    consent = browser.sign_in(start(browser, third), user)  # an honest sign-in, then its consent page
+    fields = forms_of(consent.text)[0]["fields"]
+    honest = dict(urllib.parse.parse_qsl(fields["return_to"]))
+    assert honest.get("lk_signed_in", "").isdigit()  # the honest marker: the sign-in's auth_time
+    at = int(honest["lk_signed_in"])
+    for marker in ("1", str(at - 1), str(at + 1), f"{at}x", ""):
+        forged = {**honest, "prompt": "login", "lk_signed_in": marker}
+        r = browser.http.post(op.url("/consent"), timeout=10, allow_redirects=False,
+                              data={"csrf": fields["csrf"], "return_to": urllib.parse.urlencode(forged),
+                                    "decision": "allow"})
+        assert r.status_code == 200 and "Location" not in r.headers and "password" in r.text, (marker, r.status_code)
+    # The honest form still completes.
+    assert "code" in code_from(browser.submit(consent, button=("decision", "allow")), REDIRECT)
+
+
 def test_a_hint_from_another_session_asks_first(op):
     client = register(op, first_party=True, post_logout_redirect_uris=["http://127.0.0.1:9/bye"])
     user = make_user(op)

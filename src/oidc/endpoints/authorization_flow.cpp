@@ -110,9 +110,11 @@ Decision decide_request(const Provider& p, const ClientRef& ref, const http::For
   state.session = session ? &*session : nullptr;
   state.consent = consent ? &*consent : nullptr;
   if (r.id_token_hint && hint) state.hinted_sub = **hint;
-  state.signed_in_now = resume.signed_in_now && session;
   state.consented_now = resume.consented_now;
   state.now = p.service.clock()();
+  const bool marker_holds = session && resume.signed_in_at != 0 && session->auth_time() == resume.signed_in_at &&
+                            state.now - resume.signed_in_at <= kSignedInMarkerSeconds;
+  state.signed_in_now = session && (resume.signed_in_now || marker_holds);
 
   switch (decide(state)) {
     case Outcome::issue_code:
@@ -146,7 +148,7 @@ Response ask_person(const Provider& p, const http::Request& req, const http::For
   // Right after a sign-in, the consent's answer must not ask for it again
   // (prompt=login, max_age): the consent form says so, under its CSRF token.
   http::FormFields again = fields;
-  if (a.signed_in_now) again[std::string(kSignedInField)] = "1";
+  if (a.signed_in_now) again[std::string(kSignedInField)] = std::to_string(a.session->auth_time());
   const std::string consent_return_to = http::encode_form(again);
   return consent_page(p, req,
                       ConsentView{a.client_name, a.session->user.username, r.scopes, consent_return_to, r.redirect_uri});

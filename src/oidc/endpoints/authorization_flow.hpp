@@ -17,6 +17,9 @@ struct Resume {
   std::optional<BrowserSession> session;
   std::string new_handle;
   bool signed_in_now = false;
+  // The consent form's marker (kSignedInField): the auth_time of the sign-in
+  // that led to it; 0 when none.
+  UnixSeconds signed_in_at = 0;
   bool consented_now = false;  // the consent form said allow
   bool denied = false;         // the consent form said deny
 };
@@ -27,9 +30,15 @@ Answer run_authorization(const Provider& p, const http::Request& req, const http
                          const Resume& resume);
 
 // Added to the consent form's `return_to` when the person signed in for this
-// very request; read only by POST /consent, whose CSRF token vouches for it
-// (/authorize ignores it like any unknown parameter).
+// very request, so that consenting does not ask for the credential again
+// (prompt=login, max_age): the session's auth_time then. Read only by POST
+// /consent (/authorize ignores it like any unknown parameter), and honoured
+// only while the session's auth_time is still that one and at most
+// kSignedInMarkerSeconds old: the CSRF token vouches for the form's origin,
+// not for its fields, so a marker written by hand or kept from an older
+// sign-in skips nothing.
 inline constexpr std::string_view kSignedInField = "lk_signed_in";
+inline constexpr UnixSeconds kSignedInMarkerSeconds = 600;
 
 // The request behind a form's `return_to`: a query string of /authorize's.
 std::optional<http::FormFields> resumed_request(std::string_view return_to);

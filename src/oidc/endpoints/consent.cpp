@@ -2,6 +2,9 @@
 // remembered (per user, client and scopes) and the request resumes to its
 // code; deny: the client hears access_denied. Either way the request is
 // checked again in full first.
+#include <charconv>
+#include <system_error>
+
 #include "oidc/endpoints/authorization_flow.hpp"
 #include "oidc/endpoints/pages.hpp"
 
@@ -17,8 +20,12 @@ Answer consent(const Provider& p, const http::Request& req) {
   if (!request) co_return error_page(p, req, 400, "Invalid request", "The consent request is missing or malformed.");
   auto decision = form->find("decision");
   Resume resume;
-  auto signed_in = request->find(kSignedInField);
-  resume.signed_in_now = signed_in != request->end() && signed_in->second == "1";
+  if (auto signed_in = request->find(kSignedInField); signed_in != request->end()) {
+    const std::string& v = signed_in->second;
+    UnixSeconds at = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), at);
+    if (ec == std::errc() && end == v.data() + v.size() && at > 0) resume.signed_in_at = at;
+  }
   if (decision != form->end() && decision->second == "allow") resume.consented_now = true;
   else if (decision != form->end() && decision->second == "deny") resume.denied = true;
   else co_return error_page(p, req, 400, "Invalid request", "Choose Allow or Deny.");

@@ -82,7 +82,7 @@ Expected<OpenedSession> Sessions::create(const store::User& user, const Client& 
 }
 
 TokenPair Sessions::issue(const OpenedSession& o) const {
-  return issuer_.pair(o.user, o.session_id, o.refresh_token, o.iat, o.grant);
+  return issuer_.pair(o.user, o.session_id, o.refresh_token, o.iat, o.iat, o.grant);
 }
 
 void Sessions::enforce_cap(const store::User& user, UnixSeconds now) {
@@ -159,18 +159,18 @@ Expected<RefreshGrant> Sessions::apply_refresh(const RefreshRequest& r, const Cl
     if (verdict == RefreshVerdict::replay) {
       // A retry or a second tab: the pair the first use received, not a new chain.
       ++ctx_.counters.refresh_replayed;
-      return RefreshGrant{std::move(*user), r.next, r.next_digest, *s.rotated_at, grant_of(s)};
+      return RefreshGrant{std::move(*user), r.next, r.next_digest, *s.rotated_at, grant_of(s), now};
     }
     if (!ctx_.options.rotate_refresh_tokens) {
       ++ctx_.counters.refresh_not_rotated;
       ctx_.usage.note(s.id, now);
-      return RefreshGrant{std::move(*user), r.token, {}, now, grant_of(s)};
+      return RefreshGrant{std::move(*user), r.token, {}, now, grant_of(s), now};
     }
     auto won = ctx_.store.sessions().rotate_refresh(store::Rotation{s.id, s.generation, r.digest, r.next_digest, now});
     if (!won) return store_failure(won);
     if (*won) {
       ++ctx_.counters.refresh_rotated;
-      return RefreshGrant{std::move(*user), r.next, r.next_digest, now, grant_of(s)};
+      return RefreshGrant{std::move(*user), r.next, r.next_digest, now, grant_of(s), now};
     }
     // Another request rotated first: look again (it is now a replay).
   }
@@ -181,7 +181,7 @@ Expected<RefreshGrant> Sessions::apply_refresh(const RefreshRequest& r, const Cl
 TokenPair Sessions::issue_refresh(RefreshGrant g) {
   auto parts = parse_refresh_token(g.refresh_token);  // checked when the grant was made
   const std::string session_id(parts ? parts->session_id : std::string_view{});
-  TokenPair pair = issuer_.pair(g.user, session_id, std::move(g.refresh_token), g.iat, g.grant);
+  TokenPair pair = issuer_.pair(g.user, session_id, std::move(g.refresh_token), g.iat, g.now, g.grant);
   // The first of the requests holding the same refresh token to get here
   // sets the access token all of them answer with.
   if (!g.replay_key.empty())

@@ -38,8 +38,9 @@ struct RefreshGrant {
   store::User user;
   std::string refresh_token;  // handed out
   std::string replay_key;     // its digest: the replay cache's key; empty without rotation
-  UnixSeconds iat = 0;
+  UnixSeconds iat = 0;        // a replay's is the first use's: the same access token
   TokenGrant grant;           // what the session's access tokens say of its client
+  UnixSeconds now = 0;        // the request's clock read: expires_in counts from it
 };
 
 // What a new session is beyond its user: /login's sessions take the defaults.

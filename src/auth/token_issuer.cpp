@@ -1,5 +1,7 @@
 #include "auth/token_issuer.hpp"
 
+#include <algorithm>
+
 #include "crypto/random.hpp"
 
 namespace latchkey::auth {
@@ -35,7 +37,7 @@ std::string TokenIssuer::service_token(std::string_view client_id, std::string_v
 }
 
 TokenPair TokenIssuer::pair(const store::User& user, std::string_view session_id, std::string refresh_token,
-                            UnixSeconds iat, const TokenGrant& grant) const {
+                            UnixSeconds iat, UnixSeconds now, const TokenGrant& grant) const {
   std::string sid(session_id);
   std::string jti = ctx_.options.rotate_refresh_tokens && !refresh_token.empty() ? ctx_.chain.jti_for(refresh_token)
                                                                                  : crypto::random_token(16);
@@ -43,7 +45,9 @@ TokenPair TokenIssuer::pair(const store::User& user, std::string_view session_id
   p.access_token = access_token(user, sid, iat, std::move(jti), grant);
   p.refresh_token = std::move(refresh_token);
   p.session_id = std::move(sid);
-  p.expires_in = ctx_.options.access_ttl;  // RFC 6749 5.1: the lifetime, whatever the request's length
+  // RFC 6749 5.1. Not from a later clock read: under load a 1 s token
+  // crossed a second between iat and that read and answered expires_in 0.
+  p.expires_in = std::max<UnixSeconds>(iat + ctx_.options.access_ttl - now, 0);
   return p;
 }
 

@@ -37,9 +37,11 @@ class TokenIssuer {
   // The access token of session `session_id` that goes with
   // `refresh_token` (empty: a session without one), and the pair. With
   // rotation the jti follows from the refresh token, so a replay within the
-  // grace window signs the very same claims.
+  // grace window signs the very same claims. `now`: the request's one clock
+  // read (expires_in is what is left of the token's life then: its whole
+  // lifetime, but for a replay's token, issued at the first use).
   TokenPair pair(const store::User& user, std::string_view session_id, std::string refresh_token, UnixSeconds iat,
-                 const TokenGrant& grant = {}) const;
+                 UnixSeconds now, const TokenGrant& grant = {}) const;
 
  private:
   Context ctx_;

@@ -56,13 +56,14 @@ auth::Expected<std::string> BrowserSessions::open(const mfa::PassedStep& step, m
   return handle;
 }
 
-auth::Expected<void> BrowserSessions::reauthenticate(const BrowserSession& current, std::string_view amr) {
-  auto r = service_.store().sessions().reauthenticate(current.session.id, service_.clock()(), amr);
+auth::Expected<UnixSeconds> BrowserSessions::reauthenticate(const BrowserSession& current, std::string_view amr) {
+  const UnixSeconds now = service_.clock()();
+  auto r = service_.store().sessions().reauthenticate(current.session.id, now, amr);
   if (!r) {
     if (r.error() == store::StoreError::not_found) return tl::unexpected(auth::AuthError::session_ended);
     return auth::store_failure(r);
   }
-  return {};
+  return now;
 }
 
 auth::Expected<void> BrowserSessions::end(const BrowserSession& current, const auth::Client& client) {

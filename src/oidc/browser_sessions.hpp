@@ -43,8 +43,9 @@ class BrowserSessions {
   // carries its amr ("pwd otp mfa") and the password's time as auth_time.
   auth::Expected<std::string> open(const mfa::PassedStep& step, mfa::SignInStep& steps, const auth::Client& client);
   // The person entered a credential again in `current` (prompt=login,
-  // max_age): auth_time becomes now.
-  auth::Expected<void> reauthenticate(const BrowserSession& current, std::string_view amr);
+  // max_age): auth_time becomes now, which it returns (as stored: the
+  // consent form's marker is compared with the stored one).
+  auth::Expected<UnixSeconds> reauthenticate(const BrowserSession& current, std::string_view amr);
   // Ends it (RP-initiated logout; a different person signing in).
   auth::Expected<void> end(const BrowserSession& current, const auth::Client& client);
 

@@ -56,7 +56,9 @@ std::string sign_id_token(const IdTokenClaims& c, const token::SigningKey& key) 
 std::vector<std::string> id_token_algs(const token::KeySet& keys) {
   std::vector<std::string> algs;
   for (const auto& k : keys.keys()) {
-    if (!token::is_asymmetric(k.alg)) continue;
+    // Only an algorithm a key signs with now: the set also holds keys that
+    // only verify (retired after a change of JWT_ALG, or published ahead).
+    if (!token::is_asymmetric(k.alg) || keys.signer(k.alg) == nullptr) continue;
     std::string name(token::alg_name(k.alg));
     if (std::find(algs.begin(), algs.end(), name) == algs.end()) algs.push_back(std::move(name));
   }

@@ -38,9 +38,10 @@ struct IdTokenClaims {
 // Throws std::invalid_argument when the key cannot sign (jws.hpp).
 std::string sign_id_token(const IdTokenClaims& claims, const token::SigningKey& key);
 
-// The algorithms `keys` can sign an id_token with, each once, in the set's
-// order: its asymmetric keys' (an id_token is never signed with a shared
-// secret of ours). What discovery lists and registration accepts.
+// The algorithms `keys` can sign an id_token with now, each once, in the
+// set's order: those of its asymmetric keys with a signer (KeySet::signer;
+// an id_token is never signed with a shared secret of ours). What discovery
+// lists and registration accepts.
 std::vector<std::string> id_token_algs(const token::KeySet& keys);
 
 // The at_hash of `access_token` for an ID token signed with `alg`:

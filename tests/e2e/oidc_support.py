@@ -122,6 +122,7 @@ class LogoutReceiver:
 
     def __init__(self, status=200):
         self.tokens = []
+        self.attempts = 0  # every POST, whatever it was answered
         self.status = status
         self.event = threading.Event()
         receiver = self
@@ -131,6 +132,7 @@ class LogoutReceiver:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = urllib.parse.parse_qs(self.rfile.read(length).decode())
                 receiver.content_types = self.headers.get("Content-Type")
+                receiver.attempts += 1
                 if receiver.status == 200:
                     receiver.tokens.extend(body.get("logout_token", []))
                     receiver.event.set()

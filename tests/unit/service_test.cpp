@@ -230,6 +230,9 @@ TEST_F(ServiceTest, RetryWithinGraceGetsTheSamePairAndNoNewChain) {
   auto again = service_->sessions().refresh(t.refresh_token).value();
   EXPECT_EQ(again.refresh_token, first.refresh_token);
   EXPECT_EQ(again.access_token, first.access_token);
+  // The same token, issued at the first use: what is left of its life.
+  EXPECT_EQ(first.expires_in, service_->options().access_ttl);
+  EXPECT_EQ(again.expires_in, service_->options().access_ttl - service_->options().reuse_grace);
   EXPECT_EQ(store_->sessions().find(t.session_id)->generation, 1);
   EXPECT_EQ(service_->counters().refresh_replayed.load(), 1u);
   // The chain goes on from the one new token.

@@ -42,8 +42,9 @@ auth::Expected<Resume> enter_browser_session(const Provider& p, std::optional<st
     auto live = p.browsers.find(*current_handle);
     if (!live) return tl::unexpected(live.error());
     if (*live && (*live)->user.id == user.id) {
-      if (auto r = p.browsers.reauthenticate(**live, amr); !r) return tl::unexpected(r.error());
-      (*live)->session.auth_time = p.service.clock()();
+      auto at = p.browsers.reauthenticate(**live, amr);
+      if (!at) return tl::unexpected(at.error());
+      (*live)->session.auth_time = *at;  // the stored one, not a second read of the clock
       (*live)->session.amr = std::string(amr);
       resume.session = std::move(**live);
       return resume;

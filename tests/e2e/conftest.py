@@ -362,16 +362,22 @@ def keyed_server(server_factory):
     return server_factory(env={"SECRET_KEY": TEST_SECRET})
 
 
-@pytest.fixture(scope="module")
-def shared_server(tmp_path_factory):
-    """One server per module, signing with TEST_SECRET: tests that share it
-    use their own users and must not depend on each other."""
-    s = Server(tmp_path_factory.mktemp("shared"), env={"SECRET_KEY": TEST_SECRET})
+def module_server(tmp_path_factory, name, env=None):
+    """A server for one module's tests: a module-scoped fixture yields from
+    this (started now, stopped once the module is done)."""
+    s = Server(tmp_path_factory.mktemp(name), env=env)
     s.start()
     yield s
     if s.running():
         s.stop()
     s.kill9()
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory):
+    """One server per module, signing with TEST_SECRET: tests that share it
+    use their own users and must not depend on each other."""
+    yield from module_server(tmp_path_factory, "shared", {"SECRET_KEY": TEST_SECRET})
 
 
 # -- API helpers ---------------------------------------------------------------

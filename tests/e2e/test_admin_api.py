@@ -13,13 +13,8 @@ ADMIN = bearer(ADMIN_TOKEN)
 
 @pytest.fixture(scope="module")
 def admin_server(tmp_path_factory):
-    from conftest import Server
-    s = Server(tmp_path_factory.mktemp("admin"), env={"ADMIN_TOKEN": ADMIN_TOKEN})
-    s.start()
-    yield s
-    if s.running():
-        s.stop()
-    s.kill9()
+    from conftest import module_server
+    yield from module_server(tmp_path_factory, "admin", {"ADMIN_TOKEN": ADMIN_TOKEN})
 
 
 def call(s, method, path, **kw):

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from conftest import Server, assert_error, bearer, run_cli
+from conftest import assert_error, bearer, module_server, run_cli
 
 ADMIN_TOKEN = "admin-token-for-the-client-admin-tests-0123456789"
 ADMIN = bearer(ADMIN_TOKEN)
@@ -16,12 +16,7 @@ WEB = {"client_name": "Admin app", "redirect_uris": ["https://app.example.com/ca
 
 @pytest.fixture(scope="module")
 def admin_server(tmp_path_factory):
-    s = Server(tmp_path_factory.mktemp("clients"), env={"ADMIN_TOKEN": ADMIN_TOKEN})
-    s.start()
-    yield s
-    if s.running():
-        s.stop()
-    s.kill9()
+    yield from module_server(tmp_path_factory, "clients", {"ADMIN_TOKEN": ADMIN_TOKEN})
 
 
 def call(s, method, path, **kw):

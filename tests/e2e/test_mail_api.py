@@ -20,8 +20,8 @@ import uuid
 import pyotp
 import pytest
 
-from conftest import (PASSWORD, RFC3339_UTC, Server, assert_error, bearer, direct_session, jwt_claims, login,
-                      protected, refresh, run_cli, run_to_exit, unique_name)
+from conftest import (PASSWORD, RFC3339_UTC, assert_error, bearer, direct_session, jwt_claims, login,
+                      module_server, protected, refresh, run_cli, run_to_exit, unique_name)
 from mail_support import (MAIL_FROM, MAIL_WAIT, PAGES, assert_well_formed, expect_mail, is_page_link,  # noqa: F401
                           link_in, mail_env, module_smtp, new_address, signup_with, smtp, smtp_cert, token_in,
                           verified_user, verify)
@@ -57,12 +57,7 @@ def settings(smtp, **extra):
 def lk(module_smtp, tmp_path_factory):
     """One latchkey for the module's tests that need no setting of their own
     (each uses its own users and addresses), sending through module_smtp."""
-    s = Server(tmp_path_factory.mktemp("mail"), env=settings(module_smtp))
-    s.start()
-    yield s
-    if s.running():
-        s.stop()
-    s.kill9()
+    yield from module_server(tmp_path_factory, "mail", settings(module_smtp))
 
 
 # -- helpers -------------------------------------------------------------------

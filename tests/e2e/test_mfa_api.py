@@ -17,14 +17,9 @@ ADMIN_TOKEN = "admin-token-for-the-mfa-e2e-tests-0123456789-abcdef"
 
 @pytest.fixture(scope="module")
 def mfa_server(tmp_path_factory):
-    from conftest import Server
+    from conftest import module_server
 
-    s = Server(tmp_path_factory.mktemp("mfa"), env={"DATA_ENCRYPTION_KEY": DATA_KEY, "ADMIN_TOKEN": ADMIN_TOKEN})
-    s.start()
-    yield s
-    if s.running():
-        s.stop()
-    s.kill9()
+    yield from module_server(tmp_path_factory, "mfa", {"DATA_ENCRYPTION_KEY": DATA_KEY, "ADMIN_TOKEN": ADMIN_TOKEN})
 
 
 def totp_of(setup):

@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import Server, direct_session
+from conftest import direct_session, module_server
 from oidc_support import OIDC_ENV, PASSWORD, Browser, make_user, register
 
 REDIRECT = "http://127.0.0.1:9/cb"
@@ -33,12 +33,7 @@ PATHS = ["/signin", "/consent", "/end_session", "/userinfo", "/create-account"]
 
 @pytest.fixture(scope="module")
 def op(tmp_path_factory):
-    s = Server(tmp_path_factory.mktemp("oidc-bad-input"), env=OIDC_ENV)
-    s.start()
-    yield s
-    if s.running():
-        s.stop()
-    s.kill9()
+    yield from module_server(tmp_path_factory, "oidc-bad-input", OIDC_ENV)
 
 
 def stays_here(r, base):

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from conftest import Server, assert_error, bearer
+from conftest import assert_error, bearer, module_server
 
 ADMIN_TOKEN = "admin-token-for-the-registration-tests-0123456789"
 INITIAL = bearer(ADMIN_TOKEN)
@@ -21,13 +21,8 @@ CHALLENGE = 'Bearer error="invalid_token"'
 def reg_server(tmp_path_factory):
     # Many wrong tokens are sent on purpose here: the admin token's failure
     # budget is raised so that only the test of that budget meets it.
-    s = Server(tmp_path_factory.mktemp("registration"), env={"ADMIN_TOKEN": ADMIN_TOKEN,
-                                                            "LIMIT_ADMIN_TOKEN": "100000/1m"})
-    s.start()
-    yield s
-    if s.running():
-        s.stop()
-    s.kill9()
+    yield from module_server(tmp_path_factory, "registration",
+                             {"ADMIN_TOKEN": ADMIN_TOKEN, "LIMIT_ADMIN_TOKEN": "100000/1m"})
 
 
 def register(s, metadata=None, headers=None, **kw):
